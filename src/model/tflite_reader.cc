@@ -1,0 +1,233 @@
+#include "model/tflite_reader.h"
+
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "flatbuffers/flatbuffers.h"
+#include "tflite_schema_generated.h"
+
+namespace fd {
+namespace {
+
+Status convert_type(tflite::TensorType t, const std::string& tensor, DType* out) {
+  switch (t) {
+    case tflite::TensorType_FLOAT32: *out = DType::kFloat32; return Status();
+    case tflite::TensorType_FLOAT16: *out = DType::kFloat16; return Status();
+    case tflite::TensorType_INT32: *out = DType::kInt32; return Status();
+    case tflite::TensorType_UINT8: *out = DType::kUInt8; return Status();
+    case tflite::TensorType_INT64: *out = DType::kInt64; return Status();
+    case tflite::TensorType_BOOL: *out = DType::kBool; return Status();
+    case tflite::TensorType_INT16: *out = DType::kInt16; return Status();
+    case tflite::TensorType_INT8: *out = DType::kInt8; return Status();
+    default: break;
+  }
+  const char* name = (t >= tflite::TensorType_MIN && t <= tflite::TensorType_MAX)
+                         ? tflite::EnumNameTensorType(t)
+                         : "unknown";
+  return Status::error("tensor '" + tensor + "' has type " + std::string(name) + " (" +
+                       std::to_string(static_cast<int>(t)) +
+                       "), which featherdet does not support");
+}
+
+Activation act(tflite::ActivationFunctionType a) { return static_cast<Activation>(a); }
+Padding pad(tflite::Padding p) { return p == tflite::Padding_VALID ? Padding::kValid : Padding::kSame; }
+
+// Copies the builtin options of `op` that featherdet understands into `o`.
+void read_options(const tflite::Operator* op, OpOptions* o) {
+  if (auto* c = op->builtin_options_as_Conv2DOptions()) {
+    o->padding = pad(c->padding());
+    o->stride_w = c->stride_w();
+    o->stride_h = c->stride_h();
+    o->dilation_w = c->dilation_w_factor();
+    o->dilation_h = c->dilation_h_factor();
+    o->activation = act(c->fused_activation_function());
+  } else if (auto* d = op->builtin_options_as_DepthwiseConv2DOptions()) {
+    o->padding = pad(d->padding());
+    o->stride_w = d->stride_w();
+    o->stride_h = d->stride_h();
+    o->dilation_w = d->dilation_w_factor();
+    o->dilation_h = d->dilation_h_factor();
+    o->depth_multiplier = d->depth_multiplier();
+    o->activation = act(d->fused_activation_function());
+  } else if (auto* p = op->builtin_options_as_Pool2DOptions()) {
+    o->padding = pad(p->padding());
+    o->stride_w = p->stride_w();
+    o->stride_h = p->stride_h();
+    o->filter_w = p->filter_width();
+    o->filter_h = p->filter_height();
+    o->activation = act(p->fused_activation_function());
+  } else if (auto* f = op->builtin_options_as_FullyConnectedOptions()) {
+    o->activation = act(f->fused_activation_function());
+    o->keep_dims = f->keep_num_dims();
+  } else if (auto* s = op->builtin_options_as_SoftmaxOptions()) {
+    o->beta = s->beta();
+  } else if (auto* c2 = op->builtin_options_as_ConcatenationOptions()) {
+    o->axis = c2->axis();
+    o->activation = act(c2->fused_activation_function());
+  } else if (auto* a = op->builtin_options_as_AddOptions()) {
+    o->activation = act(a->fused_activation_function());
+  } else if (auto* s2 = op->builtin_options_as_SubOptions()) {
+    o->activation = act(s2->fused_activation_function());
+  } else if (auto* m = op->builtin_options_as_MulOptions()) {
+    o->activation = act(m->fused_activation_function());
+  } else if (auto* dv = op->builtin_options_as_DivOptions()) {
+    o->activation = act(dv->fused_activation_function());
+  } else if (auto* rb = op->builtin_options_as_ResizeBilinearOptions()) {
+    o->align_corners = rb->align_corners();
+    o->half_pixel_centers = rb->half_pixel_centers();
+  } else if (auto* rn = op->builtin_options_as_ResizeNearestNeighborOptions()) {
+    o->align_corners = rn->align_corners();
+    o->half_pixel_centers = rn->half_pixel_centers();
+  } else if (auto* r = op->builtin_options_as_ReshapeOptions()) {
+    if (r->new_shape()) o->new_shape.assign(r->new_shape()->begin(), r->new_shape()->end());
+  } else if (auto* g = op->builtin_options_as_GatherOptions()) {
+    o->axis = g->axis();
+    o->batch_dims = g->batch_dims();
+  } else if (auto* rd = op->builtin_options_as_ReducerOptions()) {
+    o->keep_dims = rd->keep_dims();
+  } else if (auto* sq = op->builtin_options_as_SqueezeOptions()) {
+    if (sq->squeeze_dims()) o->squeeze_dims.assign(sq->squeeze_dims()->begin(), sq->squeeze_dims()->end());
+  } else if (auto* ss = op->builtin_options_as_StridedSliceOptions()) {
+    o->begin_mask = ss->begin_mask();
+    o->end_mask = ss->end_mask();
+    o->ellipsis_mask = ss->ellipsis_mask();
+    o->new_axis_mask = ss->new_axis_mask();
+    o->shrink_axis_mask = ss->shrink_axis_mask();
+    o->offset = ss->offset();
+  } else if (auto* sp = op->builtin_options_as_SplitOptions()) {
+    o->num = sp->num_splits();
+  } else if (auto* am = op->builtin_options_as_ArgMaxOptions()) {
+    o->output_type = am->output_type() == tflite::TensorType_INT32 ? DType::kInt32 : DType::kInt64;
+  } else if (auto* pk = op->builtin_options_as_PackOptions()) {
+    o->num = pk->values_count();
+    o->axis = pk->axis();
+  } else if (auto* up = op->builtin_options_as_UnpackOptions()) {
+    o->num = up->num();
+    o->axis = up->axis();
+  } else if (auto* lr = op->builtin_options_as_LeakyReluOptions()) {
+    o->alpha = lr->alpha();
+  }
+}
+
+}  // namespace
+
+Status read_tflite(const uint8_t* data, size_t size, Graph* graph) {
+  if (size < 8) return Status::error("not a TFLite model: file is only " + std::to_string(size) + " bytes");
+  if (!flatbuffers::BufferHasIdentifier(data, tflite::ModelIdentifier())) {
+    return Status::error("not a TFLite model: missing the 'TFL3' file identifier");
+  }
+  // The verifier reads from an aligned copy; tensors then point into that same copy.
+  auto storage = std::make_shared<std::vector<uint8_t>>(size + 16);
+  uint8_t* base = storage->data();
+  size_t shift = (16 - (reinterpret_cast<uintptr_t>(base) & 15)) & 15;
+  std::memcpy(base + shift, data, size);
+  const uint8_t* buf = base + shift;
+  flatbuffers::Verifier verifier(buf, size);
+  if (!tflite::VerifyModelBuffer(verifier)) {
+    return Status::error("corrupt or truncated TFLite model: the flatbuffer verifier rejected it");
+  }
+  const tflite::Model* model = tflite::GetModel(buf);
+  if (!model->subgraphs() || model->subgraphs()->size() == 0) {
+    return Status::error("TFLite model has no subgraph");
+  }
+  if (model->subgraphs()->size() > 1) {
+    return Status::error("TFLite model has " + std::to_string(model->subgraphs()->size()) +
+                         " subgraphs; featherdet runs single-subgraph models only");
+  }
+  const tflite::SubGraph* sg = model->subgraphs()->Get(0);
+  const auto* buffers = model->buffers();
+  Graph g;
+  g.storage.push_back(storage);
+
+  const uint32_t num_tensors = sg->tensors() ? sg->tensors()->size() : 0;
+  g.tensors.resize(num_tensors);
+  for (uint32_t i = 0; i < num_tensors; ++i) {
+    const tflite::Tensor* t = sg->tensors()->Get(i);
+    TensorDesc& d = g.tensors[i];
+    d.name = t->name() ? t->name()->str() : "tensor_" + std::to_string(i);
+    FD_RETURN_IF_ERROR(convert_type(t->type(), d.name, &d.dtype));
+    if (t->shape()) {
+      for (int32_t dim : *t->shape()) {
+        if (dim < 0) return Status::error("tensor '" + d.name + "' has a negative dimension");
+        d.shape.push_back(dim);
+      }
+    }
+    if (const auto* q = t->quantization()) {
+      if (q->scale() && q->scale()->size() > 0) {
+        d.quant.scale.assign(q->scale()->begin(), q->scale()->end());
+        if (q->zero_point()) {
+          for (int64_t zp : *q->zero_point()) d.quant.zero_point.push_back(static_cast<int32_t>(zp));
+        }
+        d.quant.zero_point.resize(d.quant.scale.size(), 0);
+        d.quant.axis = q->quantized_dimension();
+      }
+    }
+    const uint32_t b = t->buffer();
+    if (b != 0) {
+      if (!buffers || b >= buffers->size()) {
+        return Status::error("tensor '" + d.name + "' refers to missing buffer " + std::to_string(b));
+      }
+      const tflite::Buffer* buffer = buffers->Get(b);
+      if (buffer->data() && buffer->data()->size() > 0) {
+        d.data = buffer->data()->data();
+        d.data_bytes = buffer->data()->size();
+      } else if (buffer->offset() > 1) {
+        const uint64_t off = buffer->offset(), len = buffer->size();
+        if (off > size || len > size - off) {
+          return Status::error("tensor '" + d.name + "' has buffer data outside the file");
+        }
+        d.data = buf + off;
+        d.data_bytes = len;
+      }
+    }
+  }
+  auto read_indices = [&](const flatbuffers::Vector<int32_t>* v, std::vector<int32_t>* out,
+                          const std::string& what) -> Status {
+    if (!v) return Status();
+    for (int32_t idx : *v) {
+      if (idx < -1 || idx >= static_cast<int32_t>(num_tensors)) {
+        return Status::error(what + " refers to tensor " + std::to_string(idx) + ", but the model has " +
+                             std::to_string(num_tensors));
+      }
+      out->push_back(idx);
+    }
+    return Status();
+  };
+  FD_RETURN_IF_ERROR(read_indices(sg->inputs(), &g.inputs, "subgraph input"));
+  FD_RETURN_IF_ERROR(read_indices(sg->outputs(), &g.outputs, "subgraph output"));
+
+  const auto* codes = model->operator_codes();
+  const uint32_t num_ops = sg->operators() ? sg->operators()->size() : 0;
+  for (uint32_t n = 0; n < num_ops; ++n) {
+    const tflite::Operator* op = sg->operators()->Get(n);
+    if (!codes || op->opcode_index() >= codes->size()) {
+      return Status::error("node " + std::to_string(n) + " has an invalid operator code index");
+    }
+    const tflite::OperatorCode* oc = codes->Get(op->opcode_index());
+    Node node;
+    node.code = std::max<int32_t>(oc->deprecated_builtin_code(), oc->builtin_code());
+    if (oc->custom_code()) node.custom_name = oc->custom_code()->str();
+    const std::string where = std::string(op_name(node.code)) + " (node " + std::to_string(n) + ")";
+    FD_RETURN_IF_ERROR(read_indices(op->inputs(), &node.inputs, where));
+    FD_RETURN_IF_ERROR(read_indices(op->outputs(), &node.outputs, where));
+    for (int32_t o : node.outputs) {
+      if (o < 0) return Status::error(where + " has an omitted output");
+    }
+    read_options(op, &node.options);
+    g.nodes.push_back(std::move(node));
+  }
+  if (const auto* md = model->metadata()) {
+    for (const tflite::Metadata* m : *md) {
+      if (!m->name() || !buffers || m->buffer() >= buffers->size()) continue;
+      const tflite::Buffer* mb = buffers->Get(m->buffer());
+      std::string bytes;
+      if (mb->data()) bytes.assign(reinterpret_cast<const char*>(mb->data()->data()), mb->data()->size());
+      g.metadata.emplace_back(m->name()->str(), std::move(bytes));
+    }
+  }
+  *graph = std::move(g);
+  return Status();
+}
+
+}  // namespace fd

@@ -1,0 +1,19 @@
+// Factories of every op featherdet implements; the registry (runtime/op_registry.cc) lists them.
+#pragma once
+
+#include <memory>
+
+#include "runtime/op.h"
+
+namespace fd {
+
+// Convolution family (ops/conv_2d.cc, ops/depthwise_conv_2d.cc, ops/fully_connected.cc).
+
+// Elementwise and activations.
+
+// Pooling, reductions, softmax, resize, arg max.
+
+// Data movement (reshape, concat, transpose, pad, slice, split, gather, pack).
+std::unique_ptr<Op> create_reshape();
+
+}  // namespace fd

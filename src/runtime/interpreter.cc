@@ -1,0 +1,142 @@
+#include "runtime/interpreter.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "runtime/memory_planner.h"
+
+namespace fd {
+
+Status NodeContext::error(const std::string& what) const {
+  return Status::error(std::string(op_name(node_.code)) + " (node " + std::to_string(index_) +
+                       "): " + what);
+}
+
+Status NodeContext::expect_input_type(int i, std::initializer_list<DType> allowed) {
+  DType t = input(i).dtype;
+  for (DType a : allowed) {
+    if (a == t) return Status();
+  }
+  std::string names;
+  for (DType a : allowed) names += std::string(names.empty() ? "" : ", ") + dtype_name(a);
+  return error(std::string("input ") + std::to_string(i) + " has type " + dtype_name(t) +
+               ", which featherdet does not support for this op (supported: " + names + ")");
+}
+
+Status Interpreter::create(Graph graph, std::unique_ptr<Interpreter>* out) {
+  std::unique_ptr<Interpreter> interp(new Interpreter());
+  interp->graph_ = std::move(graph);
+  FD_RETURN_IF_ERROR(interp->prepare());
+  *out = std::move(interp);
+  return Status();
+}
+
+Status Interpreter::prepare() {
+  const size_t nt = graph_.tensors.size();
+  tensors_.assign(nt, RTensor());
+  for (size_t i = 0; i < nt; ++i) {
+    const TensorDesc& d = graph_.tensors[i];
+    RTensor& t = tensors_[i];
+    t.dtype = d.dtype;
+    t.shape = d.shape;
+    t.quant = d.quant;
+    if (d.is_constant()) {
+      t.data = const_cast<uint8_t*>(d.data);
+      t.is_constant = true;
+      t.shape_known = true;
+      if (d.data_bytes < t.bytes()) {
+        return Status::error("tensor " + std::to_string(i) + " ('" + d.name + "') holds " +
+                             std::to_string(d.data_bytes) + " bytes but its shape " +
+                             shape_str(d.shape) + " needs " + std::to_string(t.bytes()));
+      }
+    }
+  }
+  for (int32_t in : graph_.inputs) {
+    for (int32_t d : tensors_[in].shape) {
+      if (d <= 0) return Status::error("model input '" + graph_.tensors[in].name +
+                                       "' has a dynamic or empty shape " + shape_str(tensors_[in].shape));
+    }
+    tensors_[in].shape_known = true;
+  }
+
+  const int nn = static_cast<int>(graph_.nodes.size());
+  ops_.clear();
+  scratch_bytes_.assign(nn, 0);
+  for (int n = 0; n < nn; ++n) {
+    const Node& node = graph_.nodes[n];
+    const OpRegistration* reg = find_op(node.code);
+    if (!reg) {
+      std::string name = node.code == static_cast<int32_t>(OpCode::kCustom)
+                             ? "CUSTOM '" + node.custom_name + "'"
+                             : std::string(op_name(node.code));
+      return Status::error("model uses op " + name + " (node " + std::to_string(n) +
+                           "), which featherdet does not support");
+    }
+    for (int32_t t : node.inputs) {
+      if (t >= 0 && !tensors_[t].shape_known) {
+        return Status::error(std::string(op_name(node.code)) + " (node " + std::to_string(n) +
+                             ") reads tensor '" + graph_.tensors[t].name +
+                             "' before any node produces it");
+      }
+    }
+    ops_.push_back(reg->create());
+    NodeContext ctx(node, n, tensors_);
+    FD_RETURN_IF_ERROR(ops_.back()->prepare(ctx));
+    for (int i = 0; i < ctx.num_outputs(); ++i) {
+      if (!ctx.output(i).shape_known) return ctx.error("prepare left an output shape unset");
+    }
+    scratch_bytes_[n] = ctx.scratch_bytes();
+  }
+
+  // Lifetimes: graph inputs live from the start, outputs to the end, others producer..last use.
+  std::vector<int32_t> first(nt, -1), last(nt, -1);
+  for (int32_t in : graph_.inputs) first[in] = last[in] = 0;
+  for (int n = 0; n < nn; ++n) {
+    for (int32_t t : graph_.nodes[n].outputs) {
+      if (first[t] < 0) first[t] = n;
+      last[t] = std::max(last[t], n);
+    }
+    for (int32_t t : graph_.nodes[n].inputs) {
+      if (t >= 0) last[t] = std::max(last[t], n);
+    }
+  }
+  for (int32_t out : graph_.outputs) last[out] = nn;
+  std::vector<BufferRequest> requests;
+  std::vector<int64_t> owner;  // tensor index, or -(node+1) for scratch
+  for (size_t i = 0; i < nt; ++i) {
+    if (tensors_[i].is_constant || first[i] < 0) continue;
+    requests.push_back({tensors_[i].bytes(), first[i], last[i]});
+    owner.push_back(static_cast<int64_t>(i));
+  }
+  for (int n = 0; n < nn; ++n) {
+    if (scratch_bytes_[n] == 0) continue;
+    requests.push_back({scratch_bytes_[n], n, n});
+    owner.push_back(-(n + 1));
+  }
+  std::vector<size_t> offsets;
+  arena_bytes_ = plan_memory(requests, &offsets);
+  arena_storage_.reset(new uint8_t[arena_bytes_ + 64]());
+  arena_ = reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(arena_storage_.get()) + 63) &
+                                      ~static_cast<uintptr_t>(63));
+  scratch_.assign(nn, nullptr);
+  for (size_t r = 0; r < requests.size(); ++r) {
+    if (owner[r] >= 0) {
+      tensors_[owner[r]].data = arena_ + offsets[r];
+    } else {
+      scratch_[-owner[r] - 1] = arena_ + offsets[r];
+    }
+  }
+  return Status();
+}
+
+Status Interpreter::invoke() {
+  const int nn = static_cast<int>(graph_.nodes.size());
+  for (int n = 0; n < nn; ++n) {
+    NodeContext ctx(graph_.nodes[n], n, tensors_);
+    ctx.set_scratch(scratch_[n]);
+    FD_RETURN_IF_ERROR(ops_[n]->eval(ctx));
+  }
+  return Status();
+}
+
+}  // namespace fd

@@ -1,0 +1,50 @@
+// The interpreter: prepares a Graph once (ops, shapes, memory plan) and runs it many times.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "model/graph.h"
+#include "runtime/op.h"
+
+namespace fd {
+
+class Interpreter {
+ public:
+  // Builds ops for every node, runs their prepare in order, plans the arena. Fails with the op
+  // name and node index on an unsupported op or a bad tensor.
+  static Status create(Graph graph, std::unique_ptr<Interpreter>* out);
+
+  // Runs every node once on the current input tensors.
+  Status invoke();
+
+  int num_inputs() const { return static_cast<int>(graph_.inputs.size()); }
+  int num_outputs() const { return static_cast<int>(graph_.outputs.size()); }
+  RTensor& input(int i) { return tensors_[graph_.inputs[i]]; }
+  RTensor& output(int i) { return tensors_[graph_.outputs[i]]; }
+  const std::string& input_name(int i) const { return graph_.tensors[graph_.inputs[i]].name; }
+  const std::string& output_name(int i) const { return graph_.tensors[graph_.outputs[i]].name; }
+  const Graph& graph() const { return graph_; }
+  // Bytes of the activation arena (all intermediate tensors and scratch).
+  size_t arena_bytes() const { return arena_bytes_; }
+  // Bytes of constant data the ops prepared (packed weights, tables), as reported by ops.
+  size_t node_count() const { return graph_.nodes.size(); }
+
+ private:
+  Interpreter() = default;
+  Status prepare();
+
+  Graph graph_;
+  std::vector<RTensor> tensors_;
+  std::vector<std::unique_ptr<Op>> ops_;
+  std::vector<size_t> scratch_bytes_;
+  std::vector<uint8_t*> scratch_;
+  uint8_t* arena_ = nullptr;
+  std::unique_ptr<uint8_t[]> arena_storage_;
+  size_t arena_bytes_ = 0;
+};
+
+}  // namespace fd

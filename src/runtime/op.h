@@ -1,0 +1,91 @@
+// The op interface: every operator validates and prepares once at load, then evaluates per run.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "core/dtype.h"
+#include "core/quant.h"
+#include "core/shape.h"
+#include "core/status.h"
+#include "model/graph.h"
+
+namespace fd {
+
+// A tensor as the runtime sees it: metadata plus a data pointer (arena or constant bytes).
+struct RTensor {
+  DType dtype = DType::kFloat32;
+  Shape shape;
+  QuantParams quant;
+  uint8_t* data = nullptr;
+  bool is_constant = false;
+  bool shape_known = false;  // set for graph inputs/constants, and by the producing op's prepare
+  size_t bytes() const { return static_cast<size_t>(num_elements(shape)) * dtype_size(dtype); }
+  template <typename T> T* as() { return reinterpret_cast<T*>(data); }
+  template <typename T> const T* as() const { return reinterpret_cast<const T*>(data); }
+};
+
+// What an op sees of the graph while it prepares or runs: its node and its tensors.
+class NodeContext {
+ public:
+  NodeContext(const Node& node, int node_index, std::vector<RTensor>& tensors)
+      : node_(node), index_(node_index), tensors_(tensors) {}
+  const Node& node() const { return node_; }
+  const OpOptions& options() const { return node_.options; }
+  int node_index() const { return index_; }
+  int num_inputs() const { return static_cast<int>(node_.inputs.size()); }
+  int num_outputs() const { return static_cast<int>(node_.outputs.size()); }
+  // False when input `i` is absent or marked omitted (-1).
+  bool has_input(int i) const { return i < num_inputs() && node_.inputs[i] >= 0; }
+  RTensor& input(int i) { return tensors_[node_.inputs[i]]; }
+  RTensor& output(int i) { return tensors_[node_.outputs[i]]; }
+  // Prepare only: ask for `bytes` of scratch memory, valid during this node's eval.
+  void request_scratch(size_t bytes) { scratch_bytes_ = bytes; }
+  size_t scratch_bytes() const { return scratch_bytes_; }
+  // Eval only: the scratch memory requested at prepare (64-byte aligned).
+  uint8_t* scratch() const { return scratch_; }
+  void set_scratch(uint8_t* p) { scratch_ = p; }
+  // An error prefixed with the op name and node index.
+  Status error(const std::string& what) const;
+  // Fails unless input `i` has one of the listed dtypes.
+  Status expect_input_type(int i, std::initializer_list<DType> allowed);
+  // Sets output `i`'s shape (its dtype and quantization come from the model).
+  void set_output_shape(int i, Shape shape) {
+    RTensor& t = output(i);
+    t.shape = std::move(shape);
+    t.shape_known = true;
+  }
+
+ private:
+  const Node& node_;
+  int index_;
+  std::vector<RTensor>& tensors_;
+  size_t scratch_bytes_ = 0;
+  uint8_t* scratch_ = nullptr;
+};
+
+// Base of every operator implementation. One instance per node; holds that node's prepared
+// parameters (requant scales, packed weights, lookup tables).
+class Op {
+ public:
+  virtual ~Op() = default;
+  // Validates dtypes, shapes and options, sets output shapes, precomputes parameters. Runs once.
+  virtual Status prepare(NodeContext& ctx) = 0;
+  // Computes the outputs from the inputs. Must not allocate.
+  virtual Status eval(NodeContext& ctx) = 0;
+};
+
+// Entry of the op registry: builtin code, name and factory.
+struct OpRegistration {
+  int32_t code;
+  std::unique_ptr<Op> (*create)();
+};
+
+// Looks up the registration for a builtin code; null when featherdet lacks the op.
+const OpRegistration* find_op(int32_t code);
+// All registered builtin codes (for docs and tests).
+std::vector<int32_t> registered_ops();
+
+}  // namespace fd

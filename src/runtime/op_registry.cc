@@ -1,0 +1,40 @@
+// The explicit op registry: builtin code -> factory. An op missing here fails at load with its
+// name and node index.
+#include <algorithm>
+#include <iterator>
+
+#include "ops/ops.h"
+#include "runtime/op.h"
+
+namespace fd {
+namespace {
+
+const OpRegistration kRegistry[] = {
+    // Convolution family.
+
+    // Elementwise and activations.
+
+    // Pooling, reductions, softmax, resize, arg max.
+
+    // Data movement.
+    {static_cast<int32_t>(OpCode::kReshape), create_reshape},
+
+};
+
+}  // namespace
+
+const OpRegistration* find_op(int32_t code) {
+  for (const OpRegistration& r : kRegistry) {
+    if (r.code == code) return &r;
+  }
+  return nullptr;
+}
+
+std::vector<int32_t> registered_ops() {
+  std::vector<int32_t> codes;
+  for (const OpRegistration& r : kRegistry) codes.push_back(r.code);
+  std::sort(codes.begin(), codes.end());
+  return codes;
+}
+
+}  // namespace fd
