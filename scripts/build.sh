@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Builds featherdet: native (unit tests, tools) into build/native, WebAssembly (runtime module and
+# the kernel test suite) into build/wasm, then assembles the npm package's dist/: the Emscripten
+# glue (featherdet.mjs + featherdet.wasm) and the TypeScript API compiled by tsc.
+# FD_JOBS sets the build parallelism (default 1: the dev machines are shared).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JOBS="${FD_JOBS:-1}"
+export NODE_PATH="${NODE_PATH:-/usr/share/nodejs}"
+
+echo "== native build (build/native)"
+cmake -S . -B build/native -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build/native -j"$JOBS"
+
+echo "== wasm build (build/wasm)"
+emcmake cmake -S . -B build/wasm -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build/wasm -j"$JOBS"
+
+echo "== package (dist/)"
+mkdir -p dist
+cp build/wasm/featherdet.mjs build/wasm/featherdet.wasm dist/
+cp web/src/featherdet.d.mts dist/
+npx --no-install tsc -p tsconfig.json
+echo "build: dist/ ready ($(du -sh dist | cut -f1)); featherdet.wasm $(stat -c %s dist/featherdet.wasm) bytes"
