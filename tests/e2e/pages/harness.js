@@ -1,0 +1,283 @@
+// Browser side of the conformance test and the benchmark: runs one TFLite model on one image in
+// featherdet (dist/index.js) and in LiteRT.js (TFLite + XNNPACK, single-threaded, 'wasm'
+// accelerator) with byte-identical inputs, and hands outputs (raw bytes, base64) and timings back
+// to Node through window.harness.
+import { loadLiteRt, loadAndCompile, Tensor, supportsFeature } from '@litertjs/core';
+
+const LITERT_WASM_DIR = '/node_modules/@litertjs/core/wasm/';
+
+// featherdet: the dist/index.js module; runtime: its loaded FeatherdetRuntime (sync image helpers).
+const state = { featherdet: null, runtime: null, featherdetError: null, litertReady: false };
+
+const TYPED_ARRAYS = {
+  uint8: Uint8Array,
+  int8: Int8Array,
+  int16: Int16Array,
+  int32: Int32Array,
+  int64: BigInt64Array,
+  float32: Float32Array,
+};
+
+/** Name of the dtype of a typed array (inverse of TYPED_ARRAYS). */
+function dtypeOf(array) {
+  for (const [name, ctor] of Object.entries(TYPED_ARRAYS)) {
+    if (array instanceof ctor) return name;
+  }
+  throw new Error(`unsupported typed array ${array?.constructor?.name}`);
+}
+
+/** Base64 of the bytes viewed by a typed array (chunked: String.fromCharCode has an arg limit). */
+function toBase64(array) {
+  const bytes = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
+}
+
+/** Wire form of one output tensor: { name, dtype, shape, scale, zeroPoint, bytes (base64) }. */
+function wireTensor(name, shape, data, quant = {}) {
+  return {
+    name,
+    dtype: dtypeOf(data),
+    shape: Array.from(shape, Number),
+    scale: quant.scale ?? 0,
+    zeroPoint: quant.zeroPoint ?? 0,
+    bytes: toBase64(data),
+  };
+}
+
+async function fetchBytes(url) {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status}`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+/**
+ * Loads LiteRT.js and (unless featherdet === false) featherdet from /dist/index.js.
+ * Resolves to { litert, litertWasm (LiteRT.js binaries fetched), relaxedSimd,
+ * featherdet: true | error message }.
+ */
+async function init({ featherdet = true, wasmPath } = {}) {
+  if (!state.litertReady) {
+    await loadLiteRt(LITERT_WASM_DIR);
+    state.litertReady = true;
+  }
+  if (featherdet && !state.featherdet) {
+    try {
+      const mod = await import('/dist/index.js');
+      state.runtime = await mod.loadRuntime(wasmPath ? { wasmPath } : {});
+      state.featherdet = mod;
+      state.featherdetError = null;
+    } catch (err) {
+      state.featherdetError = String(err?.stack ?? err);
+    }
+  }
+  const litertWasm = performance.getEntriesByType('resource')
+    .map((e) => new URL(e.name).pathname.split('/').pop())
+    .filter((f) => f.startsWith('litert_wasm') && f.endsWith('.wasm'));
+  return {
+    litert: state.litertReady,
+    litertWasm: [...new Set(litertWasm)],
+    relaxedSimd: await supportsFeature('relaxedSimd'),
+    featherdet: state.featherdet ? true : state.featherdetError ?? 'not requested',
+  };
+}
+
+function requireFeatherdet() {
+  if (!state.featherdet) {
+    throw new Error(`featherdet is not loaded: ${state.featherdetError ?? 'call init() first'}`);
+  }
+  return state.featherdet;
+}
+
+/**
+ * Decodes image bytes and resizes them bilinearly to w x h: RGB8, [h, w, 3]. Uses featherdet's
+ * decodeImage/resizeRgb; only when featherdet is not loaded (LiteRT.js-only runs) falls back to
+ * the browser's decoder and resampler.
+ */
+async function preprocessRgb(imageBytes, w, h) {
+  if (state.runtime) {
+    const img = await state.runtime.decodeImage(imageBytes);
+    const rgb = await state.runtime.resizeRgb(img.pixels, img.width, img.height, w, h);
+    return { rgb, by: 'featherdet' };
+  }
+  const bitmap = await createImageBitmap(new Blob([imageBytes]), {
+    resizeWidth: w, resizeHeight: h, resizeQuality: 'medium',
+  });
+  const ctx = new OffscreenCanvas(w, h).getContext('2d');
+  ctx.drawImage(bitmap, 0, 0);
+  const rgba = ctx.getImageData(0, 0, w, h).data;
+  const rgb = new Uint8Array(w * h * 3);
+  for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) {
+    rgb[j] = rgba[i];
+    rgb[j + 1] = rgba[i + 1];
+    rgb[j + 2] = rgba[i + 2];
+  }
+  return { rgb, by: 'browser' };
+}
+
+/**
+ * Builds the model input from RGB8 pixels in the input's dtype: uint8 = raw pixels,
+ * int8 = pixel - 128, float32 = (pixel - 127.5) / 127.5 (range [-1, 1]).
+ */
+function makeInput(rgb, dtype) {
+  switch (dtype) {
+    case 'uint8':
+      return Uint8Array.from(rgb);
+    case 'int8':
+      return Int8Array.from(rgb, (p) => p - 128);
+    case 'float32':
+      return Float32Array.from(rgb, (p) => (p - 127.5) / 127.5);
+    default:
+      throw new Error(`input dtype ${dtype} is not an image input`);
+  }
+}
+
+/** The image input's spatial size from an NHWC shape [1, H, W, 3]. */
+function inputSize(shape) {
+  const s = Array.from(shape, Number);
+  if (s.length !== 4 || s[0] !== 1 || s[3] !== 3) {
+    throw new Error(`expected an image input [1, H, W, 3], got [${s.join(', ')}]`);
+  }
+  return { h: s[1], w: s[2] };
+}
+
+/** LiteRT.js model wrapper: compile once, run(input) -> [{ name, shape, data }]. */
+async function litertModel(bytes) {
+  const model = await loadAndCompile(bytes, { accelerator: 'wasm' });
+  const inputs = model.getInputDetails();
+  const outputs = model.getOutputDetails();
+  if (inputs.length !== 1) throw new Error(`LiteRT.js: expected one input, got ${inputs.length}`);
+  return {
+    input: { dtype: inputs[0].dtype, shape: Array.from(inputs[0].shape) },
+    async run(data) {
+      const tensor = new Tensor(data, inputs[0].shape);
+      let results;
+      try {
+        results = await model.run([tensor]);
+      } finally {
+        tensor.delete();
+      }
+      try {
+        return results.map((t, i) => ({
+          name: outputs[i].name,
+          shape: Array.from(outputs[i].shape),
+          data: t.toTypedArray(),
+        }));
+      } finally {
+        for (const t of results) t.delete();
+      }
+    },
+    close: () => model.delete(),
+  };
+}
+
+/** First entry of a per-tensor quantization field (featherdet reports arrays: one per channel). */
+function firstOf(v) {
+  return Array.isArray(v) || ArrayBuffer.isView(v) ? Number(v[0] ?? 0) : Number(v ?? 0);
+}
+
+/** featherdet model wrapper with the same interface as litertModel (dtypes in lower case). */
+async function featherdetModel(bytes) {
+  const fd = requireFeatherdet();
+  const model = await fd.TfliteModel.create(bytes, { runtime: state.runtime });
+  if (model.inputs.length !== 1) {
+    model.close();
+    throw new Error(`featherdet: expected one input, got ${model.inputs.length}`);
+  }
+  return {
+    input: { dtype: model.inputs[0].dtype.toLowerCase(), shape: Array.from(model.inputs[0].shape) },
+    async run(data) {
+      return model.run([data]).map(({ info, data: out }) => ({
+        name: info.name,
+        shape: Array.from(info.shape),
+        quant: { scale: firstOf(info.scale), zeroPoint: firstOf(info.zeroPoint) },
+        data: out,
+      }));
+    },
+    close: () => model.close(),
+  };
+}
+
+const OPENERS = { litert: litertModel, featherdet: featherdetModel };
+
+/**
+ * Runs modelUrl on imageUrl in each runtime of `runtimes` (default both). Resolves to
+ * { input: { dtype, shape, bytes }, <runtime>: { loadMs, runMs, outputs: [wire tensors] } }.
+ * Both runtimes get the very same input array; featherdet's output quantization is copied
+ * onto the LiteRT.js outputs of the same index (LiteRT.js does not expose it).
+ */
+async function runCase({ modelUrl, imageUrl, runtimes = ['featherdet', 'litert'] }) {
+  const [modelBytes, imageBytes] = await Promise.all([fetchBytes(modelUrl), fetchBytes(imageUrl)]);
+  const result = {};
+  const models = {};
+  try {
+    for (const name of runtimes) {
+      const t0 = performance.now();
+      models[name] = await OPENERS[name](modelBytes.slice());
+      result[name] = { loadMs: performance.now() - t0 };
+    }
+    const ref = models[runtimes[0]].input;
+    for (const name of runtimes) {
+      const other = models[name].input;
+      if (other.dtype !== ref.dtype || other.shape.join() !== ref.shape.join()) {
+        throw new Error(`input mismatch: ${runtimes[0]} ${ref.dtype}[${ref.shape}] vs ${name} ${other.dtype}[${other.shape}]`);
+      }
+    }
+    const { w, h } = inputSize(ref.shape);
+    const { rgb, by } = await preprocessRgb(imageBytes, w, h);
+    const input = makeInput(rgb, ref.dtype);
+    result.input = { dtype: ref.dtype, shape: ref.shape, preprocess: by, bytes: toBase64(input) };
+    const raw = {};
+    for (const name of runtimes) {
+      const t0 = performance.now();
+      raw[name] = await models[name].run(input.slice());
+      result[name].runMs = performance.now() - t0;
+    }
+    const quantSource = raw.featherdet ?? [];
+    for (const name of runtimes) {
+      result[name].outputs = raw[name].map((o, i) =>
+        wireTensor(o.name, o.shape, o.data, o.quant ?? quantSource[i]?.quant));
+    }
+    return result;
+  } finally {
+    for (const m of Object.values(models)) m.close();
+  }
+}
+
+/** Median of an array of numbers. */
+function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * Benchmarks modelUrl in one runtime on an image input: `warmup` untimed runs, then `runs` timed
+ * runs (input handoff to outputs readable as typed arrays). Resolves to { loadMs, medianMs, minMs, runs }.
+ */
+async function bench({ runtime, modelUrl, imageUrl, warmup = 5, runs = 20 }) {
+  const [modelBytes, imageBytes] = await Promise.all([fetchBytes(modelUrl), fetchBytes(imageUrl)]);
+  const t0 = performance.now();
+  const model = await OPENERS[runtime](modelBytes);
+  const loadMs = performance.now() - t0;
+  try {
+    const { w, h } = inputSize(model.input.shape);
+    const input = makeInput((await preprocessRgb(imageBytes, w, h)).rgb, model.input.dtype);
+    for (let i = 0; i < warmup; i++) await model.run(input);
+    const times = [];
+    for (let i = 0; i < runs; i++) {
+      const start = performance.now();
+      await model.run(input);
+      times.push(performance.now() - start);
+    }
+    return { loadMs, medianMs: median(times), minMs: Math.min(...times), runs };
+  } finally {
+    model.close();
+  }
+}
+
+window.harness = { init, runCase, bench };
+window.harnessReady = true;
