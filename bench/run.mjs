@@ -34,7 +34,7 @@ try {
   await page.waitForFunction(() => window.harnessReady === true, null, { timeout: 30_000 });
   const info = await page.evaluate(() => window.harness.init({ featherdet: true }));
   const version = browser.context.browser()?.version() ?? (await page.evaluate(() => navigator.userAgent));
-  console.log(`Chromium ${version}; LiteRT.js @litertjs/core 2.5.3 (${info.litertWasm.join(', ') || 'wasm'}, relaxed SIMD ${info.relaxedSimd ? 'on' : 'off'}, 1 thread)`);
+  console.log(`Chromium ${version}; LiteRT.js @litertjs/core 2.5.3 (${info.litertWasm.join(', ') || 'wasm'}, relaxed SIMD ${info.relaxedSimd ? 'on' : 'off'}, 1 thread)${info.crossOriginIsolated ? '' : '; coarse timers (page not cross-origin isolated)'}`);
   if (info.featherdet !== true) console.log(`featherdet not loaded (run \`npm run build\`): ${info.featherdet.split('\n')[0]}`);
   console.log(`image ${image.id}, ${warmup} warm-up + ${runs} timed runs per model and runtime\n`);
   const runtimes = info.featherdet === true ? ['featherdet', 'litert'] : ['litert'];

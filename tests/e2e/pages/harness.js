@@ -56,8 +56,8 @@ async function fetchBytes(url) {
 
 /**
  * Loads LiteRT.js and (unless featherdet === false) featherdet from /dist/index.js.
- * Resolves to { litert, litertWasm (LiteRT.js binaries fetched), relaxedSimd,
- * featherdet: true | error message }.
+ * Resolves to { litert, litertWasm (LiteRT.js binaries fetched), relaxedSimd, crossOriginIsolated
+ * (fine-grained timers), featherdet: true | error message }.
  */
 async function init({ featherdet = true, wasmPath } = {}) {
   if (!state.litertReady) {
@@ -81,6 +81,7 @@ async function init({ featherdet = true, wasmPath } = {}) {
     litert: state.litertReady,
     litertWasm: [...new Set(litertWasm)],
     relaxedSimd: await supportsFeature('relaxedSimd'),
+    crossOriginIsolated: globalThis.crossOriginIsolated === true,
     featherdet: state.featherdet ? true : state.featherdetError ?? 'not requested',
   };
 }
