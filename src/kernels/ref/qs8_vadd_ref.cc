@@ -1,0 +1,14 @@
+#include "core/quant.h"
+#include "kernels/elementwise.h"
+
+namespace fd {
+
+void qs8_vadd_ref(size_t n, const int8_t* a, const int8_t* b, int8_t* out, const QAddParams& p) {
+  for (size_t i = 0; i < n; ++i) {
+    const int32_t acc = (static_cast<int32_t>(a[i]) - p.a_zero_point) * p.a_multiplier +
+                        (static_cast<int32_t>(b[i]) - p.b_zero_point) * p.b_multiplier;
+    out[i] = static_cast<int8_t>(requantize(acc, p.scale, p.output_zero_point, p.qmin, p.qmax));
+  }
+}
+
+}  // namespace fd

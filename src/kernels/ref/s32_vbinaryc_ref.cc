@@ -1,0 +1,14 @@
+#include "kernels/ref/s32_binary_apply.h"
+
+namespace fd {
+
+using s32_binary::apply;
+using s32_binary::clamp;
+
+void s32_vbinaryc_ref(BinaryOp op, size_t n, const int32_t* a, const int32_t* b, int32_t* out,
+                      const S32MinMaxParams& p) {
+  const int32_t bv = b[0];
+  for (size_t i = 0; i < n; ++i) out[i] = clamp(apply(op, a[i], bv), p);
+}
+
+}  // namespace fd

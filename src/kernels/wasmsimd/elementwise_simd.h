@@ -1,0 +1,48 @@
+// Inline SIMD128 helpers shared by the elementwise wasmsimd kernels: 8-bit loads widened to
+// int16, and the float requantization of core/quant.h on four lanes.
+#pragma once
+
+#include <wasm_simd128.h>
+
+#include <cstdint>
+
+namespace fd {
+namespace simd {
+
+// Eight 8-bit values widened to int16 lanes (sign- or zero-extended by element type).
+inline v128_t load8x8(const int8_t* p) { return wasm_i16x8_load8x8(p); }
+inline v128_t load8x8(const uint8_t* p) { return wasm_u16x8_load8x8(p); }
+
+// Low / high four int16 lanes of `v` as int32.
+inline v128_t lo_i32(v128_t v) { return wasm_i32x4_extend_low_i16x8(v); }
+inline v128_t hi_i32(v128_t v) { return wasm_i32x4_extend_high_i16x8(v); }
+
+// Constants of core/quant.h's requantize(): scale, clamp bounds (relative to zp) and zp.
+struct Requant {
+  v128_t scale, lo, hi, zp;
+  Requant(float s, int32_t zero_point, int32_t qmin, int32_t qmax)
+      : scale(wasm_f32x4_splat(s)),
+        lo(wasm_f32x4_splat(static_cast<float>(qmin - zero_point))),
+        hi(wasm_f32x4_splat(static_cast<float>(qmax - zero_point))),
+        zp(wasm_i32x4_splat(zero_point)) {}
+  // requantize() on four int32 accumulators: float(acc) * scale, clamp, round-even, + zp.
+  v128_t apply(v128_t acc) const {
+    v128_t x = wasm_f32x4_mul(wasm_f32x4_convert_i32x4(acc), scale);
+    x = wasm_f32x4_pmax(x, lo);  // x < lo ? lo : x
+    x = wasm_f32x4_pmin(x, hi);  // hi < x ? hi : x
+    return wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_nearest(x)), zp);
+  }
+};
+
+// Stores eight int32 lanes (already in range) as 8-bit values.
+inline void store8(int8_t* p, v128_t lo, v128_t hi) {
+  const v128_t v16 = wasm_i16x8_narrow_i32x4(lo, hi);
+  wasm_v128_store64_lane(p, wasm_i8x16_narrow_i16x8(v16, v16), 0);
+}
+inline void store8(uint8_t* p, v128_t lo, v128_t hi) {
+  const v128_t v16 = wasm_i16x8_narrow_i32x4(lo, hi);
+  wasm_v128_store64_lane(p, wasm_u8x16_narrow_i16x8(v16, v16), 0);
+}
+
+}  // namespace simd
+}  // namespace fd
