@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util';
 import { startServer } from '../tests/e2e/server.mjs';
 import { launchBrowser } from '../tests/e2e/browser.mjs';
-import { HARNESS_PAGE, IMAGES, MODELS } from '../tests/e2e/cases.mjs';
+import { FEATHERDET_DIST, HARNESS_PAGE, IMAGES, MODELS } from '../tests/e2e/cases.mjs';
 import { formatTable } from '../tests/e2e/compare.mjs';
 
 const { values: opts } = parseArgs({
@@ -32,7 +32,7 @@ const results = [];
 try {
   const page = await browser.newPage(`${server.url}${HARNESS_PAGE}`);
   await page.waitForFunction(() => window.harnessReady === true, null, { timeout: 30_000 });
-  const info = await page.evaluate(() => window.harness.init({ featherdet: true }));
+  const info = await page.evaluate((dist) => window.harness.init({ featherdet: true, dist }), FEATHERDET_DIST);
   const version = browser.context.browser()?.version() ?? (await page.evaluate(() => navigator.userAgent));
   console.log(`Chromium ${version}; LiteRT.js @litertjs/core 2.5.3 (${info.litertWasm.join(', ') || 'wasm'}, relaxed SIMD ${info.relaxedSimd ? 'on' : 'off'}, 1 thread)${info.crossOriginIsolated ? '' : '; coarse timers (page not cross-origin isolated)'}`);
   if (info.featherdet !== true) console.log(`featherdet not loaded (run \`npm run build\`): ${info.featherdet.split('\n')[0]}`);

@@ -25,3 +25,9 @@ export const IMAGES = [
 
 /** Page that hosts window.harness (tests/e2e/pages/harness.js). */
 export const HARNESS_PAGE = '/tests/e2e/pages/conformance.html';
+
+/**
+ * Served directory holding featherdet's package files (index.js, featherdet.mjs/.wasm): the
+ * package's dist/ unless FEATHERDET_DIST names another one (e.g. /build/wasm-NAME/dist/).
+ */
+export const FEATHERDET_DIST = process.env.FEATHERDET_DIST ?? '/dist/';

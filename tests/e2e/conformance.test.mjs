@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startServer } from './server.mjs';
 import { launchBrowser } from './browser.mjs';
-import { HARNESS_PAGE, IMAGES, MODELS } from './cases.mjs';
+import { FEATHERDET_DIST, HARNESS_PAGE, IMAGES, MODELS } from './cases.mjs';
 import { compareCase, decodeTensor, describeTask, describeTensor, formatTable } from './compare.mjs';
 
 const HEADER = ['model', 'image', 'task', 'outputs', 'fd ms', 'lt ms', 'verdict'];
@@ -20,7 +20,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
   page = await browser.newPage(`${server.url}${HARNESS_PAGE}`);
   await page.waitForFunction(() => window.harnessReady === true, null, { timeout: 30_000 });
-  const info = await page.evaluate(() => window.harness.init({ featherdet: true }));
+  const info = await page.evaluate((dist) => window.harness.init({ featherdet: true, dist }), FEATHERDET_DIST);
   if (info.featherdet !== true) {
     throw new Error(`featherdet (dist/index.js) did not load; run \`npm run build\` first: ${info.featherdet}`);
   }

@@ -55,18 +55,19 @@ async function fetchBytes(url) {
 }
 
 /**
- * Loads LiteRT.js and (unless featherdet === false) featherdet from /dist/index.js.
+ * Loads LiteRT.js and (unless featherdet === false) featherdet from `${dist}index.js` (default
+ * the package's /dist/; another served directory holding the same files can be given).
  * Resolves to { litert, litertWasm (LiteRT.js binaries fetched), relaxedSimd, crossOriginIsolated
  * (fine-grained timers), featherdet: true | error message }.
  */
-async function init({ featherdet = true, wasmPath } = {}) {
+async function init({ featherdet = true, dist = '/dist/', wasmPath } = {}) {
   if (!state.litertReady) {
     await loadLiteRt(LITERT_WASM_DIR);
     state.litertReady = true;
   }
   if (featherdet && !state.featherdet) {
     try {
-      const mod = await import('/dist/index.js');
+      const mod = await import(`${dist}index.js`);
       state.runtime = await mod.loadRuntime(wasmPath ? { wasmPath } : {});
       state.featherdet = mod;
       state.featherdetError = null;
