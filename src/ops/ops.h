@@ -12,6 +12,13 @@ namespace fd {
 // Elementwise and activations.
 
 // Pooling, reductions, softmax, resize, arg max.
+std::unique_ptr<Op> create_max_pool_2d();
+std::unique_ptr<Op> create_average_pool_2d();
+std::unique_ptr<Op> create_mean();
+std::unique_ptr<Op> create_softmax();
+std::unique_ptr<Op> create_resize_bilinear();
+std::unique_ptr<Op> create_resize_nearest_neighbor();
+std::unique_ptr<Op> create_arg_max();
 
 // Data movement (reshape, concat, transpose, pad, slice, split, gather, pack).
 std::unique_ptr<Op> create_reshape();

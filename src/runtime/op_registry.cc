@@ -15,6 +15,13 @@ const OpRegistration kRegistry[] = {
     // Elementwise and activations.
 
     // Pooling, reductions, softmax, resize, arg max.
+    {static_cast<int32_t>(OpCode::kMaxPool2D), create_max_pool_2d},
+    {static_cast<int32_t>(OpCode::kAveragePool2D), create_average_pool_2d},
+    {static_cast<int32_t>(OpCode::kMean), create_mean},
+    {static_cast<int32_t>(OpCode::kSoftmax), create_softmax},
+    {static_cast<int32_t>(OpCode::kResizeBilinear), create_resize_bilinear},
+    {static_cast<int32_t>(OpCode::kResizeNearestNeighbor), create_resize_nearest_neighbor},
+    {static_cast<int32_t>(OpCode::kArgMax), create_arg_max},
 
     // Data movement.
     {static_cast<int32_t>(OpCode::kReshape), create_reshape},

@@ -1,0 +1,80 @@
+// Helpers shared by the pooling, reduction, softmax, resize and arg max ops: TFLite padding,
+// fused-activation ranges and constant axis tensors.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "runtime/op.h"
+
+namespace fd {
+namespace pool_common {
+
+// Output size and leading padding of one spatial axis, as TFLite computes them (dilation 1).
+// Returns false when the output would be empty.
+inline bool output_size_and_padding(Padding padding, int32_t in, int32_t filter, int32_t stride,
+                                    int32_t* out, int32_t* pad_before) {
+  *out = padding == Padding::kSame ? (in + stride - 1) / stride : (in - filter + stride) / stride;
+  if (*out <= 0) return false;
+  const int32_t total = std::max(0, (*out - 1) * stride + filter - in);
+  *pad_before = total / 2;
+  return true;
+}
+
+// Float clamp range of a fused activation; fails for TANH and SIGN_BIT, which pooling lacks.
+inline Status float_activation_range(NodeContext& ctx, Activation act, float* lo, float* hi) {
+  *lo = -std::numeric_limits<float>::infinity();
+  *hi = std::numeric_limits<float>::infinity();
+  switch (act) {
+    case Activation::kNone: return Status();
+    case Activation::kRelu: *lo = 0.0f; return Status();
+    case Activation::kRelu6: *lo = 0.0f; *hi = 6.0f; return Status();
+    case Activation::kReluN1To1: *lo = -1.0f; *hi = 1.0f; return Status();
+    default: return ctx.error("fused activation " + std::to_string(static_cast<int>(act)) + " is not supported");
+  }
+}
+
+// Quantized clamp range [qmin, qmax] of a fused activation on an output with `scale` and `zp`
+// (TFLite's CalculateActivationRangeQuantized: bounds rounded half away from zero).
+inline Status quant_activation_range(NodeContext& ctx, Activation act, DType t, float scale, int32_t zp,
+                                     int32_t* qmin, int32_t* qmax) {
+  float lo, hi;
+  FD_RETURN_IF_ERROR(float_activation_range(ctx, act, &lo, &hi));
+  *qmin = dtype_qmin(t);
+  *qmax = dtype_qmax(t);
+  if (std::isfinite(lo)) *qmin = std::max(*qmin, zp + static_cast<int32_t>(std::round(lo / scale)));
+  if (std::isfinite(hi)) *qmax = std::min(*qmax, zp + static_cast<int32_t>(std::round(hi / scale)));
+  return Status();
+}
+
+// Reads a constant INT32 or INT64 tensor of axis or size values.
+inline Status read_int_constant(NodeContext& ctx, int index, const char* what, std::vector<int32_t>* values) {
+  if (!ctx.has_input(index)) return ctx.error(std::string("missing ") + what + " input");
+  const RTensor& t = ctx.input(index);
+  if (!t.is_constant) return ctx.error(std::string(what) + " must be a constant tensor (dynamic values are not supported)");
+  const int64_t n = num_elements(t.shape);
+  values->clear();
+  if (t.dtype == DType::kInt32) {
+    values->assign(t.as<int32_t>(), t.as<int32_t>() + n);
+  } else if (t.dtype == DType::kInt64) {
+    for (int64_t i = 0; i < n; ++i) values->push_back(static_cast<int32_t>(t.as<int64_t>()[i]));
+  } else {
+    return ctx.error(std::string(what) + " has type " + dtype_name(t.dtype) + " (expected INT32 or INT64)");
+  }
+  return Status();
+}
+
+// Fails unless quantized tensor `t` carries per-tensor quantization parameters.
+inline Status expect_per_tensor_quant(NodeContext& ctx, const RTensor& t, const char* which) {
+  if (!is_quant8(t.dtype)) return Status();
+  if (t.quant.empty() || t.quant.zero_point.empty()) return ctx.error(std::string(which) + " lacks quantization parameters");
+  if (t.quant.per_channel()) return ctx.error(std::string(which) + " is quantized per channel, which this op does not support");
+  if (!(t.quant.scale[0] > 0.0f)) return ctx.error(std::string(which) + " has a non-positive quantization scale");
+  return Status();
+}
+
+}  // namespace pool_common
+}  // namespace fd
