@@ -104,7 +104,7 @@ async function instantiate(opts: LoadOptions): Promise<FeatherdetModule> {
       failed,
     ]);
   } catch (e) {
-    throw new Error(`featherdet: cannot start the wasm runtime: ${e instanceof Error ? e.message : String(e)}`);
+    throw new Error(`cannot start the featherdet wasm runtime: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 
