@@ -22,5 +22,16 @@ std::unique_ptr<Op> create_arg_max();
 
 // Data movement (reshape, concat, transpose, pad, slice, split, gather, pack).
 std::unique_ptr<Op> create_reshape();
+std::unique_ptr<Op> create_concatenation();
+std::unique_ptr<Op> create_transpose();
+std::unique_ptr<Op> create_pad();
+std::unique_ptr<Op> create_padv2();
+std::unique_ptr<Op> create_split();
+std::unique_ptr<Op> create_strided_slice();
+std::unique_ptr<Op> create_gather();
+std::unique_ptr<Op> create_gather_nd();
+std::unique_ptr<Op> create_pack();
+std::unique_ptr<Op> create_unpack();
+std::unique_ptr<Op> create_squeeze();
 
 }  // namespace fd

@@ -25,6 +25,17 @@ const OpRegistration kRegistry[] = {
 
     // Data movement.
     {static_cast<int32_t>(OpCode::kReshape), create_reshape},
+    {static_cast<int32_t>(OpCode::kConcatenation), create_concatenation},
+    {static_cast<int32_t>(OpCode::kTranspose), create_transpose},
+    {static_cast<int32_t>(OpCode::kPad), create_pad},
+    {static_cast<int32_t>(OpCode::kPadV2), create_padv2},
+    {static_cast<int32_t>(OpCode::kSplit), create_split},
+    {static_cast<int32_t>(OpCode::kStridedSlice), create_strided_slice},
+    {static_cast<int32_t>(OpCode::kGather), create_gather},
+    {static_cast<int32_t>(OpCode::kGatherNd), create_gather_nd},
+    {static_cast<int32_t>(OpCode::kPack), create_pack},
+    {static_cast<int32_t>(OpCode::kUnpack), create_unpack},
+    {static_cast<int32_t>(OpCode::kSqueeze), create_squeeze},
 
 };
 
