@@ -1,0 +1,103 @@
+// Convolution-family kernels: quantized and float GEMM (conv as GEMM, fully connected),
+// depthwise convolution, im2col, and the prepare-time weight packers for the GEMM tiles.
+//
+// Naming: qx8 = 8-bit quantized activations, signed (int8) or unsigned (uint8) chosen by a flag;
+// f32 = float32; x8 = any bytes. Tiles: MRxNR (rows x output channels), cKR = K blocks of KR.
+// Every wasmsimd kernel is bit-exact with its ref twin.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "core/quant.h"
+
+namespace fd {
+
+// Tile of the quantized GEMM: 4 rows x 4 output channels, K in blocks of 8 (one i16x8 dot).
+constexpr size_t kQGemmMR = 4;
+constexpr size_t kQGemmNR = 4;
+constexpr size_t kQGemmKR = 8;
+// Tile of the float GEMM: 4 rows x 8 output channels (two f32x4 per row).
+constexpr size_t kFGemmMR = 4;
+constexpr size_t kFGemmNR = 8;
+// Channel block of the depthwise kernels.
+constexpr size_t kDwChannelBlock = 8;
+
+// Rounds `x` up to a multiple of `m`.
+constexpr size_t round_up_multiple(size_t x, size_t m) { return (x + m - 1) / m * m; }
+
+// Output stage of a quantized GEMM or depthwise kernel.
+struct QConvParams {
+  bool is_unsigned = false;  // activations (input and output) are uint8, else int8
+  RequantParams rq;          // per-channel scales padded to the kernel's channel tile
+};
+
+// Packs weights [n, k] (8-bit, row-major, `w_unsigned` selects uint8) minus per-channel zero points
+// `w_zp` ([n], or [1] when `w_zp_per_channel` is false) into int16 tiles
+// [ceil(n/4), ceil(k/8), 4, 8] (zero padding), and writes row sums of (w - w_zp) to `row_sums` [n].
+void qx8_gemm_4x4c8_pack(size_t n, size_t k, const uint8_t* w, bool w_unsigned, const int32_t* w_zp,
+                         bool w_zp_per_channel, int16_t* packed, int32_t* row_sums);
+
+// C[m, n] = requant(bias[n] + sum_k A[m, k] * W[n, k]); A [m, k] int8/uint8 with row stride
+// `a_stride` bytes, W packed by qx8_gemm_4x4c8_pack, bias [round_up_multiple(n, 4)] (input zero point
+// folded in), C [m, n] int8/uint8 with row stride `c_stride` bytes.
+void qx8_gemm_4x4c8_ref(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride,
+                        const int16_t* packed_w, const int32_t* bias, uint8_t* c, size_t c_stride,
+                        const QConvParams& params);
+// SIMD128 twin of qx8_gemm_4x4c8_ref (same contract, bit-exact).
+void qx8_gemm_4x4c8_wasmsimd(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride,
+                             const int16_t* packed_w, const int32_t* bias, uint8_t* c,
+                             size_t c_stride, const QConvParams& params);
+
+// Packs float weights [n, k] (row-major) into tiles [ceil(n/8), k, 8] (zero padding).
+void f32_gemm_4x8_pack(size_t n, size_t k, const float* w, float* packed);
+
+// C[m, n] = clamp(bias[n] + sum_k A[m, k] * W[n, k], out_min, out_max), summed in k order with
+// separate multiply and add; A [m, k] with row stride `a_stride` floats, W packed by
+// f32_gemm_4x8_pack, bias [round_up_multiple(n, 8)], C [m, n] with row stride `c_stride` floats.
+void f32_gemm_4x8_ref(size_t m, size_t n, size_t k, const float* a, size_t a_stride,
+                      const float* packed_w, const float* bias, float* c, size_t c_stride,
+                      float out_min, float out_max);
+// SIMD128 twin of f32_gemm_4x8_ref (same contract, bit-exact).
+void f32_gemm_4x8_wasmsimd(size_t m, size_t n, size_t k, const float* a, size_t a_stride,
+                           const float* packed_w, const float* bias, float* c, size_t c_stride,
+                           float out_min, float out_max);
+
+// Geometry of a 2-D window over one NHWC image.
+struct ConvGeometry {
+  size_t in_h = 0, in_w = 0;
+  size_t out_h = 0, out_w = 0;
+  size_t kernel_h = 1, kernel_w = 1;
+  size_t stride_h = 1, stride_w = 1;
+  size_t dilation_h = 1, dilation_w = 1;
+  size_t pad_top = 0, pad_left = 0;
+};
+
+// Writes im2col rows for output pixels [first, first + count) of one image: row r holds, for each
+// tap (ky, kx), the `pixel_bytes` bytes of input pixel [H, W, pixel_bytes] under it, or
+// `pad_byte` where the tap falls outside the image. out [count, kernel_h * kernel_w * pixel_bytes].
+void x8_im2col_ref(const uint8_t* in, size_t pixel_bytes, const ConvGeometry& g, size_t first,
+                   size_t count, uint8_t pad_byte, uint8_t* out);
+
+// Depthwise conv of one image: in [in_h, in_w, c_in], w int16 (w - w_zp) [kh, kw, round_up_multiple(c_out, 8)],
+// bias int32 [round_up_multiple(c_out, 8)], out [out_h, out_w, c_out] with c_out = c_in * depth_multiplier;
+// acc = bias + sum over in-bounds taps of (x - input_zp) * w, then requantized.
+void qx8_dwconv_c8_ref(const uint8_t* in, size_t c_in, size_t depth_multiplier, const ConvGeometry& g,
+                       const int16_t* w, const int32_t* bias, int32_t input_zp, uint8_t* out,
+                       const QConvParams& params);
+// SIMD128 twin of qx8_dwconv_c8_ref for depth_multiplier == 1 (bit-exact).
+void qx8_dwconv_c8_wasmsimd(const uint8_t* in, size_t c_in, size_t depth_multiplier,
+                            const ConvGeometry& g, const int16_t* w, const int32_t* bias,
+                            int32_t input_zp, uint8_t* out, const QConvParams& params);
+
+// Float depthwise conv of one image: in [in_h, in_w, c_in], w [kh, kw, round_up_multiple(c_out, 8)],
+// bias [round_up_multiple(c_out, 8)], out [out_h, out_w, c_out]; acc = bias, then acc += x * w over the
+// in-bounds taps in (ky, kx) order, then clamped to [out_min, out_max].
+void f32_dwconv_c8_ref(const float* in, size_t c_in, size_t depth_multiplier, const ConvGeometry& g,
+                       const float* w, const float* bias, float* out, float out_min, float out_max);
+// SIMD128 twin of f32_dwconv_c8_ref for depth_multiplier == 1 (bit-exact).
+void f32_dwconv_c8_wasmsimd(const float* in, size_t c_in, size_t depth_multiplier,
+                            const ConvGeometry& g, const float* w, const float* bias, float* out,
+                            float out_min, float out_max);
+
+}  // namespace fd

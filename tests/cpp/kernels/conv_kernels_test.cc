@@ -1,0 +1,248 @@
+// Convolution-family kernels: wasmsimd must match ref bit-exactly on seeded random shapes with
+// leftovers (rows not a multiple of 4, channels not a multiple of the tile, k = 1, k not a
+// multiple of 8, 1x1 maps, strides, dilation, padding), for int8, uint8 and float.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "kernels/conv.h"
+
+namespace fd {
+namespace {
+
+std::vector<uint8_t> random_bytes(std::mt19937& rng, size_t n) {
+  std::uniform_int_distribution<int> d(0, 255);
+  std::vector<uint8_t> v(n);
+  for (uint8_t& x : v) x = static_cast<uint8_t>(d(rng));
+  return v;
+}
+
+std::vector<float> random_floats(std::mt19937& rng, size_t n, float lo, float hi) {
+  std::uniform_real_distribution<float> d(lo, hi);
+  std::vector<float> v(n);
+  for (float& x : v) x = d(rng);
+  return v;
+}
+
+int rand_int(std::mt19937& rng, int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); }
+
+void expect_same_bits(const std::vector<float>& a, const std::vector<float>& b, const std::string& what) {
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    uint32_t x, y;
+    std::memcpy(&x, &a[i], 4);
+    std::memcpy(&y, &b[i], 4);
+    ASSERT_EQ(x, y) << what << " at " << i << ": " << a[i] << " vs " << b[i];
+  }
+}
+
+// Random requantization stage over `channels` channels (padded to `pad`): scales that keep
+// outputs spread over the range for accumulators of `k` products, a random zero point and
+// sometimes a narrowed (activation-like) clamp.
+struct RandomRequant {
+  std::vector<float> scale;
+  QConvParams params;
+  RandomRequant(std::mt19937& rng, bool is_unsigned, size_t channels, size_t pad, size_t k, bool per_tensor) {
+    scale.assign(round_up_multiple(channels, pad), 0.0f);
+    std::uniform_real_distribution<float> e(-1.0f, 1.0f);
+    const float base = 1.0f / (64.0f * std::sqrt(static_cast<float>(k)) * 16.0f);
+    for (float& s : scale) s = base * std::exp2(e(rng));
+    params.is_unsigned = is_unsigned;
+    params.rq.scale = scale.data();
+    params.rq.per_tensor = per_tensor;
+    const int32_t lo = is_unsigned ? 0 : -128, hi = is_unsigned ? 255 : 127;
+    params.rq.output_zero_point = rand_int(rng, lo, hi);
+    params.rq.qmin = lo;
+    params.rq.qmax = hi;
+    if (rand_int(rng, 0, 2) == 0) {
+      params.rq.qmin = params.rq.output_zero_point;               // relu-like
+      params.rq.qmax = rand_int(rng, params.rq.qmin, hi);         // relu6-like
+    }
+  }
+};
+
+int32_t as_int(uint8_t v, bool is_unsigned) {
+  return is_unsigned ? static_cast<int32_t>(v) : static_cast<int32_t>(static_cast<int8_t>(v));
+}
+
+TEST(QGemmKernel, WasmsimdMatchesRefAndNaive) {
+  std::mt19937 rng(1234);
+  const size_t ms[] = {1, 2, 3, 4, 5, 7, 13, 17, 33};
+  const size_t ns[] = {1, 3, 4, 5, 8, 11, 16, 19};
+  const size_t ks[] = {1, 3, 7, 8, 9, 16, 27, 75, 144};
+  int cases = 0;
+  for (size_t m : ms) {
+    for (size_t n : ns) {
+      for (size_t k : ks) {
+        const bool is_unsigned = (cases % 2) == 1;
+        const bool per_tensor = (cases % 5) == 0;
+        ++cases;
+        const size_t a_stride = k + (cases % 3);
+        const size_t c_stride = n + (cases % 4);
+        std::vector<uint8_t> a = random_bytes(rng, m * a_stride);
+        std::vector<uint8_t> w = random_bytes(rng, n * k);
+        std::vector<int32_t> wzp(n);
+        for (int32_t& z : wzp) z = is_unsigned ? rand_int(rng, 0, 255) : rand_int(rng, -3, 3);
+        std::vector<int16_t> packed(round_up_multiple(n, kQGemmNR) * round_up_multiple(k, kQGemmKR), -1);
+        std::vector<int32_t> row_sums(n);
+        qx8_gemm_4x4c8_pack(n, k, w.data(), is_unsigned, wzp.data(), true, packed.data(), row_sums.data());
+        std::vector<int32_t> bias(round_up_multiple(n, kQGemmNR), 0);
+        for (size_t c = 0; c < n; ++c) bias[c] = rand_int(rng, -20000, 20000);
+        RandomRequant rq(rng, is_unsigned, n, kQGemmNR, k, per_tensor);
+        std::vector<uint8_t> c_ref(m * c_stride, 0xA5), c_simd(m * c_stride, 0xA5);
+        qx8_gemm_4x4c8_ref(m, n, k, a.data(), a_stride, packed.data(), bias.data(), c_ref.data(), c_stride, rq.params);
+        qx8_gemm_4x4c8_wasmsimd(m, n, k, a.data(), a_stride, packed.data(), bias.data(), c_simd.data(), c_stride,
+                                rq.params);
+        ASSERT_EQ(c_ref, c_simd) << "m=" << m << " n=" << n << " k=" << k << " unsigned=" << is_unsigned;
+        for (size_t r = 0; r < m; ++r) {
+          for (size_t c = 0; c < n; ++c) {
+            int32_t acc = bias[c];
+            int32_t sum = 0;
+            for (size_t i = 0; i < k; ++i) {
+              const int32_t wv = as_int(w[c * k + i], is_unsigned) - wzp[c];
+              acc += as_int(a[r * a_stride + i], is_unsigned) * wv;
+              sum += wv;
+            }
+            ASSERT_EQ(row_sums[c], sum);
+            const float s = per_tensor ? rq.scale[0] : rq.scale[c];
+            const int32_t want = requantize(acc, s, rq.params.rq.output_zero_point, rq.params.rq.qmin, rq.params.rq.qmax);
+            ASSERT_EQ(as_int(c_ref[r * c_stride + c], is_unsigned), want) << "naive mismatch at " << r << "," << c;
+          }
+          for (size_t c = n; c < c_stride; ++c) ASSERT_EQ(c_simd[r * c_stride + c], 0xA5) << "wrote past n";
+        }
+      }
+    }
+  }
+  EXPECT_EQ(cases, 9 * 8 * 9);
+}
+
+TEST(FGemmKernel, WasmsimdMatchesRefBitExactly) {
+  std::mt19937 rng(99);
+  const size_t ms[] = {1, 2, 3, 4, 5, 9, 17, 21};
+  const size_t ns[] = {1, 3, 4, 7, 8, 9, 16, 19};
+  const size_t ks[] = {1, 2, 5, 8, 27, 75};
+  int cases = 0;
+  for (size_t m : ms) {
+    for (size_t n : ns) {
+      for (size_t k : ks) {
+        ++cases;
+        const size_t a_stride = k + (cases % 3);
+        const size_t c_stride = n + (cases % 2);
+        std::vector<float> a = random_floats(rng, m * a_stride, -2.0f, 2.0f);
+        std::vector<float> w = random_floats(rng, n * k, -1.0f, 1.0f);
+        std::vector<float> packed(round_up_multiple(n, kFGemmNR) * k, 7.0f);
+        f32_gemm_4x8_pack(n, k, w.data(), packed.data());
+        std::vector<float> bias = random_floats(rng, round_up_multiple(n, kFGemmNR), -1.0f, 1.0f);
+        const float lo = (cases % 3 == 0) ? 0.0f : -INFINITY;
+        const float hi = (cases % 3 == 0) ? 6.0f : (cases % 3 == 1 ? 1.0f : INFINITY);
+        std::vector<float> c_ref(m * c_stride, 42.0f), c_simd(m * c_stride, 42.0f);
+        f32_gemm_4x8_ref(m, n, k, a.data(), a_stride, packed.data(), bias.data(), c_ref.data(), c_stride, lo, hi);
+        f32_gemm_4x8_wasmsimd(m, n, k, a.data(), a_stride, packed.data(), bias.data(), c_simd.data(), c_stride, lo, hi);
+        expect_same_bits(c_ref, c_simd, "m=" + std::to_string(m) + " n=" + std::to_string(n) + " k=" + std::to_string(k));
+        // Spot-check the ref against a direct sum.
+        float acc = bias[n - 1];
+        for (size_t i = 0; i < k; ++i) acc += a[(m - 1) * a_stride + i] * w[(n - 1) * k + i];
+        acc = std::min(std::max(acc, lo), hi);
+        ASSERT_NEAR(c_ref[(m - 1) * c_stride + n - 1], acc, 1e-4f);
+      }
+    }
+  }
+  EXPECT_EQ(cases, 8 * 8 * 6);
+}
+
+// A random depthwise geometry (possibly a 1x1 map) with padding that keeps at least one output.
+ConvGeometry random_geometry(std::mt19937& rng) {
+  ConvGeometry g;
+  g.in_h = rand_int(rng, 1, 9);
+  g.in_w = rand_int(rng, 1, 9);
+  g.kernel_h = rand_int(rng, 1, 5);
+  g.kernel_w = rand_int(rng, 1, 5);
+  g.stride_h = rand_int(rng, 1, 2);
+  g.stride_w = rand_int(rng, 1, 2);
+  g.dilation_h = rand_int(rng, 1, 2);
+  g.dilation_w = rand_int(rng, 1, 2);
+  const size_t eff_h = (g.kernel_h - 1) * g.dilation_h + 1, eff_w = (g.kernel_w - 1) * g.dilation_w + 1;
+  g.pad_top = rand_int(rng, 0, 2);
+  g.pad_left = rand_int(rng, 0, 2);
+  const size_t span_h = g.in_h + 2 * g.pad_top, span_w = g.in_w + 2 * g.pad_left;
+  if (span_h < eff_h) g.pad_top += (eff_h - span_h + 1) / 2;
+  if (span_w < eff_w) g.pad_left += (eff_w - span_w + 1) / 2;
+  g.out_h = (g.in_h + 2 * g.pad_top - eff_h) / g.stride_h + 1;
+  g.out_w = (g.in_w + 2 * g.pad_left - eff_w) / g.stride_w + 1;
+  return g;
+}
+
+TEST(QDwconvKernel, WasmsimdMatchesRef) {
+  std::mt19937 rng(7);
+  const size_t channels[] = {1, 3, 8, 9, 16, 21, 32};
+  for (int iter = 0; iter < 120; ++iter) {
+    const size_t c = channels[iter % 7];
+    const bool is_unsigned = iter % 2 == 0;
+    const ConvGeometry g = random_geometry(rng);
+    const size_t cp = round_up_multiple(c, kDwChannelBlock);
+    std::vector<uint8_t> in = random_bytes(rng, g.in_h * g.in_w * c);
+    std::vector<int16_t> w(g.kernel_h * g.kernel_w * cp, 0);
+    for (size_t t = 0; t < g.kernel_h * g.kernel_w; ++t) {
+      for (size_t ch = 0; ch < c; ++ch) w[t * cp + ch] = static_cast<int16_t>(rand_int(rng, is_unsigned ? -255 : -127, is_unsigned ? 255 : 127));
+    }
+    std::vector<int32_t> bias(cp, 0);
+    for (size_t ch = 0; ch < c; ++ch) bias[ch] = rand_int(rng, -5000, 5000);
+    const int32_t in_zp = is_unsigned ? rand_int(rng, 0, 255) : rand_int(rng, -128, 127);
+    RandomRequant rq(rng, is_unsigned, c, kDwChannelBlock, g.kernel_h * g.kernel_w, iter % 4 == 0);
+    std::vector<uint8_t> o_ref(g.out_h * g.out_w * c, 1), o_simd(g.out_h * g.out_w * c, 2);
+    qx8_dwconv_c8_ref(in.data(), c, 1, g, w.data(), bias.data(), in_zp, o_ref.data(), rq.params);
+    qx8_dwconv_c8_wasmsimd(in.data(), c, 1, g, w.data(), bias.data(), in_zp, o_simd.data(), rq.params);
+    ASSERT_EQ(o_ref, o_simd) << "iter " << iter << " c=" << c << " in " << g.in_h << "x" << g.in_w << " k "
+                             << g.kernel_h << "x" << g.kernel_w << " s " << g.stride_h << " d " << g.dilation_h;
+    // Output values must vary (the test is not comparing two constant planes).
+    if (o_ref.size() > 8 && rq.params.rq.qmax - rq.params.rq.qmin == 255) {
+      bool varied = false;
+      for (uint8_t v : o_ref) varied |= v != o_ref[0];
+      EXPECT_TRUE(varied) << "iter " << iter;
+    }
+  }
+}
+
+TEST(FDwconvKernel, WasmsimdMatchesRefBitExactly) {
+  std::mt19937 rng(11);
+  const size_t channels[] = {1, 4, 8, 9, 16, 23};
+  for (int iter = 0; iter < 120; ++iter) {
+    const size_t c = channels[iter % 6];
+    const ConvGeometry g = random_geometry(rng);
+    const size_t cp = round_up_multiple(c, kDwChannelBlock);
+    std::vector<float> in = random_floats(rng, g.in_h * g.in_w * c, -3.0f, 3.0f);
+    std::vector<float> w = random_floats(rng, g.kernel_h * g.kernel_w * cp, -1.0f, 1.0f);
+    std::vector<float> bias = random_floats(rng, cp, -0.5f, 0.5f);
+    const float lo = iter % 2 ? 0.0f : -INFINITY, hi = iter % 3 ? 6.0f : INFINITY;
+    std::vector<float> o_ref(g.out_h * g.out_w * c, 1), o_simd(g.out_h * g.out_w * c, 2);
+    f32_dwconv_c8_ref(in.data(), c, 1, g, w.data(), bias.data(), o_ref.data(), lo, hi);
+    f32_dwconv_c8_wasmsimd(in.data(), c, 1, g, w.data(), bias.data(), o_simd.data(), lo, hi);
+    expect_same_bits(o_ref, o_simd, "iter " + std::to_string(iter));
+  }
+}
+
+TEST(Im2colKernel, FillsTapsAndPadding) {
+  // 3x3 image, 2 bytes per pixel, 2x2 kernel, stride 2, pad 1: output 2x2.
+  std::vector<uint8_t> in(3 * 3 * 2);
+  for (size_t i = 0; i < in.size(); ++i) in[i] = static_cast<uint8_t>(10 + i);
+  ConvGeometry g;
+  g.in_h = g.in_w = 3;
+  g.kernel_h = g.kernel_w = 2;
+  g.stride_h = g.stride_w = 2;
+  g.pad_top = g.pad_left = 1;
+  g.out_h = g.out_w = 2;
+  std::vector<uint8_t> out(4 * 8, 0);
+  x8_im2col_ref(in.data(), 2, g, 0, 4, 0xEE, out.data());
+  // Output pixel (0, 0): taps (-1,-1) (-1,0) (0,-1) pad, (0,0) = pixel 0.
+  const std::vector<uint8_t> row0 = {0xEE, 0xEE, 0xEE, 0xEE, 0xEE, 0xEE, 10, 11};
+  EXPECT_EQ(std::vector<uint8_t>(out.begin(), out.begin() + 8), row0);
+  // Output pixel (1, 1): taps (1,1) (1,2) (2,1) (2,2) = pixels 4, 5, 7, 8.
+  const std::vector<uint8_t> row3 = {18, 19, 20, 21, 24, 25, 26, 27};
+  EXPECT_EQ(std::vector<uint8_t>(out.begin() + 24, out.end()), row3);
+}
+
+}  // namespace
+}  // namespace fd
