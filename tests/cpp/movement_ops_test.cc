@@ -226,6 +226,27 @@ TEST(Transpose, Int8SixDimsMatchesNaiveIndexing) {
   }
 }
 
+TEST(Transpose, Int64AndBoolElements) {
+  GraphBuilder b;
+  int x = b.input(DType::kInt64, {2, 3});
+  int perm = b.constant<int32_t>(DType::kInt32, {2}, {1, 0});
+  int o = b.tensor(DType::kInt64, {});
+  b.node(OpCode::kTranspose, {x, perm}, {o});
+  int m = b.input(DType::kBool, {3, 1});
+  int mo = b.tensor(DType::kBool, {});
+  b.node(OpCode::kTranspose, {m, perm}, {mo});
+  b.outputs({o, mo});
+  auto interp = build(b);
+  ASSERT_TRUE(interp);
+  set_input<int64_t>(*interp, 0, {1, 2, 3, int64_t{1} << 40, -5, 6});
+  set_input<uint8_t>(*interp, 1, {1, 0, 1});
+  ASSERT_TRUE(interp->invoke().ok());
+  EXPECT_EQ(interp->output(0).shape, (Shape{3, 2}));
+  EXPECT_EQ(output<int64_t>(*interp, 0), (std::vector<int64_t>{1, int64_t{1} << 40, 2, -5, 3, 6}));
+  EXPECT_EQ(interp->output(1).shape, (Shape{1, 3}));
+  EXPECT_EQ(output<uint8_t>(*interp, 1), (std::vector<uint8_t>{1, 0, 1}));
+}
+
 TEST(Transpose, RejectsRuntimePerm) {
   GraphBuilder b;
   int x = b.input(DType::kFloat32, {2, 3});
