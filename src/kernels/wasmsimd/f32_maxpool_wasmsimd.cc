@@ -1,0 +1,38 @@
+// SIMD128 float max pooling, 4 channels per vector; bit-exact with f32_maxpool_ref.
+#include <wasm_simd128.h>
+
+#include "kernels/ref/pooling_ref_impl.h"
+
+namespace fd {
+
+void f32_maxpool_wasmsimd(const float* input, float* output, const Pool2DParams& p, float out_min, float out_max) {
+  const size_t c_n = p.channels;
+  const v128_t vmin = wasm_f32x4_splat(out_min);
+  const v128_t vmax = wasm_f32x4_splat(out_max);
+  ref_impl::for_each_window(p, [&](size_t out_pixel, ptrdiff_t base, size_t fy0, size_t fy1, size_t fx0, size_t fx1) {
+    float* out = output + out_pixel * c_n;
+    size_t c = 0;
+    for (; c + 4 <= c_n; c += 4) {
+      v128_t m = wasm_f32x4_splat(-INFINITY);
+      for (size_t fy = fy0; fy < fy1; ++fy) {
+        const float* src = input + (base + static_cast<ptrdiff_t>(fy * p.in_w + fx0)) * static_cast<ptrdiff_t>(c_n) + static_cast<ptrdiff_t>(c);
+        for (size_t fx = fx0; fx < fx1; ++fx, src += c_n) m = wasm_f32x4_pmax(m, wasm_v128_load(src));
+      }
+      m = wasm_f32x4_pmin(wasm_f32x4_pmax(m, vmin), vmax);
+      wasm_v128_store(out + c, m);
+    }
+    for (; c < c_n; ++c) {
+      float m = -INFINITY;
+      for (size_t fy = fy0; fy < fy1; ++fy) {
+        for (size_t fx = fx0; fx < fx1; ++fx) {
+          const float v = input[(base + static_cast<ptrdiff_t>(fy * p.in_w + fx)) * static_cast<ptrdiff_t>(c_n) + static_cast<ptrdiff_t>(c)];
+          m = m < v ? v : m;
+        }
+      }
+      m = m < out_min ? out_min : m;
+      out[c] = m > out_max ? out_max : m;
+    }
+  });
+}
+
+}  // namespace fd
