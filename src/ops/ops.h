@@ -10,6 +10,22 @@ namespace fd {
 // Convolution family (ops/conv_2d.cc, ops/depthwise_conv_2d.cc, ops/fully_connected.cc).
 
 // Elementwise and activations.
+std::unique_ptr<Op> create_add();
+std::unique_ptr<Op> create_sub();
+std::unique_ptr<Op> create_mul();
+std::unique_ptr<Op> create_div();
+std::unique_ptr<Op> create_floor_div();
+std::unique_ptr<Op> create_relu();
+std::unique_ptr<Op> create_relu6();
+std::unique_ptr<Op> create_relu_n1_to_1();
+std::unique_ptr<Op> create_leaky_relu();
+std::unique_ptr<Op> create_hard_swish();
+std::unique_ptr<Op> create_logistic();
+std::unique_ptr<Op> create_tanh();
+std::unique_ptr<Op> create_sqrt();
+std::unique_ptr<Op> create_quantize();
+std::unique_ptr<Op> create_dequantize();
+std::unique_ptr<Op> create_cast();
 
 // Pooling, reductions, softmax, resize, arg max.
 std::unique_ptr<Op> create_max_pool_2d();

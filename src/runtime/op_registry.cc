@@ -13,6 +13,22 @@ const OpRegistration kRegistry[] = {
     // Convolution family.
 
     // Elementwise and activations.
+    {static_cast<int32_t>(OpCode::kAdd), create_add},
+    {static_cast<int32_t>(OpCode::kSub), create_sub},
+    {static_cast<int32_t>(OpCode::kMul), create_mul},
+    {static_cast<int32_t>(OpCode::kDiv), create_div},
+    {static_cast<int32_t>(OpCode::kFloorDiv), create_floor_div},
+    {static_cast<int32_t>(OpCode::kRelu), create_relu},
+    {static_cast<int32_t>(OpCode::kRelu6), create_relu6},
+    {static_cast<int32_t>(OpCode::kReluN1To1), create_relu_n1_to_1},
+    {static_cast<int32_t>(OpCode::kLeakyRelu), create_leaky_relu},
+    {static_cast<int32_t>(OpCode::kHardSwish), create_hard_swish},
+    {static_cast<int32_t>(OpCode::kLogistic), create_logistic},
+    {static_cast<int32_t>(OpCode::kTanh), create_tanh},
+    {static_cast<int32_t>(OpCode::kSqrt), create_sqrt},
+    {static_cast<int32_t>(OpCode::kQuantize), create_quantize},
+    {static_cast<int32_t>(OpCode::kDequantize), create_dequantize},
+    {static_cast<int32_t>(OpCode::kCast), create_cast},
 
     // Pooling, reductions, softmax, resize, arg max.
     {static_cast<int32_t>(OpCode::kMaxPool2D), create_max_pool_2d},

@@ -1,0 +1,183 @@
+// ADD, SUB, MUL, DIV, FLOOR_DIV with TFLite broadcasting and fused activations: float32, int32,
+// and int8/uint8 (ADD/SUB/MUL) with quantized kernels.
+#include <cstring>
+
+#include "kernels/elementwise.h"
+#include "ops/elementwise_common.h"
+#include "ops/ops.h"
+
+namespace fd {
+namespace {
+
+template <typename T, typename P>
+using QKernel = void (*)(size_t, const T*, const T*, T*, const P&);
+
+// Runs a quantized vector/scalar kernel pair over a broadcast plan.
+template <typename T, typename P>
+void run_quant(const BroadcastPlan& plan, QKernel<T, P> vv, QKernel<T, P> vc, const P& p,
+               const P& swapped, const T* a, const T* b, T* out) {
+  const size_t n = static_cast<size_t>(plan.inner);
+  for_each_run(plan, [&](int64_t ao, int64_t bo, int64_t oo) {
+    switch (plan.kind) {
+      case BroadcastPlan::Kind::kVecVec: vv(n, a + ao, b + bo, out + oo, p); break;
+      case BroadcastPlan::Kind::kVecScalar: vc(n, a + ao, b + bo, out + oo, p); break;
+      case BroadcastPlan::Kind::kScalarVec: vc(n, b + bo, a + ao, out + oo, swapped); break;
+    }
+  });
+}
+
+template <typename T, typename P>
+using XKernel = void (*)(BinaryOp, size_t, const T*, const T*, T*, const P&);
+
+// Runs a float/int32 vector/scalar kernel pair over a broadcast plan; `rop` is `op` with the
+// operands swapped (for a scalar first operand).
+template <typename T, typename P>
+void run_plain(const BroadcastPlan& plan, XKernel<T, P> vv, XKernel<T, P> vc, BinaryOp op,
+               BinaryOp rop, const P& p, const T* a, const T* b, T* out) {
+  const size_t n = static_cast<size_t>(plan.inner);
+  for_each_run(plan, [&](int64_t ao, int64_t bo, int64_t oo) {
+    switch (plan.kind) {
+      case BroadcastPlan::Kind::kVecVec: vv(op, n, a + ao, b + bo, out + oo, p); break;
+      case BroadcastPlan::Kind::kVecScalar: vc(op, n, a + ao, b + bo, out + oo, p); break;
+      case BroadcastPlan::Kind::kScalarVec: vc(rop, n, b + bo, a + ao, out + oo, p); break;
+    }
+  });
+}
+
+BinaryOp reversed(BinaryOp op) {
+  switch (op) {
+    case BinaryOp::kSub: return BinaryOp::kRSub;
+    case BinaryOp::kDiv: return BinaryOp::kRDiv;
+    case BinaryOp::kFloorDiv: return BinaryOp::kRFloorDiv;
+    default: return op;  // add and mul commute
+  }
+}
+
+class Binary : public Op {
+ public:
+  explicit Binary(BinaryOp op) : op_(op) {}
+
+  Status prepare(NodeContext& ctx) override {
+    if (ctx.num_inputs() != 2 || ctx.num_outputs() != 1) return ctx.error("expects 2 inputs and 1 output");
+    const RTensor& a = ctx.input(0);
+    const RTensor& b = ctx.input(1);
+    const RTensor& out = ctx.output(0);
+    dtype_ = a.dtype;
+    const bool quantized_ok = op_ == BinaryOp::kAdd || op_ == BinaryOp::kSub || op_ == BinaryOp::kMul;
+    if (quantized_ok) {
+      FD_RETURN_IF_ERROR(ctx.expect_input_type(0, {DType::kFloat32, DType::kInt32, DType::kInt8, DType::kUInt8}));
+    } else {
+      FD_RETURN_IF_ERROR(ctx.expect_input_type(0, {DType::kFloat32, DType::kInt32}));
+    }
+    if (b.dtype != a.dtype || out.dtype != a.dtype) {
+      return ctx.error(std::string("input and output types must match, got ") + dtype_name(a.dtype) + ", " +
+                       dtype_name(b.dtype) + " -> " + dtype_name(out.dtype));
+    }
+    Shape out_shape;
+    Status s = make_broadcast_plan(a.shape, b.shape, &out_shape, &plan_);
+    if (!s.ok()) return ctx.error(s.message());
+    ctx.set_output_shape(0, out_shape);
+    const Activation act = ctx.options().activation;
+    const std::string bad_act = std::string("fused activation ") + activation_name(act) + " is not supported";
+
+    if (dtype_ == DType::kFloat32) {
+      if (!float_activation_range(act, &fparams_.min, &fparams_.max)) return ctx.error(bad_act);
+    } else if (dtype_ == DType::kInt32) {
+      if (!int_activation_range(act, &iparams_.min, &iparams_.max)) return ctx.error(bad_act);
+      if (op_ == BinaryOp::kDiv || op_ == BinaryOp::kFloorDiv) {
+        check_zero_divisor_ = true;
+        if (b.is_constant) {
+          FD_RETURN_IF_ERROR(check_divisor(ctx));
+          check_zero_divisor_ = false;
+        }
+      }
+    } else {
+      FD_RETURN_IF_ERROR(check_per_tensor_quant(ctx, a, "input 0"));
+      FD_RETURN_IF_ERROR(check_per_tensor_quant(ctx, b, "input 1"));
+      FD_RETURN_IF_ERROR(check_per_tensor_quant(ctx, out, "output"));
+      const float sa = a.quant.scale[0], sb = b.quant.scale[0], so = out.quant.scale[0];
+      const int32_t za = zp(a), zb = zp(b), zo = zp(out);
+      int32_t qmin, qmax;
+      if (!quant_activation_range(act, so, zo, dtype_, &qmin, &qmax)) return ctx.error(bad_act);
+      if (op_ == BinaryOp::kMul) {
+        mul_ = make_qmul_params(sa, za, sb, zb, so, zo, qmin, qmax);
+        mul_swapped_ = swap_qmul_params(mul_);
+      } else {
+        add_ = make_qadd_params(sa, za, sb, zb, so, zo, qmin, qmax, op_ == BinaryOp::kSub);
+        add_swapped_ = swap_qadd_params(add_);
+      }
+    }
+    return Status();
+  }
+
+  Status eval(NodeContext& ctx) override {
+    const RTensor& a = ctx.input(0);
+    const RTensor& b = ctx.input(1);
+    RTensor& out = ctx.output(0);
+    switch (dtype_) {
+      case DType::kFloat32:
+        run_plain<float, F32MinMaxParams>(plan_, FD_EW_KERNEL(f32_vbinary), FD_EW_KERNEL(f32_vbinaryc), op_,
+                                          reversed(op_), fparams_, a.as<float>(), b.as<float>(), out.as<float>());
+        break;
+      case DType::kInt32:
+        if (check_zero_divisor_) FD_RETURN_IF_ERROR(check_divisor(ctx));
+        run_plain<int32_t, S32MinMaxParams>(plan_, s32_vbinary_ref, s32_vbinaryc_ref, op_, reversed(op_), iparams_,
+                                            a.as<int32_t>(), b.as<int32_t>(), out.as<int32_t>());
+        break;
+      case DType::kInt8:
+        if (op_ == BinaryOp::kMul) {
+          run_quant<int8_t, QMulParams>(plan_, FD_EW_KERNEL(qs8_vmul), FD_EW_KERNEL(qs8_vmulc), mul_, mul_swapped_,
+                                        a.as<int8_t>(), b.as<int8_t>(), out.as<int8_t>());
+        } else {
+          run_quant<int8_t, QAddParams>(plan_, FD_EW_KERNEL(qs8_vadd), FD_EW_KERNEL(qs8_vaddc), add_, add_swapped_,
+                                        a.as<int8_t>(), b.as<int8_t>(), out.as<int8_t>());
+        }
+        break;
+      case DType::kUInt8:
+        if (op_ == BinaryOp::kMul) {
+          run_quant<uint8_t, QMulParams>(plan_, FD_EW_KERNEL(qu8_vmul), FD_EW_KERNEL(qu8_vmulc), mul_, mul_swapped_,
+                                         a.as<uint8_t>(), b.as<uint8_t>(), out.as<uint8_t>());
+        } else {
+          run_quant<uint8_t, QAddParams>(plan_, FD_EW_KERNEL(qu8_vadd), FD_EW_KERNEL(qu8_vaddc), add_, add_swapped_,
+                                         a.as<uint8_t>(), b.as<uint8_t>(), out.as<uint8_t>());
+        }
+        break;
+      default:
+        return ctx.error(std::string("unexpected type ") + dtype_name(dtype_));
+    }
+    return Status();
+  }
+
+ private:
+  static int32_t zp(const RTensor& t) { return t.quant.zero_point.empty() ? 0 : t.quant.zero_point[0]; }
+
+  // Integer division by zero is an error, as in TFLite.
+  static Status check_divisor(NodeContext& ctx) {
+    const RTensor& b = ctx.input(1);
+    const int32_t* d = b.as<int32_t>();
+    const int64_t n = num_elements(b.shape);
+    for (int64_t i = 0; i < n; ++i) {
+      if (d[i] == 0) return ctx.error("integer division by zero (divisor element " + std::to_string(i) + ")");
+    }
+    return Status();
+  }
+
+  BinaryOp op_;
+  DType dtype_ = DType::kFloat32;
+  BroadcastPlan plan_;
+  F32MinMaxParams fparams_;
+  S32MinMaxParams iparams_;
+  QAddParams add_, add_swapped_;
+  QMulParams mul_, mul_swapped_;
+  bool check_zero_divisor_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Op> create_add() { return std::make_unique<Binary>(BinaryOp::kAdd); }
+std::unique_ptr<Op> create_sub() { return std::make_unique<Binary>(BinaryOp::kSub); }
+std::unique_ptr<Op> create_mul() { return std::make_unique<Binary>(BinaryOp::kMul); }
+std::unique_ptr<Op> create_div() { return std::make_unique<Binary>(BinaryOp::kDiv); }
+std::unique_ptr<Op> create_floor_div() { return std::make_unique<Binary>(BinaryOp::kFloorDiv); }
+
+}  // namespace fd

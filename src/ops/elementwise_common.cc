@@ -1,0 +1,146 @@
+#include "ops/elementwise_common.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace fd {
+
+Status make_broadcast_plan(const Shape& a, const Shape& b, Shape* out, BroadcastPlan* plan) {
+  constexpr int kMax = BroadcastPlan::kMaxDims;
+  const int rank = static_cast<int>(std::max(a.size(), b.size()));
+  if (rank > kMax) {
+    return Status::error("broadcasting supports up to " + std::to_string(kMax) +
+                         " dimensions, got " + shape_str(a) + " and " + shape_str(b));
+  }
+  // Shapes right-aligned and padded with leading 1s.
+  int64_t da[kMax], db[kMax], dout[kMax];
+  for (int i = 0; i < rank; ++i) {
+    const int ia = i - (rank - static_cast<int>(a.size()));
+    const int ib = i - (rank - static_cast<int>(b.size()));
+    da[i] = ia >= 0 ? a[ia] : 1;
+    db[i] = ib >= 0 ? b[ib] : 1;
+    if (da[i] == db[i] || db[i] == 1) {
+      dout[i] = da[i];
+    } else if (da[i] == 1) {
+      dout[i] = db[i];
+    } else {
+      return Status::error("shapes " + shape_str(a) + " and " + shape_str(b) + " do not broadcast");
+    }
+  }
+  out->assign(dout, dout + rank);
+
+  // Contiguous element strides, 0 along dims where the operand has size 1.
+  int64_t sa[kMax], sb[kMax];
+  int64_t ra = 1, rb = 1;
+  for (int i = rank - 1; i >= 0; --i) {
+    sa[i] = da[i] == 1 ? 0 : ra;
+    sb[i] = db[i] == 1 ? 0 : rb;
+    ra *= da[i];
+    rb *= db[i];
+  }
+
+  // Drop size-1 output dims, then merge neighbours whose strides stay affine for both operands.
+  int64_t gsize[kMax], gsa[kMax], gsb[kMax];
+  int groups = 0;  // groups[0] is the innermost
+  int64_t total = 1;
+  for (int i = rank - 1; i >= 0; --i) {
+    total *= dout[i];
+    if (dout[i] == 1) continue;
+    if (groups > 0) {
+      const int g = groups - 1;
+      if (sa[i] == gsa[g] * gsize[g] && sb[i] == gsb[g] * gsize[g]) {
+        gsize[g] *= dout[i];
+        continue;
+      }
+    }
+    gsize[groups] = dout[i];
+    gsa[groups] = sa[i];
+    gsb[groups] = sb[i];
+    ++groups;
+  }
+
+  *plan = BroadcastPlan();
+  if (total == 0) return Status();  // empty output: no runs
+  if (groups == 0) {                // a single element
+    plan->inner = 1;
+    plan->runs = 1;
+    return Status();
+  }
+  plan->inner = gsize[0];
+  if (gsa[0] != 0 && gsb[0] != 0) {
+    plan->kind = BroadcastPlan::Kind::kVecVec;
+  } else if (gsa[0] != 0) {
+    plan->kind = BroadcastPlan::Kind::kVecScalar;
+  } else {
+    plan->kind = BroadcastPlan::Kind::kScalarVec;
+  }
+  plan->rank = groups - 1;
+  plan->runs = 1;
+  for (int d = 0; d < plan->rank; ++d) {
+    const int g = groups - 1 - d;  // outermost first
+    plan->outer[d] = gsize[g];
+    plan->a_stride[d] = gsa[g];
+    plan->b_stride[d] = gsb[g];
+    plan->runs *= gsize[g];
+  }
+  return Status();
+}
+
+bool float_activation_range(Activation act, float* lo, float* hi) {
+  switch (act) {
+    case Activation::kNone: *lo = -INFINITY; *hi = INFINITY; return true;
+    case Activation::kRelu: *lo = 0.0f; *hi = INFINITY; return true;
+    case Activation::kReluN1To1: *lo = -1.0f; *hi = 1.0f; return true;
+    case Activation::kRelu6: *lo = 0.0f; *hi = 6.0f; return true;
+    default: return false;
+  }
+}
+
+bool quant_activation_range(Activation act, float scale, int32_t zero_point, DType t,
+                            int32_t* qmin, int32_t* qmax) {
+  float lo, hi;
+  if (!float_activation_range(act, &lo, &hi)) return false;
+  *qmin = dtype_qmin(t);
+  *qmax = dtype_qmax(t);
+  auto q = [&](float v) { return zero_point + static_cast<int32_t>(std::round(v / scale)); };
+  if (std::isfinite(lo)) *qmin = std::max(*qmin, q(lo));
+  if (std::isfinite(hi)) *qmax = std::min(*qmax, q(hi));
+  return true;
+}
+
+bool int_activation_range(Activation act, int32_t* lo, int32_t* hi) {
+  switch (act) {
+    case Activation::kNone: *lo = INT32_MIN; *hi = INT32_MAX; return true;
+    case Activation::kRelu: *lo = 0; *hi = INT32_MAX; return true;
+    case Activation::kReluN1To1: *lo = -1; *hi = 1; return true;
+    case Activation::kRelu6: *lo = 0; *hi = 6; return true;
+    default: return false;
+  }
+}
+
+const char* activation_name(Activation act) {
+  switch (act) {
+    case Activation::kNone: return "NONE";
+    case Activation::kRelu: return "RELU";
+    case Activation::kReluN1To1: return "RELU_N1_TO_1";
+    case Activation::kRelu6: return "RELU6";
+    case Activation::kTanh: return "TANH";
+    case Activation::kSignBit: return "SIGN_BIT";
+  }
+  return "?";
+}
+
+Status check_per_tensor_quant(NodeContext& ctx, const RTensor& t, const char* what) {
+  const std::string w(what);
+  if (t.quant.empty()) return ctx.error(w + " is " + dtype_name(t.dtype) + " but has no quantization parameters");
+  if (t.quant.per_channel()) return ctx.error(w + " is quantized per channel; this op needs one scale per tensor");
+  const float s = t.quant.scale[0];
+  if (!(s > 0.0f) || !std::isfinite(s)) return ctx.error(w + " has invalid quantization scale " + std::to_string(s));
+  const int32_t zp = t.quant.zero_point.empty() ? 0 : t.quant.zero_point[0];
+  if (zp < dtype_qmin(t.dtype) || zp > dtype_qmax(t.dtype)) {
+    return ctx.error(w + " has zero point " + std::to_string(zp) + " outside the " + dtype_name(t.dtype) + " range");
+  }
+  return Status();
+}
+
+}  // namespace fd
