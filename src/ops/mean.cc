@@ -32,11 +32,11 @@ class Mean : public Op {
       reduced[n] = true;
     }
     Shape out_shape;
-    count_ = 1;
+    int64_t count = 1;
     int first = -1, last = -1;
     for (int d = 0; d < rank; ++d) {
       if (reduced[d]) {
-        count_ *= in.shape[d];
+        count *= in.shape[d];
         if (first < 0) first = d;
         last = d;
         if (ctx.options().keep_dims) out_shape.push_back(1);
@@ -44,7 +44,11 @@ class Mean : public Op {
         out_shape.push_back(in.shape[d]);
       }
     }
-    if (count_ <= 0) return ctx.error("reduces over an empty axis of " + shape_str(in.shape));
+    if (count <= 0) return ctx.error("reduces over an empty axis of " + shape_str(in.shape));
+    if (count > (1 << 23)) {
+      return ctx.error("reduces over " + std::to_string(count) + " elements; at most 8388608 are supported");
+    }
+    count_ = static_cast<int32_t>(count);
     contiguous_ = true;
     for (int d = first; d >= 0 && d <= last; ++d) contiguous_ = contiguous_ && reduced[d];
     outer_ = inner_ = 1;

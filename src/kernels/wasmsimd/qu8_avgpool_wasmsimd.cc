@@ -29,7 +29,10 @@ void qu8_avgpool_wasmsimd(const uint8_t* input, uint8_t* output, const Pool2DPar
   const v128_t vqmax = wasm_i32x4_splat(qmax);
   ref_impl::for_each_window(p, [&](size_t out_pixel, ptrdiff_t base, size_t fy0, size_t fy1, size_t fx0, size_t fx1) {
     uint8_t* out = output + out_pixel * c_n;
-    const uint8_t* tap0 = input + base * static_cast<ptrdiff_t>(c_n);
+    // Pixel of window tap (fy, fx), always in bounds.
+    auto tap = [&](size_t fy, size_t fx) {
+      return input + (base + static_cast<ptrdiff_t>(fy * p.in_w + fx)) * static_cast<ptrdiff_t>(c_n);
+    };
     const int32_t count = static_cast<int32_t>((fy1 - fy0) * (fx1 - fx0));
     const v128_t vhalf = wasm_i32x4_splat(count / 2);
     const v128_t vcount = wasm_f32x4_splat(static_cast<float>(count));
@@ -37,7 +40,7 @@ void qu8_avgpool_wasmsimd(const uint8_t* input, uint8_t* output, const Pool2DPar
     for (; c + 16 <= c_n; c += 16) {
       v128_t a0 = wasm_i32x4_splat(0), a1 = a0, a2 = a0, a3 = a0;
       for (size_t fy = fy0; fy < fy1; ++fy) {
-        const uint8_t* src = tap0 + (fy * p.in_w + fx0) * c_n + c;
+        const uint8_t* src = tap(fy, fx0) + c;
         for (size_t fx = fx0; fx < fx1; ++fx, src += c_n) {
           const v128_t v = wasm_v128_load(src);
           const v128_t lo = wasm_u16x8_extend_low_u8x16(v);
@@ -57,7 +60,7 @@ void qu8_avgpool_wasmsimd(const uint8_t* input, uint8_t* output, const Pool2DPar
     if (c + 8 <= c_n) {
       v128_t a0 = wasm_i32x4_splat(0), a1 = a0;
       for (size_t fy = fy0; fy < fy1; ++fy) {
-        const uint8_t* src = tap0 + (fy * p.in_w + fx0) * c_n + c;
+        const uint8_t* src = tap(fy, fx0) + c;
         for (size_t fx = fx0; fx < fx1; ++fx, src += c_n) {
           const v128_t lo = wasm_u16x8_extend_low_u8x16(wasm_v128_load64_zero(src));
           a0 = wasm_i32x4_add(a0, wasm_i32x4_extend_low_i16x8(lo));
@@ -72,7 +75,7 @@ void qu8_avgpool_wasmsimd(const uint8_t* input, uint8_t* output, const Pool2DPar
     for (; c < c_n; ++c) {
       int32_t acc = 0;
       for (size_t fy = fy0; fy < fy1; ++fy) {
-        for (size_t fx = fx0; fx < fx1; ++fx) acc += tap0[(fy * p.in_w + fx) * c_n + c];
+        for (size_t fx = fx0; fx < fx1; ++fx) acc += tap(fy, fx)[c];
       }
       acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
       acc = acc < qmin ? qmin : acc;

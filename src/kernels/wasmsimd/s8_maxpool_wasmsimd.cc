@@ -12,12 +12,15 @@ void s8_maxpool_wasmsimd(const int8_t* input, int8_t* output, const Pool2DParams
   const v128_t vlow = wasm_i8x16_splat(INT8_MIN);
   ref_impl::for_each_window(p, [&](size_t out_pixel, ptrdiff_t base, size_t fy0, size_t fy1, size_t fx0, size_t fx1) {
     int8_t* out = output + out_pixel * c_n;
-    const int8_t* tap0 = input + base * static_cast<ptrdiff_t>(c_n);
+    // Pixel of window tap (fy, fx), always in bounds.
+    auto tap = [&](size_t fy, size_t fx) {
+      return input + (base + static_cast<ptrdiff_t>(fy * p.in_w + fx)) * static_cast<ptrdiff_t>(c_n);
+    };
     size_t c = 0;
     for (; c + 16 <= c_n; c += 16) {
       v128_t m = vlow;
       for (size_t fy = fy0; fy < fy1; ++fy) {
-        const int8_t* src = tap0 + (fy * p.in_w + fx0) * c_n + c;
+        const int8_t* src = tap(fy, fx0) + c;
         for (size_t fx = fx0; fx < fx1; ++fx, src += c_n) m = wasm_i8x16_max(m, wasm_v128_load(src));
       }
       wasm_v128_store(out + c, wasm_i8x16_min(wasm_i8x16_max(m, vmin), vmax));
@@ -25,7 +28,7 @@ void s8_maxpool_wasmsimd(const int8_t* input, int8_t* output, const Pool2DParams
     if (c + 8 <= c_n) {
       v128_t m = vlow;
       for (size_t fy = fy0; fy < fy1; ++fy) {
-        const int8_t* src = tap0 + (fy * p.in_w + fx0) * c_n + c;
+        const int8_t* src = tap(fy, fx0) + c;
         for (size_t fx = fx0; fx < fx1; ++fx, src += c_n) m = wasm_i8x16_max(m, wasm_v128_load64_zero(src));
       }
       wasm_v128_store64_lane(out + c, wasm_i8x16_min(wasm_i8x16_max(m, vmin), vmax), 0);
@@ -35,7 +38,7 @@ void s8_maxpool_wasmsimd(const int8_t* input, int8_t* output, const Pool2DParams
       int8_t m = INT8_MIN;
       for (size_t fy = fy0; fy < fy1; ++fy) {
         for (size_t fx = fx0; fx < fx1; ++fx) {
-          const int8_t v = tap0[(fy * p.in_w + fx) * c_n + c];
+          const int8_t v = tap(fy, fx)[c];
           m = m < v ? v : m;
         }
       }
