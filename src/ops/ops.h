@@ -8,6 +8,9 @@
 namespace fd {
 
 // Convolution family (ops/conv_2d.cc, ops/depthwise_conv_2d.cc, ops/fully_connected.cc).
+std::unique_ptr<Op> create_conv_2d();
+std::unique_ptr<Op> create_depthwise_conv_2d();
+std::unique_ptr<Op> create_fully_connected();
 
 // Elementwise and activations.
 std::unique_ptr<Op> create_add();

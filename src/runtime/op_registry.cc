@@ -11,6 +11,9 @@ namespace {
 
 const OpRegistration kRegistry[] = {
     // Convolution family.
+    {static_cast<int32_t>(OpCode::kConv2D), create_conv_2d},
+    {static_cast<int32_t>(OpCode::kDepthwiseConv2D), create_depthwise_conv_2d},
+    {static_cast<int32_t>(OpCode::kFullyConnected), create_fully_connected},
 
     // Elementwise and activations.
     {static_cast<int32_t>(OpCode::kAdd), create_add},

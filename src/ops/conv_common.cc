@@ -1,0 +1,171 @@
+#include "ops/conv_common.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+
+namespace fd {
+
+Status conv_output_size(const NodeContext& ctx, Padding padding, int32_t in, int32_t kernel,
+                        int32_t stride, int32_t dilation, size_t* out, size_t* pad_before) {
+  if (stride < 1 || dilation < 1 || kernel < 1) {
+    return ctx.error("invalid stride " + std::to_string(stride) + ", dilation " +
+                     std::to_string(dilation) + " or kernel size " + std::to_string(kernel));
+  }
+  const int64_t effective = static_cast<int64_t>(kernel - 1) * dilation + 1;
+  int64_t o = 0;
+  if (padding == Padding::kSame) {
+    o = (in + stride - 1) / stride;
+  } else {
+    o = in >= effective ? (in - effective) / stride + 1 : 0;
+  }
+  if (o <= 0) {
+    return ctx.error("window of " + std::to_string(effective) + " does not fit input size " +
+                     std::to_string(in));
+  }
+  const int64_t total = std::max<int64_t>((o - 1) * stride + effective - in, 0);
+  *out = static_cast<size_t>(o);
+  *pad_before = padding == Padding::kSame ? static_cast<size_t>(total / 2) : 0;
+  return Status();
+}
+
+Status quant_activation_range(const NodeContext& ctx, Activation act, const RTensor& out,
+                              int32_t* qmin, int32_t* qmax) {
+  *qmin = dtype_qmin(out.dtype);
+  *qmax = dtype_qmax(out.dtype);
+  if (act == Activation::kNone) return Status();
+  float lo = 0, hi = 0;
+  FD_RETURN_IF_ERROR(float_activation_range(ctx, act, &lo, &hi));
+  const float scale = out.quant.scale[0];
+  const int32_t zp = out.quant.zero_point[0];
+  auto quantize = [&](float v) -> int64_t { return zp + static_cast<int64_t>(std::round(v / scale)); };
+  if (std::isfinite(lo)) *qmin = static_cast<int32_t>(std::max<int64_t>(*qmin, quantize(lo)));
+  if (std::isfinite(hi)) *qmax = static_cast<int32_t>(std::min<int64_t>(*qmax, quantize(hi)));
+  if (*qmin > *qmax) return ctx.error("fused activation leaves an empty output range");
+  return Status();
+}
+
+Status float_activation_range(const NodeContext& ctx, Activation act, float* lo, float* hi) {
+  const float inf = std::numeric_limits<float>::infinity();
+  switch (act) {
+    case Activation::kNone: *lo = -inf; *hi = inf; return Status();
+    case Activation::kRelu: *lo = 0.0f; *hi = inf; return Status();
+    case Activation::kReluN1To1: *lo = -1.0f; *hi = 1.0f; return Status();
+    case Activation::kRelu6: *lo = 0.0f; *hi = 6.0f; return Status();
+    default: break;
+  }
+  return ctx.error("fused activation " + std::to_string(static_cast<int>(act)) +
+                   " (TANH/SIGN_BIT) is not supported; supported: NONE, RELU, RELU_N1_TO_1, RELU6");
+}
+
+Status expect_constant(NodeContext& ctx, int i, DType dtype, const char* what) {
+  const RTensor& t = ctx.input(i);
+  if (t.dtype != dtype) {
+    return ctx.error(std::string(what) + " has type " + dtype_name(t.dtype) + ", expected " +
+                     dtype_name(dtype));
+  }
+  if (!t.is_constant) {
+    return ctx.error(std::string(what) + " is not a constant tensor; featherdet needs constant " +
+                     what + " at load time");
+  }
+  return Status();
+}
+
+Status weight_quant(const NodeContext& ctx, const RTensor& w, size_t channels,
+                    std::vector<int32_t>* zero_points, std::vector<float>* scales) {
+  const size_t count = w.quant.scale.size();
+  if (count != 1 && count != channels) {
+    return ctx.error("weights have " + std::to_string(count) + " quantization scales for " +
+                     std::to_string(channels) + " output channels");
+  }
+  zero_points->assign(channels, 0);
+  scales->assign(channels, 0.0f);
+  for (size_t c = 0; c < channels; ++c) {
+    const size_t i = count == 1 ? 0 : c;
+    (*scales)[c] = w.quant.scale[i];
+    (*zero_points)[c] = i < w.quant.zero_point.size() ? w.quant.zero_point[i] : 0;
+  }
+  return Status();
+}
+
+Status prepare_qgemm(NodeContext& ctx, const RTensor& in, const RTensor& out, size_t n, size_t k,
+                     Activation act, QGemm* g) {
+  const RTensor& w = ctx.input(1);
+  FD_RETURN_IF_ERROR(expect_constant(ctx, 1, in.dtype, "weights"));
+  if (in.quant.scale.size() != 1 || out.quant.scale.size() != 1 || w.quant.empty()) {
+    return ctx.error("quantized input, weights and output need quantization parameters "
+                     "(per-tensor for input and output)");
+  }
+  std::vector<int32_t> w_zp;
+  std::vector<float> w_scale;
+  FD_RETURN_IF_ERROR(weight_quant(ctx, w, n, &w_zp, &w_scale));
+  g->n = n;
+  g->k = k;
+  const size_t np = round_up_multiple(n, kQGemmNR);
+  g->packed.assign(np * round_up_multiple(k, kQGemmKR), 0);
+  std::vector<int32_t> row_sums(n);
+  qx8_gemm_4x4c8_pack(n, k, w.as<uint8_t>(), w.dtype == DType::kUInt8, w_zp.data(), true,
+                      g->packed.data(), row_sums.data());
+  const int32_t in_zp = in.quant.zero_point[0];
+  g->bias.assign(np, 0);
+  if (ctx.has_input(2)) {
+    FD_RETURN_IF_ERROR(expect_constant(ctx, 2, DType::kInt32, "bias"));
+    if (static_cast<size_t>(num_elements(ctx.input(2).shape)) != n) {
+      return ctx.error("bias has " + std::to_string(num_elements(ctx.input(2).shape)) +
+                       " values for " + std::to_string(n) + " output channels");
+    }
+    const int32_t* b = ctx.input(2).as<int32_t>();
+    for (size_t c = 0; c < n; ++c) g->bias[c] = b[c];
+  }
+  for (size_t c = 0; c < n; ++c) g->bias[c] -= in_zp * row_sums[c];
+  const float in_scale = in.quant.scale[0];
+  const float out_scale = out.quant.scale[0];
+  g->scale.assign(np, 0.0f);
+  for (size_t c = 0; c < n; ++c) g->scale[c] = in_scale * w_scale[c] / out_scale;
+  g->params.is_unsigned = in.dtype == DType::kUInt8;
+  g->params.rq.scale = g->scale.data();
+  g->params.rq.per_tensor = false;
+  g->params.rq.output_zero_point = out.quant.zero_point[0];
+  return quant_activation_range(ctx, act, out, &g->params.rq.qmin, &g->params.rq.qmax);
+}
+
+Status prepare_fgemm(NodeContext& ctx, size_t n, size_t k, Activation act, FGemm* g) {
+  FD_RETURN_IF_ERROR(expect_constant(ctx, 1, DType::kFloat32, "weights"));
+  g->n = n;
+  g->k = k;
+  const size_t np = round_up_multiple(n, kFGemmNR);
+  g->packed.assign(np * k, 0.0f);
+  f32_gemm_4x8_pack(n, k, ctx.input(1).as<float>(), g->packed.data());
+  g->bias.assign(np, 0.0f);
+  if (ctx.has_input(2)) {
+    FD_RETURN_IF_ERROR(expect_constant(ctx, 2, DType::kFloat32, "bias"));
+    if (static_cast<size_t>(num_elements(ctx.input(2).shape)) != n) {
+      return ctx.error("bias has " + std::to_string(num_elements(ctx.input(2).shape)) +
+                       " values for " + std::to_string(n) + " output channels");
+    }
+    const float* b = ctx.input(2).as<float>();
+    for (size_t c = 0; c < n; ++c) g->bias[c] = b[c];
+  }
+  return float_activation_range(ctx, act, &g->out_min, &g->out_max);
+}
+
+void run_qgemm(const QGemm& g, size_t m, const uint8_t* a, size_t a_stride, uint8_t* c, size_t c_stride) {
+#ifdef __wasm_simd128__
+  qx8_gemm_4x4c8_wasmsimd(m, g.n, g.k, a, a_stride, g.packed.data(), g.bias.data(), c, c_stride, g.params);
+#else
+  qx8_gemm_4x4c8_ref(m, g.n, g.k, a, a_stride, g.packed.data(), g.bias.data(), c, c_stride, g.params);
+#endif
+}
+
+void run_fgemm(const FGemm& g, size_t m, const float* a, size_t a_stride, float* c, size_t c_stride) {
+#ifdef __wasm_simd128__
+  f32_gemm_4x8_wasmsimd(m, g.n, g.k, a, a_stride, g.packed.data(), g.bias.data(), c, c_stride,
+                        g.out_min, g.out_max);
+#else
+  f32_gemm_4x8_ref(m, g.n, g.k, a, a_stride, g.packed.data(), g.bias.data(), c, c_stride,
+                   g.out_min, g.out_max);
+#endif
+}
+
+}  // namespace fd

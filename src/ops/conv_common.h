@@ -1,0 +1,66 @@
+// Prepare-time helpers shared by CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED: window geometry,
+// fused-activation ranges, weight packing with folded zero points, and kernel selection.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "kernels/conv.h"
+#include "runtime/op.h"
+
+namespace fd {
+
+// Output size and leading padding of one spatial axis under TFLite's SAME/VALID rules.
+Status conv_output_size(const NodeContext& ctx, Padding padding, int32_t in, int32_t kernel,
+                        int32_t stride, int32_t dilation, size_t* out, size_t* pad_before);
+
+// Quantized output clamp: the fused activation `act` in `out`'s quantized domain, intersected
+// with the dtype range; fails on TANH/SIGN_BIT.
+Status quant_activation_range(const NodeContext& ctx, Activation act, const RTensor& out,
+                              int32_t* qmin, int32_t* qmax);
+
+// Float output clamp of the fused activation `act` (infinite bounds for NONE).
+Status float_activation_range(const NodeContext& ctx, Activation act, float* lo, float* hi);
+
+// Checks that input `i` is a constant of type `dtype` (weights and biases must be).
+Status expect_constant(NodeContext& ctx, int i, DType dtype, const char* what);
+
+// Per-output-channel quantization of a weight tensor with `channels` output channels: zero
+// points and scales ([channels] each), after checking the tensor's quant params fit.
+Status weight_quant(const NodeContext& ctx, const RTensor& w, size_t channels,
+                    std::vector<int32_t>* zero_points, std::vector<float>* scales);
+
+// Prepared quantized GEMM: packed weights, bias with the input zero point folded in, scales.
+struct QGemm {
+  size_t n = 0, k = 0;
+  std::vector<int16_t> packed;  // [ceil(n/4), ceil(k/8), 4, 8]
+  std::vector<int32_t> bias;    // [round_up(n, 4)]
+  std::vector<float> scale;     // [round_up(n, 4)]
+  QConvParams params;
+};
+
+// Builds a QGemm for C = A [m, k] x W^T where input 1 is the weights ([n, k] row-major, possibly
+// with more dims folding into k) and input 2 (optional) the int32 bias; `in`/`out` give the
+// activation quantization, `act` the fused activation.
+Status prepare_qgemm(NodeContext& ctx, const RTensor& in, const RTensor& out, size_t n, size_t k,
+                     Activation act, QGemm* g);
+
+// Prepared float GEMM: packed weights, padded bias, output clamp.
+struct FGemm {
+  size_t n = 0, k = 0;
+  std::vector<float> packed;  // [ceil(n/8), k, 8]
+  std::vector<float> bias;    // [round_up(n, 8)]
+  float out_min = 0, out_max = 0;
+};
+
+// Builds an FGemm from input 1 (float weights [n, k]) and optional input 2 (float bias).
+Status prepare_fgemm(NodeContext& ctx, size_t n, size_t k, Activation act, FGemm* g);
+
+// Runs the quantized GEMM kernel of this build (wasmsimd when available, else ref).
+void run_qgemm(const QGemm& g, size_t m, const uint8_t* a, size_t a_stride, uint8_t* c, size_t c_stride);
+
+// Runs the float GEMM kernel of this build (wasmsimd when available, else ref).
+void run_fgemm(const FGemm& g, size_t m, const float* a, size_t a_stride, float* c, size_t c_stride);
+
+}  // namespace fd

@@ -1,0 +1,165 @@
+// DEPTHWISE_CONV_2D: per-channel NHWC convolution; weights [1, KH, KW, Cin * depth_multiplier]
+// are pre-widened (int16, minus zero point) or padded (float) at prepare.
+#include <string>
+
+#include "ops/conv_common.h"
+#include "ops/ops.h"
+
+namespace fd {
+namespace {
+
+class DepthwiseConv2D : public Op {
+ public:
+  Status prepare(NodeContext& ctx) override {
+    if (ctx.num_inputs() < 2) return ctx.error("needs input and weights");
+    RTensor& in = ctx.input(0);
+    RTensor& out = ctx.output(0);
+    FD_RETURN_IF_ERROR(ctx.expect_input_type(0, {DType::kFloat32, DType::kInt8, DType::kUInt8}));
+    if (out.dtype != in.dtype) {
+      return ctx.error(std::string("output type ") + dtype_name(out.dtype) + " differs from input type " +
+                       dtype_name(in.dtype));
+    }
+    const RTensor& w = ctx.input(1);
+    if (in.shape.size() != 4 || w.shape.size() != 4 || w.shape[0] != 1) {
+      return ctx.error("expects input [N, H, W, C] and weights [1, KH, KW, C * M], got " +
+                       shape_str(in.shape) + " and " + shape_str(w.shape));
+    }
+    const OpOptions& o = ctx.options();
+    cin_ = static_cast<size_t>(in.shape[3]);
+    cout_ = static_cast<size_t>(w.shape[3]);
+    if (cin_ == 0 || cout_ % cin_ != 0 ||
+        (o.depth_multiplier > 0 && cout_ != cin_ * static_cast<size_t>(o.depth_multiplier))) {
+      return ctx.error("weights " + shape_str(w.shape) + " do not match input channels " +
+                       std::to_string(cin_) + " with depth multiplier " + std::to_string(o.depth_multiplier));
+    }
+    multiplier_ = cout_ / cin_;
+    batch_ = static_cast<size_t>(in.shape[0]);
+    g_.in_h = static_cast<size_t>(in.shape[1]);
+    g_.in_w = static_cast<size_t>(in.shape[2]);
+    g_.kernel_h = static_cast<size_t>(w.shape[1]);
+    g_.kernel_w = static_cast<size_t>(w.shape[2]);
+    g_.stride_h = static_cast<size_t>(o.stride_h);
+    g_.stride_w = static_cast<size_t>(o.stride_w);
+    g_.dilation_h = static_cast<size_t>(o.dilation_h);
+    g_.dilation_w = static_cast<size_t>(o.dilation_w);
+    FD_RETURN_IF_ERROR(conv_output_size(ctx, o.padding, in.shape[1], w.shape[1], o.stride_h,
+                                        o.dilation_h, &g_.out_h, &g_.pad_top));
+    FD_RETURN_IF_ERROR(conv_output_size(ctx, o.padding, in.shape[2], w.shape[2], o.stride_w,
+                                        o.dilation_w, &g_.out_w, &g_.pad_left));
+    ctx.set_output_shape(0, {in.shape[0], static_cast<int32_t>(g_.out_h), static_cast<int32_t>(g_.out_w),
+                             w.shape[3]});
+    is_float_ = in.dtype == DType::kFloat32;
+    return is_float_ ? prepare_float(ctx) : prepare_quant(ctx, in, out);
+  }
+
+  Status eval(NodeContext& ctx) override {
+    const size_t in_image = g_.in_h * g_.in_w * cin_;
+    const size_t out_image = g_.out_h * g_.out_w * cout_;
+    for (size_t b = 0; b < batch_; ++b) {
+      if (is_float_) {
+        const float* in = ctx.input(0).as<float>() + b * in_image;
+        float* out = ctx.output(0).as<float>() + b * out_image;
+#ifdef __wasm_simd128__
+        if (multiplier_ == 1) {
+          f32_dwconv_c8_wasmsimd(in, cin_, 1, g_, fw_.data(), fbias_.data(), out, out_min_, out_max_);
+          continue;
+        }
+#endif
+        f32_dwconv_c8_ref(in, cin_, multiplier_, g_, fw_.data(), fbias_.data(), out, out_min_, out_max_);
+      } else {
+        const uint8_t* in = ctx.input(0).data + b * in_image;
+        uint8_t* out = ctx.output(0).data + b * out_image;
+#ifdef __wasm_simd128__
+        if (multiplier_ == 1) {
+          qx8_dwconv_c8_wasmsimd(in, cin_, 1, g_, qw_.data(), qbias_.data(), input_zp_, out, params_);
+          continue;
+        }
+#endif
+        qx8_dwconv_c8_ref(in, cin_, multiplier_, g_, qw_.data(), qbias_.data(), input_zp_, out, params_);
+      }
+    }
+    return Status();
+  }
+
+ private:
+  Status prepare_float(NodeContext& ctx) {
+    FD_RETURN_IF_ERROR(expect_constant(ctx, 1, DType::kFloat32, "weights"));
+    const size_t cp = round_up_multiple(cout_, kDwChannelBlock);
+    const size_t taps = g_.kernel_h * g_.kernel_w;
+    const float* w = ctx.input(1).as<float>();
+    fw_.assign(taps * cp, 0.0f);
+    for (size_t t = 0; t < taps; ++t) {
+      for (size_t c = 0; c < cout_; ++c) fw_[t * cp + c] = w[t * cout_ + c];
+    }
+    fbias_.assign(cp, 0.0f);
+    if (ctx.has_input(2)) {
+      FD_RETURN_IF_ERROR(expect_constant(ctx, 2, DType::kFloat32, "bias"));
+      FD_RETURN_IF_ERROR(check_bias_size(ctx));
+      const float* b = ctx.input(2).as<float>();
+      for (size_t c = 0; c < cout_; ++c) fbias_[c] = b[c];
+    }
+    return float_activation_range(ctx, ctx.options().activation, &out_min_, &out_max_);
+  }
+
+  Status prepare_quant(NodeContext& ctx, const RTensor& in, const RTensor& out) {
+    FD_RETURN_IF_ERROR(expect_constant(ctx, 1, in.dtype, "weights"));
+    const RTensor& w = ctx.input(1);
+    if (in.quant.scale.size() != 1 || out.quant.scale.size() != 1 || w.quant.empty()) {
+      return ctx.error("quantized input, weights and output need quantization parameters "
+                       "(per-tensor for input and output)");
+    }
+    std::vector<int32_t> w_zp;
+    std::vector<float> w_scale;
+    FD_RETURN_IF_ERROR(weight_quant(ctx, w, cout_, &w_zp, &w_scale));
+    const size_t cp = round_up_multiple(cout_, kDwChannelBlock);
+    const size_t taps = g_.kernel_h * g_.kernel_w;
+    const bool w_unsigned = w.dtype == DType::kUInt8;
+    qw_.assign(taps * cp, 0);
+    for (size_t t = 0; t < taps; ++t) {
+      for (size_t c = 0; c < cout_; ++c) {
+        const uint8_t raw = w.data[t * cout_ + c];
+        const int32_t q = w_unsigned ? static_cast<int32_t>(raw) : static_cast<int32_t>(static_cast<int8_t>(raw));
+        qw_[t * cp + c] = static_cast<int16_t>(q - w_zp[c]);
+      }
+    }
+    qbias_.assign(cp, 0);
+    if (ctx.has_input(2)) {
+      FD_RETURN_IF_ERROR(expect_constant(ctx, 2, DType::kInt32, "bias"));
+      FD_RETURN_IF_ERROR(check_bias_size(ctx));
+      const int32_t* b = ctx.input(2).as<int32_t>();
+      for (size_t c = 0; c < cout_; ++c) qbias_[c] = b[c];
+    }
+    scale_.assign(cp, 0.0f);
+    for (size_t c = 0; c < cout_; ++c) scale_[c] = in.quant.scale[0] * w_scale[c] / out.quant.scale[0];
+    input_zp_ = in.quant.zero_point[0];
+    params_.is_unsigned = in.dtype == DType::kUInt8;
+    params_.rq.scale = scale_.data();
+    params_.rq.per_tensor = false;
+    params_.rq.output_zero_point = out.quant.zero_point[0];
+    return quant_activation_range(ctx, ctx.options().activation, out, &params_.rq.qmin, &params_.rq.qmax);
+  }
+
+  Status check_bias_size(NodeContext& ctx) const {
+    if (static_cast<size_t>(num_elements(ctx.input(2).shape)) == cout_) return Status();
+    return ctx.error("bias has " + std::to_string(num_elements(ctx.input(2).shape)) + " values for " +
+                     std::to_string(cout_) + " output channels");
+  }
+
+  ConvGeometry g_;
+  size_t batch_ = 0, cin_ = 0, cout_ = 0, multiplier_ = 1;
+  bool is_float_ = false;
+  std::vector<int16_t> qw_;     // [KH, KW, round_up(Cout, 8)]
+  std::vector<int32_t> qbias_;  // [round_up(Cout, 8)]
+  std::vector<float> scale_;    // [round_up(Cout, 8)]
+  int32_t input_zp_ = 0;
+  QConvParams params_;
+  std::vector<float> fw_;       // [KH, KW, round_up(Cout, 8)]
+  std::vector<float> fbias_;    // [round_up(Cout, 8)]
+  float out_min_ = 0, out_max_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Op> create_depthwise_conv_2d() { return std::make_unique<DepthwiseConv2D>(); }
+
+}  // namespace fd
