@@ -75,9 +75,10 @@ struct ConvGeometry {
 
 // Writes im2col rows for output pixels [first, first + count) of one image: row r holds, for each
 // tap (ky, kx), the `pixel_bytes` bytes of input pixel [H, W, pixel_bytes] under it, or
-// `pad_byte` where the tap falls outside the image. out [count, kernel_h * kernel_w * pixel_bytes].
+// `pad_byte` where the tap falls outside the image; bytes past kernel_h * kernel_w * pixel_bytes
+// up to `row_stride` are set to `pad_byte` too. out [count, row_stride].
 void x8_im2col_ref(const uint8_t* in, size_t pixel_bytes, const ConvGeometry& g, size_t first,
-                   size_t count, uint8_t pad_byte, uint8_t* out);
+                   size_t count, uint8_t pad_byte, size_t row_stride, uint8_t* out);
 
 // Depthwise conv of one image: in [in_h, in_w, c_in], w int16 (w - w_zp) [kh, kw, round_up_multiple(c_out, 8)],
 // bias int32 [round_up_multiple(c_out, 8)], out [out_h, out_w, c_out] with c_out = c_in * depth_multiplier;

@@ -63,7 +63,9 @@ class Conv2D : public Op {
     direct_ = g_.kernel_h == 1 && g_.kernel_w == 1 && g_.stride_h == 1 && g_.stride_w == 1 &&
               g_.pad_top == 0 && g_.pad_left == 0;
     if (!direct_) {
-      const size_t row_bytes = k * (is_float_ ? sizeof(float) : 1);
+      // Quantized rows are padded to the GEMM's K block so its inner loop has no tail.
+      row_stride_ = is_float_ ? k : round_up_multiple(k, kQGemmKR);
+      const size_t row_bytes = row_stride_ * (is_float_ ? sizeof(float) : 1);
       const size_t pixels = g_.out_h * g_.out_w;
       block_rows_ = std::max<size_t>(kQGemmMR, kIm2colBlockBytes / row_bytes / kQGemmMR * kQGemmMR);
       block_rows_ = std::min(block_rows_, pixels);
@@ -76,7 +78,6 @@ class Conv2D : public Op {
     const uint8_t* in = ctx.input(0).data;
     uint8_t* out = ctx.output(0).data;
     const size_t es = is_float_ ? sizeof(float) : 1;
-    const size_t k = g_.kernel_h * g_.kernel_w * cin_;
     if (direct_) {
       gemm(batch_ * g_.in_h * g_.in_w, in, cin_, out);
       return Status();
@@ -88,25 +89,25 @@ class Conv2D : public Op {
       uint8_t* out_b = out + b * pixels * cout_ * es;
       for (size_t p = 0; p < pixels; p += block_rows_) {
         const size_t count = std::min(block_rows_, pixels - p);
-        x8_im2col_ref(in_b, cin_ * es, g_, p, count, is_float_ ? 0 : pad_byte_, rows);
-        gemm(count, rows, k, out_b + p * cout_ * es);
+        x8_im2col_ref(in_b, cin_ * es, g_, p, count, is_float_ ? 0 : pad_byte_, row_stride_ * es, rows);
+        gemm(count, rows, row_stride_, out_b + p * cout_ * es, true);
       }
     }
     return Status();
   }
 
  private:
-  // C [m, cout] = A [m, k] (row stride `a_stride` elements) x packed weights.
-  void gemm(size_t m, const uint8_t* a, size_t a_stride, uint8_t* c) const {
+  // C [m, cout] = A [m, k] (row stride `a_stride` elements; `k_padded`: see run_qgemm) x weights.
+  void gemm(size_t m, const uint8_t* a, size_t a_stride, uint8_t* c, bool k_padded = false) const {
     if (is_float_) {
       run_fgemm(fgemm_, m, reinterpret_cast<const float*>(a), a_stride, reinterpret_cast<float*>(c), cout_);
     } else {
-      run_qgemm(qgemm_, m, a, a_stride, c, cout_);
+      run_qgemm(qgemm_, m, a, a_stride, c, cout_, k_padded);
     }
   }
 
   ConvGeometry g_;
-  size_t batch_ = 0, cin_ = 0, cout_ = 0, block_rows_ = 0;
+  size_t batch_ = 0, cin_ = 0, cout_ = 0, block_rows_ = 0, row_stride_ = 0;
   bool is_float_ = false, direct_ = false;
   uint8_t pad_byte_ = 0;
   QGemm qgemm_;

@@ -150,11 +150,14 @@ Status prepare_fgemm(NodeContext& ctx, size_t n, size_t k, Activation act, FGemm
   return float_activation_range(ctx, act, &g->out_min, &g->out_max);
 }
 
-void run_qgemm(const QGemm& g, size_t m, const uint8_t* a, size_t a_stride, uint8_t* c, size_t c_stride) {
+void run_qgemm(const QGemm& g, size_t m, const uint8_t* a, size_t a_stride, uint8_t* c, size_t c_stride,
+               bool k_padded) {
+  // The packed layout of k and of round_up(k, 8) is the same, with zero weights past k.
+  const size_t k = k_padded ? round_up_multiple(g.k, kQGemmKR) : g.k;
 #ifdef __wasm_simd128__
-  qx8_gemm_4x4c8_wasmsimd(m, g.n, g.k, a, a_stride, g.packed.data(), g.bias.data(), c, c_stride, g.params);
+  qx8_gemm_4x4c8_wasmsimd(m, g.n, k, a, a_stride, g.packed.data(), g.bias.data(), c, c_stride, g.params);
 #else
-  qx8_gemm_4x4c8_ref(m, g.n, g.k, a, a_stride, g.packed.data(), g.bias.data(), c, c_stride, g.params);
+  qx8_gemm_4x4c8_ref(m, g.n, k, a, a_stride, g.packed.data(), g.bias.data(), c, c_stride, g.params);
 #endif
 }
 

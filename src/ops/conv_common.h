@@ -57,8 +57,10 @@ struct FGemm {
 // Builds an FGemm from input 1 (float weights [n, k]) and optional input 2 (float bias).
 Status prepare_fgemm(NodeContext& ctx, size_t n, size_t k, Activation act, FGemm* g);
 
-// Runs the quantized GEMM kernel of this build (wasmsimd when available, else ref).
-void run_qgemm(const QGemm& g, size_t m, const uint8_t* a, size_t a_stride, uint8_t* c, size_t c_stride);
+// Runs the quantized GEMM kernel of this build (wasmsimd when available, else ref). With
+// `k_padded`, rows of A hold round_up(k, 8) readable values (the extra ones meet zero weights).
+void run_qgemm(const QGemm& g, size_t m, const uint8_t* a, size_t a_stride, uint8_t* c, size_t c_stride,
+               bool k_padded = false);
 
 // Runs the float GEMM kernel of this build (wasmsimd when available, else ref).
 void run_fgemm(const FGemm& g, size_t m, const float* a, size_t a_stride, float* c, size_t c_stride);

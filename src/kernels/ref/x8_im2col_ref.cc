@@ -6,8 +6,10 @@
 namespace fd {
 
 void x8_im2col_ref(const uint8_t* in, size_t pixel_bytes, const ConvGeometry& g, size_t first,
-                   size_t count, uint8_t pad_byte, uint8_t* out) {
+                   size_t count, uint8_t pad_byte, size_t row_stride, uint8_t* out) {
+  const size_t row_bytes = g.kernel_h * g.kernel_w * pixel_bytes;
   for (size_t p = first; p < first + count; ++p) {
+    uint8_t* row_end = out + row_stride;
     const size_t oy = p / g.out_w, ox = p % g.out_w;
     for (size_t ky = 0; ky < g.kernel_h; ++ky) {
       const ptrdiff_t iy = static_cast<ptrdiff_t>(oy * g.stride_h + ky * g.dilation_h) -
@@ -25,6 +27,8 @@ void x8_im2col_ref(const uint8_t* in, size_t pixel_bytes, const ConvGeometry& g,
         out += pixel_bytes;
       }
     }
+    std::memset(out, pad_byte, row_stride - row_bytes);
+    out = row_end;
   }
 }
 
