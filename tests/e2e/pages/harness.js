@@ -48,6 +48,14 @@ function wireTensor(name, shape, data, quant = {}) {
   };
 }
 
+/** Bytes of a base64 string. */
+function fromBase64(b64) {
+  const binary = atob(b64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
 async function fetchBytes(url) {
   const res = await fetch(url);
   if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status}`);
@@ -206,13 +214,17 @@ async function featherdetModel(bytes) {
 const OPENERS = { litert: litertModel, featherdet: featherdetModel };
 
 /**
- * Runs modelUrl on imageUrl in each runtime of `runtimes` (default both). Resolves to
+ * Runs modelUrl on imageUrl in each runtime of `runtimes` (default both); modelBase64 /
+ * imageBase64 give the bytes directly instead (e.g. a patched model). Resolves to
  * { input: { dtype, shape, bytes }, <runtime>: { loadMs, runMs, outputs: [wire tensors] } }.
  * Both runtimes get the very same input array; featherdet's output quantization is copied
  * onto the LiteRT.js outputs of the same index (LiteRT.js does not expose it).
  */
-async function runCase({ modelUrl, imageUrl, runtimes = ['featherdet', 'litert'] }) {
-  const [modelBytes, imageBytes] = await Promise.all([fetchBytes(modelUrl), fetchBytes(imageUrl)]);
+async function runCase({ modelUrl, imageUrl, modelBase64, imageBase64, runtimes = ['featherdet', 'litert'] }) {
+  const [modelBytes, imageBytes] = await Promise.all([
+    modelBase64 ? fromBase64(modelBase64) : fetchBytes(modelUrl),
+    imageBase64 ? fromBase64(imageBase64) : fetchBytes(imageUrl),
+  ]);
   const result = {};
   const models = {};
   try {
