@@ -73,6 +73,18 @@ struct ConvGeometry {
   size_t pad_top = 0, pad_left = 0;
 };
 
+// Taps [*first, *last) of one window axis that land inside [0, size) for output position `o`.
+inline void window_tap_range(size_t o, size_t stride, size_t pad, size_t dilation, size_t kernel,
+                             size_t size, size_t* first, size_t* last) {
+  const ptrdiff_t start = static_cast<ptrdiff_t>(o * stride) - static_cast<ptrdiff_t>(pad);
+  size_t f = 0;
+  while (f < kernel && start + static_cast<ptrdiff_t>(f * dilation) < 0) ++f;
+  size_t l = kernel;
+  while (l > f && start + static_cast<ptrdiff_t>((l - 1) * dilation) >= static_cast<ptrdiff_t>(size)) --l;
+  *first = f;
+  *last = l;
+}
+
 // Writes im2col rows for output pixels [first, first + count) of one image: row r holds, for each
 // tap (ky, kx), the `pixel_bytes` bytes of input pixel [H, W, pixel_bytes] under it, or
 // `pad_byte` where the tap falls outside the image; bytes past kernel_h * kernel_w * pixel_bytes

@@ -1,5 +1,6 @@
 // SIMD128 float depthwise convolution, depth multiplier 1: per output pixel, 8 channels in two
-// f32x4, taps summed in (ky, kx) order like the ref kernel (the contract lives in kernels/conv.h).
+// f32x4, in-bounds taps summed in (ky, kx) order like the ref kernel (the contract lives in
+// kernels/conv.h).
 #include <wasm_simd128.h>
 
 #include <cstring>
@@ -13,26 +14,32 @@ void f32_dwconv_c8_wasmsimd(const float* in, size_t c_in, size_t depth_multiplie
                             float out_min, float out_max) {
   const size_t c = c_in;
   const size_t cp = round_up_multiple(c, kDwChannelBlock);
+  const size_t in_row = g.in_w * c;
   const v128_t vmin = wasm_f32x4_splat(out_min);
   const v128_t vmax = wasm_f32x4_splat(out_max);
   for (size_t oy = 0; oy < g.out_h; ++oy) {
+    size_t ky0 = 0, ky1 = 0;
+    window_tap_range(oy, g.stride_h, g.pad_top, g.dilation_h, g.kernel_h, g.in_h, &ky0, &ky1);
     const ptrdiff_t iy0 = static_cast<ptrdiff_t>(oy * g.stride_h) - static_cast<ptrdiff_t>(g.pad_top);
     for (size_t ox = 0; ox < g.out_w; ++ox) {
+      size_t kx0 = 0, kx1 = 0;
+      window_tap_range(ox, g.stride_w, g.pad_left, g.dilation_w, g.kernel_w, g.in_w, &kx0, &kx1);
       const ptrdiff_t ix0 = static_cast<ptrdiff_t>(ox * g.stride_w) - static_cast<ptrdiff_t>(g.pad_left);
+      // Input pixel under the first in-bounds tap (ky0, kx0); taps step by dilation rows/pixels.
+      const size_t first_iy = static_cast<size_t>(iy0 + static_cast<ptrdiff_t>(ky0 * g.dilation_h));
+      const size_t first_ix = static_cast<size_t>(ix0 + static_cast<ptrdiff_t>(kx0 * g.dilation_w));
+      const float* base = ky0 < ky1 && kx0 < kx1 ? in + first_iy * in_row + first_ix * c : in;
+      const size_t row_step = g.dilation_h * in_row, px_step = g.dilation_w * c;
       float* o = out + (oy * g.out_w + ox) * c;
       for (size_t ch = 0; ch < c; ch += kDwChannelBlock) {
         const size_t nvalid = c - ch < kDwChannelBlock ? c - ch : kDwChannelBlock;
         v128_t acc_lo = wasm_v128_load(bias + ch);
         v128_t acc_hi = wasm_v128_load(bias + ch + 4);
-        for (size_t ky = 0; ky < g.kernel_h; ++ky) {
-          const ptrdiff_t iy = iy0 + static_cast<ptrdiff_t>(ky * g.dilation_h);
-          if (iy < 0 || iy >= static_cast<ptrdiff_t>(g.in_h)) continue;
-          const float* in_row = in + static_cast<size_t>(iy) * g.in_w * c + ch;
+        for (size_t ky = ky0; ky < ky1; ++ky) {
+          const float* row = base + (ky - ky0) * row_step + ch;
           const float* w_row = w + ky * g.kernel_w * cp + ch;
-          for (size_t kx = 0; kx < g.kernel_w; ++kx) {
-            const ptrdiff_t ix = ix0 + static_cast<ptrdiff_t>(kx * g.dilation_w);
-            if (ix < 0 || ix >= static_cast<ptrdiff_t>(g.in_w)) continue;
-            const float* px = in_row + static_cast<size_t>(ix) * c;
+          for (size_t kx = kx0; kx < kx1; ++kx) {
+            const float* px = row + (kx - kx0) * px_step;
             v128_t x_lo, x_hi;
             if (nvalid == kDwChannelBlock) {
               x_lo = wasm_v128_load(px);
@@ -48,6 +55,7 @@ void f32_dwconv_c8_wasmsimd(const float* in, size_t c_in, size_t depth_multiplie
             acc_hi = wasm_f32x4_add(acc_hi, wasm_f32x4_mul(x_hi, wasm_v128_load(wp + 4)));
           }
         }
+        // pmax/pmin are the ref's compare-and-select (same result for -0.0 and NaN).
         acc_lo = wasm_f32x4_pmin(wasm_f32x4_pmax(acc_lo, vmin), vmax);
         acc_hi = wasm_f32x4_pmin(wasm_f32x4_pmax(acc_hi, vmin), vmax);
         if (nvalid == kDwChannelBlock) {

@@ -54,6 +54,7 @@ void f32_gemm_4x8_wasmsimd(size_t m, size_t n, size_t k, const float* a, size_t 
         v128_t res[kFGemmMR][2] = {{c0l, c0h}, {c1l, c1h}, {c2l, c2h}, {c3l, c3h}};
         const size_t rows = mb_end - row < kFGemmMR ? mb_end - row : kFGemmMR;
         for (size_t r = 0; r < rows; ++r) {
+          // pmax/pmin are the ref's compare-and-select (same result for -0.0 and NaN).
           const v128_t lo = wasm_f32x4_pmin(wasm_f32x4_pmax(res[r][0], vmin), vmax);
           const v128_t hi = wasm_f32x4_pmin(wasm_f32x4_pmax(res[r][1], vmin), vmax);
           float* crow = c + (row + r) * c_stride + ch;

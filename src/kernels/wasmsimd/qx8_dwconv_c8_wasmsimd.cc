@@ -17,18 +17,6 @@ inline v128_t load_widen(const uint8_t* p) {
   return kUnsigned ? wasm_u16x8_load8x8(p) : wasm_i16x8_load8x8(p);
 }
 
-// Taps [first, last) of a window axis that fall inside [0, size) for output position `o`.
-inline void tap_range(size_t o, size_t stride, size_t pad, size_t dilation, size_t kernel, size_t size,
-                      size_t* first, size_t* last) {
-  const ptrdiff_t start = static_cast<ptrdiff_t>(o * stride) - static_cast<ptrdiff_t>(pad);
-  size_t f = 0;
-  while (f < kernel && start + static_cast<ptrdiff_t>(f * dilation) < 0) ++f;
-  size_t l = kernel;
-  while (l > f && start + static_cast<ptrdiff_t>((l - 1) * dilation) >= static_cast<ptrdiff_t>(size)) --l;
-  *first = f;
-  *last = l;
-}
-
 template <bool kUnsigned>
 inline v128_t widen_low(v128_t v) {
   return kUnsigned ? wasm_u16x8_extend_low_u8x16(v) : wasm_i16x8_extend_low_i8x16(v);
@@ -51,11 +39,11 @@ void dwconv(const uint8_t* in, size_t c, const ConvGeometry& g, const int16_t* w
   auto scales = [&](size_t ch) { return rq.per_tensor ? wasm_f32x4_splat(rq.scale[0]) : wasm_v128_load(rq.scale + ch); };
   for (size_t oy = 0; oy < g.out_h; ++oy) {
     size_t ky0 = 0, ky1 = 0;
-    tap_range(oy, g.stride_h, g.pad_top, g.dilation_h, g.kernel_h, g.in_h, &ky0, &ky1);
+    window_tap_range(oy, g.stride_h, g.pad_top, g.dilation_h, g.kernel_h, g.in_h, &ky0, &ky1);
     const ptrdiff_t iy0 = static_cast<ptrdiff_t>(oy * g.stride_h) - static_cast<ptrdiff_t>(g.pad_top);
     for (size_t ox = 0; ox < g.out_w; ++ox) {
       size_t kx0 = 0, kx1 = 0;
-      tap_range(ox, g.stride_w, g.pad_left, g.dilation_w, g.kernel_w, g.in_w, &kx0, &kx1);
+      window_tap_range(ox, g.stride_w, g.pad_left, g.dilation_w, g.kernel_w, g.in_w, &kx0, &kx1);
       const ptrdiff_t ix0 = static_cast<ptrdiff_t>(ox * g.stride_w) - static_cast<ptrdiff_t>(g.pad_left);
       // Input pixel under the first in-bounds tap (ky0, kx0); taps step by dilation rows/pixels.
       const size_t first_iy = static_cast<size_t>(iy0 + static_cast<ptrdiff_t>(ky0 * g.dilation_h));

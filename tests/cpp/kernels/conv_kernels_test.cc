@@ -254,5 +254,21 @@ TEST(Im2colKernel, FillsTapsAndPadding) {
   EXPECT_EQ(one, row2);
 }
 
+TEST(WindowTapRange, ClipsTapsToTheImage) {
+  size_t f = 0, l = 0;
+  // Input 5, kernel 3, dilation 2, pad 2: output 0 starts at -2, taps at -2, 0, 2.
+  window_tap_range(0, 1, 2, 2, 3, 5, &f, &l);
+  EXPECT_EQ(f, 1u);
+  EXPECT_EQ(l, 3u);
+  // Output 4 starts at 2: taps at 2, 4, 6 -> only the first two are inside.
+  window_tap_range(4, 1, 2, 2, 3, 5, &f, &l);
+  EXPECT_EQ(f, 0u);
+  EXPECT_EQ(l, 2u);
+  // Input 1, kernel 3, pad 1: the middle tap only.
+  window_tap_range(0, 2, 1, 1, 3, 1, &f, &l);
+  EXPECT_EQ(f, 1u);
+  EXPECT_EQ(l, 2u);
+}
+
 }  // namespace
 }  // namespace fd
