@@ -1,8 +1,9 @@
 // `npm run bench`: median inference latency of featherdet and of LiteRT.js (TFLite + XNNPACK,
 // single-threaded, 'wasm' accelerator) on the five conformance models, both in the same headless
 // Chromium page, printed as a table with the ratio featherdet / LiteRT.js (< 1: featherdet is
-// faster). Each model: load, warm-up runs, then timed runs (input handoff to outputs readable as
-// typed arrays) on a real photo. Not part of the tests.
+// faster). Each model: load in both, warm-up rounds, then timed rounds, each round one run per
+// runtime (interleaved, so both see the same machine load); a run is input handoff to outputs
+// readable as typed arrays, on a real photo. Not part of the tests.
 //
 // Options: --runs N (default 20), --warmup N (default 5), --model SUBSTRING (repeatable),
 //          --json (print the raw results as JSON as well).
@@ -36,21 +37,19 @@ try {
   const version = browser.context.browser()?.version() ?? (await page.evaluate(() => navigator.userAgent));
   console.log(`Chromium ${version}; LiteRT.js @litertjs/core 2.5.3 (${info.litertWasm.join(', ') || 'wasm'}, relaxed SIMD ${info.relaxedSimd ? 'on' : 'off'}, 1 thread)${info.crossOriginIsolated ? '' : '; coarse timers (page not cross-origin isolated)'}`);
   if (info.featherdet !== true) console.log(`featherdet not loaded (run \`npm run build\`): ${info.featherdet.split('\n')[0]}`);
-  console.log(`image ${image.id}, ${warmup} warm-up + ${runs} timed runs per model and runtime\n`);
+  console.log(`image ${image.id}, ${warmup} warm-up + ${runs} timed rounds per model (runtimes interleaved)\n`);
   const runtimes = info.featherdet === true ? ['featherdet', 'litert'] : ['litert'];
   for (const model of models) {
-    const entry = { model: model.id };
-    for (const runtime of runtimes) {
-      try {
-        entry[runtime] = await page.evaluate(
-          (args) => window.harness.bench(args),
-          { runtime, modelUrl: model.url, imageUrl: image.url, warmup, runs },
-        );
-      } catch (err) {
-        entry[runtime] = { error: err.message.split('\n')[0] };
-      }
+    let entry;
+    try {
+      entry = await page.evaluate(
+        (args) => window.harness.bench(args),
+        { runtimes, modelUrl: model.url, imageUrl: image.url, warmup, runs },
+      );
+    } catch (err) {
+      entry = Object.fromEntries(runtimes.map((rt) => [rt, { error: err.message.split('\n')[0] }]));
     }
-    results.push(entry);
+    results.push({ model: model.id, ...entry });
   }
 } finally {
   await browser.close();

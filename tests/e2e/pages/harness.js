@@ -269,27 +269,42 @@ function median(values) {
 }
 
 /**
- * Benchmarks modelUrl in one runtime on an image input: `warmup` untimed runs, then `runs` timed
- * runs (input handoff to outputs readable as typed arrays). Resolves to { loadMs, medianMs, minMs, runs }.
+ * Benchmarks modelUrl in each runtime of `runtimes` on an image input. Runs are interleaved
+ * (one run of each runtime per round) so both see the same machine load: `warmup` untimed
+ * rounds, then `runs` timed rounds (input handoff to outputs readable as typed arrays).
+ * Resolves to { <runtime>: { loadMs, medianMs, minMs, runs } | { error } }.
  */
-async function bench({ runtime, modelUrl, imageUrl, warmup = 5, runs = 20 }) {
+async function bench({ runtimes = ['featherdet', 'litert'], modelUrl, imageUrl, warmup = 5, runs = 20 }) {
   const [modelBytes, imageBytes] = await Promise.all([fetchBytes(modelUrl), fetchBytes(imageUrl)]);
-  const t0 = performance.now();
-  const model = await OPENERS[runtime](modelBytes);
-  const loadMs = performance.now() - t0;
+  const result = {};
+  const active = [];
   try {
-    const { w, h } = inputSize(model.input.shape);
-    const input = makeInput((await preprocessRgb(imageBytes, w, h)).rgb, model.input.dtype);
-    for (let i = 0; i < warmup; i++) await model.run(input);
-    const times = [];
-    for (let i = 0; i < runs; i++) {
-      const start = performance.now();
-      await model.run(input);
-      times.push(performance.now() - start);
+    for (const name of runtimes) {
+      try {
+        const t0 = performance.now();
+        const model = await OPENERS[name](modelBytes.slice());
+        result[name] = { loadMs: performance.now() - t0, times: [] };
+        const { w, h } = inputSize(model.input.shape);
+        const input = makeInput((await preprocessRgb(imageBytes, w, h)).rgb, model.input.dtype);
+        active.push({ name, model, input });
+      } catch (err) {
+        result[name] = { error: String(err?.message ?? err) };
+      }
     }
-    return { loadMs, medianMs: median(times), minMs: Math.min(...times), runs };
+    for (let round = 0; round < warmup + runs; round++) {
+      for (const { name, model, input } of active) {
+        const start = performance.now();
+        await model.run(input);
+        if (round >= warmup) result[name].times.push(performance.now() - start);
+      }
+    }
+    for (const { name } of active) {
+      const { times, loadMs } = result[name];
+      result[name] = { loadMs, medianMs: median(times), minMs: Math.min(...times), runs };
+    }
+    return result;
   } finally {
-    model.close();
+    for (const { model } of active) model.close();
   }
 }
 
