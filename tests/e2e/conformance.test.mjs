@@ -54,6 +54,6 @@ describe.each(MODELS.map((m) => [m.id, m]))('%s', (_, model) => {
     rows.push(row);
     console.log(row.join(' | '));
     expect(cmp.tensors.length).toBeGreaterThan(0);
-    expect(cmp.failures).toEqual([]);
+    expect(cmp.failures, `${model.id} on ${image.id}: ${cmp.failures.join('; ')}`).toEqual([]);
   }, 120_000);
 });
