@@ -100,6 +100,12 @@ export function compareTensor(fd, ref) {
   }
   const relL2 = refSq > 0 ? Math.sqrt(errSq / refSq) : errSq > 0 ? Infinity : 0;
   Object.assign(out, { maxAbs, meanAbs: n ? sumAbs / n : 0, relL2, nanMismatch });
+  if (ref.stepScale > 0) {
+    // Informational: a float output dequantized from a quantized tensor, in that tensor's steps.
+    let over = 0;
+    for (let i = 0; i < n; i++) if (Math.abs(a[i] - b[i]) / ref.stepScale > 1.5) over++;
+    out.sourceSteps = { max: Math.round(maxAbs / ref.stepScale), overOneShare: n ? over / n : 0 };
+  }
   if (nanMismatch) out.failures.push(`${ref.name}: ${nanMismatch} elements are NaN in only one runtime`);
   if (!(relL2 <= LIMITS.floatRelL2)) {
     out.failures.push(`${ref.name}: relative L2 error ${relL2.toExponential(2)} (> ${LIMITS.floatRelL2})`);
@@ -148,12 +154,13 @@ export function pairOutputs(fdOutputs, refOutputs) {
 }
 
 /**
- * Compares one (model, image) case. model.kind selects the task metric. Resolves to
+ * Compares one (model, image) case. model.kind selects the task metric; a featherdet output's
+ * `stepScale` (float outputs made by DEQUANTIZE) adds an informational step count. Returns
  * { tensors: [compareTensor results], task: {...} | null, failures: [strings] }.
  */
 export function compareCase(model, fdOutputs, refOutputs) {
   const pairs = pairOutputs(fdOutputs, refOutputs);
-  const tensors = pairs.map(([fd, ref]) => compareTensor(fd, ref));
+  const tensors = pairs.map(([fd, ref]) => compareTensor(fd, { ...ref, stepScale: ref.stepScale ?? fd.stepScale }));
   const failures = tensors.flatMap((t) => t.failures);
   let task = null;
   const [fd0, ref0] = pairs[0];
@@ -187,7 +194,10 @@ export function describeTensor(t) {
     return `${head}: max ${t.maxSteps} st, mean ${t.meanSteps.toFixed(3)} st, >1st ${pct(t.overOneShare)}`;
   }
   if (t.relL2 === undefined) return `${head}: not comparable`;
-  return `${head}: max|d| ${num(t.maxAbs)}, mean|d| ${num(t.meanAbs)}, relL2 ${num(t.relL2)}`;
+  const steps = t.sourceSteps
+    ? ` (dequantized: max ${t.sourceSteps.max} st, >1st ${pct(t.sourceSteps.overOneShare)})`
+    : '';
+  return `${head}: max|d| ${num(t.maxAbs)}, mean|d| ${num(t.meanAbs)}, relL2 ${num(t.relL2)}${steps}`;
 }
 
 /** One-line summary of the task metric. */

@@ -102,3 +102,22 @@ test('decodeTensor restores typed data from base64 bytes', () => {
   expect(Array.from(decodeTensor(wire).data)).toEqual([1n, -2n, 3n]);
   expect(() => decodeTensor({ ...wire, shape: [4] })).toThrow(/3 elements/);
 });
+
+test('float outputs dequantized from int8 also report steps of the source (informational)', () => {
+  const ref = t('f', 'float32', [4], [0.5, 0.25, 0.75, 1]);
+  const fd = { ...t('f', 'float32', [4], [0.5, 0.25 + 0.004, 0.75, 1 - 0.008]), stepScale: 0.004 };
+  const r = compareCase({ kind: 'tensor' }, [fd], [ref]);
+  expect(r.tensors[0].sourceSteps).toEqual({ max: 2, overOneShare: 0.25 });
+  expect(r.failures[0]).toMatch(/relative L2/);
+});
+
+test('dequantizedOutputScales finds MoveNet\'s DEQUANTIZE output and not BlazeFace\'s', async () => {
+  const { readFileSync } = await import('node:fs');
+  const path = await import('node:path');
+  const { REPO_ROOT } = await import('./server.mjs');
+  const { dequantizedOutputScales } = await import('./tflite_walk.mjs');
+  const load = (p) => new Uint8Array(readFileSync(path.resolve(REPO_ROOT, '../shared', p)));
+  const [movenet] = dequantizedOutputScales(load('conformance/tflite/movenet_single_pose_lightning_ptq.tflite'));
+  expect(movenet).toBeCloseTo(0.0040968540124595165, 10);
+  expect(dequantizedOutputScales(load('models/upstream/blazeface_short_range.tflite'))).toEqual([null, null]);
+});

@@ -4,10 +4,13 @@
 // elements, float outputs within 1e-3 relative L2, classifier top-1 identical, arg-max label maps
 // identical on >= 99% of the pixels). Prints one table row per case and the whole table at the end.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startServer } from './server.mjs';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { REPO_ROOT, startServer } from './server.mjs';
 import { launchBrowser } from './browser.mjs';
 import { FEATHERDET_DIST, HARNESS_PAGE, IMAGES, MODELS } from './cases.mjs';
 import { compareCase, decodeTensor, describeTask, describeTensor, formatTable } from './compare.mjs';
+import { dequantizedOutputScales } from './tflite_walk.mjs';
 
 const HEADER = ['model', 'image', 'task', 'outputs', 'fd ms', 'lt ms', 'verdict'];
 const rows = [];
@@ -41,6 +44,9 @@ describe.each(MODELS.map((m) => [m.id, m]))('%s', (_, model) => {
     expect(result.input.preprocess).toBe('featherdet');
     const fdOutputs = result.featherdet.outputs.map(decodeTensor);
     const refOutputs = result.litert.outputs.map(decodeTensor);
+    const file = path.resolve(REPO_ROOT, '../shared', model.url.slice('/shared/'.length));
+    const stepScales = dequantizedOutputScales(new Uint8Array(readFileSync(file)));
+    fdOutputs.forEach((t, i) => { t.stepScale = stepScales[i]; });
     const cmp = compareCase(model, fdOutputs, refOutputs);
     const row = [
       model.id,

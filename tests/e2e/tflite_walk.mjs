@@ -126,3 +126,17 @@ export function withFirstOutput(bytes, tensorIndex) {
   }
   return out;
 }
+
+/**
+ * For each model output produced by DEQUANTIZE of a quantized tensor: the source's scale (one
+ * float step = one quantization step of the source); null for other outputs. Subgraph 0 order.
+ */
+export function dequantizedOutputScales(bytes) {
+  const g = readTflite(bytes);
+  return g.outputs.map((k) => {
+    const producer = g.ops.find((o) => o.outputs.includes(k));
+    if (producer?.name !== 'DEQUANTIZE') return null;
+    const src = g.tensors[producer.inputs[0]];
+    return ['int8', 'uint8', 'int16'].includes(src.dtype) && src.scale.length === 1 ? src.scale[0] : null;
+  });
+}
