@@ -63,3 +63,7 @@ describe.each(MODELS.map((m) => [m.id, m]))('%s', (_, model) => {
     expect(cmp.failures, `${model.id} on ${image.id}: ${cmp.failures.join('; ')}`).toEqual([]);
   }, 120_000);
 });
+
+test('the harness page raised no uncaught exceptions', () => {
+  expect(page.errors.filter((e) => e.startsWith('pageerror'))).toEqual([]);
+});
