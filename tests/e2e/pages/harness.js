@@ -56,6 +56,7 @@ function fromBase64(b64) {
   return bytes;
 }
 
+/** Bytes of a same-origin URL; throws on HTTP errors. */
 async function fetchBytes(url) {
   const res = await fetch(url);
   if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status}`);
