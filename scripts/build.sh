@@ -2,10 +2,10 @@
 # Builds featherdet: native (unit tests, tools) into build/native, WebAssembly (runtime module and
 # the kernel test suite) into build/wasm, then assembles the npm package's dist/: the Emscripten
 # glue (featherdet.mjs + featherdet.wasm) and the TypeScript API compiled by tsc.
-# FD_JOBS sets the build parallelism (default 1: the dev machines are shared).
+# FD_JOBS sets the build parallelism (default: all cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-JOBS="${FD_JOBS:-1}"
+JOBS="${FD_JOBS:-$(nproc)}"
 export NODE_PATH="${NODE_PATH:-/usr/share/nodejs}"
 
 echo "== native build (build/native)"

@@ -22,34 +22,42 @@ namespace fd {
 struct QAddParams {
   int32_t a_zero_point = 0;
   int32_t b_zero_point = 0;
-  int32_t a_multiplier = 0;  // |multiplier| <= 2^21, so the int32 sum cannot overflow
+  int32_t a_multiplier = 0;  // |multiplier| < 2^21, so the int32 sum cannot overflow
   int32_t b_multiplier = 0;  // negative for SUB
-  float scale = 1.0f;        // 2^-shift
+  int32_t shift = 20;        // the sum is divided by 2^shift, rounding half up
   int32_t output_zero_point = 0;
   int32_t qmin = -128;  // output clamp (dtype range intersected with the fused activation)
   int32_t qmax = 127;
 };
 
-// Fills QAddParams for out = a + b (or a - b when `subtract`) in real terms.
+// Fills QAddParams for out = a + b (or a - b when `subtract`) in real terms. Follows XNNPACK's
+// integer add (what LiteRT.js runs): float scale ratios, the larger one scaled into
+// [2^20, 2^21), multipliers rounded with lrintf.
 inline QAddParams make_qadd_params(float a_scale, int32_t a_zp, float b_scale, int32_t b_zp,
                                    float out_scale, int32_t out_zp, int32_t qmin, int32_t qmax,
                                    bool subtract) {
   QAddParams p;
-  const double ra = static_cast<double>(a_scale) / out_scale;
-  const double rb = static_cast<double>(b_scale) / out_scale;
-  const double rmax = ra > rb ? ra : rb;
-  // shift puts the larger ratio in [2^20, 2^21).
-  const int shift = 20 - std::ilogb(rmax);
+  const float ra = a_scale / out_scale;
+  const float rb = b_scale / out_scale;
+  const float rmax = ra > rb ? ra : rb;
+  p.shift = 20 - std::ilogb(rmax);
   p.a_zero_point = a_zp;
   p.b_zero_point = b_zp;
-  p.a_multiplier = static_cast<int32_t>(std::lround(std::ldexp(ra, shift)));
-  p.b_multiplier = static_cast<int32_t>(std::lround(std::ldexp(rb, shift)));
+  p.a_multiplier = static_cast<int32_t>(std::lrintf(std::ldexp(ra, p.shift)));
+  p.b_multiplier = static_cast<int32_t>(std::lrintf(std::ldexp(rb, p.shift)));
   if (subtract) p.b_multiplier = -p.b_multiplier;
-  p.scale = static_cast<float>(std::ldexp(1.0, -shift));
   p.output_zero_point = out_zp;
   p.qmin = qmin;
   p.qmax = qmax;
   return p;
+}
+
+// The output stage of quantized ADD/SUB: acc / 2^shift rounded half up, clamped, + zero point.
+inline int32_t qadd_output(int32_t acc, const QAddParams& p) {
+  int32_t q = (acc + (int32_t{1} << (p.shift - 1))) >> p.shift;
+  q = q < p.qmin - p.output_zero_point ? p.qmin - p.output_zero_point : q;
+  q = q > p.qmax - p.output_zero_point ? p.qmax - p.output_zero_point : q;
+  return q + p.output_zero_point;
 }
 
 // Swaps the roles of a and b (for a scalar first operand fed to a `vaddc` kernel).

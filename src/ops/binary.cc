@@ -104,6 +104,10 @@ class Binary : public Op {
         mul_swapped_ = swap_qmul_params(mul_);
       } else {
         add_ = make_qadd_params(sa, za, sb, zb, so, zo, qmin, qmax, op_ == BinaryOp::kSub);
+        if (add_.shift < 1 || add_.shift > 30) {
+          return ctx.error("input/output scale ratios " + std::to_string(sa / so) + " and " +
+                           std::to_string(sb / so) + " are outside the supported range [2^-10, 2^19]");
+        }
         add_swapped_ = swap_qadd_params(add_);
       }
     }

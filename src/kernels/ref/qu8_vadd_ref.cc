@@ -7,7 +7,7 @@ void qu8_vadd_ref(size_t n, const uint8_t* a, const uint8_t* b, uint8_t* out, co
   for (size_t i = 0; i < n; ++i) {
     const int32_t acc = (static_cast<int32_t>(a[i]) - p.a_zero_point) * p.a_multiplier +
                         (static_cast<int32_t>(b[i]) - p.b_zero_point) * p.b_multiplier;
-    out[i] = static_cast<uint8_t>(requantize(acc, p.scale, p.output_zero_point, p.qmin, p.qmax));
+    out[i] = static_cast<uint8_t>(qadd_output(acc, p));
   }
 }
 

@@ -34,6 +34,24 @@ struct Requant {
   }
 };
 
+// The integer output stage of quantized ADD/SUB (qadd_output in kernels/elementwise.h).
+struct QAddOut {
+  v128_t rounding, lo, hi, zp;
+  uint32_t shift;
+  QAddOut(int32_t sh, int32_t zero_point, int32_t qmin, int32_t qmax)
+      : rounding(wasm_i32x4_splat(int32_t{1} << (sh - 1))),
+        lo(wasm_i32x4_splat(qmin - zero_point)),
+        hi(wasm_i32x4_splat(qmax - zero_point)),
+        zp(wasm_i32x4_splat(zero_point)),
+        shift(static_cast<uint32_t>(sh)) {}
+  // (acc + 2^(shift-1)) >> shift, clamped, + zp, on four lanes.
+  v128_t apply(v128_t acc) const {
+    v128_t q = wasm_i32x4_shr(wasm_i32x4_add(acc, rounding), shift);
+    q = wasm_i32x4_min(wasm_i32x4_max(q, lo), hi);
+    return wasm_i32x4_add(q, zp);
+  }
+};
+
 // Stores eight int32 lanes (already in range) as 8-bit values.
 inline void store8(int8_t* p, v128_t lo, v128_t hi) {
   const v128_t v16 = wasm_i16x8_narrow_i32x4(lo, hi);

@@ -8,7 +8,7 @@ void qs8_vadd_wasmsimd(size_t n, const int8_t* a, const int8_t* b, int8_t* out, 
   const v128_t b_zp = wasm_i16x8_splat(static_cast<int16_t>(p.b_zero_point));
   const v128_t a_mult = wasm_i32x4_splat(p.a_multiplier);
   const v128_t b_mult = wasm_i32x4_splat(p.b_multiplier);
-  const simd::Requant rq(p.scale, p.output_zero_point, p.qmin, p.qmax);
+  const simd::QAddOut rq(p.shift, p.output_zero_point, p.qmin, p.qmax);
   for (; n >= 8; n -= 8, a += 8, b += 8, out += 8) {
     const v128_t va = wasm_i16x8_sub(simd::load8x8(a), a_zp);  // [8] a - a_zp
     const v128_t vb = wasm_i16x8_sub(simd::load8x8(b), b_zp);
