@@ -6,7 +6,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(cmake g++ make emscripten libstb-dev libflatbuffers-dev flatbuffers-compiler
-  googletest libgtest-dev chromium ffmpeg wabt nodejs npm)
+  googletest libgtest-dev chromium ffmpeg wabt)
+# Node.js and npm may come from elsewhere than Debian (e.g. a newer release): only install
+# Debian's when there is none on PATH.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  APT_PACKAGES+=(nodejs npm)
+fi
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
