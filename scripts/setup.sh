@@ -38,7 +38,9 @@ fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm packages"
-  npm ci --no-audit --no-fund --loglevel=error
+  # npm ci rejects lock files written with omit-lockfile-registry-resolved (optional platform
+  # packages are left out), so install from the lock file with npm install instead.
+  npm install --no-save --no-audit --no-fund --loglevel=error
 fi
 
 bash scripts/build.sh
