@@ -140,7 +140,9 @@ async function run(opts) {
         quantizedDimension: info.quantizedDimension,
         values: Array.from(data, (v) => (typeof v === 'bigint' ? Number(v) : v)),
       }));
-      process.stdout.write(JSON.stringify({ model: basename(modelPath), image: basename(imagePath), outputs: json }) + '\n');
+      process.stdout.write(JSON.stringify({
+        model: basename(modelPath), image: basename(imagePath), arenaBytes: model.arenaBytes, outputs: json,
+      }) + '\n');
       return;
     }
     const scores = dequantize(outputs[0]);

@@ -51,6 +51,8 @@ describe('featherdet run', () => {
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.outputs).toHaveLength(1);
+    // The arena holds at least the input image and the first conv's output at once.
+    expect(out.arenaBytes).toBeGreaterThanOrEqual(128 * 128 * 3 + 64 * 64 * 8);
     const [o] = out.outputs;
     expect(o.dtype).toBe('UINT8');
     expect(o.shape).toEqual([1, 1001]);
