@@ -157,10 +157,27 @@ async function run(opts) {
   }
 }
 
+/** Subcommands in their own modules: name -> [module, exported main(argv)]. */
+const SUBCOMMANDS = {
+  detect: ['./detect.mjs', 'detectMain'],
+  eval: ['./eval.mjs', 'evalMain'],
+};
+const SUBCOMMANDS_USAGE = `
+
+other commands (featherdet <command> --help for their options):
+  featherdet detect <image...> [--model face|objects|objects-tiny|FILE.tflite] [--json] [--out DIR] ...
+  featherdet eval [--model face|objects|objects-320|objects-tiny|all] [--limit N] [--json]`;
+
 async function main() {
+  const [command0, ...rest] = process.argv.slice(2);
+  if (Object.hasOwn(SUBCOMMANDS, command0)) {
+    const [file, fn] = SUBCOMMANDS[command0];
+    await (await import(file))[fn](rest);
+    return;
+  }
   const opts = parseArgs(process.argv.slice(2));
   if (opts.help || opts.positional.length === 0) {
-    process.stdout.write(USAGE + '\n');
+    process.stdout.write(USAGE + SUBCOMMANDS_USAGE + '\n');
     if (!opts.help) process.exitCode = 1;
     return;
   }
