@@ -21,15 +21,19 @@ export const CHROMIUM_ARGS = [
   '--disable-quic',
 ];
 
-/** Launches Chromium; resolves to { context, newPage(url), close() }. */
-export async function launchBrowser() {
+/**
+ * Launches Chromium; resolves to { context, newPage(url), close() }. extraArgs are appended to
+ * CHROMIUM_ARGS (e.g. the fake camera flags); contextOptions go to launchPersistentContext.
+ */
+export async function launchBrowser({ extraArgs = [], contextOptions = {} } = {}) {
   const userDataDir = await mkdtemp(path.join(os.tmpdir(), 'featherdet-chromium-'));
   let context;
   try {
     context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM_PATH,
       headless: true,
-      args: CHROMIUM_ARGS,
+      ...contextOptions,
+      args: [...CHROMIUM_ARGS, ...extraArgs],
     });
   } catch (err) {
     await rm(userDataDir, { recursive: true, force: true });

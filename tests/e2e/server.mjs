@@ -74,9 +74,10 @@ function resolvePath(root, sharedDir, urlPath) {
 
 /**
  * Starts the server; resolves to { url, port, close() } once listening.
- * root defaults to the repository root; shared defaults to root/../shared.
+ * root defaults to the repository root; shared defaults to root/../shared; port 0 (the default)
+ * picks a free port.
  */
-export async function startServer({ root = REPO_ROOT, shared } = {}) {
+export async function startServer({ root = REPO_ROOT, shared, port: wantedPort = 0 } = {}) {
   const sharedDir = shared ?? path.resolve(root, '../shared');
   const server = createServer(async (req, res) => {
     // Cross-origin isolation gives the pages fine-grained performance.now() for the benchmark.
@@ -111,7 +112,7 @@ export async function startServer({ root = REPO_ROOT, shared } = {}) {
   });
   await new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
+    server.listen(wantedPort, '127.0.0.1', resolve);
   });
   const { port } = server.address();
   return {
