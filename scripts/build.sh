@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds featherdet: native (unit tests, tools) into build/native, WebAssembly (runtime module and
 # the kernel test suite) into build/wasm, then assembles the npm package's dist/: the Emscripten
-# glue (featherdet.mjs + featherdet.wasm) and the TypeScript API compiled by tsc.
+# glue (featherdet.mjs + featherdet.wasm), the TypeScript API compiled by tsc, then
+# scripts/package.mjs: bundled models, manifest.json (SHA-256 of each file), IIFE and ESM bundles.
 # FD_JOBS sets the build parallelism (default: all cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,4 +22,5 @@ mkdir -p dist
 cp build/wasm/featherdet.mjs build/wasm/featherdet.wasm dist/
 cp web/src/featherdet.d.mts dist/
 npx --no-install tsc -p tsconfig.json
+node scripts/package.mjs dist
 echo "build: dist/ ready ($(du -sh dist | cut -f1)); featherdet.wasm $(stat -c %s dist/featherdet.wasm) bytes"

@@ -16,9 +16,37 @@ export interface EmbindRuntime {
   delete(): void;
 }
 
+/** The detection pipeline in wasm (Contract B): preprocess, model, decoder, NMS. */
+export interface EmbindDetector {
+  /** Loads model bytes with options JSON; '' on success, else the error message. */
+  load(modelBytes: Uint8Array, optionsJson: string): string;
+  /** Changes thresholds/filters; '' on success, else the error message. */
+  setOptions(optionsJson: string): string;
+  /** JSON {family, inputWidth, inputHeight, labels, keypoints, scoreThreshold, iouThreshold, maxResults, modelBytes, arenaBytes, inputType}. */
+  info(): string;
+  /** A view over the reused RGBA frame buffer [height, width, 4] in wasm memory (re-fetch after every call). */
+  frameBuffer(width: number, height: number): Uint8Array;
+  /** Detects in the frame buffer's RGBA pixels; the count, or -1 (see lastError()). */
+  detect(width: number, height: number, mirror: boolean, rotation: number): number;
+  /** Decodes JPEG/PNG/BMP bytes and detects in them; the count, or -1. */
+  detectEncoded(bytes: Uint8Array, mirror: boolean, rotation: number): number;
+  /** Width of the last decoded image (detectEncoded). */
+  sourceWidth(): number;
+  /** Height of the last decoded image (detectEncoded). */
+  sourceHeight(): number;
+  /** [count, 7 + 2K]: x, y, width, height, score, labelId, keypointCount, then K (x, y); a view of wasm memory. */
+  results(): Float32Array;
+  lastError(): string;
+  delete(): void;
+}
+
 /** The instantiated module. */
 export interface FeatherdetModule {
   Runtime: new () => EmbindRuntime;
+  /** Absent in builds without the detection pipeline. */
+  Detector?: new () => EmbindDetector;
+  /** The module's wasm memory views (its buffer's byteLength = current wasm memory size). */
+  HEAPU8: Uint8Array;
   decodeImage(bytes: Uint8Array): { width: number; height: number; pixels: Uint8Array; error: string };
   resizeRgb(src: Uint8Array, sw: number, sh: number, dw: number, dh: number): Uint8Array;
 }

@@ -40,6 +40,8 @@ export interface LoadOptions {
   wasmPath?: string | URL;
   /** The wasm bytes themselves; skips fetching. */
   wasmBinary?: ArrayBuffer | Uint8Array;
+  /** featherdet.wasm already compiled; skips fetching and compiling. */
+  wasmModule?: WebAssembly.Module;
 }
 
 /** Options of TfliteModel.create: a runtime to use, or how to load one. */
@@ -73,6 +75,9 @@ async function readWasm(location: string | URL): Promise<Uint8Array> {
 /** Compiles and instantiates featherdet.wasm: streaming in browsers, file bytes in Node. */
 async function compile(opts: LoadOptions, imports: WebAssembly.Imports): Promise<WebAssembly.WebAssemblyInstantiatedSource> {
   const location = opts.wasmPath ?? new URL('./featherdet.wasm', import.meta.url);
+  if (opts.wasmModule) {
+    return { module: opts.wasmModule, instance: await WebAssembly.instantiate(opts.wasmModule, imports) };
+  }
   if (opts.wasmBinary) {
     const bytes = opts.wasmBinary instanceof Uint8Array ? opts.wasmBinary : new Uint8Array(opts.wasmBinary);
     return WebAssembly.instantiate(bytes as BufferSource, imports);
@@ -145,7 +150,7 @@ const cache = new Map<string, Promise<FeatherdetRuntime>>();
 
 /** Loads (once per wasm location) and instantiates the wasm runtime. */
 export async function loadRuntime(opts: LoadOptions = {}): Promise<FeatherdetRuntime> {
-  if (opts.wasmBinary) return new FeatherdetRuntime(await instantiate(opts));
+  if (opts.wasmBinary || opts.wasmModule) return new FeatherdetRuntime(await instantiate(opts));
   const key = opts.wasmPath === undefined ? '' : String(opts.wasmPath);
   let p = cache.get(key);
   if (!p) {

@@ -1,0 +1,165 @@
+// The package's loading layer in Node: SHA-256, the content-hash cache directory (hit without a
+// request, corrupted entry replaced, bad server bytes refetched once then IntegrityError),
+// download progress, SIMD feature detection and the error classes.
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importDist } from './dist.mjs';
+
+const cacheDir = mkdtempSync(join(tmpdir(), 'featherdet-cache-'));
+process.env.FEATHERDET_CACHE_DIR = cacheDir;
+
+const sha = (b) => createHash('sha256').update(b).digest('hex');
+
+let server;
+let base;
+const requests = [];
+/** What the server sends per path (mutable per test). */
+const files = new Map();
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    requests.push(req.url);
+    const body = files.get(req.url);
+    if (!body) {
+      res.writeHead(404);
+      res.end();
+      return;
+    }
+    res.writeHead(200, { 'Content-Length': body.length, 'Content-Type': 'application/octet-stream' });
+    // Two chunks so progress reports more than one step.
+    res.write(body.subarray(0, body.length >> 1));
+    setTimeout(() => res.end(body.subarray(body.length >> 1)), 5);
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${server.address().port}`;
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+  rmSync(cacheDir, { recursive: true, force: true });
+});
+
+describe('sha256', () => {
+  it('the JS fallback and SubtleCrypto agree with node:crypto on block-boundary lengths', async () => {
+    const { sha256Sync, sha256Hex } = await importDist('sha256.js');
+    for (const n of [0, 1, 55, 56, 63, 64, 65, 119, 120, 1000, 100_003]) {
+      const data = new Uint8Array(randomBytes(n));
+      expect(sha256Sync(data), `length ${n}`).toBe(sha(data));
+      expect(await sha256Hex(data), `length ${n}`).toBe(sha(data));
+    }
+    expect(sha256Sync(new TextEncoder().encode('abc'))).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+});
+
+describe('loadFile (Node cache directory)', () => {
+  it('downloads with progress, then serves the verified copy from the cache without a request', async () => {
+    const { loadFile } = await importDist('loader.js');
+    const body = randomBytes(200_000);
+    files.set('/a.bin', body);
+    const progress = [];
+    const before = requests.length;
+    const first = await loadFile({ location: `${base}/a.bin`, sha256: sha(body) }, { onProgress: (p) => progress.push(p) });
+    expect(first.fromCache).toBe(false);
+    expect(Buffer.from(first.bytes).equals(body)).toBe(true);
+    expect(requests.length - before).toBe(1);
+    expect(progress.length).toBeGreaterThanOrEqual(2);
+    expect(progress.at(-1)).toEqual({ file: `${base}/a.bin`, loaded: body.length, total: body.length, fromCache: false });
+    for (let i = 1; i < progress.length; ++i) expect(progress[i].loaded).toBeGreaterThanOrEqual(progress[i - 1].loaded);
+    expect(readdirSync(cacheDir)).toContain(sha(body));
+
+    const seen = [];
+    const second = await loadFile({ location: `${base}/a.bin`, sha256: sha(body) }, { onProgress: (p) => seen.push(p) });
+    expect(second.fromCache).toBe(true);
+    expect(Buffer.from(second.bytes).equals(body)).toBe(true);
+    expect(requests.length - before).toBe(1);
+    expect(seen).toEqual([{ file: `${base}/a.bin`, loaded: body.length, total: body.length, fromCache: true }]);
+  });
+
+  it('detects a corrupted cache entry, refetches and replaces it', async () => {
+    const { loadFile } = await importDist('loader.js');
+    const body = randomBytes(5000);
+    files.set('/b.bin', body);
+    await loadFile({ location: `${base}/b.bin`, sha256: sha(body) });
+    const entry = join(cacheDir, sha(body));
+    const corrupted = Buffer.from(readFileSync(entry));
+    corrupted[100] ^= 0xff;
+    writeFileSync(entry, corrupted);
+    const before = requests.length;
+    const again = await loadFile({ location: `${base}/b.bin`, sha256: sha(body) });
+    expect(again.fromCache).toBe(false);
+    expect(requests.length - before).toBe(1);
+    expect(Buffer.from(readFileSync(entry)).equals(body)).toBe(true);
+  });
+
+  it('refetches bytes that fail the check once, then throws IntegrityError', async () => {
+    const { loadFile } = await importDist('loader.js');
+    const { IntegrityError, FeatherdetError } = await importDist();
+    files.set('/c.bin', randomBytes(3000));
+    const before = requests.length;
+    const err = await loadFile({ location: `${base}/c.bin`, sha256: sha(Buffer.from('other')) }).catch((e) => e);
+    expect(err).toBeInstanceOf(IntegrityError);
+    expect(err).toBeInstanceOf(FeatherdetError);
+    expect(err.file).toBe(`${base}/c.bin`);
+    expect(err.message).toMatch(/failed its integrity check/);
+    expect(requests.length - before).toBe(2);
+  });
+
+  it('cache: false neither reads nor writes the cache', async () => {
+    const { loadFile } = await importDist('loader.js');
+    const body = randomBytes(1000);
+    files.set('/d.bin', body);
+    const before = requests.length;
+    await loadFile({ location: `${base}/d.bin`, sha256: sha(body) }, { cache: false });
+    await loadFile({ location: `${base}/d.bin`, sha256: sha(body) }, { cache: false });
+    expect(requests.length - before).toBe(2);
+    expect(readdirSync(cacheDir)).not.toContain(sha(body));
+  });
+
+  it('a missing file is a ModelError naming the URL and the option to fix it', async () => {
+    const { loadFile } = await importDist('loader.js');
+    const { ModelError } = await importDist();
+    const err = await loadFile({ location: `${base}/missing.tflite` }).catch((e) => e);
+    expect(err).toBeInstanceOf(ModelError);
+    expect(err.message).toContain(`${base}/missing.tflite`);
+    expect(err.message).toMatch(/HTTP 404.*modelPath/);
+  });
+});
+
+describe('package surface', () => {
+  it('WebAssembly SIMD is detected in Node 20', async () => {
+    const { wasmSimdSupported } = await importDist();
+    expect(wasmSimdSupported()).toBe(true);
+  });
+
+  it('error classes form one hierarchy with their own names', async () => {
+    const api = await importDist();
+    for (const name of ['SourceError', 'ClosedError', 'IntegrityError', 'ModelError', 'UnsupportedOpError', 'WasmSupportError']) {
+      const e = new api[name]('x', 'f');
+      expect(e).toBeInstanceOf(api.FeatherdetError);
+      expect(e).toBeInstanceOf(Error);
+      expect(e.name).toBe(name);
+    }
+    expect(new api.UnsupportedOpError('x')).toBeInstanceOf(api.ModelError);
+  });
+
+  it('the manifest lists the wasm with its real SHA-256', async () => {
+    const { MANIFEST } = await importDist('manifest.js');
+    const { DIST } = await import('./dist.mjs');
+    const wasm = readFileSync(join(DIST, 'featherdet.wasm'));
+    expect(MANIFEST.files['featherdet.wasm']).toEqual({ sha256: sha(wasm), size: wasm.length });
+    expect(JSON.parse(readFileSync(join(DIST, 'manifest.json'), 'utf8'))).toEqual(MANIFEST);
+  });
+
+  it('create() rejects bad options with messages naming them', async () => {
+    const { Detector, ObjectDetector, FeatherdetError } = await importDist();
+    await expect(Detector.create({})).rejects.toThrow(/options.model is required/);
+    await expect(ObjectDetector.create({ model: 'faces' })).rejects.toThrow(/'objects' or 'objects-tiny'/);
+    await expect(Detector.create({ model: new Uint8Array(4), worker: true })).rejects.toBeInstanceOf(FeatherdetError);
+    await expect(Detector.create({ model: new Uint8Array(4), scoreThreshold: 2 })).rejects.toThrow(/scoreThreshold must be a number in \[0, 1\]/);
+  });
+});

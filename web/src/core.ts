@@ -1,0 +1,257 @@
+// The synchronous detector over the wasm pipeline (Embind `Detector`): options, frames in, plain
+// result objects out. Used directly on the main thread and inside the worker.
+import type { EmbindDetector, FeatherdetModule } from './featherdet.mjs';
+import { ClosedError, FeatherdetError, ModelError, SourceError, UnsupportedOpError } from './errors.js';
+import { classify, FrameCanvas, workingSize, type RgbaImage } from './frame.js';
+
+/** A point in source-image pixels. */
+export interface Keypoint {
+  /** Horizontal position in source-image pixels from the left edge (after mirror/rotation, as displayed). */
+  x: number;
+  /** Vertical position in source-image pixels from the top edge (after mirror/rotation, as displayed). */
+  y: number;
+  /** What the point is, e.g. 'right_eye', 'left_eye', 'nose', 'right_mouth', 'left_mouth'. */
+  name: string;
+}
+
+/** An axis-aligned box in source-image pixels, top-left origin. */
+export interface Box {
+  /** Left edge, source-image pixels. */
+  x: number;
+  /** Top edge, source-image pixels. */
+  y: number;
+  /** Width, source-image pixels. */
+  width: number;
+  /** Height, source-image pixels. */
+  height: number;
+}
+
+/** One detected object or face. */
+export interface Detection {
+  /** Bounding box in source-image pixels (in the orientation after the mirror/rotation options). */
+  box: Box;
+  /** Confidence in [0, 1]. */
+  score: number;
+  /** Category name ('face', 'person', 'car', …). */
+  label: string;
+  /** Index of the category in the model's label list (`detector.info.labels`). */
+  labelId: number;
+  /** Landmarks in source-image pixels (faces: 5 points; objects: none). */
+  keypoints: Keypoint[];
+}
+
+/** Decoder settings for models without featherdet metadata (same shape as the metadata JSON). */
+export interface DecoderConfig {
+  family: 'yunet' | 'nanodet' | 'fastestdet' | 'blazeface' | 'yolov5' | 'yolov8';
+  labels?: string[];
+  keypoints?: string[];
+  input?: { width?: number; height?: number; resize?: 'stretch' | 'letterbox'; pixels?: 'RGB'; range?: 'raw' };
+  strides?: number[];
+  reg_max?: number;
+  outputs?: Record<string, string[]>;
+  score_threshold?: number;
+  iou_threshold?: number;
+  max_results?: number;
+  [key: string]: unknown;
+}
+
+/** Options that change what detect() reports; settable at create() and with setOptions(). */
+export interface FilterOptions {
+  /** Minimum score in [0, 1] a detection needs (default: the model's, e.g. 0.6 for faces). */
+  scoreThreshold?: number;
+  /** Non-maximum suppression overlap in [0, 1]: boxes overlapping more than this are merged (default: the model's). */
+  iouThreshold?: number;
+  /** At most this many detections per frame, best first (default: the model's, e.g. 100). */
+  maxResults?: number;
+  /** Report only these label names. */
+  categoryAllowlist?: string[];
+  /** Never report these label names. */
+  categoryDenylist?: string[];
+  /** Flip the source horizontally before detecting (front cameras); results are in the mirrored image. */
+  mirror?: boolean;
+  /** Rotate the source clockwise by 0, 90, 180 or 270 degrees before detecting; results are in the rotated image. */
+  rotation?: 0 | 90 | 180 | 270;
+}
+
+/** What the loaded model is. */
+export interface ModelInfo {
+  /** Decoder family, e.g. 'yunet'. */
+  family: string;
+  /** Model input width in pixels. */
+  inputWidth: number;
+  /** Model input height in pixels. */
+  inputHeight: number;
+  /** Category names by labelId. */
+  labels: string[];
+  /** Keypoint names, in the order of Detection.keypoints. */
+  keypoints: string[];
+  scoreThreshold: number;
+  iouThreshold: number;
+  maxResults: number;
+  /** Size of the model file in bytes. */
+  modelBytes: number;
+  /** Bytes of wasm memory the model's activations use. */
+  arenaBytes: number;
+  /** Model input element type, e.g. 'INT8' or 'FLOAT32'. */
+  inputType: string;
+}
+
+/** Checks filter options; throws a FeatherdetError naming the bad one. */
+export function validateOptions(o: FilterOptions): void {
+  const unit = (k: keyof FilterOptions) => {
+    const v = o[k];
+    if (v !== undefined && !(typeof v === 'number' && v >= 0 && v <= 1)) throw new FeatherdetError(`${k} must be a number in [0, 1], got ${String(v)}`);
+  };
+  unit('scoreThreshold');
+  unit('iouThreshold');
+  if (o.maxResults !== undefined && !(Number.isInteger(o.maxResults) && o.maxResults > 0)) {
+    throw new FeatherdetError(`maxResults must be a positive integer, got ${String(o.maxResults)}`);
+  }
+  for (const k of ['categoryAllowlist', 'categoryDenylist'] as const) {
+    const v = o[k];
+    if (v !== undefined && !(Array.isArray(v) && v.every((x) => typeof x === 'string'))) throw new FeatherdetError(`${k} must be an array of label names`);
+  }
+  if (o.rotation !== undefined && ![0, 90, 180, 270].includes(o.rotation)) {
+    throw new FeatherdetError(`rotation must be 0, 90, 180 or 270, got ${String(o.rotation)}`);
+  }
+}
+
+/** The options JSON the wasm pipeline takes (mirror/rotation stay in JS: they are per call). */
+export function pipelineJson(o: FilterOptions & { decoder?: DecoderConfig }): string {
+  const out: Record<string, unknown> = {};
+  for (const k of ['scoreThreshold', 'iouThreshold', 'maxResults', 'categoryAllowlist', 'categoryDenylist', 'decoder'] as const) {
+    if (o[k] !== undefined) out[k] = o[k];
+  }
+  return JSON.stringify(out);
+}
+
+/** A C++ load error as the right error class (unsupported operators get their own). */
+function modelError(message: string): ModelError {
+  return /not support|unsupported/i.test(message) ? new UnsupportedOpError(message) : new ModelError(message);
+}
+
+/** A loaded detection model in one wasm runtime; detect() runs synchronously. */
+export class DetectorCore {
+  readonly info: ModelInfo;
+  private emb: EmbindDetector | null;
+  private readonly module: FeatherdetModule;
+  private readonly canvas = new FrameCanvas();
+  private readonly maxSide: number;
+  private mirror: boolean;
+  private rotation: number;
+
+  private constructor(module: FeatherdetModule, emb: EmbindDetector, opts: FilterOptions) {
+    this.module = module;
+    this.emb = emb;
+    this.info = JSON.parse(emb.info()) as ModelInfo;
+    this.maxSide = 2 * Math.max(this.info.inputWidth, this.info.inputHeight);
+    this.mirror = opts.mirror ?? false;
+    this.rotation = opts.rotation ?? 0;
+  }
+
+  /** Loads a model into `module`; ModelError / UnsupportedOpError on failure. */
+  static create(module: FeatherdetModule, model: Uint8Array, opts: FilterOptions & { decoder?: DecoderConfig }): DetectorCore {
+    validateOptions(opts);
+    if (!module.Detector) throw new ModelError('this featherdet.wasm has no detection pipeline (built without src/api/detector): rebuild the package');
+    const emb = new module.Detector();
+    const err = emb.load(model, pipelineJson(opts));
+    if (err) {
+      emb.delete();
+      throw modelError(err);
+    }
+    return new DetectorCore(module, emb, opts);
+  }
+
+  /** Changes thresholds, filters, mirror or rotation for the next frames. */
+  setOptions(opts: FilterOptions): void {
+    validateOptions(opts);
+    const err = this.live().setOptions(pipelineJson(opts));
+    if (err) throw new FeatherdetError(`setOptions: ${err}`);
+    if (opts.mirror !== undefined) this.mirror = opts.mirror;
+    if (opts.rotation !== undefined) this.rotation = opts.rotation;
+    for (const k of ['scoreThreshold', 'iouThreshold', 'maxResults'] as const) if (opts[k] !== undefined) this.info[k] = opts[k]!;
+  }
+
+  /** Bytes of wasm memory in use by the whole runtime (grows, never shrinks). */
+  get wasmMemoryBytes(): number {
+    return this.module.HEAPU8.buffer.byteLength;
+  }
+
+  /** The working size (long side ~2x the model input) at which a width x height source is read. */
+  workingSize(width: number, height: number): [number, number] {
+    return workingSize(width, height, this.maxSide);
+  }
+
+  /** Detects in any source; results in the source's pixels (as displayed after mirror/rotation). */
+  detect(source: unknown): Detection[] {
+    this.live();
+    const c = classify(source);
+    if (c.kind === 'encoded') return this.detectEncoded(c.bytes);
+    if (c.kind === 'pixels') return this.detectPixels(c.image, c.width, c.height);
+    const [w, h] = this.workingSize(c.width, c.height);
+    return this.detectPixels(this.canvas.read(c.image, w, h), c.width, c.height);
+  }
+
+  /** Detects in RGBA pixels that show a sourceWidth x sourceHeight image at a (possibly smaller) size. */
+  detectPixels(image: RgbaImage, sourceWidth: number, sourceHeight: number): Detection[] {
+    const emb = this.live();
+    emb.frameBuffer(image.width, image.height).set(image.data);
+    const n = emb.detect(image.width, image.height, this.mirror, this.rotation);
+    return this.collect(n, image.width, image.height, sourceWidth, sourceHeight);
+  }
+
+  /** Detects in encoded JPEG/PNG/BMP bytes (decoded by the wasm's stb_image). */
+  detectEncoded(bytes: Uint8Array): Detection[] {
+    const emb = this.live();
+    const n = emb.detectEncoded(bytes, this.mirror, this.rotation);
+    if (n < 0) throw new SourceError(`detect(source): cannot decode the image bytes: ${emb.lastError()}`);
+    const w = emb.sourceWidth();
+    const h = emb.sourceHeight();
+    return this.collect(n, w, h, w, h);
+  }
+
+  /** Frees the model's wasm memory; later calls throw ClosedError. */
+  close(): void {
+    this.emb?.delete();
+    this.emb = null;
+  }
+
+  get closed(): boolean {
+    return this.emb === null;
+  }
+
+  private live(): EmbindDetector {
+    if (!this.emb) throw new ClosedError('this detector was closed; create a new one (e.g. await FaceDetector.create())');
+    return this.emb;
+  }
+
+  /** Result objects from the results() view, scaled from the frame to the source's pixels. */
+  private collect(n: number, frameWidth: number, frameHeight: number, sourceWidth: number, sourceHeight: number): Detection[] {
+    const emb = this.emb!;
+    if (n < 0) throw new FeatherdetError(`detect failed: ${emb.lastError()}`);
+    // Rotations by 90/270 swap the axes of both the frame and the source as displayed.
+    const quarter = this.rotation === 90 || this.rotation === 270;
+    const sx = (quarter ? sourceHeight : sourceWidth) / (quarter ? frameHeight : frameWidth);
+    const sy = (quarter ? sourceWidth : sourceHeight) / (quarter ? frameWidth : frameHeight);
+    const names = this.info.keypoints;
+    const labels = this.info.labels;
+    const stride = 7 + 2 * names.length;
+    const r = emb.results();
+    const out: Detection[] = new Array(n);
+    for (let i = 0; i < n; ++i) {
+      const o = i * stride;
+      const labelId = r[o + 5];
+      const count = Math.min(r[o + 6], names.length);
+      const keypoints: Keypoint[] = new Array(count);
+      for (let k = 0; k < count; ++k) keypoints[k] = { x: r[o + 7 + 2 * k] * sx, y: r[o + 8 + 2 * k] * sy, name: names[k] };
+      out[i] = {
+        box: { x: r[o] * sx, y: r[o + 1] * sy, width: r[o + 2] * sx, height: r[o + 3] * sy },
+        score: r[o + 4],
+        label: labels[labelId] ?? String(labelId),
+        labelId,
+        keypoints,
+      };
+    }
+    return out;
+  }
+}

@@ -1,0 +1,76 @@
+// The shared wasm runtime of the detectors: feature detection (WebAssembly + SIMD128), then one
+// verified, cached featherdet.wasm per location, compiled once and instantiated once per page.
+import { WasmSupportError } from './errors.js';
+import { loadFile, type Progress } from './loader.js';
+import { MANIFEST } from './manifest.js';
+import { loadRuntime, type FeatherdetRuntime } from './runtime.js';
+
+/** A minimal module using SIMD128: (func (result v128) i32.const 0 i8x16.splat i8x16.popcnt). */
+const SIMD_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
+  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, // type section: () -> v128
+  0x03, 0x02, 0x01, 0x00, // function section: one function of type 0
+  0x0a, 0x0a, 0x01, 0x08, 0x00, 0x41, 0x00, 0xfd, 0x0f, 0xfd, 0x62, 0x0b, // code
+]);
+
+/** True when this engine runs WebAssembly with the SIMD128 proposal (featherdet's only build). */
+export function wasmSimdSupported(): boolean {
+  try {
+    return typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+/** Throws a WasmSupportError unless WebAssembly SIMD128 is available. */
+export function requireWasmSimd(): void {
+  if (typeof WebAssembly !== 'object') {
+    throw new WasmSupportError('this environment has no WebAssembly (disabled by policy or a very old browser); ' +
+      'featherdet needs WebAssembly with SIMD: Chrome/Edge 91+, Firefox 89+, Safari 16.4+, Node 16.4+');
+  }
+  if (!wasmSimdSupported()) {
+    throw new WasmSupportError('this browser supports WebAssembly but not WebAssembly SIMD (128-bit), which ' +
+      'featherdet needs: use Chrome/Edge 91+, Firefox 89+ or Safari 16.4+ (iOS 16.4+)');
+  }
+}
+
+/** How to find and cache featherdet.wasm. */
+export interface WasmOptions {
+  /** URL or (Node) path of featherdet.wasm; default: beside this module. */
+  wasmPath?: string | URL;
+  cache?: boolean;
+  onProgress?: (p: Progress) => void;
+}
+
+/** A loaded runtime and whether its wasm came from the cache. */
+export interface LoadedRuntime {
+  runtime: FeatherdetRuntime;
+  fromCache: boolean;
+}
+
+const runtimes = new Map<string, Promise<LoadedRuntime>>();
+
+async function load(opts: WasmOptions): Promise<LoadedRuntime> {
+  const entry = MANIFEST.files['featherdet.wasm'];
+  const location = opts.wasmPath ?? new URL('./featherdet.wasm', import.meta.url);
+  if (!entry || opts.cache === false) {
+    // Nothing to verify against (or caching off): streaming compilation straight from the network.
+    return { runtime: await loadRuntime({ wasmPath: location }), fromCache: false };
+  }
+  const file = await loadFile({ location, sha256: entry.sha256 }, opts);
+  const wasmModule = await WebAssembly.compile(file.bytes as BufferSource);
+  return { runtime: await loadRuntime({ wasmModule }), fromCache: file.fromCache };
+}
+
+/** The runtime for a wasm location (loaded once per page or worker; a failed load is retried next time). */
+export function getRuntime(opts: WasmOptions = {}): Promise<LoadedRuntime> {
+  requireWasmSimd();
+  const key = `${opts.wasmPath ?? ''}|${opts.cache !== false}`;
+  let p = runtimes.get(key);
+  if (!p) {
+    p = load(opts);
+    p.catch(() => runtimes.delete(key));
+    runtimes.set(key, p);
+  }
+  return p;
+}
