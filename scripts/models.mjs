@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, s
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { resizeStaticOnnx } from './onnx_resize.mjs';
 
 /** Repository root (one level above scripts/). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -151,6 +152,15 @@ export function convertArgs(model, { onnx, out, calibDir, labelsFile, metadataFi
   return args;
 }
 
+/** The ONNX file to convert: the upstream file, or (manifest `derive`) a re-targeted copy in tmp. */
+function deriveSource(model, upstreamFile, tmp) {
+  const resize = model.derive?.resizeStaticInput;
+  if (!resize) return upstreamFile;
+  const file = path.join(tmp, `${model.id}.onnx`);
+  writeFileSync(file, resizeStaticOnnx(readFileSync(upstreamFile), resize.from, resize.to));
+  return file;
+}
+
 /** A directory holding the model's calibration images (symlinks when the manifest lists files). */
 function calibrationDir(model, sharedRoot, tmp) {
   const dir = path.resolve(sharedRoot, model.calibration.dir);
@@ -211,9 +221,10 @@ export async function buildModels(opts = {}, env = process.env) {
       if (!existsSync(convert)) {
         throw new ModelsError(`${path.relative(REPO_ROOT, convert)} is not built: run 'npm run build' first`);
       }
-      const onnx = await fetchUpstream(model.upstream, sources);
+      const upstreamFile = await fetchUpstream(model.upstream, sources);
       const tmp = mkdtempSync(path.join(os.tmpdir(), `featherdet-models-${model.id}-`));
       try {
+        const onnx = deriveSource(model, upstreamFile, tmp);
         const labelsFile = path.join(tmp, 'labels.txt');
         writeFileSync(labelsFile, model.labels.join('\n') + '\n');
         const metadataFile = path.join(tmp, 'metadata.json');

@@ -1,0 +1,66 @@
+// The bundled INT8 models (models/dist/*.tflite, built by `npm run models`) in featherdet and in
+// LiteRT.js (TFLite + XNNPACK) in headless Chromium: same input bytes, every output compared with
+// the runtime-core limits of compare.mjs (quantized outputs: max 3 steps, > 1 step on at most 1%
+// of the elements; float outputs: relative L2 <= 1e-3). Also checks the files are under 1 MB.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { REPO_ROOT, startServer } from './server.mjs';
+import { launchBrowser } from './browser.mjs';
+import { FEATHERDET_DIST, HARNESS_PAGE } from './cases.mjs';
+import { compareCase, decodeTensor, describeTensor, formatTable } from './compare.mjs';
+
+const MODELS = [
+  { id: 'face', images: ['/shared/conformance/images/face.jpg', '/shared/data/widerface-val/images/0_Parade_Parade_0_125.jpg'] },
+  { id: 'objects', images: ['/shared/conformance/images/kite_and_cold.jpg', '/shared/data/coco128/val2017/images/000000000139.jpg'] },
+  { id: 'objects-tiny', images: ['/shared/conformance/images/kite_and_cold.jpg', '/shared/data/coco128/val2017/images/000000000139.jpg'] },
+];
+
+const rows = [];
+let server;
+let browser;
+let page;
+
+beforeAll(async () => {
+  const missing = MODELS.filter((m) => !existsSync(path.join(REPO_ROOT, `models/dist/${m.id}.tflite`)));
+  if (missing.length) {
+    throw new Error(`models/dist/{${missing.map((m) => m.id).join(',')}}.tflite missing: run 'npm run models' first`);
+  }
+  server = await startServer();
+  browser = await launchBrowser();
+  page = await browser.newPage(`${server.url}${HARNESS_PAGE}`);
+  await page.waitForFunction(() => window.harnessReady === true, null, { timeout: 30_000 });
+  const info = await page.evaluate((dist) => window.harness.init({ featherdet: true, dist }), FEATHERDET_DIST);
+  if (info.featherdet !== true) throw new Error(`featherdet did not load: ${info.featherdet}`);
+}, 120_000);
+
+afterAll(async () => {
+  if (rows.length) {
+    console.log(`\nbundled models: featherdet vs LiteRT.js\n${formatTable(['model', 'image', 'outputs', 'fd ms', 'lt ms', 'verdict'], rows)}\n`);
+  }
+  await browser?.close();
+  await server?.close();
+}, 60_000);
+
+describe.each(MODELS.map((m) => [m.id, m]))('%s', (id, model) => {
+  test('is an INT8 file under 1 MB', () => {
+    const bytes = statSync(path.join(REPO_ROOT, `models/dist/${id}.tflite`)).size;
+    expect(bytes).toBeLessThan(1_000_000);
+  });
+
+  test.each(model.images.map((url) => [path.basename(url), url]))('%s: featherdet matches LiteRT.js', async (image, imageUrl) => {
+    const result = await page.evaluate((args) => window.harness.runCase(args), { modelUrl: `/models/dist/${id}.tflite`, imageUrl });
+    expect(result.input.dtype).toBe('int8');
+    const fd = result.featherdet.outputs.map(decodeTensor);
+    const lt = result.litert.outputs.map(decodeTensor);
+    const cmp = compareCase({ id, kind: 'tensor' }, fd, lt);
+    rows.push([id, image, cmp.tensors.map(describeTensor).join('; '), result.featherdet.runMs.toFixed(1),
+      result.litert.runMs.toFixed(1), cmp.failures.length ? 'FAIL' : 'ok']);
+    expect(cmp.tensors.length).toBeGreaterThan(0);
+    expect(cmp.failures, `${id} on ${image}: ${cmp.failures.join('; ')}`).toEqual([]);
+  }, 120_000);
+});
+
+test('the harness page raised no uncaught exceptions', () => {
+  expect(page.errors.filter((e) => e.startsWith('pageerror'))).toEqual([]);
+});
