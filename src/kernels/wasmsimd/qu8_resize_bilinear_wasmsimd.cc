@@ -1,77 +1,10 @@
-// SIMD128 uint8 bilinear resize, 16 (then 8) channels per vector; bit-exact with
-// qu8_resize_bilinear_ref (same float blend, floor(v + 0.5), saturating narrow).
-#include <wasm_simd128.h>
-
-#include "kernels/ref/pooling_ref_impl.h"
+// SIMD128 uint8 bilinear resize; bit-exact with qu8_resize_bilinear_ref (body in resize_bilinear_impl.h).
+#include "kernels/wasmsimd/resize_bilinear_impl.h"
 
 namespace fd {
-namespace {
-
-struct Weights {
-  v128_t fy, ny, fx, nx;
-};
-
-// Blends 4 channels given as int32 taps and rounds to int32.
-inline v128_t blend4(v128_t a, v128_t b, v128_t c, v128_t d, const Weights& w) {
-  v128_t v = wasm_f32x4_mul(wasm_f32x4_mul(wasm_f32x4_convert_i32x4(a), w.ny), w.nx);
-  v = wasm_f32x4_add(v, wasm_f32x4_mul(wasm_f32x4_mul(wasm_f32x4_convert_i32x4(b), w.fy), w.nx));
-  v = wasm_f32x4_add(v, wasm_f32x4_mul(wasm_f32x4_mul(wasm_f32x4_convert_i32x4(c), w.ny), w.fx));
-  v = wasm_f32x4_add(v, wasm_f32x4_mul(wasm_f32x4_mul(wasm_f32x4_convert_i32x4(d), w.fy), w.fx));
-  return wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_floor(wasm_f32x4_add(v, wasm_f32x4_splat(0.5f))));
-}
-
-// Blends 8 channels given as int16 taps; returns them as int16 lanes.
-inline v128_t blend8(v128_t a, v128_t b, v128_t c, v128_t d, const Weights& w) {
-  const v128_t lo = blend4(wasm_i32x4_extend_low_i16x8(a), wasm_i32x4_extend_low_i16x8(b),
-                           wasm_i32x4_extend_low_i16x8(c), wasm_i32x4_extend_low_i16x8(d), w);
-  const v128_t hi = blend4(wasm_i32x4_extend_high_i16x8(a), wasm_i32x4_extend_high_i16x8(b),
-                           wasm_i32x4_extend_high_i16x8(c), wasm_i32x4_extend_high_i16x8(d), w);
-  return wasm_i16x8_narrow_i32x4(lo, hi);
-}
-
-}  // namespace
 
 void qu8_resize_bilinear_wasmsimd(const uint8_t* input, uint8_t* output, const ResizeBilinearParams& p) {
-  const size_t c_n = p.channels;
-  for (size_t b = 0; b < p.batches; ++b) {
-    for (size_t y = 0; y < p.out_h; ++y) {
-      const float fy = p.fy[y];
-      const float ny = 1.0f - fy;
-      const uint8_t* row0 = input + (b * p.in_h + static_cast<size_t>(p.y0[y])) * p.in_w * c_n;
-      const uint8_t* row1 = input + (b * p.in_h + static_cast<size_t>(p.y1[y])) * p.in_w * c_n;
-      for (size_t x = 0; x < p.out_w; ++x) {
-        const float fx = p.fx[x];
-        const float nx = 1.0f - fx;
-        const Weights w = {wasm_f32x4_splat(fy), wasm_f32x4_splat(ny), wasm_f32x4_splat(fx), wasm_f32x4_splat(nx)};
-        const uint8_t* ta = row0 + static_cast<size_t>(p.x0[x]) * c_n;
-        const uint8_t* tb = row1 + static_cast<size_t>(p.x0[x]) * c_n;
-        const uint8_t* tc = row0 + static_cast<size_t>(p.x1[x]) * c_n;
-        const uint8_t* td = row1 + static_cast<size_t>(p.x1[x]) * c_n;
-        uint8_t* out = output + ((b * p.out_h + y) * p.out_w + x) * c_n;
-        size_t c = 0;
-        for (; c + 16 <= c_n; c += 16) {
-          const v128_t va = wasm_v128_load(ta + c), vb = wasm_v128_load(tb + c);
-          const v128_t vc = wasm_v128_load(tc + c), vd = wasm_v128_load(td + c);
-          const v128_t lo = blend8(wasm_u16x8_extend_low_u8x16(va), wasm_u16x8_extend_low_u8x16(vb), wasm_u16x8_extend_low_u8x16(vc), wasm_u16x8_extend_low_u8x16(vd), w);
-          const v128_t hi = blend8(wasm_u16x8_extend_high_u8x16(va), wasm_u16x8_extend_high_u8x16(vb), wasm_u16x8_extend_high_u8x16(vc), wasm_u16x8_extend_high_u8x16(vd), w);
-          wasm_v128_store(out + c, wasm_u8x16_narrow_i16x8(lo, hi));
-        }
-        if (c + 8 <= c_n) {
-          const v128_t lo = blend8(wasm_u16x8_extend_low_u8x16(wasm_v128_load64_zero(ta + c)), wasm_u16x8_extend_low_u8x16(wasm_v128_load64_zero(tb + c)),
-                                   wasm_u16x8_extend_low_u8x16(wasm_v128_load64_zero(tc + c)), wasm_u16x8_extend_low_u8x16(wasm_v128_load64_zero(td + c)), w);
-          wasm_v128_store64_lane(out + c, wasm_u8x16_narrow_i16x8(lo, lo), 0);
-          c += 8;
-        }
-        for (; c < c_n; ++c) {
-          float v = ref_impl::bilinear_blend(static_cast<float>(ta[c]), static_cast<float>(tb[c]),
-                                             static_cast<float>(tc[c]), static_cast<float>(td[c]), fy, ny, fx, nx);
-          v = std::floor(v + 0.5f);
-          v = v < 0.0f ? 0.0f : v;
-          out[c] = static_cast<uint8_t>(v > 255.0f ? 255.0f : v);
-        }
-      }
-    }
-  }
+  wasmsimd_impl::resize_bilinear(input, output, p);
 }
 
 }  // namespace fd
