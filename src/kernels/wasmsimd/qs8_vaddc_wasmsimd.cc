@@ -1,21 +1,9 @@
-#include "kernels/elementwise.h"
-#include "kernels/wasmsimd/elementwise_simd.h"
+#include "kernels/wasmsimd/qx8_elementwise_impl.h"
 
 namespace fd {
 
 void qs8_vaddc_wasmsimd(size_t n, const int8_t* a, const int8_t* b, int8_t* out, const QAddParams& p) {
-  const v128_t a_zp = wasm_i16x8_splat(static_cast<int16_t>(p.a_zero_point));
-  const v128_t a_mult = wasm_i32x4_splat(p.a_multiplier);
-  const v128_t bterm =
-      wasm_i32x4_splat((static_cast<int32_t>(b[0]) - p.b_zero_point) * p.b_multiplier);
-  const simd::QAddOut rq(p.shift, p.output_zero_point, p.qmin, p.qmax);
-  for (; n >= 8; n -= 8, a += 8, out += 8) {
-    const v128_t va = wasm_i16x8_sub(simd::load8x8(a), a_zp);  // [8] a - a_zp
-    const v128_t acc_lo = wasm_i32x4_add(wasm_i32x4_mul(simd::lo_i32(va), a_mult), bterm);
-    const v128_t acc_hi = wasm_i32x4_add(wasm_i32x4_mul(simd::hi_i32(va), a_mult), bterm);
-    simd::store8(out, rq.apply(acc_lo), rq.apply(acc_hi));
-  }
-  if (n) qs8_vaddc_ref(n, a, b, out, p);
+  wasmsimd_impl::qvaddc(n, a, b, out, p, qs8_vaddc_ref);
 }
 
 }  // namespace fd
