@@ -29,7 +29,6 @@ const state = {
   busy: false,             // a detection is in flight (worker mode): newer frames are skipped
   frameLoop: 0,            // increments when the frame loop restarts
   results: [],             // the last results, redrawn on resize
-  resultsMirrored: false,  // whether `results` were computed on a mirrored frame
   samples: [],             // [{ t, infer, e2e }] of the last WINDOW_MS
   load: { modelBytes: 0, modelCache: '–', wasmCache: '–', ms: 0 },
   stats: null,
@@ -185,6 +184,7 @@ function stopSources() {
   els.video.hidden = false;
   state.results = [];
   state.source = 'none';
+  resetStats();
   drawResults();
 }
 
@@ -284,8 +284,10 @@ function runFrameLoop() {
     if (loop !== state.frameLoop) return;
     next();
     if (state.paused || state.busy || !state.detector || els.video.readyState < 2) return;
-    // End-to-end starts when the frame was captured (camera) or handed to the compositor.
-    const frameTime = meta?.captureTime ?? meta?.presentationTime ?? now;
+    // End-to-end starts when the frame was captured (camera) or handed to the compositor; a
+    // timestamp off the page's clock (not within the last 2 s) falls back to the next one.
+    const t = performance.now();
+    const frameTime = [meta?.captureTime, meta?.presentationTime, now].find((x) => x > t - 2000 && x <= t) ?? t;
     detectFrame(els.video, frameTime);
   };
   next();
@@ -310,12 +312,12 @@ async function detectFrame(source, frameTime) {
   }
   const t1 = performance.now();
   state.busy = false;
-  if (detector !== state.detector) return;
+  // Results of a replaced detector, or computed before the mirror changed, are dropped.
+  if (detector !== state.detector || mirrored !== els.mirror.checked) return;
   state.results = results;
-  state.resultsMirrored = mirrored;
   drawResults();
   const t2 = performance.now();
-  record(results, t1 - t0, t2 - Math.min(frameTime, t0), t2);
+  record(results, t1 - t0, t2 - frameTime, t2);
 }
 
 function detectImage() {
@@ -343,17 +345,17 @@ function median(values) {
 /** Frames per second, inference p50 and end-to-end p50 over the last second. */
 function windowFigures() {
   const now = performance.now();
-  const recent = state.samples.filter((s) => s.t >= now - WINDOW_MS);
-  let fps = 0;
-  if (recent.length >= 2) fps = ((recent.length - 1) * 1000) / (recent[recent.length - 1].t - recent[0].t);
-  else if (recent.length === 1 && state.source === 'image') fps = 0;
+  // A still image keeps showing its last detection's figures.
+  const recent = state.source === 'image' ? state.samples.slice(-1) : state.samples.filter((s) => s.t >= now - WINDOW_MS);
+  const fps = recent.length >= 2 ? ((recent.length - 1) * 1000) / (recent[recent.length - 1].t - recent[0].t) : 0;
   return { fps, inferP50: median(recent.map((s) => s.infer)), e2eP50: median(recent.map((s) => s.e2e)) };
 }
 
 function updateHud() {
   const f = windowFigures();
   const fmt = (x, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
-  els.hudFps.textContent = state.source === 'image' || state.paused ? '–' : fmt(f.fps);
+  const live = (state.source === 'camera' || state.source === 'video') && !state.paused && f.fps > 0;
+  els.hudFps.textContent = live ? fmt(f.fps) : '–';
   els.hudInfer.textContent = fmt(f.inferP50);
   els.hudE2e.textContent = fmt(f.e2eP50);
   els.hudModel.textContent = formatBytes(state.load.modelBytes);

@@ -29,6 +29,16 @@ if (!existsSync(path.join(REPO_ROOT, 'dist/index.js'))) {
   console.error('start: dist/index.js is missing; run `npm start` without --no-setup (or `npm run build`)');
   process.exit(1);
 }
+// Models built after dist/ was assembled (first set-up) are not in the package yet: add them.
+const BUNDLED = ['face', 'objects', 'objects-tiny'];
+const inModels = (id) => existsSync(path.join(REPO_ROOT, 'models/dist', `${id}.tflite`));
+const inDist = (id) => existsSync(path.join(REPO_ROOT, 'dist/models', `${id}.tflite`));
+if (BUNDLED.some((id) => inModels(id) && !inDist(id))) {
+  const pack = spawnSync(process.execPath, [path.join(REPO_ROOT, 'scripts/package.mjs'), 'dist'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  if (pack.status !== 0) process.exit(1);
+}
+const missing = BUNDLED.filter((id) => !inDist(id));
+if (missing.length) console.warn(`start: bundled model(s) not built: ${missing.join(', ')} (npm run models); the demo shows an error for them`);
 
 /** Listens on the first free port from `port` upwards (10 tries), or an ephemeral one for 0. */
 async function listen(port) {
