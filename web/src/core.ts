@@ -2,7 +2,7 @@
 // result objects out. Used directly on the main thread and inside the worker.
 import type { EmbindDetector, FeatherdetModule } from './featherdet.mjs';
 import { ClosedError, FeatherdetError, ModelError, SourceError, UnsupportedOpError } from './errors.js';
-import { classify, FrameCanvas, workingSize, type RgbaImage } from './frame.js';
+import { classify, FrameCanvas, newSourceInfo, workingSize, type RgbaImage, type SourceInfo } from './frame.js';
 
 /** A point in source-image pixels. */
 export interface Keypoint {
@@ -139,6 +139,11 @@ export class DetectorCore {
   private readonly maxSide: number;
   private mirror: boolean;
   private rotation: number;
+  private frame: Uint8Array | null = null;
+  private frameWidth = 0;
+  private frameHeight = 0;
+  private readonly size: [number, number] = [0, 0];
+  private readonly source: SourceInfo = newSourceInfo();
 
   private constructor(module: FeatherdetModule, emb: EmbindDetector, opts: FilterOptions) {
     this.module = module;
@@ -177,25 +182,25 @@ export class DetectorCore {
     return this.module.HEAPU8.buffer.byteLength;
   }
 
-  /** The working size (long side ~2x the model input) at which a width x height source is read. */
+  /** The working size (long side ~2x the model input) at which a width x height source is read (a reused array). */
   workingSize(width: number, height: number): [number, number] {
-    return workingSize(width, height, this.maxSide);
+    return workingSize(width, height, this.maxSide, this.size);
   }
 
   /** Detects in any source; results in the source's pixels (as displayed after mirror/rotation). */
   detect(source: unknown): Detection[] {
     this.live();
-    const c = classify(source);
-    if (c.kind === 'encoded') return this.detectEncoded(c.bytes);
-    if (c.kind === 'pixels') return this.detectPixels(c.image, c.width, c.height);
-    const [w, h] = this.workingSize(c.width, c.height);
-    return this.detectPixels(this.canvas.read(c.image, w, h), c.width, c.height);
+    const c = classify(source, this.source);
+    if (c.kind === 'encoded') return this.detectEncoded(c.bytes!);
+    if (c.kind === 'pixels') return this.detectPixels(c.pixels!, c.width, c.height);
+    const size = this.workingSize(c.width, c.height);
+    return this.detectPixels(this.canvas.read(c.drawable!, size[0], size[1]), c.width, c.height);
   }
 
   /** Detects in RGBA pixels that show a sourceWidth x sourceHeight image at a (possibly smaller) size. */
   detectPixels(image: RgbaImage, sourceWidth: number, sourceHeight: number): Detection[] {
     const emb = this.live();
-    emb.frameBuffer(image.width, image.height).set(image.data);
+    this.frameView(emb, image.width, image.height).set(image.data);
     const n = emb.detect(image.width, image.height, this.mirror, this.rotation);
     return this.collect(n, image.width, image.height, sourceWidth, sourceHeight);
   }
@@ -218,6 +223,17 @@ export class DetectorCore {
 
   get closed(): boolean {
     return this.emb === null;
+  }
+
+  /** The wasm frame buffer's view, re-fetched only when the size changes or wasm memory grew. */
+  private frameView(emb: EmbindDetector, width: number, height: number): Uint8Array {
+    const v = this.frame;
+    if (v === null || v.buffer !== this.module.HEAPU8.buffer || this.frameWidth !== width || this.frameHeight !== height) {
+      this.frame = emb.frameBuffer(width, height);
+      this.frameWidth = width;
+      this.frameHeight = height;
+    }
+    return this.frame!;
   }
 
   private live(): EmbindDetector {

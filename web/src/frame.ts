@@ -17,11 +17,32 @@ export type ImageSource =
 /** What detect() accepts: an image source, or (anywhere, meant for Node) encoded JPEG/PNG/BMP bytes. */
 export type DetectSource = ImageSource | Uint8Array | ArrayBuffer;
 
-/** A source classified: raw pixels, something a canvas can draw, or encoded file bytes. */
-export type Classified =
-  | { kind: 'pixels'; image: RgbaImage; width: number; height: number }
-  | { kind: 'drawable'; image: CanvasImageSource; width: number; height: number }
-  | { kind: 'encoded'; bytes: Uint8Array; width: 0; height: 0 };
+/** A source classified (a reusable struct): raw pixels, something a canvas can draw, or encoded file bytes. */
+export interface SourceInfo {
+  kind: 'pixels' | 'drawable' | 'encoded';
+  pixels: RgbaImage | null;
+  drawable: CanvasImageSource | null;
+  bytes: Uint8Array | null;
+  /** Source size in pixels (0 for encoded bytes: known after decoding). */
+  width: number;
+  height: number;
+}
+
+/** An empty SourceInfo to reuse across frames. */
+export function newSourceInfo(): SourceInfo {
+  return { kind: 'pixels', pixels: null, drawable: null, bytes: null, width: 0, height: 0 };
+}
+
+function fill(out: SourceInfo, kind: SourceInfo['kind'], pixels: RgbaImage | null, drawable: CanvasImageSource | null,
+  bytes: Uint8Array | null, width: number, height: number): SourceInfo {
+  out.kind = kind;
+  out.pixels = pixels;
+  out.drawable = drawable;
+  out.bytes = bytes;
+  out.width = width;
+  out.height = height;
+  return out;
+}
 
 const SOURCE_TYPES = 'an HTMLVideoElement, HTMLImageElement, HTMLCanvasElement, ImageBitmap, ImageData, VideoFrame, ' +
   'OffscreenCanvas, {data, width, height} RGBA pixels, or encoded JPEG/PNG bytes (Uint8Array)';
@@ -36,12 +57,12 @@ function sized(kind: string, width: number, height: number, hint: string): void 
 }
 
 /** Identifies a source and its size in source pixels; throws SourceError for anything else. */
-export function classify(source: unknown): Classified {
+export function classify(source: unknown, out: SourceInfo = newSourceInfo()): SourceInfo {
   if (source === null || typeof source !== 'object') {
     throw new SourceError(`detect(source): got ${source === null ? 'null' : typeof source}; pass ${SOURCE_TYPES}`);
   }
-  if (source instanceof ArrayBuffer) return { kind: 'encoded', bytes: new Uint8Array(source), width: 0, height: 0 };
-  if (source instanceof Uint8Array && !('width' in source)) return { kind: 'encoded', bytes: source, width: 0, height: 0 };
+  if (source instanceof ArrayBuffer) return fill(out, 'encoded', null, null, new Uint8Array(source), 0, 0);
+  if (source instanceof Uint8Array && !('width' in source)) return fill(out, 'encoded', null, null, source, 0, 0);
   const s = source as Record<string, unknown>;
   if (isA(source, 'HTMLVideoElement')) {
     const v = source as HTMLVideoElement;
@@ -50,30 +71,30 @@ export function classify(source: unknown): Classified {
         "wait for its 'loadeddata' event (or requestVideoFrameCallback) before detecting");
     }
     sized('video', v.videoWidth, v.videoHeight, "wait for 'loadeddata'");
-    return { kind: 'drawable', image: v, width: v.videoWidth, height: v.videoHeight };
+    return fill(out, 'drawable', null, v, null, v.videoWidth, v.videoHeight);
   }
   if (isA(source, 'HTMLImageElement')) {
     const img = source as HTMLImageElement;
     if (!img.complete || img.naturalWidth === 0) {
       throw new SourceError('detect(source): the image is not loaded (or failed to load); await img.decode() first');
     }
-    return { kind: 'drawable', image: img, width: img.naturalWidth, height: img.naturalHeight };
+    return fill(out, 'drawable', null, img, null, img.naturalWidth, img.naturalHeight);
   }
   if (isA(source, 'VideoFrame')) {
     const f = source as VideoFrame;
     if (f.format === null && f.displayWidth === 0) throw new SourceError('detect(source): the VideoFrame is closed');
     sized('VideoFrame', f.displayWidth, f.displayHeight, 'the frame is closed');
-    return { kind: 'drawable', image: f, width: f.displayWidth, height: f.displayHeight };
+    return fill(out, 'drawable', null, f, null, f.displayWidth, f.displayHeight);
   }
   if (isA(source, 'ImageBitmap')) {
     const b = source as ImageBitmap;
     sized('ImageBitmap', b.width, b.height, 'it was closed or transferred');
-    return { kind: 'drawable', image: b, width: b.width, height: b.height };
+    return fill(out, 'drawable', null, b, null, b.width, b.height);
   }
   if (isA(source, 'HTMLCanvasElement') || isA(source, 'OffscreenCanvas')) {
     const c = source as HTMLCanvasElement;
     sized('canvas', c.width, c.height, 'give it a width and height');
-    return { kind: 'drawable', image: c, width: c.width, height: c.height };
+    return fill(out, 'drawable', null, c, null, c.width, c.height);
   }
   if ((s.data instanceof Uint8Array || s.data instanceof Uint8ClampedArray) && typeof s.width === 'number' && typeof s.height === 'number') {
     const image = source as RgbaImage;
@@ -85,16 +106,18 @@ export function classify(source: unknown): Classified {
       throw new SourceError(`detect(source): ${width}x${height} RGBA needs ${width * height * 4} bytes of data, got ${image.data.length}` +
         (image.data.length === width * height * 3 ? ' (RGB? featherdet takes RGBA, 4 bytes per pixel)' : ''));
     }
-    return { kind: 'pixels', image, width, height };
+    return fill(out, 'pixels', image, null, null, width, height);
   }
   const name = (source as { constructor?: { name?: string } }).constructor?.name ?? 'object';
   throw new SourceError(`detect(source): unsupported source type ${name}; pass ${SOURCE_TYPES}`);
 }
 
 /** The working size for a source: long side at most `maxSide`, aspect kept, never upscaled. */
-export function workingSize(width: number, height: number, maxSide: number): [number, number] {
+export function workingSize(width: number, height: number, maxSide: number, out: [number, number] = [0, 0]): [number, number] {
   const scale = Math.min(1, maxSide / Math.max(width, height));
-  return [Math.max(1, Math.round(width * scale)), Math.max(1, Math.round(height * scale))];
+  out[0] = Math.max(1, Math.round(width * scale));
+  out[1] = Math.max(1, Math.round(height * scale));
+  return out;
 }
 
 type Context2D = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
@@ -134,6 +157,8 @@ export class FrameCanvas {
       this.canvas.width = width;
       this.canvas.height = height;
     }
+    // Resizing resets the context state: replace (never blend with) the previous frame.
+    this.ctx!.globalCompositeOperation = 'copy';
     return this.ctx!;
   }
 }

@@ -83,15 +83,15 @@ export class WorkerDetector {
     const worker = this.live();
     const c = classify(source);
     const id = this.nextId++;
-    if (c.kind === 'encoded') return this.request(id, { type: 'encoded', id, bytes: c.bytes.slice() }, [], worker).then((m) => m.detections!);
+    if (c.kind === 'encoded') return this.request(id, { type: 'encoded', id, bytes: c.bytes!.slice() }, [], worker).then((m) => m.detections!);
     if (c.kind === 'pixels') {
-      const data = c.image.data.slice();
+      const data = c.pixels!.data.slice();
       return this.request(id, { type: 'pixels', id, data, width: c.width, height: c.height }, [data.buffer], worker).then((m) => m.detections!);
     }
     const [w, h] = workingSize(c.width, c.height, this.maxSide);
     let bitmap: ImageBitmap;
     try {
-      bitmap = await createImageBitmap(c.image as ImageBitmapSource, { resizeWidth: w, resizeHeight: h, resizeQuality: 'medium' });
+      bitmap = await createImageBitmap(c.drawable as ImageBitmapSource, { resizeWidth: w, resizeHeight: h, resizeQuality: 'medium' });
     } catch (e) {
       throw reviveError({ name: 'SourceError', message: `detect(source): cannot read the source: ${(e as Error).message}` });
     }
