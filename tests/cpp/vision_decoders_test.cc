@@ -1,0 +1,320 @@
+// Each model-family decoder against hand-computed boxes, scores and keypoints on small fake
+// output tensors (FLOAT32 and quantized), plus their shape checks.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <memory>
+#include <vector>
+
+#include "core/json.h"
+#include "vision/decoders/decoder.h"
+
+namespace fd {
+namespace {
+
+TensorView view(const std::string& name, const std::vector<float>& data, Shape shape) {
+  TensorView v;
+  v.name = name;
+  v.dtype = DType::kFloat32;
+  v.shape = std::move(shape);
+  v.data = reinterpret_cast<const uint8_t*>(data.data());
+  return v;
+}
+
+DecoderConfig config(const std::string& json) {
+  JsonValue meta;
+  Status s = parse_json(json, &meta);
+  EXPECT_TRUE(s.ok()) << s.message();
+  DecoderConfig cfg;
+  s = parse_decoder_config(meta, 0, 0, &cfg);
+  EXPECT_TRUE(s.ok()) << s.message();
+  return cfg;
+}
+
+std::vector<Candidate> run(const std::string& family, const DecoderConfig& cfg, const RoleTensors& roles, float threshold) {
+  std::unique_ptr<Decoder> d;
+  EXPECT_TRUE(make_decoder(family, &d).ok());
+  Status s = d->prepare(cfg, roles);
+  EXPECT_TRUE(s.ok()) << s.message();
+  std::vector<Candidate> out;
+  if (s.ok()) d->decode(threshold, &out);
+  return out;
+}
+
+// YuNet at 32x32: strides 8, 16, 32 -> grids 4x4, 2x2, 1x1.
+struct YunetOutputs {
+  std::vector<float> cls[3], obj[3], bbox[3], kps[3];
+  YunetOutputs() {
+    const int n[3] = {16, 4, 1};
+    for (int i = 0; i < 3; ++i) {
+      cls[i].assign(n[i], 0.0f);
+      obj[i].assign(n[i], 0.0f);
+      bbox[i].assign(n[i] * 4, 0.0f);
+      kps[i].assign(n[i] * 10, 0.0f);
+    }
+  }
+  RoleTensors roles() const {
+    RoleTensors r;
+    const int n[3] = {16, 4, 1};
+    const char* s[3] = {"8", "16", "32"};
+    for (int i = 0; i < 3; ++i) {
+      r["cls"].push_back(view(std::string("cls_") + s[i], cls[i], {1, n[i], 1}));
+      r["obj"].push_back(view(std::string("obj_") + s[i], obj[i], {1, n[i], 1}));
+      r["bbox"].push_back(view(std::string("bbox_") + s[i], bbox[i], {1, n[i], 4}));
+      r["kps"].push_back(view(std::string("kps_") + s[i], kps[i], {1, n[i], 10}));
+    }
+    return r;
+  }
+};
+
+TEST(YunetDecoder, OneCellHandComputed) {
+  DecoderConfig cfg = config(R"({"family": "yunet", "input": {"width": 32, "height": 32}})");
+  YunetOutputs o;
+  // Stride 16, cell index 3 = (col 1, row 1); score sqrt(0.81 * 1.0) = 0.9.
+  o.cls[1][3] = 0.81f;
+  o.obj[1][3] = 1.2f;  // clamped to 1
+  o.bbox[1][12] = 0.5f;
+  o.bbox[1][13] = 0.25f;
+  o.bbox[1][14] = std::log(2.0f);
+  o.bbox[1][15] = 0.0f;
+  o.kps[1][30] = 0.1f;
+  o.kps[1][31] = 0.2f;
+  o.kps[1][38] = -0.5f;
+  o.kps[1][39] = 1.0f;
+  // Stride 8, cell 5: score sqrt(0.25 * 1) = 0.5, below the 0.6 threshold.
+  o.cls[0][5] = 0.25f;
+  o.obj[0][5] = 1.0f;
+  std::vector<Candidate> c = run("yunet", cfg, o.roles(), 0.6f);
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_NEAR(c[0].score, 0.9f, 1e-6);
+  // center ((1 + 0.5) * 16, (1 + 0.25) * 16) = (24, 20); size (2 * 16, 1 * 16).
+  EXPECT_NEAR(c[0].x0, 8.0f, 1e-4);
+  EXPECT_NEAR(c[0].y0, 12.0f, 1e-4);
+  EXPECT_NEAR(c[0].x1, 40.0f, 1e-4);
+  EXPECT_NEAR(c[0].y1, 28.0f, 1e-4);
+  ASSERT_EQ(c[0].num_keypoints, 5);
+  EXPECT_NEAR(c[0].kp[0], 1.1f * 16, 1e-4);
+  EXPECT_NEAR(c[0].kp[1], 1.2f * 16, 1e-4);
+  EXPECT_NEAR(c[0].kp[8], 0.5f * 16, 1e-4);
+  EXPECT_NEAR(c[0].kp[9], 2.0f * 16, 1e-4);
+  EXPECT_EQ(run("yunet", cfg, o.roles(), 0.4f).size(), 2u);
+}
+
+TEST(YunetDecoder, DequantizesInt8Outputs) {
+  DecoderConfig cfg = config(R"({"family": "yunet", "input": {"width": 32, "height": 32}})");
+  YunetOutputs o;
+  RoleTensors r = o.roles();
+  // cls at stride 32 as INT8 with scale 0.01, zero point -100: q = -19 -> 0.81.
+  std::vector<int8_t> q = {-19};
+  TensorView& cls = r["cls"][2];
+  cls.dtype = DType::kInt8;
+  cls.data = reinterpret_cast<const uint8_t*>(q.data());
+  cls.scale = 0.01f;
+  cls.zero_point = -100;
+  o.obj[2][0] = 1.0f;
+  std::vector<Candidate> c = run("yunet", cfg, r, 0.6f);
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_NEAR(c[0].score, 0.9f, 1e-5);
+  // bbox zeros at stride 32, cell (0, 0): center (0, 0), size 32 -> [-16, -16, 16, 16].
+  EXPECT_NEAR(c[0].x0, -16.0f, 1e-4);
+  EXPECT_NEAR(c[0].x1, 16.0f, 1e-4);
+}
+
+TEST(YunetDecoder, ShapeErrorsNameTheTensor) {
+  DecoderConfig cfg = config(R"({"family": "yunet", "input": {"width": 32, "height": 32}})");
+  YunetOutputs o;
+  RoleTensors r = o.roles();
+  r["bbox"][0].shape = {1, 16, 2};
+  std::unique_ptr<Decoder> d;
+  ASSERT_TRUE(make_decoder("yunet", &d).ok());
+  Status s = d->prepare(cfg, r);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("model output 'bbox_8' (role bbox) has shape [1, 16, 2], expected [1, 16, 4]"),
+            std::string::npos)
+      << s.message();
+  r = o.roles();
+  r.erase("kps");
+  s = d->prepare(cfg, r);
+  EXPECT_NE(s.message().find("role 'kps' is missing"), std::string::npos) << s.message();
+}
+
+TEST(NanodetDecoder, DistributionRegressionFromCellCenter) {
+  // 16x16 input, strides 8 and 16 -> grids 2x2 and 1x1; 2 classes; reg_max 3 (4 bins per side).
+  DecoderConfig cfg = config(R"({"family": "nanodet", "input": {"width": 16, "height": 16},
+                                 "strides": [8, 16], "reg_max": 3})");
+  std::vector<float> cls8(4 * 2, 0.0f), cls16(2, 0.0f), reg8(4 * 16, 0.0f), reg16(16, 0.0f);
+  cls8[1 * 2 + 1] = 0.7f;  // cell 1 = (col 1, row 0), class 1
+  cls8[1 * 2 + 0] = 0.5f;  // class 0 passes too: same box, second candidate
+  float* r = &reg8[1 * 16];
+  // left: equal logits -> E = 1.5 bins; top: probs [1,3,1,1]/6 -> E = 8/6; right: all mass on bin 3;
+  // bottom: all mass on bin 0.
+  r[5] = std::log(3.0f);
+  r[8] = r[9] = r[10] = -100.0f;
+  r[13] = r[14] = r[15] = -100.0f;
+  RoleTensors roles;
+  roles["cls"] = {view("792", cls8, {1, 4, 2}), view("814", cls16, {1, 1, 2})};
+  roles["reg"] = {view("795", reg8, {1, 4, 16}), view("817", reg16, {1, 1, 16})};
+  std::vector<Candidate> c = run("nanodet", cfg, roles, 0.35f);
+  ASSERT_EQ(c.size(), 2u);
+  // center ((1 + 0.5) * 8, (0 + 0.5) * 8) = (12, 4).
+  const float left = 1.5f * 8, top = 8.0f / 6.0f * 8, right = 3.0f * 8, bottom = 0.0f;
+  for (const Candidate& d : c) {
+    EXPECT_NEAR(d.x0, 12 - left, 1e-3);
+    EXPECT_NEAR(d.y0, 4 - top, 1e-3);
+    EXPECT_NEAR(d.x1, 12 + right, 1e-3);
+    EXPECT_NEAR(d.y1, 4 + bottom, 1e-3);
+  }
+  EXPECT_EQ(c[0].label, 0);
+  EXPECT_FLOAT_EQ(c[0].score, 0.5f);
+  EXPECT_EQ(c[1].label, 1);
+  EXPECT_FLOAT_EQ(c[1].score, 0.7f);
+  EXPECT_EQ(run("nanodet", cfg, roles, 0.6f).size(), 1u);
+}
+
+TEST(FastestdetDecoder, PublishedDecodingInBothLayouts) {
+  // 2x2 grid, 2 classes, 32x32 input. Cell (col 1, row 0).
+  DecoderConfig cfg = config(R"({"family": "fastestdet", "input": {"width": 32, "height": 32}})");
+  const float cell[7] = {0.64f, 0.0f, std::atanh(0.5f), 0.0f, std::log(3.0f), 0.2f, 0.9f};
+  std::vector<float> nhwc(2 * 2 * 7, 0.0f), nchw(7 * 2 * 2, 0.0f);
+  for (int ch = 0; ch < 7; ++ch) {
+    nhwc[1 * 7 + ch] = cell[ch];
+    nchw[ch * 4 + 1] = cell[ch];
+  }
+  RoleTensors roles;
+  roles["pred"] = {view("758", nhwc, {1, 2, 2, 7})};
+  std::vector<Candidate> c = run("fastestdet", cfg, roles, 0.5f);
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_NEAR(c[0].score, std::pow(0.64f, 0.6f) * std::pow(0.9f, 0.4f), 1e-6);
+  EXPECT_EQ(c[0].label, 1);
+  // center ((0 + 1) / 2 * 32, (0.5 + 0) / 2 * 32) = (16, 8); size (0.5 * 32, 0.75 * 32).
+  EXPECT_NEAR(c[0].x0, 8.0f, 1e-4);
+  EXPECT_NEAR(c[0].y0, -4.0f, 1e-4);
+  EXPECT_NEAR(c[0].x1, 24.0f, 1e-4);
+  EXPECT_NEAR(c[0].y1, 20.0f, 1e-4);
+  DecoderConfig cfg_nchw = config(R"({"family": "fastestdet", "layout": "nchw", "input": {"width": 32, "height": 32}})");
+  roles["pred"] = {view("758", nchw, {1, 7, 2, 2})};
+  std::vector<Candidate> c2 = run("fastestdet", cfg_nchw, roles, 0.5f);
+  ASSERT_EQ(c2.size(), 1u);
+  EXPECT_NEAR(c2[0].x0, 8.0f, 1e-4);
+  EXPECT_NEAR(c2[0].y1, 20.0f, 1e-4);
+}
+
+TEST(BlazefaceDecoder, AnchorRelativeBoxesAndKeypoints) {
+  DecoderConfig cfg = config(R"({"family": "blazeface"})");
+  cfg.input_width = cfg.input_height = 128;
+  std::vector<float> reg(896 * 16, 0.0f), cls(896, -200.0f);
+  // Anchor 513: first cell of the stride-16 grid, center (0.5 / 8, 0.5 / 8) = 8 px.
+  cls[513] = std::log(0.8f / 0.2f);
+  float* r = &reg[513 * 16];
+  r[0] = 4, r[1] = -2, r[2] = 32, r[3] = 16;
+  r[4] = 10, r[5] = 20;  // keypoint 0
+  r[14] = -8, r[15] = 0;  // keypoint 5
+  cls[0] = 1000.0f;  // clipped to 100 -> score sigmoid(100) = 1; box at anchor 0 (4 px)
+  RoleTensors roles;
+  roles["regressors"] = {view("regressors", reg, {1, 896, 16})};
+  roles["classificators"] = {view("classificators", cls, {1, 896, 1})};
+  std::unique_ptr<Decoder> d;
+  ASSERT_TRUE(make_decoder("blazeface", &d).ok());
+  ASSERT_TRUE(d->prepare(cfg, roles).ok());
+  EXPECT_TRUE(d->weighted_nms());
+  EXPECT_EQ(d->num_keypoints(), 6);
+  std::vector<Candidate> c;
+  d->decode(0.5f, &c);
+  ASSERT_EQ(c.size(), 2u);
+  EXPECT_FLOAT_EQ(c[0].score, 1.0f);
+  EXPECT_NEAR(c[0].x0, 4.0f, 1e-4);
+  EXPECT_NEAR(c[1].score, 0.8f, 1e-6);
+  // center (8 + 4, 8 - 2) = (12, 6); size 32 x 16.
+  EXPECT_NEAR(c[1].x0, -4.0f, 1e-4);
+  EXPECT_NEAR(c[1].y0, -2.0f, 1e-4);
+  EXPECT_NEAR(c[1].x1, 28.0f, 1e-4);
+  EXPECT_NEAR(c[1].y1, 14.0f, 1e-4);
+  EXPECT_NEAR(c[1].kp[0], 18.0f, 1e-4);
+  EXPECT_NEAR(c[1].kp[1], 28.0f, 1e-4);
+  EXPECT_NEAR(c[1].kp[10], 0.0f, 1e-4);
+  EXPECT_NEAR(c[1].kp[11], 8.0f, 1e-4);
+  roles["classificators"] = {view("classificators", cls, {1, 895, 1})};
+  Status s = d->prepare(cfg, roles);
+  EXPECT_NE(s.message().find("expected [1, 896, 1]"), std::string::npos) << s.message();
+}
+
+TEST(YoloDecoder, V5RowsInPixels) {
+  DecoderConfig cfg = config(R"({"family": "yolov5", "input": {"width": 320, "height": 320}})");
+  std::vector<float> pred = {
+      10, 10, 4, 4, 0.1f, 0.9f, 0.9f,       // obj too low
+      100, 50, 20, 10, 0.5f, 0.2f, 0.9f,    // score 0.45, class 1
+      200, 200, 40, 40, 0.9f, 0.1f, 0.05f,  // score 0.09
+  };
+  RoleTensors roles;
+  roles["pred"] = {view("output0", pred, {1, 3, 7})};
+  std::vector<Candidate> c = run("yolov5", cfg, roles, 0.25f);
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_NEAR(c[0].score, 0.45f, 1e-6);
+  EXPECT_EQ(c[0].label, 1);
+  EXPECT_FLOAT_EQ(c[0].x0, 90.0f);
+  EXPECT_FLOAT_EQ(c[0].y0, 45.0f);
+  EXPECT_FLOAT_EQ(c[0].x1, 110.0f);
+  EXPECT_FLOAT_EQ(c[0].y1, 55.0f);
+}
+
+TEST(YoloDecoder, V8ChannelsFirstNormalizedDetected) {
+  DecoderConfig cfg = config(R"({"family": "yolov8", "input": {"width": 64, "height": 32}})");
+  // [1, 4 + 2, 3]: channel-major. Anchor 2: center (0.5, 0.25), size (0.25, 0.5), class 0 = 0.8.
+  std::vector<float> pred = {
+      0.1f, 0.2f, 0.5f,    // cx
+      0.1f, 0.2f, 0.25f,   // cy
+      0.1f, 0.1f, 0.25f,   // w
+      0.1f, 0.1f, 0.5f,    // h
+      0.1f, 0.3f, 0.8f,    // class 0
+      0.2f, 0.1f, 0.1f,    // class 1
+  };
+  RoleTensors roles;
+  roles["pred"] = {view("output0", pred, {1, 6, 3})};
+  std::vector<Candidate> c = run("yolov8", cfg, roles, 0.5f);
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_FLOAT_EQ(c[0].score, 0.8f);
+  EXPECT_EQ(c[0].label, 0);
+  EXPECT_NEAR(c[0].x0, (0.5f - 0.125f) * 64, 1e-4);
+  EXPECT_NEAR(c[0].x1, (0.5f + 0.125f) * 64, 1e-4);
+  EXPECT_NEAR(c[0].y0, 0.0f, 1e-4);
+  EXPECT_NEAR(c[0].y1, 0.5f * 32, 1e-4);
+  // The metadata flag overrides detection: pixels stay pixels.
+  DecoderConfig px = config(R"({"family": "yolov8", "normalized": false, "input": {"width": 64, "height": 32}})");
+  c = run("yolov8", px, roles, 0.5f);
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_NEAR(c[0].x0, 0.375f, 1e-5);
+}
+
+TEST(DecoderConfig, DefaultsAndErrors) {
+  JsonValue meta;
+  ASSERT_TRUE(parse_json(R"({"family": "yunet"})", &meta).ok());
+  DecoderConfig cfg;
+  ASSERT_TRUE(parse_decoder_config(meta, 320, 320, &cfg).ok());
+  EXPECT_EQ(cfg.input_width, 320);
+  EXPECT_EQ(cfg.strides, (std::vector<int>{8, 16, 32}));
+  EXPECT_EQ(cfg.role("cls")->at(1), "cls_16");
+  EXPECT_EQ(cfg.keypoints.size(), 5u);
+  EXPECT_FLOAT_EQ(cfg.score_threshold, 0.6f);
+  ASSERT_TRUE(parse_json(R"({"family": "ssd"})", &meta).ok());
+  Status s = parse_decoder_config(meta, 320, 320, &cfg);
+  EXPECT_NE(s.message().find("decoder family 'ssd' is not supported"), std::string::npos) << s.message();
+  ASSERT_TRUE(parse_json(R"({"family": "yunet", "input": {"width": 416, "height": 416}})", &meta).ok());
+  s = parse_decoder_config(meta, 320, 320, &cfg);
+  EXPECT_NE(s.message().find("does not match the model input 320x320"), std::string::npos) << s.message();
+  ASSERT_TRUE(parse_json(R"({"family": "nanodet", "score_threshold": 2})", &meta).ok());
+  s = parse_decoder_config(meta, 320, 320, &cfg);
+  EXPECT_NE(s.message().find("'score_threshold' must be in [0, 1]"), std::string::npos) << s.message();
+  ASSERT_TRUE(parse_json(R"({"family": "nanodet", "input": {"resize": "crop"}})", &meta).ok());
+  EXPECT_FALSE(parse_decoder_config(meta, 320, 320, &cfg).ok());
+  // Objects merge member by member.
+  JsonValue base, over;
+  ASSERT_TRUE(parse_json(R"({"family": "yunet", "input": {"width": 320, "resize": "stretch"}})", &base).ok());
+  ASSERT_TRUE(parse_json(R"({"input": {"resize": "letterbox"}, "score_threshold": 0.3})", &over).ok());
+  JsonValue m = merge_json_objects(base, over);
+  EXPECT_EQ(m.find("input")->find("width")->as_number(), 320);
+  EXPECT_EQ(m.find("input")->find("resize")->as_string(), "letterbox");
+  EXPECT_EQ(m.find("family")->as_string(), "yunet");
+}
+
+}  // namespace
+}  // namespace fd

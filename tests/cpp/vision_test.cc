@@ -1,0 +1,333 @@
+// Detection pipeline pieces checked against hand-computed values: JSON, preprocess (exact
+// pixels, orientation, letterbox geometry), NMS (hard and weighted) and SSD anchors.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "core/json.h"
+#include "vision/anchors.h"
+#include "vision/nms.h"
+#include "vision/preprocess.h"
+
+namespace fd {
+namespace {
+
+QuantParams quant(float scale, int32_t zp) {
+  QuantParams q;
+  q.scale = {scale};
+  q.zero_point = {zp};
+  return q;
+}
+
+// A W x H RGBA image where pixel (x, y) = (10 * x + y, 100 + y, 200 - x, 255).
+std::vector<uint8_t> coded_rgba(int w, int h) {
+  std::vector<uint8_t> px(static_cast<size_t>(w) * h * 4);
+  for (int y = 0; y < h; ++y) {
+    for (int x = 0; x < w; ++x) {
+      uint8_t* p = &px[(static_cast<size_t>(y) * w + x) * 4];
+      p[0] = static_cast<uint8_t>(10 * x + y);
+      p[1] = static_cast<uint8_t>(100 + y);
+      p[2] = static_cast<uint8_t>(200 - x);
+      p[3] = 255;
+    }
+  }
+  return px;
+}
+
+// Runs an INT8 (scale 1, zero point -128) stretch preprocess of a coded image; returns pixels + 128.
+std::vector<int> run_int8(int sw, int sh, int mw, int mh, Transform t, Geometry* g = nullptr) {
+  std::vector<uint8_t> src = coded_rgba(sw, sh);
+  Preprocessor pre;
+  EXPECT_TRUE(pre.configure(mw, mh, DType::kInt8, quant(1.0f, -128), PixelRange::kRaw, ResizeMode::kStretch, 0).ok());
+  std::vector<int8_t> dst(static_cast<size_t>(mw) * mh * 3);
+  PixelSource ps{src.data(), sw, sh, 4, sw * 4};
+  Status s = pre.run(ps, t, reinterpret_cast<uint8_t*>(dst.data()), g);
+  EXPECT_TRUE(s.ok()) << s.message();
+  std::vector<int> out;
+  for (int8_t v : dst) out.push_back(v + 128);
+  return out;
+}
+
+// Source pixel channel of the coded image.
+int coded(int x, int y, int ch) { return ch == 0 ? 10 * x + y : (ch == 1 ? 100 + y : 200 - x); }
+
+TEST(Json, ParsesNestedValuesAndReportsErrors) {
+  JsonValue v;
+  ASSERT_TRUE(parse_json(R"({"a": [1, 2.5e1, -3], "b": {"c": "x\"\u00e9"}, "d": true, "e": null})", &v).ok());
+  ASSERT_TRUE(v.is_object());
+  ASSERT_EQ(v.find("a")->items().size(), 3u);
+  EXPECT_EQ(v.find("a")->items()[1].as_number(), 25.0);
+  EXPECT_EQ(v.find("a")->items()[2].as_number(), -3.0);
+  EXPECT_EQ(v.find("b")->find("c")->as_string(), "x\"\xc3\xa9");
+  EXPECT_TRUE(v.find("d")->as_bool());
+  EXPECT_TRUE(v.find("e")->is_null());
+  EXPECT_EQ(v.find("zz"), nullptr);
+  Status s = parse_json("{\"a\": [1, 2}", &v);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("byte 11"), std::string::npos) << s.message();
+  EXPECT_FALSE(parse_json("{} x", &v).ok());
+  EXPECT_FALSE(parse_json("\"abc", &v).ok());
+  std::string out;
+  append_json_string(&out, "a\"b\n");
+  EXPECT_EQ(out, "\"a\\\"b\\u000a\"");
+}
+
+TEST(Preprocess, IdentityCopiesRgbAndDropsAlpha) {
+  std::vector<int> out = run_int8(3, 2, 3, 2, Transform());
+  for (int y = 0; y < 2; ++y) {
+    for (int x = 0; x < 3; ++x) {
+      for (int ch = 0; ch < 3; ++ch) EXPECT_EQ(out[(y * 3 + x) * 3 + ch], coded(x, y, ch)) << x << "," << y;
+    }
+  }
+}
+
+TEST(Preprocess, MirrorFlipsColumns) {
+  Transform t;
+  t.mirror = true;
+  std::vector<int> out = run_int8(3, 2, 3, 2, t);
+  for (int y = 0; y < 2; ++y) {
+    for (int x = 0; x < 3; ++x) EXPECT_EQ(out[(y * 3 + x) * 3 + 0], coded(2 - x, y, 0));
+  }
+}
+
+TEST(Preprocess, RotationsMapViewPixelsToSource) {
+  const int W = 3, H = 2;
+  // Expected source (x, y) for view pixel (u, v); view is H x W for 90/270.
+  struct Case {
+    int rotation;
+    bool mirror;
+  };
+  for (Case c : {Case{90, false}, Case{180, false}, Case{270, false}, Case{90, true}, Case{180, true}, Case{270, true}}) {
+    Transform t;
+    t.rotation = c.rotation;
+    t.mirror = c.mirror;
+    const bool swap = c.rotation != 180;
+    const int vw = swap ? H : W, vh = swap ? W : H;
+    Geometry g;
+    std::vector<int> out = run_int8(W, H, vw, vh, t, &g);
+    EXPECT_EQ(g.view_width, vw);
+    EXPECT_EQ(g.view_height, vh);
+    for (int v = 0; v < vh; ++v) {
+      for (int u = 0; u < vw; ++u) {
+        const int ur = c.mirror ? vw - 1 - u : u;  // un-mirror, then un-rotate (clockwise rotation)
+        int x = 0, y = 0;
+        if (c.rotation == 90) x = v, y = H - 1 - ur;
+        if (c.rotation == 180) x = W - 1 - ur, y = H - 1 - v;
+        if (c.rotation == 270) x = W - 1 - v, y = ur;
+        for (int ch = 0; ch < 3; ++ch) {
+          EXPECT_EQ(out[(v * vw + u) * 3 + ch], coded(x, y, ch)) << "rot " << c.rotation << " mirror " << c.mirror;
+        }
+      }
+    }
+  }
+  // Rotating 90 degrees clockwise puts the source's top-left pixel at the view's top-right.
+  Transform t90;
+  t90.rotation = 90;
+  std::vector<int> out = run_int8(W, H, H, W, t90);
+  EXPECT_EQ(out[(0 * H + (H - 1)) * 3 + 0], coded(0, 0, 0));
+}
+
+TEST(Preprocess, BilinearUpscaleWithHalfPixelCenters) {
+  // A 2x1 source [0, 100] stretched to 4x1: source x = (d + 0.5) / 2 - 0.5 = -0.25 (clamped to
+  // 0), 0.25, 0.75, 1.25 (clamped to 1) -> 0, 25, 75, 100.
+  std::vector<uint8_t> src = {0, 0, 0, 255, 100, 100, 100, 255};
+  Preprocessor pre;
+  ASSERT_TRUE(pre.configure(4, 1, DType::kFloat32, QuantParams(), PixelRange::kRaw, ResizeMode::kStretch, 0).ok());
+  std::vector<float> dst(12);
+  PixelSource ps{src.data(), 2, 1, 4, 8};
+  ASSERT_TRUE(pre.run(ps, Transform(), reinterpret_cast<uint8_t*>(dst.data()), nullptr).ok());
+  EXPECT_FLOAT_EQ(dst[0], 0.0f);
+  EXPECT_FLOAT_EQ(dst[3], 25.0f);
+  EXPECT_FLOAT_EQ(dst[6], 75.0f);
+  EXPECT_FLOAT_EQ(dst[9], 100.0f);
+}
+
+TEST(Preprocess, LetterboxPadsAndReportsGeometry) {
+  // 4x2 RGB (3 channels, rows padded to 16 bytes) into a 4x4 UINT8 input: scale 1, one padded
+  // row above and below.
+  std::vector<uint8_t> src(32, 0);
+  for (int y = 0; y < 2; ++y) {
+    for (int x = 0; x < 4; ++x) {
+      for (int ch = 0; ch < 3; ++ch) src[y * 16 + x * 3 + ch] = static_cast<uint8_t>(coded(x, y, ch));
+    }
+  }
+  Preprocessor pre;
+  ASSERT_TRUE(pre.configure(4, 4, DType::kUInt8, quant(1.0f, 0), PixelRange::kRaw, ResizeMode::kLetterbox, 7).ok());
+  std::vector<uint8_t> dst(48);
+  Geometry g;
+  PixelSource ps{src.data(), 4, 2, 3, 16};
+  ASSERT_TRUE(pre.run(ps, Transform(), dst.data(), &g).ok());
+  EXPECT_EQ(g.pad_x, 0.0f);
+  EXPECT_EQ(g.pad_y, 1.0f);
+  EXPECT_EQ(g.scale_x, 1.0f);
+  EXPECT_EQ(g.scale_y, 1.0f);
+  for (int x = 0; x < 4; ++x) {
+    for (int ch = 0; ch < 3; ++ch) {
+      EXPECT_EQ(dst[(0 * 4 + x) * 3 + ch], 7);
+      EXPECT_EQ(dst[(3 * 4 + x) * 3 + ch], 7);
+      EXPECT_EQ(dst[(1 * 4 + x) * 3 + ch], coded(x, 0, ch));
+      EXPECT_EQ(dst[(2 * 4 + x) * 3 + ch], coded(x, 1, ch));
+    }
+  }
+  EXPECT_FLOAT_EQ(g.to_view_y(1.0f), 0.0f);
+  EXPECT_FLOAT_EQ(g.to_view_y(3.0f), 2.0f);
+}
+
+TEST(Preprocess, LetterboxGeometryOfAWideFrame) {
+  Preprocessor pre;
+  ASSERT_TRUE(pre.configure(320, 320, DType::kInt8, quant(1.0f, -128), PixelRange::kRaw, ResizeMode::kLetterbox, 0).ok());
+  Geometry g = pre.plan(640, 480);
+  EXPECT_FLOAT_EQ(g.scale_x, 0.5f);
+  EXPECT_FLOAT_EQ(g.scale_y, 0.5f);
+  EXPECT_FLOAT_EQ(g.pad_x, 0.0f);
+  EXPECT_FLOAT_EQ(g.pad_y, 40.0f);
+  EXPECT_FLOAT_EQ(g.to_view_x(160.0f), 320.0f);
+  EXPECT_FLOAT_EQ(g.to_view_y(280.0f), 480.0f);
+  ASSERT_TRUE(pre.configure(320, 320, DType::kInt8, quant(1.0f, -128), PixelRange::kRaw, ResizeMode::kStretch, 0).ok());
+  g = pre.plan(640, 480);
+  EXPECT_FLOAT_EQ(g.scale_x, 0.5f);
+  EXPECT_FLOAT_EQ(g.scale_y, 320.0f / 480.0f);
+  EXPECT_FLOAT_EQ(g.pad_y, 0.0f);
+}
+
+TEST(Preprocess, PixelRangesAndInputQuantization) {
+  std::vector<uint8_t> src = {0, 128, 255, 255};
+  PixelSource ps{src.data(), 1, 1, 4, 4};
+  Preprocessor pre;
+  std::vector<float> f(3);
+  ASSERT_TRUE(pre.configure(1, 1, DType::kFloat32, QuantParams(), PixelRange::kMinusOneToOne, ResizeMode::kStretch, 0).ok());
+  ASSERT_TRUE(pre.run(ps, Transform(), reinterpret_cast<uint8_t*>(f.data()), nullptr).ok());
+  EXPECT_FLOAT_EQ(f[0], -1.0f);
+  EXPECT_NEAR(f[1], 128.0f / 127.5f - 1.0f, 1e-6);
+  EXPECT_FLOAT_EQ(f[2], 1.0f);
+  ASSERT_TRUE(pre.configure(1, 1, DType::kFloat32, QuantParams(), PixelRange::kZeroToOne, ResizeMode::kStretch, 0).ok());
+  ASSERT_TRUE(pre.run(ps, Transform(), reinterpret_cast<uint8_t*>(f.data()), nullptr).ok());
+  EXPECT_NEAR(f[2], 1.0f, 1e-6);
+  // INT8 input quantized with scale 2, zero point -10 over raw pixels: q = round(p / 2) - 10.
+  std::vector<int8_t> q(3);
+  ASSERT_TRUE(pre.configure(1, 1, DType::kInt8, quant(2.0f, -10), PixelRange::kRaw, ResizeMode::kStretch, 0).ok());
+  ASSERT_TRUE(pre.run(ps, Transform(), reinterpret_cast<uint8_t*>(q.data()), nullptr).ok());
+  EXPECT_EQ(q[0], -10);
+  EXPECT_EQ(q[1], 54);
+  EXPECT_EQ(q[2], 118);  // round(127.5) = 128 (nearest even), + -10
+}
+
+TEST(Preprocess, RejectsBadImagesWithClearMessages) {
+  std::vector<uint8_t> src(64, 0);
+  Preprocessor pre;
+  std::vector<int8_t> dst(12);
+  uint8_t* d = reinterpret_cast<uint8_t*>(dst.data());
+  ASSERT_TRUE(pre.configure(2, 2, DType::kInt8, quant(1.0f, -128), PixelRange::kRaw, ResizeMode::kStretch, 0).ok());
+  Transform t;
+  Status s = pre.run(PixelSource{src.data(), 0, 2, 4, 8}, t, d, nullptr);
+  EXPECT_NE(s.message().find("image size 0x2 is invalid"), std::string::npos) << s.message();
+  s = pre.run(PixelSource{src.data(), -3, 2, 4, 8}, t, d, nullptr);
+  EXPECT_FALSE(s.ok());
+  s = pre.run(PixelSource{src.data(), 20000, 2, 4, 80000}, t, d, nullptr);
+  EXPECT_NE(s.message().find("16384"), std::string::npos) << s.message();
+  s = pre.run(PixelSource{src.data(), 4, 2, 4, 8}, t, d, nullptr);
+  EXPECT_NE(s.message().find("stride"), std::string::npos) << s.message();
+  s = pre.run(PixelSource{nullptr, 2, 2, 4, 8}, t, d, nullptr);
+  EXPECT_NE(s.message().find("null"), std::string::npos) << s.message();
+  t.rotation = 45;
+  s = pre.run(PixelSource{src.data(), 2, 2, 4, 8}, t, d, nullptr);
+  EXPECT_NE(s.message().find("rotation must be 0, 90, 180 or 270"), std::string::npos) << s.message();
+  EXPECT_FALSE(pre.configure(2, 2, DType::kInt32, QuantParams(), PixelRange::kRaw, ResizeMode::kStretch, 0).ok());
+  EXPECT_FALSE(pre.configure(2, 2, DType::kInt8, QuantParams(), PixelRange::kRaw, ResizeMode::kStretch, 0).ok());
+}
+
+Candidate box(float x0, float y0, float x1, float y1, float score, int label = 0, int order = 0) {
+  Candidate c;
+  c.x0 = x0, c.y0 = y0, c.x1 = x1, c.y1 = y1;
+  c.score = score;
+  c.label = label;
+  c.order = order;
+  return c;
+}
+
+TEST(Nms, IouOfKnownBoxes) {
+  EXPECT_FLOAT_EQ(box_iou(box(0, 0, 10, 10, 1), box(5, 0, 15, 10, 1)), 50.0f / 150.0f);
+  EXPECT_FLOAT_EQ(box_iou(box(0, 0, 10, 10, 1), box(0, 0, 10, 10, 1)), 1.0f);
+  EXPECT_EQ(box_iou(box(0, 0, 10, 10, 1), box(10, 0, 20, 10, 1)), 0.0f);
+  EXPECT_EQ(box_iou(box(0, 0, 0, 10, 1), box(0, 0, 10, 10, 1)), 0.0f);
+}
+
+TEST(Nms, HardNmsIsPerClassSortedAndCapped) {
+  std::vector<Candidate> c = {
+      box(50, 50, 60, 60, 0.7f, 0, 0),   // C: separate
+      box(1, 0, 11, 10, 0.8f, 0, 1),     // B: IoU 0.82 with A, same class -> suppressed
+      box(0, 0, 10, 10, 0.9f, 0, 2),     // A
+      box(0, 0, 10, 10, 0.85f, 1, 3),    // D: same box as A, other class -> kept
+      box(5, 0, 15, 10, 0.6f, 0, 4),     // E: IoU 1/3 with A -> kept at threshold 0.4
+  };
+  std::vector<Candidate> out;
+  std::vector<Candidate> work = c;
+  nms_hard(&work, 0.4f, 100, &out);
+  ASSERT_EQ(out.size(), 4u);
+  EXPECT_EQ(out[0].score, 0.9f);
+  EXPECT_EQ(out[1].score, 0.85f);
+  EXPECT_EQ(out[1].label, 1);
+  EXPECT_EQ(out[2].score, 0.7f);
+  EXPECT_EQ(out[3].score, 0.6f);
+  work = c;
+  nms_hard(&work, 0.3f, 100, &out);  // E now overlaps A above the threshold
+  EXPECT_EQ(out.size(), 3u);
+  work = c;
+  nms_hard(&work, 0.4f, 2, &out);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[1].score, 0.85f);
+  // Equal scores keep decode order.
+  std::vector<Candidate> tie = {box(0, 0, 1, 1, 0.5f, 0, 1), box(5, 5, 6, 6, 0.5f, 0, 0)};
+  nms_hard(&tie, 0.5f, 10, &out);
+  EXPECT_EQ(out[0].order, 0);
+}
+
+TEST(Nms, WeightedNmsBlendsOverlapsByScore) {
+  Candidate a = box(0, 0, 10, 10, 0.9f, 0, 0);
+  a.num_keypoints = 1;
+  a.kp[0] = 5, a.kp[1] = 5;
+  Candidate b = box(2, 0, 12, 10, 0.6f, 0, 1);  // IoU 80 / 120 with a
+  b.num_keypoints = 1;
+  b.kp[0] = 8, b.kp[1] = 2;
+  Candidate far = box(100, 100, 110, 110, 0.5f, 0, 2);
+  std::vector<Candidate> c = {far, b, a};
+  std::vector<Candidate> out;
+  nms_weighted(&c, 0.3f, 10, &out);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_FLOAT_EQ(out[0].score, 0.9f);
+  EXPECT_FLOAT_EQ(out[0].x0, (0.9f * 0 + 0.6f * 2) / 1.5f);
+  EXPECT_FLOAT_EQ(out[0].x1, (0.9f * 10 + 0.6f * 12) / 1.5f);
+  EXPECT_FLOAT_EQ(out[0].y1, 10.0f);
+  EXPECT_FLOAT_EQ(out[0].kp[0], (0.9f * 5 + 0.6f * 8) / 1.5f);
+  EXPECT_FLOAT_EQ(out[0].kp[1], (0.9f * 5 + 0.6f * 2) / 1.5f);
+  EXPECT_FLOAT_EQ(out[1].x0, 100.0f);
+  EXPECT_FLOAT_EQ(out[1].score, 0.5f);
+  // Above the IoU threshold nothing merges; max_results caps the output.
+  c = {far, b, a};
+  nms_weighted(&c, 0.7f, 10, &out);
+  EXPECT_EQ(out.size(), 3u);
+  EXPECT_FLOAT_EQ(out[0].x0, 0.0f);
+  c = {far, b, a};
+  nms_weighted(&c, 0.3f, 1, &out);
+  EXPECT_EQ(out.size(), 1u);
+}
+
+TEST(Anchors, BlazeFaceShortRangeLayout) {
+  std::vector<AnchorCenter> a = generate_ssd_anchors(SsdAnchorOptions());
+  ASSERT_EQ(a.size(), 896u);
+  // Stride 8: 16x16 cells, 2 anchors each.
+  EXPECT_FLOAT_EQ(a[0].x, 0.5f / 16);
+  EXPECT_FLOAT_EQ(a[1].x, 0.5f / 16);
+  EXPECT_FLOAT_EQ(a[2].x, 1.5f / 16);
+  EXPECT_FLOAT_EQ(a[32].y, 1.5f / 16);
+  // Strides 16,16,16 share one 8x8 grid with 6 anchors per cell.
+  EXPECT_FLOAT_EQ(a[512].x, 0.5f / 8);
+  EXPECT_FLOAT_EQ(a[517].x, 0.5f / 8);
+  EXPECT_FLOAT_EQ(a[518].x, 1.5f / 8);
+  EXPECT_FLOAT_EQ(a[895].x, 7.5f / 8);
+  EXPECT_FLOAT_EQ(a[895].y, 7.5f / 8);
+}
+
+}  // namespace
+}  // namespace fd
