@@ -1,0 +1,204 @@
+// Detector (Contract B) end to end on hand-built TFLite models: a single RESHAPE turns the
+// preprocessed pixels into a YOLOv5 prediction tensor, so chosen pixel values are a known
+// detection. Also the load-time errors (metadata, family, outputs, labels, options).
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "api/detector.h"
+#include "tflite_schema_generated.h"
+#include "vision/image_io.h"
+
+namespace fd {
+namespace {
+
+// A FLOAT32 model: input "image" [1, 4, 4, 3] reshaped to output `out_name` `out_shape`, with an
+// optional "featherdet" metadata entry.
+std::vector<uint8_t> reshape_model(const std::string& out_name, const std::vector<int32_t>& out_shape,
+                                   const std::string& metadata) {
+  flatbuffers::FlatBufferBuilder b;
+  std::vector<int32_t> in_shape = {1, 4, 4, 3};
+  std::vector<flatbuffers::Offset<tflite::Tensor>> tensors = {
+      tflite::CreateTensorDirect(b, &in_shape, tflite::TensorType_FLOAT32, 0, "image"),
+      tflite::CreateTensorDirect(b, &out_shape, tflite::TensorType_FLOAT32, 0, out_name.c_str())};
+  std::vector<int32_t> ins = {0}, outs = {1};
+  auto options = tflite::CreateReshapeOptionsDirect(b, &out_shape);
+  std::vector<flatbuffers::Offset<tflite::Operator>> ops = {tflite::CreateOperatorDirect(
+      b, 0, &ins, &outs, tflite::BuiltinOptions_ReshapeOptions, options.Union())};
+  std::vector<flatbuffers::Offset<tflite::SubGraph>> subgraphs = {
+      tflite::CreateSubGraphDirect(b, &tensors, &ins, &outs, &ops, "main")};
+  std::vector<flatbuffers::Offset<tflite::OperatorCode>> codes = {
+      tflite::CreateOperatorCode(b, tflite::BuiltinOperator_RESHAPE, 0, 1, tflite::BuiltinOperator_RESHAPE)};
+  std::vector<flatbuffers::Offset<tflite::Buffer>> buffers = {tflite::CreateBuffer(b)};
+  std::vector<flatbuffers::Offset<tflite::Metadata>> meta;
+  if (!metadata.empty()) {
+    std::vector<uint8_t> bytes(metadata.begin(), metadata.end());
+    buffers.push_back(tflite::CreateBufferDirect(b, &bytes));
+    meta.push_back(tflite::CreateMetadataDirect(b, "featherdet", 1));
+  }
+  b.Finish(tflite::CreateModelDirect(b, 3, &codes, &subgraphs, "test", &buffers, nullptr, meta.empty() ? nullptr : &meta),
+           "TFL3");
+  return std::vector<uint8_t>(b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize());
+}
+
+const char* kYoloDecoder =
+    R"({"family": "yolov5", "input": {"resize": "stretch", "range": "0,1"}, "normalized": true, "labels": ["thing"]})";
+
+// A 16x8 RGBA frame of 4x2 blocks; the stretch to 4x4 samples block (bx, by) exactly, so model
+// pixel (bx, by) = block color. Row 0 of the [1, 8, 6] prediction is model pixels (0,0), (1,0):
+// cx, cy, w = 128, 64, 64 and h, obj, cls = 32, 255, 230 (/255).
+std::vector<uint8_t> yolo_frame() {
+  std::vector<uint8_t> px(16 * 8 * 4, 0);
+  const uint8_t block[2][3] = {{128, 64, 64}, {32, 255, 230}};
+  for (int y = 0; y < 8; ++y) {
+    for (int x = 0; x < 16; ++x) {
+      uint8_t* p = &px[(y * 16 + x) * 4];
+      p[3] = 255;
+      const int bx = x / 4, by = y / 2;
+      if (by == 0 && bx < 2) {
+        for (int c = 0; c < 3; ++c) p[c] = block[bx][c];
+      }
+    }
+  }
+  return px;
+}
+
+Status create(const std::vector<uint8_t>& model, const std::string& options, std::unique_ptr<Detector>* d) {
+  return Detector::create(model.data(), model.size(), options, d);
+}
+
+TEST(Detector, DecodesAHandBuiltYoloModelIntoSourcePixels) {
+  std::vector<uint8_t> model = reshape_model("pred", {1, 8, 6}, "");
+  std::unique_ptr<Detector> d;
+  Status s = create(model, std::string("{\"decoder\": ") + kYoloDecoder + "}", &d);
+  ASSERT_TRUE(s.ok()) << s.message();
+  std::vector<uint8_t> frame = yolo_frame();
+  std::vector<Detection> out;
+  s = d->detect(frame.data(), 16, 8, 16 * 4, Transform(), &out);
+  ASSERT_TRUE(s.ok()) << s.message();
+  ASSERT_EQ(out.size(), 1u);
+  // Model box (normalized * 4): cx 128/255, w 64/255 -> x in [96, 160]/255 * 4; source x = model x * 4.
+  EXPECT_NEAR(out[0].x, 96.0f / 255 * 16, 1e-3);
+  EXPECT_NEAR(out[0].width, 64.0f / 255 * 16, 1e-3);
+  // cy 64/255, h 32/255 -> y in [48, 80]/255 * 4; source y = model y * 2.
+  EXPECT_NEAR(out[0].y, 48.0f / 255 * 8, 1e-3);
+  EXPECT_NEAR(out[0].height, 32.0f / 255 * 8, 1e-3);
+  EXPECT_NEAR(out[0].score, 230.0f / 255, 1e-5);
+  EXPECT_EQ(out[0].label, "thing");
+  EXPECT_EQ(out[0].label_id, 0);
+  EXPECT_TRUE(out[0].keypoints.empty());
+
+  // Mirrored display: the model must see the same pixels, so feed the mirrored frame; the box is
+  // reported in the displayed (mirrored) image's pixels.
+  std::vector<uint8_t> mirrored(frame.size());
+  for (int y = 0; y < 8; ++y) {
+    for (int x = 0; x < 16; ++x) {
+      for (int c = 0; c < 4; ++c) mirrored[(y * 16 + x) * 4 + c] = frame[(y * 16 + (15 - x)) * 4 + c];
+    }
+  }
+  Transform t;
+  t.mirror = true;
+  ASSERT_TRUE(d->detect(mirrored.data(), 16, 8, 64, t, &out).ok());
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_NEAR(out[0].x, 96.0f / 255 * 16, 1e-3);
+
+  // Thresholds and category filters.
+  ASSERT_TRUE(d->set_options(R"({"scoreThreshold": 0.95})").ok());
+  ASSERT_TRUE(d->detect(frame.data(), 16, 8, 64, Transform(), &out).ok());
+  EXPECT_TRUE(out.empty());
+  ASSERT_TRUE(d->set_options(R"({"scoreThreshold": 0.5, "categoryDenylist": ["thing"]})").ok());
+  ASSERT_TRUE(d->detect(frame.data(), 16, 8, 64, Transform(), &out).ok());
+  EXPECT_TRUE(out.empty());
+  ASSERT_TRUE(d->set_options(R"({"categoryDenylist": [], "categoryAllowlist": ["thing"]})").ok());
+  ASSERT_TRUE(d->detect(frame.data(), 16, 8, 64, Transform(), &out).ok());
+  EXPECT_EQ(out.size(), 1u);
+  EXPECT_NE(d->info_json().find("\"scoreThreshold\":0.5,"), std::string::npos) << d->info_json();
+}
+
+TEST(Detector, ReadsFeatherdetMetadataAndReportsInfo) {
+  std::vector<uint8_t> model = reshape_model("pred", {1, 8, 6}, kYoloDecoder);
+  std::unique_ptr<Detector> d;
+  Status s = create(model, "", &d);
+  ASSERT_TRUE(s.ok()) << s.message();
+  DetectorInfo info = d->info();
+  EXPECT_EQ(info.family, "yolov5");
+  EXPECT_EQ(info.input_width, 4);
+  EXPECT_EQ(info.labels, std::vector<std::string>{"thing"});
+  EXPECT_EQ(info.input_type, "FLOAT32");
+  EXPECT_EQ(info.model_bytes, model.size());
+  EXPECT_FLOAT_EQ(info.score_threshold, 0.25f);
+  EXPECT_EQ(d->info_json(),
+            "{\"family\":\"yolov5\",\"inputWidth\":4,\"inputHeight\":4,\"labels\":[\"thing\"],\"keypoints\":[],"
+            "\"scoreThreshold\":0.25,\"iouThreshold\":0.45,\"maxResults\":100,\"modelBytes\":" +
+                std::to_string(model.size()) + ",\"arenaBytes\":" + std::to_string(info.arena_bytes) +
+                ",\"inputType\":\"FLOAT32\"}");
+  std::vector<uint8_t> frame = yolo_frame();
+  ASSERT_TRUE(d->run(frame.data(), 16, 8, 4, 64, Transform(), frame.size()).ok());
+  EXPECT_EQ(d->results().size(), 1u);
+  // The decoder option overrides the metadata member by member.
+  ASSERT_TRUE(d->set_options(R"({"decoder": {"labels": ["other"]}, "maxResults": -1})").ok());
+  EXPECT_EQ(d->label(0), "other");
+  EXPECT_EQ(d->info().max_results, -1);
+}
+
+TEST(Detector, LoadErrorsSayWhatIsWrong) {
+  std::unique_ptr<Detector> d;
+  std::vector<uint8_t> bare = reshape_model("pred", {1, 8, 6}, "");
+  Status s = create(bare, "", &d);
+  EXPECT_NE(s.message().find("model has no 'featherdet' metadata"), std::string::npos) << s.message();
+  s = create(reshape_model("pred", {1, 8, 6}, R"({"family": "ssd"})"), "", &d);
+  EXPECT_NE(s.message().find("decoder family 'ssd' is not supported"), std::string::npos) << s.message();
+  s = create(reshape_model("pred", {1, 8, 6}, R"({"family": "yunet"})"), "", &d);
+  EXPECT_NE(s.message().find("model output 'cls_8' not found (model outputs: 'pred')"), std::string::npos) << s.message();
+  s = create(reshape_model("pred", {1, 8, 6}, R"({"family": "yolov5", "labels": ["a", "b"]})"), "", &d);
+  EXPECT_NE(s.message().find("lists 2 labels but the model scores 1 classes"), std::string::npos) << s.message();
+  s = create(reshape_model("pred", {1, 48}, R"({"family": "yolov5"})"), "", &d);
+  EXPECT_NE(s.message().find("model output 'pred' (role pred) has shape [1, 48]"), std::string::npos) << s.message();
+  s = create(reshape_model("pred", {1, 8, 6}, "{not json"), "", &d);
+  EXPECT_NE(s.message().find("metadata 'featherdet' is not valid JSON"), std::string::npos) << s.message();
+  s = create(bare, R"({"decoder": {"family": "yolov5", "outputs": {"pred": "scores"}}})", &d);
+  EXPECT_NE(s.message().find("model output 'scores' not found"), std::string::npos) << s.message();
+  s = create(bare, R"({"decoder": {"family": "yolov5"}, "scoreThreshold": 1.5})", &d);
+  EXPECT_NE(s.message().find("option 'scoreThreshold' must be a number in [0, 1]"), std::string::npos) << s.message();
+  s = create(bare, R"({"decoder": {"family": "yolov5"}, "categoryAllowlist": ["a"], "categoryDenylist": ["b"]})", &d);
+  EXPECT_NE(s.message().find("mutually exclusive"), std::string::npos) << s.message();
+  s = create(bare, R"({"decoder": {"family": "yolov5"}, "maxResults": 0})", &d);
+  EXPECT_NE(s.message().find("'maxResults' must be a positive integer"), std::string::npos) << s.message();
+  s = create(bare, "{oops", &d);
+  EXPECT_NE(s.message().find("options are not valid JSON"), std::string::npos) << s.message();
+  s = Detector::create(nullptr, 0, "", &d);
+  EXPECT_NE(s.message().find("empty"), std::string::npos) << s.message();
+  EXPECT_EQ(d, nullptr);
+}
+
+TEST(Detector, RejectsBadFramesAndKeepsOptionsOnError) {
+  std::unique_ptr<Detector> d;
+  ASSERT_TRUE(create(reshape_model("pred", {1, 8, 6}, kYoloDecoder), "", &d).ok());
+  std::vector<uint8_t> frame = yolo_frame();
+  std::vector<Detection> out;
+  Status s = d->detect(frame.data(), 0, 8, 64, Transform(), &out);
+  EXPECT_NE(s.message().find("image size 0x8 is invalid"), std::string::npos) << s.message();
+  s = d->detect(frame.data(), 16, -1, 64, Transform(), &out);
+  EXPECT_FALSE(s.ok());
+  s = d->detect(frame.data(), 20000, 8, 80000, Transform(), &out);
+  EXPECT_FALSE(s.ok());
+  s = d->run(frame.data(), 16, 16, 4, 64, Transform(), frame.size());
+  EXPECT_NE(s.message().find("pixel buffer holds 512 bytes but a 16x16 image needs 1024"), std::string::npos) << s.message();
+  Transform t;
+  t.rotation = 30;
+  EXPECT_FALSE(d->detect(frame.data(), 16, 8, 64, t, &out).ok());
+  EXPECT_FALSE(d->set_options(R"({"scoreThreshold": 0.1, "iouThreshold": 7})").ok());
+  EXPECT_FLOAT_EQ(d->info().score_threshold, 0.25f);  // unchanged by the failed call
+  EXPECT_FALSE(d->set_options(R"({"decoder": {"family": "nanodet"}})").ok());
+  EXPECT_EQ(d->info().family, "yolov5");
+  ASSERT_TRUE(d->detect(frame.data(), 16, 8, 64, Transform(), &out).ok());
+  EXPECT_EQ(out.size(), 1u);
+}
+
+}  // namespace
+}  // namespace fd
