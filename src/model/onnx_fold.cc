@@ -367,6 +367,10 @@ Status fold_onnx_node(const OnnxNode& n, int64_t opset, const std::vector<const 
   } else if (op == "ConstantOfShape") {
     std::vector<int64_t> shape;
     FD_RETURN_IF_ERROR(onnx_const_ints(x, &shape));
+    for (int64_t d : shape) {
+      if (d < 0 || d > (1 << 24)) return fail(n, "invalid shape");
+    }
+    if (count(shape) > (1 << 26)) return fail(n, "constant too large");
     const OnnxAttribute* v = n.attr("value");
     OnnxTensor proto;
     proto.data_type = 1;

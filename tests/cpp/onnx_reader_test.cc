@@ -1,0 +1,372 @@
+// ONNX reading and import: protobuf wire parsing, hand-built tiny models run through the
+// interpreter against naive expectations, malformed and unsupported inputs, the upstream files.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "model/graph_transforms.h"
+#include "model/onnx_reader.h"
+#include "model/protobuf_wire.h"
+#include "runtime/interpreter.h"
+
+namespace fd {
+namespace {
+
+using Bytes = std::vector<uint8_t>;
+
+// A tiny protobuf writer for building test models.
+void put_varint(Bytes* b, uint64_t v) {
+  while (v >= 0x80) {
+    b->push_back(static_cast<uint8_t>(v | 0x80));
+    v >>= 7;
+  }
+  b->push_back(static_cast<uint8_t>(v));
+}
+void put_int(Bytes* b, int field, int64_t v) {
+  put_varint(b, (static_cast<uint64_t>(field) << 3) | 0);
+  put_varint(b, static_cast<uint64_t>(v));
+}
+void put_bytes(Bytes* b, int field, const Bytes& payload) {
+  put_varint(b, (static_cast<uint64_t>(field) << 3) | 2);
+  put_varint(b, payload.size());
+  b->insert(b->end(), payload.begin(), payload.end());
+}
+void put_str(Bytes* b, int field, const std::string& s) { put_bytes(b, field, Bytes(s.begin(), s.end())); }
+
+Bytes float_tensor(const std::string& name, const std::vector<int64_t>& dims, const std::vector<float>& v) {
+  Bytes t;
+  for (int64_t d : dims) put_int(&t, 1, d);
+  put_int(&t, 2, 1);
+  put_str(&t, 8, name);
+  Bytes raw(v.size() * 4);
+  std::memcpy(raw.data(), v.data(), raw.size());
+  put_bytes(&t, 9, raw);
+  return t;
+}
+Bytes value_info(const std::string& name, const std::vector<int64_t>& dims) {
+  Bytes shape;
+  for (int64_t d : dims) {
+    Bytes dim;
+    put_int(&dim, 1, d);
+    put_bytes(&shape, 1, dim);
+  }
+  Bytes tensor;
+  put_int(&tensor, 1, 1);
+  put_bytes(&tensor, 2, shape);
+  Bytes type;
+  put_bytes(&type, 1, tensor);
+  Bytes vi;
+  put_str(&vi, 1, name);
+  put_bytes(&vi, 2, type);
+  return vi;
+}
+Bytes ints_attr(const std::string& name, const std::vector<int64_t>& v) {
+  Bytes a;
+  put_str(&a, 1, name);
+  put_int(&a, 20, 7);
+  for (int64_t x : v) put_int(&a, 8, x);
+  return a;
+}
+Bytes node(const std::string& op, const std::vector<std::string>& in, const std::vector<std::string>& out,
+           const std::vector<Bytes>& attrs = {}) {
+  Bytes n;
+  for (const auto& s : in) put_str(&n, 1, s);
+  for (const auto& s : out) put_str(&n, 2, s);
+  put_str(&n, 3, op + "_0");
+  put_str(&n, 4, op);
+  for (const auto& a : attrs) put_bytes(&n, 5, a);
+  return n;
+}
+Bytes model(const Bytes& graph) {
+  Bytes m;
+  put_int(&m, 1, 7);
+  put_str(&m, 2, "test");
+  put_bytes(&m, 7, graph);
+  Bytes opset;
+  put_int(&opset, 2, 13);
+  put_bytes(&m, 8, opset);
+  return m;
+}
+
+// Conv 3x3 (2 -> 2 channels, pads 1, stride 1) + Relu on a [1, 2, 4, 5] input.
+const std::vector<float> kWeights = [] {
+  std::vector<float> w(2 * 2 * 3 * 3);
+  for (size_t i = 0; i < w.size(); ++i) w[i] = std::sin(static_cast<float>(i) * 0.7f);
+  return w;
+}();
+const std::vector<float> kBias = {0.25f, -0.5f};
+
+Bytes conv_relu_model(const std::string& act = "Relu") {
+  Bytes g;
+  put_bytes(&g, 1, node("Conv", {"x", "w", "b"}, {"c"}, {ints_attr("pads", {1, 1, 1, 1}), ints_attr("kernel_shape", {3, 3})}));
+  put_bytes(&g, 1, node(act, {"c"}, {"y"}));
+  put_str(&g, 2, "tiny");
+  put_bytes(&g, 5, float_tensor("w", {2, 2, 3, 3}, kWeights));
+  put_bytes(&g, 5, float_tensor("b", {2}, kBias));
+  put_bytes(&g, 11, value_info("x", {1, 2, 4, 5}));
+  put_bytes(&g, 12, value_info("y", {1, 2, 4, 5}));
+  return model(g);
+}
+
+// Naive NCHW conv + relu reference at (o, y, x).
+float conv_ref(const std::vector<float>& in, int o, int y, int x) {
+  float acc = kBias[o];
+  for (int i = 0; i < 2; ++i)
+    for (int ky = 0; ky < 3; ++ky)
+      for (int kx = 0; kx < 3; ++kx) {
+        const int iy = y + ky - 1, ix = x + kx - 1;
+        if (iy < 0 || iy >= 4 || ix < 0 || ix >= 5) continue;
+        acc += in[(i * 4 + iy) * 5 + ix] * kWeights[((o * 2 + i) * 3 + ky) * 3 + kx];
+      }
+  return std::max(acc, 0.0f);
+}
+
+Bytes read_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return Bytes(std::istreambuf_iterator<char>(f), {});
+}
+
+std::string upstream(const std::string& name) { return std::string(FD_SHARED_DIR) + "/models/upstream/" + name; }
+
+TEST(ProtobufWire, ReadsVarintsFixedAndLengths) {
+  const Bytes b = {0x96, 0x01, 0x0d, 0x00, 0x00, 0x80, 0x3f, 0x12, 0x02, 'h', 'i'};
+  pb::WireReader r(b.data(), b.size());
+  uint64_t v = 0;
+  ASSERT_TRUE(r.read_varint(&v).ok());
+  EXPECT_EQ(v, 150u);
+  uint32_t field = 0;
+  pb::WireType wt;
+  ASSERT_TRUE(r.next_field(&field, &wt).ok());
+  EXPECT_EQ(field, 1u);
+  EXPECT_EQ(wt, pb::WireType::kFixed32);
+  std::vector<float> f;
+  ASSERT_TRUE(pb::read_floats(r, wt, &f).ok());
+  EXPECT_EQ(f, std::vector<float>{1.0f});
+  ASSERT_TRUE(r.next_field(&field, &wt).ok());
+  EXPECT_EQ(field, 2u);
+  std::string s;
+  ASSERT_TRUE(r.read_string(&s).ok());
+  EXPECT_EQ(s, "hi");
+  EXPECT_TRUE(r.done());
+}
+
+TEST(ProtobufWire, RejectsBadVarintsAndLengths) {
+  const Bytes overlong(11, 0xff);
+  pb::WireReader r(overlong.data(), overlong.size());
+  uint64_t v = 0;
+  Status s = r.read_varint(&v);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("varint"), std::string::npos) << s.message();
+  const Bytes past = {0x0a, 0x05, 'a', 'b'};  // field 1, length 5, only 2 bytes
+  pb::WireReader r2(past.data(), past.size());
+  uint32_t field;
+  pb::WireType wt;
+  ASSERT_TRUE(r2.next_field(&field, &wt).ok());
+  s = r2.skip(wt);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("runs past the end"), std::string::npos) << s.message();
+  const Bytes group = {0x0b};  // wire type 3 (start group)
+  pb::WireReader r3(group.data(), group.size());
+  EXPECT_FALSE(r3.next_field(&field, &wt).ok());
+}
+
+TEST(OnnxReader, ParsesHandBuiltModel) {
+  const Bytes m = conv_relu_model();
+  OnnxModel om;
+  Status s = parse_onnx(m.data(), m.size(), &om);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(om.ir_version, 7);
+  EXPECT_EQ(om.opset, 13);
+  EXPECT_EQ(om.graph.name, "tiny");
+  ASSERT_EQ(om.graph.nodes.size(), 2u);
+  EXPECT_EQ(om.graph.nodes[0].op_type, "Conv");
+  EXPECT_EQ(om.graph.nodes[0].attr_ints("pads"), (std::vector<int64_t>{1, 1, 1, 1}));
+  ASSERT_EQ(om.graph.initializers.size(), 2u);
+  EXPECT_EQ(om.graph.initializers[0]->dims, (std::vector<int64_t>{2, 2, 3, 3}));
+  EXPECT_EQ(om.graph.initializers[0]->f, kWeights);
+  ASSERT_EQ(om.graph.inputs.size(), 1u);
+  EXPECT_EQ(om.graph.inputs[0].dims, (std::vector<int64_t>{1, 2, 4, 5}));
+}
+
+TEST(OnnxImport, ConvReluMatchesNaiveReference) {
+  const Bytes m = conv_relu_model();
+  Graph g;
+  Status s = import_onnx(m.data(), m.size(), OnnxImportOptions(), &g);
+  ASSERT_TRUE(s.ok()) << s.message();
+  ASSERT_EQ(g.inputs.size(), 1u);
+  EXPECT_EQ(g.tensors[g.inputs[0]].shape, (Shape{1, 4, 5, 2}));
+  std::unique_ptr<Interpreter> interp;
+  s = Interpreter::create(std::move(g), &interp);
+  ASSERT_TRUE(s.ok()) << s.message();
+  std::vector<float> nchw(2 * 4 * 5);
+  for (size_t i = 0; i < nchw.size(); ++i) nchw[i] = std::cos(static_cast<float>(i)) * 2.0f;
+  float* in = interp->input(0).as<float>();
+  for (int c = 0; c < 2; ++c)
+    for (int p = 0; p < 20; ++p) in[p * 2 + c] = nchw[c * 20 + p];
+  ASSERT_TRUE(interp->invoke().ok());
+  EXPECT_EQ(interp->output_name(0), "y");
+  EXPECT_EQ(interp->output(0).shape, (Shape{1, 4, 5, 2}));
+  const float* out = interp->output(0).as<float>();
+  int positive = 0;
+  for (int y = 0; y < 4; ++y)
+    for (int x = 0; x < 5; ++x)
+      for (int o = 0; o < 2; ++o) {
+        const float want = conv_ref(nchw, o, y, x);
+        positive += want > 0;
+        EXPECT_NEAR(out[(y * 5 + x) * 2 + o], want, 1e-5f) << y << "," << x << "," << o;
+      }
+  EXPECT_GT(positive, 5);
+}
+
+TEST(OnnxImport, UnsupportedOpIsNamed) {
+  const Bytes m = conv_relu_model("Frobnicate");
+  Graph g;
+  Status s = import_onnx(m.data(), m.size(), OnnxImportOptions(), &g);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("ONNX node 'Frobnicate_0' (op Frobnicate, node #1) is not supported by featherdet"), std::string::npos)
+      << s.message();
+}
+
+TEST(OnnxReader, RejectsEmptyJunkAndMissingGraph) {
+  Graph g;
+  Status s = import_onnx(nullptr, 0, OnnxImportOptions(), &g);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("empty"), std::string::npos) << s.message();
+  Bytes no_graph;
+  put_int(&no_graph, 1, 7);
+  s = import_onnx(no_graph.data(), no_graph.size(), OnnxImportOptions(), &g);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("no graph"), std::string::npos) << s.message();
+  const Bytes junk(64, 0xff);
+  s = import_onnx(junk.data(), junk.size(), OnnxImportOptions(), &g);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("malformed protobuf"), std::string::npos) << s.message();
+}
+
+TEST(OnnxReader, RejectsRawDataOfTheWrongSize) {
+  Bytes t;
+  put_int(&t, 1, 4);
+  put_int(&t, 2, 1);
+  put_str(&t, 8, "w");
+  put_bytes(&t, 9, Bytes(12, 0));
+  Bytes gr;
+  put_bytes(&gr, 5, t);
+  const Bytes m = model(gr);
+  OnnxModel om;
+  Status s = parse_onnx(m.data(), m.size(), &om);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("ONNX tensor 'w' has 12 bytes of raw data for 4 elements"), std::string::npos) << s.message();
+}
+
+TEST(OnnxReader, TruncationsAndCorruptionsOfARealFileFailCleanly) {
+  const Bytes bytes = read_file(upstream("yunet_n_320_320.onnx"));
+  ASSERT_GT(bytes.size(), 100000u);
+  int failures = 0, cases = 0;
+  for (size_t cut = 0; cut < bytes.size(); cut += 1009) {
+    Graph g;
+    Status s = import_onnx(bytes.data(), cut, OnnxImportOptions(), &g);
+    ++cases;
+    if (!s.ok()) {
+      ++failures;
+      EXPECT_FALSE(s.message().empty());
+    }
+  }
+  EXPECT_EQ(failures, cases);  // the graph is the last big field: every cut breaks it
+  for (size_t pos = 0; pos < bytes.size(); pos += 1013) {
+    Bytes bad = bytes;
+    bad[pos] ^= 0xa5;
+    if (pos + 1 < bad.size()) bad[pos + 1] = 0xff;
+    Graph g;
+    Status s = import_onnx(bad.data(), bad.size(), OnnxImportOptions(), &g);
+    if (!s.ok()) EXPECT_FALSE(s.message().empty());
+  }
+}
+
+struct UpstreamCase {
+  const char* file;
+  int width, height;
+  size_t outputs;
+  Shape first_output;
+};
+
+TEST(OnnxImport, UpstreamModelsImportAndRun) {
+  const UpstreamCase cases[] = {
+      {"yunet_n_320_320.onnx", 0, 0, 12, {1, 1600, 1}},
+      {"yunet_n_dynamic.onnx", 320, 320, 12, {1, 1600, 1}},
+      {"nanodet_m_416.onnx", 0, 0, 6, {1, 2704, 80}},
+      {"fastestdet_352.onnx", 0, 0, 1, {1, 22, 22, 85}},
+  };
+  for (const UpstreamCase& c : cases) {
+    SCOPED_TRACE(c.file);
+    const Bytes bytes = read_file(upstream(c.file));
+    ASSERT_FALSE(bytes.empty());
+    OnnxImportOptions opts;
+    opts.input_width = c.width;
+    opts.input_height = c.height;
+    Graph g;
+    Status s = import_onnx(bytes.data(), bytes.size(), opts, &g);
+    ASSERT_TRUE(s.ok()) << s.message();
+    std::unique_ptr<Interpreter> interp;
+    s = Interpreter::create(std::move(g), &interp);
+    ASSERT_TRUE(s.ok()) << s.message();
+    ASSERT_EQ(interp->num_outputs(), static_cast<int>(c.outputs));
+    EXPECT_EQ(interp->output(0).shape, c.first_output);
+    RTensor& in = interp->input(0);
+    for (int64_t k = 0; k < num_elements(in.shape); ++k) in.as<float>()[k] = static_cast<float>((k * 37) % 255) / 64.0f - 1.0f;
+    ASSERT_TRUE(interp->invoke().ok());
+    for (int o = 0; o < interp->num_outputs(); ++o) {
+      const RTensor& t = interp->output(o);
+      for (int64_t k = 0; k < num_elements(t.shape); ++k) ASSERT_TRUE(std::isfinite(t.as<float>()[k])) << interp->output_name(o);
+    }
+  }
+}
+
+TEST(OnnxImport, DynamicModelNeedsAnInputSize) {
+  const Bytes bytes = read_file(upstream("yunet_n_dynamic.onnx"));
+  Graph g;
+  Status s = import_onnx(bytes.data(), bytes.size(), OnnxImportOptions(), &g);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("--input-size"), std::string::npos) << s.message();
+}
+
+TEST(GraphTransforms, FoldInputNormalizationMatchesHostNormalization) {
+  // A 3-channel VALID conv: folding (x - mean) / std and BGR order must match exactly inside.
+  Bytes g;
+  std::vector<float> w(4 * 3 * 2 * 2);
+  for (size_t i = 0; i < w.size(); ++i) w[i] = std::sin(static_cast<float>(i) * 1.3f);
+  put_bytes(&g, 1, node("Conv", {"x", "w", "b"}, {"y"}, {ints_attr("kernel_shape", {2, 2})}));
+  put_bytes(&g, 5, float_tensor("w", {4, 3, 2, 2}, w));
+  put_bytes(&g, 5, float_tensor("b", {4}, {0.1f, 0.2f, -0.3f, 0.0f}));
+  put_bytes(&g, 11, value_info("x", {1, 3, 3, 3}));
+  put_bytes(&g, 12, value_info("y", {1, 4, 2, 2}));
+  const Bytes m = model(g);
+  const float mean[3] = {103.5f, 116.3f, 123.7f}, stdv[3] = {57.4f, 57.1f, 58.4f};
+  std::vector<uint8_t> rgb(27);
+  for (size_t i = 0; i < rgb.size(); ++i) rgb[i] = static_cast<uint8_t>((i * 53) % 256);
+  std::vector<float> outs[2];
+  for (int folded = 0; folded < 2; ++folded) {
+    Graph graph;
+    ASSERT_TRUE(import_onnx(m.data(), m.size(), OnnxImportOptions(), &graph).ok());
+    if (folded) ASSERT_TRUE(fold_input_normalization(&graph, mean, stdv, true).ok());
+    std::unique_ptr<Interpreter> interp;
+    ASSERT_TRUE(Interpreter::create(std::move(graph), &interp).ok());
+    float* in = interp->input(0).as<float>();
+    for (int p = 0; p < 9; ++p)
+      for (int c = 0; c < 3; ++c) {
+        in[p * 3 + c] = folded ? rgb[p * 3 + c] : (rgb[p * 3 + (2 - c)] - mean[c]) / stdv[c];
+      }
+    ASSERT_TRUE(interp->invoke().ok());
+    const RTensor& o = interp->output(0);
+    outs[folded].assign(o.as<float>(), o.as<float>() + num_elements(o.shape));
+  }
+  ASSERT_EQ(outs[0].size(), 16u);
+  for (size_t k = 0; k < 16; ++k) EXPECT_NEAR(outs[1][k], outs[0][k], 1e-4f * (1 + std::fabs(outs[0][k])));
+}
+
+}  // namespace
+}  // namespace fd
