@@ -7,7 +7,7 @@
 // (or $FEATHERDET_MODEL_BASE_URL/<file>) downloaded with fetch.
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,9 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 
 /** Largest allowed bundled INT8 model, bytes. */
 export const MAX_MODEL_BYTES = 1_000_000;
+
+/** Calibration image file names. */
+const IMAGE_FILE = /\.(jpe?g|png|bmp)$/i;
 
 /** An error printed as one line by the command line (exit code 1). */
 export class ModelsError extends Error {}
@@ -144,11 +147,11 @@ function recipeOf(model, variant) {
 }
 
 /** The featherdet-convert arguments for one model variant ('int8' or 'fp32'). */
-export function convertArgs(model, { onnx, out, calibDir, labelsFile, metadataFile, variant }) {
+export function convertArgs(model, { onnx, out, calibDir, calibCount, labelsFile, metadataFile, variant }) {
   const args = [onnx, '-o', out, '--preset', model.preset, '--input-size', `${model.input.width}x${model.input.height}`,
     '--labels', labelsFile, '--metadata-json', metadataFile];
   if (variant === 'fp32') args.push('--float');
-  else args.push('--calib', calibDir, ...(model.convert?.args ?? []));
+  else args.push('--calib', calibDir, '--calib-limit', String(calibCount), ...(model.convert?.args ?? []));
   return args;
 }
 
@@ -230,7 +233,8 @@ export async function buildModels(opts = {}, env = process.env) {
         const metadataFile = path.join(tmp, 'metadata.json');
         writeFileSync(metadataFile, JSON.stringify(metadataOf(model)));
         const calibDir = variant === 'int8' ? calibrationDir(model, sharedRoot, tmp) : null;
-        const args = convertArgs(model, { onnx, out: `${out}.part`, calibDir, labelsFile, metadataFile, variant });
+        const calibCount = calibDir ? readdirSync(calibDir).filter((f) => IMAGE_FILE.test(f)).length : 0;
+        const args = convertArgs(model, { onnx, out: `${out}.part`, calibDir, calibCount, labelsFile, metadataFile, variant });
         if (opts.report && variant === 'int8') args.push('--report');
         process.stderr.write(`models: building ${path.relative(REPO_ROOT, out)} (${model.name}, ${variant})\n`);
         const t0 = Date.now();

@@ -65,10 +65,10 @@ describe('models/manifest.json', () => {
   });
 
   test('converter arguments: INT8 calibrates, fp32 uses --float', () => {
-    const files = { onnx: 'm.onnx', out: 'o.tflite', calibDir: 'cal', labelsFile: 'l.txt', metadataFile: 'm.json' };
+    const files = { onnx: 'm.onnx', out: 'o.tflite', calibDir: 'cal', calibCount: 128, labelsFile: 'l.txt', metadataFile: 'm.json' };
     const int8 = convertArgs(byId['objects-320'], { ...files, variant: 'int8' });
     expect(int8.slice(0, 7)).toEqual(['m.onnx', '-o', 'o.tflite', '--preset', 'nanodet', '--input-size', '320x320']);
-    expect(int8).toContain('--calib');
+    expect(int8.slice(int8.indexOf('--calib'), int8.indexOf('--calib') + 4)).toEqual(['--calib', 'cal', '--calib-limit', '128']);
     expect(int8).not.toContain('--float');
     const fp32 = convertArgs(byId.face, { ...files, variant: 'fp32' });
     expect(fp32).toContain('--float');
