@@ -64,7 +64,10 @@ function nhwcToNchw(values, [n, h, w, c]) {
   return out;
 }
 
-describe.skipIf(!existsSync(TOOL))('ONNX import vs onnxruntime-web', () => {
+describe('ONNX import vs onnxruntime-web', () => {
+  it('featherdet-onnx-run is built (scripts/build.sh)', () => {
+    expect(existsSync(TOOL), `${TOOL} is missing`).toBe(true);
+  });
   for (const { model, args, images } of CASES) {
     it(`${model}: every output within relative L2 1e-4`, async () => {
       const session = await ort.InferenceSession.create(join(UPSTREAM, model));
