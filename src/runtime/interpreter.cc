@@ -135,6 +135,7 @@ Status Interpreter::invoke() {
     NodeContext ctx(graph_.nodes[n], n, tensors_);
     ctx.set_scratch(scratch_[n]);
     FD_RETURN_IF_ERROR(ops_[n]->eval(ctx));
+    if (observer_) observer_(n);
   }
   return Status();
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,6 +21,14 @@ class Interpreter {
 
   // Runs every node once on the current input tensors.
   Status invoke();
+
+  // Called by invoke after each node with its index, while that node's outputs are still valid
+  // in the arena (calibration and per-layer error reports read intermediates this way).
+  using NodeObserver = std::function<void(int node)>;
+  // Installs `observer` (an empty function removes it); normal runs pay one branch per node.
+  void set_observer(NodeObserver observer) { observer_ = std::move(observer); }
+  // Runtime view of tensor `i`; intermediates hold valid data only inside the observer.
+  const RTensor& tensor(int i) const { return tensors_[i]; }
 
   int num_inputs() const { return static_cast<int>(graph_.inputs.size()); }
   int num_outputs() const { return static_cast<int>(graph_.outputs.size()); }
@@ -45,6 +54,7 @@ class Interpreter {
   uint8_t* arena_ = nullptr;
   std::unique_ptr<uint8_t[]> arena_storage_;
   size_t arena_bytes_ = 0;
+  NodeObserver observer_;
 };
 
 }  // namespace fd

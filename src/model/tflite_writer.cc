@@ -1,0 +1,215 @@
+#include "model/tflite_writer.h"
+
+#include <algorithm>
+#include <map>
+#include <string>
+#include <utility>
+
+#include "flatbuffers/flatbuffers.h"
+#include "tflite_schema_generated.h"
+
+namespace fd {
+namespace {
+
+using flatbuffers::FlatBufferBuilder;
+using flatbuffers::Offset;
+
+Status tensor_type(DType t, const std::string& name, tflite::TensorType* out) {
+  switch (t) {
+    case DType::kFloat32: *out = tflite::TensorType_FLOAT32; return Status();
+    case DType::kFloat16: *out = tflite::TensorType_FLOAT16; return Status();
+    case DType::kInt32: *out = tflite::TensorType_INT32; return Status();
+    case DType::kUInt8: *out = tflite::TensorType_UINT8; return Status();
+    case DType::kInt64: *out = tflite::TensorType_INT64; return Status();
+    case DType::kBool: *out = tflite::TensorType_BOOL; return Status();
+    case DType::kInt16: *out = tflite::TensorType_INT16; return Status();
+    case DType::kInt8: *out = tflite::TensorType_INT8; return Status();
+  }
+  return Status::error("tensor '" + name + "' has a type the TFLite writer cannot encode");
+}
+
+tflite::Padding pad(Padding p) { return p == Padding::kValid ? tflite::Padding_VALID : tflite::Padding_SAME; }
+tflite::ActivationFunctionType act(Activation a) { return static_cast<tflite::ActivationFunctionType>(a); }
+
+// The builtin options table of `node`, or NONE for ops without options.
+std::pair<tflite::BuiltinOptions, Offset<void>> write_options(FlatBufferBuilder& fbb, const Node& node,
+                                                              const Graph& g) {
+  const OpOptions& o = node.options;
+  switch (node.code) {
+    case 3:  // CONV_2D
+      return {tflite::BuiltinOptions_Conv2DOptions,
+              tflite::CreateConv2DOptions(fbb, pad(o.padding), o.stride_w, o.stride_h, act(o.activation),
+                                          o.dilation_w, o.dilation_h).Union()};
+    case 4:  // DEPTHWISE_CONV_2D
+      return {tflite::BuiltinOptions_DepthwiseConv2DOptions,
+              tflite::CreateDepthwiseConv2DOptions(fbb, pad(o.padding), o.stride_w, o.stride_h,
+                                                   o.depth_multiplier, act(o.activation), o.dilation_w,
+                                                   o.dilation_h).Union()};
+    case 1:   // AVERAGE_POOL_2D
+    case 17:  // MAX_POOL_2D
+      return {tflite::BuiltinOptions_Pool2DOptions,
+              tflite::CreatePool2DOptions(fbb, pad(o.padding), o.stride_w, o.stride_h, o.filter_w, o.filter_h,
+                                          act(o.activation)).Union()};
+    case 9:  // FULLY_CONNECTED
+      return {tflite::BuiltinOptions_FullyConnectedOptions,
+              tflite::CreateFullyConnectedOptions(fbb, act(o.activation),
+                                                  tflite::FullyConnectedOptionsWeightsFormat_DEFAULT,
+                                                  o.keep_dims).Union()};
+    case 25:  // SOFTMAX
+      return {tflite::BuiltinOptions_SoftmaxOptions, tflite::CreateSoftmaxOptions(fbb, o.beta).Union()};
+    case 2:  // CONCATENATION
+      return {tflite::BuiltinOptions_ConcatenationOptions,
+              tflite::CreateConcatenationOptions(fbb, o.axis, act(o.activation)).Union()};
+    case 0:  // ADD
+      return {tflite::BuiltinOptions_AddOptions, tflite::CreateAddOptions(fbb, act(o.activation)).Union()};
+    case 41:  // SUB
+      return {tflite::BuiltinOptions_SubOptions, tflite::CreateSubOptions(fbb, act(o.activation)).Union()};
+    case 18:  // MUL
+      return {tflite::BuiltinOptions_MulOptions, tflite::CreateMulOptions(fbb, act(o.activation)).Union()};
+    case 42:  // DIV
+      return {tflite::BuiltinOptions_DivOptions, tflite::CreateDivOptions(fbb, act(o.activation)).Union()};
+    case 23:  // RESIZE_BILINEAR
+      return {tflite::BuiltinOptions_ResizeBilinearOptions,
+              tflite::CreateResizeBilinearOptions(fbb, o.align_corners, o.half_pixel_centers).Union()};
+    case 97:  // RESIZE_NEAREST_NEIGHBOR
+      return {tflite::BuiltinOptions_ResizeNearestNeighborOptions,
+              tflite::CreateResizeNearestNeighborOptions(fbb, o.align_corners, o.half_pixel_centers).Union()};
+    case 22: {  // RESHAPE
+      auto shape = o.new_shape.empty() ? 0 : fbb.CreateVector(o.new_shape);
+      return {tflite::BuiltinOptions_ReshapeOptions, tflite::CreateReshapeOptions(fbb, shape).Union()};
+    }
+    case 36:  // GATHER
+      return {tflite::BuiltinOptions_GatherOptions, tflite::CreateGatherOptions(fbb, o.axis, o.batch_dims).Union()};
+    case 40: case 74: case 81: case 82: case 89: case 91:  // MEAN, SUM, REDUCE_PROD/MAX/MIN/ANY
+      return {tflite::BuiltinOptions_ReducerOptions, tflite::CreateReducerOptions(fbb, o.keep_dims).Union()};
+    case 43: {  // SQUEEZE
+      auto dims = o.squeeze_dims.empty() ? 0 : fbb.CreateVector(o.squeeze_dims);
+      return {tflite::BuiltinOptions_SqueezeOptions, tflite::CreateSqueezeOptions(fbb, dims).Union()};
+    }
+    case 45:  // STRIDED_SLICE
+      return {tflite::BuiltinOptions_StridedSliceOptions,
+              tflite::CreateStridedSliceOptions(fbb, o.begin_mask, o.end_mask, o.ellipsis_mask, o.new_axis_mask,
+                                                o.shrink_axis_mask, o.offset).Union()};
+    case 49:  // SPLIT
+      return {tflite::BuiltinOptions_SplitOptions, tflite::CreateSplitOptions(fbb, o.num).Union()};
+    case 56:  // ARG_MAX
+      return {tflite::BuiltinOptions_ArgMaxOptions,
+              tflite::CreateArgMaxOptions(fbb, o.output_type == DType::kInt32 ? tflite::TensorType_INT32
+                                                                              : tflite::TensorType_INT64).Union()};
+    case 83:  // PACK
+      return {tflite::BuiltinOptions_PackOptions, tflite::CreatePackOptions(fbb, o.num, o.axis).Union()};
+    case 88:  // UNPACK
+      return {tflite::BuiltinOptions_UnpackOptions, tflite::CreateUnpackOptions(fbb, o.num, o.axis).Union()};
+    case 98:  // LEAKY_RELU
+      return {tflite::BuiltinOptions_LeakyReluOptions, tflite::CreateLeakyReluOptions(fbb, o.alpha).Union()};
+    case 34:  // PAD
+      return {tflite::BuiltinOptions_PadOptions, tflite::CreatePadOptions(fbb).Union()};
+    case 39:  // TRANSPOSE
+      return {tflite::BuiltinOptions_TransposeOptions, tflite::CreateTransposeOptions(fbb).Union()};
+    case 6:  // DEQUANTIZE
+      return {tflite::BuiltinOptions_DequantizeOptions, tflite::CreateDequantizeOptions(fbb).Union()};
+    case 114:  // QUANTIZE
+      return {tflite::BuiltinOptions_QuantizeOptions, tflite::CreateQuantizeOptions(fbb).Union()};
+    case 117:  // HARD_SWISH
+      return {tflite::BuiltinOptions_HardSwishOptions, tflite::CreateHardSwishOptions(fbb).Union()};
+    case 107:  // GATHER_ND
+      return {tflite::BuiltinOptions_GatherNdOptions, tflite::CreateGatherNdOptions(fbb).Union()};
+    case 90:  // FLOOR_DIV
+      return {tflite::BuiltinOptions_FloorDivOptions, tflite::CreateFloorDivOptions(fbb).Union()};
+    case 53: {  // CAST
+      tflite::TensorType in = tflite::TensorType_FLOAT32, out = tflite::TensorType_FLOAT32;
+      if (!node.inputs.empty() && node.inputs[0] >= 0) {
+        tensor_type(g.tensors[node.inputs[0]].dtype, "", &in);
+      }
+      if (!node.outputs.empty()) tensor_type(g.tensors[node.outputs[0]].dtype, "", &out);
+      return {tflite::BuiltinOptions_CastOptions, tflite::CreateCastOptions(fbb, in, out).Union()};
+    }
+    default:
+      return {tflite::BuiltinOptions_NONE, 0};
+  }
+}
+
+// Adds a buffer holding `size` bytes, its data vector aligned to 16 bytes in the file.
+Offset<tflite::Buffer> write_buffer(FlatBufferBuilder& fbb, const uint8_t* data, size_t size) {
+  fbb.ForceVectorAlignment(size, sizeof(uint8_t), 16);
+  auto vec = fbb.CreateVector(data, size);
+  return tflite::CreateBuffer(fbb, vec);
+}
+
+}  // namespace
+
+Status write_tflite(const Graph& g, std::vector<uint8_t>* out) {
+  FlatBufferBuilder fbb(1 << 16);
+  std::vector<Offset<tflite::Buffer>> buffers;
+  buffers.push_back(tflite::CreateBuffer(fbb));  // buffer 0: the empty sentinel
+
+  const int nt = static_cast<int>(g.tensors.size());
+  std::vector<Offset<tflite::Tensor>> tensors;
+  for (int i = 0; i < nt; ++i) {
+    const TensorDesc& d = g.tensors[i];
+    tflite::TensorType type;
+    FD_RETURN_IF_ERROR(tensor_type(d.dtype, d.name, &type));
+    uint32_t buffer = 0;
+    if (d.is_constant()) {
+      buffer = static_cast<uint32_t>(buffers.size());
+      buffers.push_back(write_buffer(fbb, d.data, d.data_bytes));
+    }
+    Offset<tflite::QuantizationParameters> quant = 0;
+    if (!d.quant.empty()) {
+      std::vector<int64_t> zps(d.quant.zero_point.begin(), d.quant.zero_point.end());
+      zps.resize(d.quant.scale.size(), 0);
+      auto scale = fbb.CreateVector(d.quant.scale);
+      auto zp = fbb.CreateVector(zps);
+      quant = tflite::CreateQuantizationParameters(fbb, 0, 0, scale, zp, tflite::QuantizationDetails_NONE, 0,
+                                                   d.quant.axis);
+    }
+    auto shape = fbb.CreateVector(std::vector<int32_t>(d.shape.begin(), d.shape.end()));
+    auto name = fbb.CreateString(d.name);
+    tensors.push_back(tflite::CreateTensor(fbb, shape, type, buffer, name, quant));
+  }
+
+  std::map<std::pair<int32_t, std::string>, uint32_t> code_index;
+  std::vector<Offset<tflite::OperatorCode>> codes;
+  std::vector<Offset<tflite::Operator>> ops;
+  for (size_t n = 0; n < g.nodes.size(); ++n) {
+    const Node& node = g.nodes[n];
+    for (int32_t t : node.inputs) {
+      if (t < -1 || t >= nt) return Status::error("node " + std::to_string(n) + " refers to a missing tensor");
+    }
+    for (int32_t t : node.outputs) {
+      if (t < 0 || t >= nt) return Status::error("node " + std::to_string(n) + " refers to a missing tensor");
+    }
+    auto key = std::make_pair(node.code, node.custom_name);
+    auto it = code_index.find(key);
+    if (it == code_index.end()) {
+      auto custom = node.custom_name.empty() ? 0 : fbb.CreateString(node.custom_name);
+      const int8_t deprecated = static_cast<int8_t>(std::min<int32_t>(node.code, 127));
+      codes.push_back(tflite::CreateOperatorCode(fbb, deprecated, custom, 1,
+                                                 static_cast<tflite::BuiltinOperator>(node.code)));
+      it = code_index.emplace(key, static_cast<uint32_t>(codes.size() - 1)).first;
+    }
+    auto options = write_options(fbb, node, g);
+    auto inputs = fbb.CreateVector(node.inputs);
+    auto outputs = fbb.CreateVector(node.outputs);
+    ops.push_back(tflite::CreateOperator(fbb, it->second, inputs, outputs, options.first, options.second));
+  }
+
+  std::vector<Offset<tflite::Metadata>> metadata;
+  for (const auto& m : g.metadata) {
+    const uint32_t b = static_cast<uint32_t>(buffers.size());
+    buffers.push_back(write_buffer(fbb, reinterpret_cast<const uint8_t*>(m.second.data()), m.second.size()));
+    metadata.push_back(tflite::CreateMetadata(fbb, fbb.CreateString(m.first), b));
+  }
+
+  auto subgraph = tflite::CreateSubGraph(fbb, fbb.CreateVector(tensors), fbb.CreateVector(g.inputs),
+                                         fbb.CreateVector(g.outputs), fbb.CreateVector(ops),
+                                         fbb.CreateString("main"));
+  auto model = tflite::CreateModel(fbb, 3, fbb.CreateVector(codes), fbb.CreateVector(&subgraph, 1),
+                                   fbb.CreateString("featherdet"), fbb.CreateVector(buffers), 0,
+                                   metadata.empty() ? 0 : fbb.CreateVector(metadata));
+  tflite::FinishModelBuffer(fbb, model);
+  out->assign(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
+  return Status();
+}
+
+}  // namespace fd

@@ -1,0 +1,47 @@
+// Converter presets: the preprocessing and the featherdet metadata (Contract A) of the model
+// families featherdet ships decoders for.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/json.h"
+#include "core/status.h"
+
+namespace fd {
+
+// What `featherdet-convert --preset NAME` fills in.
+struct Preset {
+  std::string name;                 // yunet | nanodet | fastestdet | yolov8
+  std::string family;               // metadata "family"
+  int width = 0, height = 0;        // default input size
+  float mean[3] = {0, 0, 0};        // model's own normalization, in its channel order
+  float std[3] = {1, 1, 1};
+  bool bgr = false;                 // model expects BGR channel order
+  std::string resize = "stretch";   // "stretch" | "letterbox"
+  std::vector<int> strides;         // grid families
+  int reg_max = -1;                 // nanodet
+  // Output roles -> tensor names in stride order; an empty list means "the model's outputs".
+  std::vector<std::pair<std::string, std::vector<std::string>>> outputs;
+  bool coco_labels = false;         // labels: the 80 COCO names (otherwise "face")
+  std::vector<std::string> keypoints;
+  double score_threshold = 0.5, iou_threshold = 0.45;
+  int max_results = 100;
+  std::string license, repository, url;
+};
+
+// The preset called `name`; fails naming the known presets.
+Status find_preset(const std::string& name, Preset* out);
+
+// Builds the "featherdet" metadata object for `p` at `width` x `height` with `labels`, the
+// source file's name and sha256, and the model's output tensor names (used by presets whose
+// outputs are "the model's outputs").
+JsonValue preset_metadata(const Preset& p, int width, int height, const std::vector<std::string>& labels,
+                          const std::string& source_file, const std::string& sha256,
+                          const std::vector<std::string>& model_outputs);
+
+// Serializes `v` as compact JSON.
+std::string json_to_string(const JsonValue& v);
+
+}  // namespace fd

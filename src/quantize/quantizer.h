@@ -1,0 +1,58 @@
+// Post-training full-integer quantization of a float32 Graph: int8 weights symmetric per output
+// channel, int32 bias, int8 activations asymmetric per tensor from calibration ranges, the fixed
+// output parameters TFLite's int8 kernels demand, and an INT8 raw-pixel model input.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "model/graph.h"
+#include "quantize/calibration.h"
+
+namespace fd {
+
+// Scale and zero point of an int8 activation.
+struct ActivationQuant {
+  float scale = 1.0f;
+  int32_t zero_point = 0;
+};
+
+// Int8 parameters covering [lo, hi] (widened to contain 0, so 0.0 is exact); a degenerate range
+// gets scale 1.
+ActivationQuant activation_quant(float lo, float hi);
+
+// Symmetric int8 quantization of `w` (shape `shape`) with one scale per slice along `axis`
+// (scale = max|w| / 127 of the slice; an all-zero slice gets scale 1). `min_scales`, when not
+// empty, gives per-slice lower bounds (used so that a bias still fits int32).
+void quantize_weights_symmetric(const float* w, const Shape& shape, int axis, const std::vector<float>& min_scales,
+                                std::vector<int8_t>* q, std::vector<float>* scales);
+
+// Int32 bias: q[c] = round(b[c] / (input_scale * weight_scales[c])), saturated to int32;
+// weight_scales has one entry per channel or a single entry.
+void quantize_bias(const float* b, int channels, float input_scale, const std::vector<float>& weight_scales,
+                   std::vector<int32_t>* q);
+
+// What quantize_graph does besides the defaults.
+struct QuantizeOptions {
+  RangeMethod method = RangeMethod::kMse;
+  double percentile = 99.99;
+  // Nodes kept in float32 (QUANTIZE/DEQUANTIZE around them): the name of any tensor the node
+  // produces, or "#N" for node index N.
+  std::vector<std::string> keep_float;
+  bool float_outputs = false;      // DEQUANTIZE every INT8 model output to FLOAT32
+  float input_scale = 1.0f;        // INT8 model input: raw pixels, q = pixel - 128
+  int32_t input_zero_point = -128;
+};
+
+// Builds the quantized graph `out` from `float_graph`, the calibration statistics `stats` and
+// the prepared tensor shapes `shapes` (both indexed like float_graph.tensors). Ops without an
+// int8 form in TFLite stay float automatically. Tensor names are kept (model outputs keep theirs).
+Status quantize_graph(const Graph& float_graph, const std::vector<TensorStats>& stats,
+                      const std::vector<Shape>& shapes, const QuantizeOptions& options, Graph* out);
+
+// True when TFLite (and featherdet) run `code` on int8 tensors.
+bool has_int8_kernel(int32_t code);
+
+}  // namespace fd

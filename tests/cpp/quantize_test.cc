@@ -1,0 +1,526 @@
+// Post-training quantization and the TFLite writer: quantization math (activation ranges,
+// per-channel weights, int32 bias, range methods), a small float graph quantized and compared
+// with its float run, mixed precision (--keep-float), the writer's round trip of the five
+// conformance files and of metadata, and BlazeFace (float TFLite) quantized end to end.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "model/tflite_reader.h"
+#include "model/tflite_writer.h"
+#include "quantize/calibration.h"
+#include "quantize/calibration_images.h"
+#include "quantize/fold_constants.h"
+#include "quantize/post_training.h"
+#include "quantize/quantizer.h"
+#include "quantize/report.h"
+#include "runtime/interpreter.h"
+
+namespace fd {
+namespace {
+
+std::vector<uint8_t> read_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), {});
+}
+
+// Builds a float graph by hand; constants own their bytes.
+struct Builder {
+  Graph g;
+  int tensor(const std::string& name, Shape shape, const std::vector<float>* data = nullptr) {
+    TensorDesc d;
+    d.name = name;
+    d.dtype = DType::kFloat32;
+    d.shape = std::move(shape);
+    if (data) {
+      auto buf = std::make_shared<std::vector<uint8_t>>(data->size() * 4);
+      std::memcpy(buf->data(), data->data(), buf->size());
+      g.storage.push_back(buf);
+      d.data = buf->data();
+      d.data_bytes = buf->size();
+    }
+    g.tensors.push_back(d);
+    return static_cast<int>(g.tensors.size()) - 1;
+  }
+  void node(OpCode code, std::vector<int32_t> in, std::vector<int32_t> out, OpOptions o = {}) {
+    Node n;
+    n.code = static_cast<int32_t>(code);
+    n.inputs = std::move(in);
+    n.outputs = std::move(out);
+    n.options = o;
+    g.nodes.push_back(n);
+  }
+};
+
+std::vector<float> random_floats(size_t n, float lo, float hi, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> d(lo, hi);
+  std::vector<float> v(n);
+  for (float& x : v) x = d(rng);
+  return v;
+}
+
+// A small detector-like float graph on a raw-pixel input [1, 8, 8, 3]: conv 3x3 (+relu) ->
+// depthwise 3x3 stride 2 -> conv 1x1 -> two heads: logistic, and reshape + concat with a max
+// pool branch.
+Graph tiny_graph() {
+  Builder b;
+  auto w1 = random_floats(4 * 3 * 3 * 3, -0.01f, 0.01f, 1), b1 = random_floats(4, -0.5f, 0.5f, 2);
+  auto w2 = random_floats(1 * 3 * 3 * 4, -0.5f, 0.5f, 3), b2 = random_floats(4, -0.2f, 0.2f, 4);
+  auto w3 = random_floats(6 * 1 * 1 * 4, -0.7f, 0.7f, 5), b3 = random_floats(6, -0.1f, 0.1f, 6);
+  w3[0] = w3[1] = w3[2] = w3[3] = 0.0f;  // an all-zero output channel
+  int x = b.tensor("input", {1, 8, 8, 3});
+  int cw1 = b.tensor("w1", {4, 3, 3, 3}, &w1), cb1 = b.tensor("b1", {4}, &b1);
+  int cw2 = b.tensor("w2", {1, 3, 3, 4}, &w2), cb2 = b.tensor("b2", {4}, &b2);
+  int cw3 = b.tensor("w3", {6, 1, 1, 4}, &w3), cb3 = b.tensor("b3", {6}, &b3);
+  int t1 = b.tensor("conv1", {}), t2 = b.tensor("dw", {}), t3 = b.tensor("conv3", {});
+  int s = b.tensor("scores", {}), p = b.tensor("pool", {}), r1 = b.tensor("flat3", {}), r2 = b.tensor("flatp", {});
+  int cat = b.tensor("boxes", {});
+  OpOptions conv;
+  conv.activation = Activation::kRelu;
+  b.node(OpCode::kConv2D, {x, cw1, cb1}, {t1}, conv);
+  OpOptions dw;
+  dw.stride_w = dw.stride_h = 2;
+  dw.depth_multiplier = 1;
+  b.node(OpCode::kDepthwiseConv2D, {t1, cw2, cb2}, {t2}, dw);
+  b.node(OpCode::kConv2D, {t2, cw3, cb3}, {t3}, OpOptions{});
+  b.node(OpCode::kLogistic, {t3}, {s});
+  OpOptions pool;
+  pool.filter_w = pool.filter_h = 2;
+  pool.stride_w = pool.stride_h = 2;
+  b.node(OpCode::kMaxPool2D, {t2}, {p}, pool);
+  OpOptions rs;
+  rs.new_shape = {1, 16, 6};
+  b.node(OpCode::kReshape, {t3}, {r1}, rs);
+  OpOptions rs2;
+  rs2.new_shape = {1, 4, 4};
+  b.node(OpCode::kReshape, {p}, {r2}, rs2);
+  OpOptions cc;
+  cc.axis = 2;
+  // [1, 16, 6] and [1, 4, 4] cannot concat; concat the 16 rows of flat3 with themselves instead.
+  b.node(OpCode::kConcatenation, {r1, r1}, {cat}, cc);
+  b.g.inputs = {x};
+  b.g.outputs = {s, cat, r2};
+  return b.g;
+}
+
+std::vector<std::vector<uint8_t>> random_images(size_t count, size_t size, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> d(0, 255);
+  std::vector<std::vector<uint8_t>> imgs(count, std::vector<uint8_t>(size));
+  for (auto& img : imgs) {
+    for (auto& v : img) v = static_cast<uint8_t>(d(rng));
+  }
+  return imgs;
+}
+
+// Runs `g` on raw pixels `px` (FLOAT32 input: the values; INT8: pixel - 128) and returns every
+// output dequantized.
+std::vector<std::vector<float>> run(const Graph& g, const std::vector<uint8_t>& px) {
+  std::unique_ptr<Interpreter> it;
+  Status st = Interpreter::create(g, &it);
+  EXPECT_TRUE(st.ok()) << st.message();
+  if (!st.ok()) return {};
+  RTensor& in = it->input(0);
+  for (size_t i = 0; i < px.size(); ++i) {
+    if (in.dtype == DType::kFloat32) in.as<float>()[i] = px[i];
+    else in.as<int8_t>()[i] = static_cast<int8_t>(px[i] - 128);
+  }
+  st = it->invoke();
+  EXPECT_TRUE(st.ok()) << st.message();
+  std::vector<std::vector<float>> outs;
+  for (int o = 0; o < it->num_outputs(); ++o) {
+    const RTensor& t = it->output(o);
+    std::vector<float> v(num_elements(t.shape));
+    for (size_t i = 0; i < v.size(); ++i) {
+      v[i] = t.dtype == DType::kFloat32 ? t.as<float>()[i]
+                                        : t.quant.scale[0] * (t.as<int8_t>()[i] - t.quant.zero_point[0]);
+    }
+    outs.push_back(v);
+  }
+  return outs;
+}
+
+const TensorDesc* find_tensor(const Graph& g, const std::string& name) {
+  for (const TensorDesc& t : g.tensors) {
+    if (t.name == name) return &t;
+  }
+  return nullptr;
+}
+
+TEST(QuantizeMath, ActivationRangeKeepsZeroExact) {
+  ActivationQuant q = activation_quant(-1.0f, 3.0f);
+  EXPECT_FLOAT_EQ(q.scale, 4.0f / 255.0f);
+  EXPECT_EQ(q.zero_point, -64);  // -128 + 1 / (4/255) = -64.25
+  EXPECT_GE((127 - q.zero_point) * q.scale, 3.0f - q.scale / 2);
+  EXPECT_LE((-128 - q.zero_point) * q.scale, -1.0f + q.scale / 2);
+  // All-positive ranges are widened to include 0: zero point -128.
+  ActivationQuant p = activation_quant(2.0f, 5.1f);
+  EXPECT_FLOAT_EQ(p.scale, 5.1f / 255.0f);
+  EXPECT_EQ(p.zero_point, -128);
+  ActivationQuant z = activation_quant(0.0f, 0.0f);
+  EXPECT_EQ(z.scale, 1.0f);
+  EXPECT_EQ(z.zero_point, 0);
+}
+
+TEST(QuantizeMath, PerChannelWeightsConvAxis0) {
+  std::vector<float> w = {1.0f, -2.0f, 0.5f, 0.0f, 0.0f, 0.0f};  // [2, 1, 1, 3]
+  std::vector<int8_t> q;
+  std::vector<float> s;
+  quantize_weights_symmetric(w.data(), {2, 1, 1, 3}, 0, {}, &q, &s);
+  ASSERT_EQ(s.size(), 2u);
+  EXPECT_FLOAT_EQ(s[0], 2.0f / 127.0f);
+  EXPECT_EQ(s[1], 1.0f);  // all-zero channel
+  EXPECT_EQ(q, (std::vector<int8_t>{64, -127, 32, 0, 0, 0}));  // 63.5 rounds to even 64; 31.75 -> 32
+}
+
+TEST(QuantizeMath, PerChannelWeightsDepthwiseAxis3) {
+  std::vector<float> w = {1.0f, -4.0f, 0.5f, 2.0f};  // [1, 1, 2, 2]: taps x channels
+  std::vector<int8_t> q;
+  std::vector<float> s;
+  quantize_weights_symmetric(w.data(), {1, 1, 2, 2}, 3, {}, &q, &s);
+  ASSERT_EQ(s.size(), 2u);
+  EXPECT_FLOAT_EQ(s[0], 1.0f / 127.0f);
+  EXPECT_FLOAT_EQ(s[1], 4.0f / 127.0f);
+  EXPECT_EQ(q, (std::vector<int8_t>{127, -127, 64, 64}));  // 63.5 -> 64
+  // A minimum scale (bias headroom) wins over max|w| / 127.
+  quantize_weights_symmetric(w.data(), {1, 1, 2, 2}, 3, {0.5f, 0.0f}, &q, &s);
+  EXPECT_FLOAT_EQ(s[0], 0.5f);
+  EXPECT_EQ(q[0], 2);
+}
+
+TEST(QuantizeMath, BiasUsesInputTimesWeightScale) {
+  std::vector<float> b = {1.0f, -0.5f, 1e9f};
+  std::vector<int32_t> q;
+  quantize_bias(b.data(), 3, 0.5f, {0.01f, 0.02f, 0.01f}, &q);
+  EXPECT_EQ(q[0], 200);
+  EXPECT_EQ(q[1], -50);
+  EXPECT_EQ(q[2], 2147483647);  // saturates
+}
+
+TEST(QuantizeMath, RangeMethods) {
+  // 10000 values uniform in [-1, 1] plus one outlier at 50.
+  TensorStats s;
+  s.seen = true;
+  s.min = -1.0f;
+  s.max = 50.0f;
+  s.hist_lo = -1.0f;
+  s.hist_hi = 50.0f;
+  s.histogram.assign(Calibrator::kBins, 0);
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<float> d(-1.0f, 1.0f);
+  auto add = [&](float x) {
+    int bin = static_cast<int>((x - s.hist_lo) / (s.hist_hi - s.hist_lo) * Calibrator::kBins);
+    ++s.histogram[std::min(bin, Calibrator::kBins - 1)];
+    ++s.count;
+  };
+  for (int i = 0; i < 10000; ++i) add(d(rng));
+  add(50.0f);
+  float lo, hi;
+  choose_range(s, RangeMethod::kMinMax, 99.99, &lo, &hi);
+  EXPECT_EQ(lo, -1.0f);
+  EXPECT_EQ(hi, 50.0f);
+  choose_range(s, RangeMethod::kPercentile, 99.9, &lo, &hi);
+  EXPECT_LT(hi, 1.1f);
+  EXPECT_GT(hi, 0.9f);
+  EXPECT_LT(lo, -0.9f);
+  choose_range(s, RangeMethod::kMse, 99.99, &lo, &hi);
+  EXPECT_LT(hi, 50.0f);
+  EXPECT_LT(quantization_mse(s, lo, hi), quantization_mse(s, -1.0f, 50.0f));
+  RangeMethod m;
+  EXPECT_TRUE(parse_range_method("mse", &m).ok());
+  EXPECT_EQ(m, RangeMethod::kMse);
+  EXPECT_FALSE(parse_range_method("kl", &m).ok());
+}
+
+TEST(Quantize, TinyGraphTracksFloat) {
+  Graph fg = tiny_graph();
+  auto calib = random_images(16, 8 * 8 * 3, 11);
+  for (RangeMethod method : {RangeMethod::kMinMax, RangeMethod::kPercentile, RangeMethod::kMse}) {
+    QuantizeOptions opt;
+    opt.method = method;
+    Graph qg;
+    Status st = quantize_with_images(fg, calib, opt, &qg);
+    ASSERT_TRUE(st.ok()) << st.message();
+    // Model input: INT8 raw pixels.
+    const TensorDesc& in = qg.tensors[qg.inputs[0]];
+    EXPECT_EQ(in.dtype, DType::kInt8);
+    EXPECT_EQ(in.shape, (Shape{1, 8, 8, 3}));
+    EXPECT_EQ(in.quant.scale, std::vector<float>{1.0f});
+    EXPECT_EQ(in.quant.zero_point, std::vector<int32_t>{-128});
+    // Weights per output channel, bias int32 with scale in * w.
+    const TensorDesc* w1 = find_tensor(qg, "w1");
+    ASSERT_NE(w1, nullptr);
+    EXPECT_EQ(w1->dtype, DType::kInt8);
+    EXPECT_EQ(w1->quant.scale.size(), 4u);
+    EXPECT_EQ(w1->quant.axis, 0);
+    const TensorDesc* b1 = find_tensor(qg, "b1");
+    ASSERT_NE(b1, nullptr);
+    EXPECT_EQ(b1->dtype, DType::kInt32);
+    EXPECT_FLOAT_EQ(b1->quant.scale[2], 1.0f * w1->quant.scale[2]);
+    const TensorDesc* w2 = find_tensor(qg, "w2");
+    EXPECT_EQ(w2->quant.axis, 3);
+    EXPECT_EQ(w2->quant.scale.size(), 4u);
+    // Fixed and shared parameters.
+    const TensorDesc* scores = find_tensor(qg, "scores");
+    EXPECT_EQ(scores->dtype, DType::kInt8);
+    EXPECT_FLOAT_EQ(scores->quant.scale[0], 1.0f / 256.0f);
+    EXPECT_EQ(scores->quant.zero_point[0], -128);
+    EXPECT_EQ(find_tensor(qg, "pool")->quant.scale, find_tensor(qg, "dw")->quant.scale);
+    EXPECT_EQ(find_tensor(qg, "flatp")->quant.zero_point, find_tensor(qg, "dw")->quant.zero_point);
+    EXPECT_EQ(find_tensor(qg, "boxes")->quant.scale, find_tensor(qg, "conv3")->quant.scale);
+    // Held-out image: int8 outputs within a few steps of float.
+    auto test = random_images(1, 8 * 8 * 3, 99)[0];
+    auto fo = run(fg, test), qo = run(qg, test);
+    ASSERT_EQ(fo.size(), 3u);
+    ASSERT_EQ(qo.size(), 3u);
+    // Tolerance: a few steps of the output, and for the logistic head a few steps of its input
+    // (conv3) times the sigmoid's largest slope 1/4.
+    const float conv3_step = find_tensor(qg, "conv3")->quant.scale[0];
+    for (int o = 0; o < 3; ++o) {
+      const TensorDesc& ot = qg.tensors[qg.outputs[o]];
+      const float tol = std::max(4 * ot.quant.scale[0], o == 0 ? 4 * conv3_step / 4 : 0.0f);
+      ASSERT_EQ(fo[o].size(), qo[o].size());
+      for (size_t i = 0; i < fo[o].size(); ++i) {
+        EXPECT_NEAR(qo[o][i], fo[o][i], tol) << "output " << o << " element " << i << " " << range_method_name(method);
+      }
+    }
+  }
+}
+
+TEST(Quantize, KeepFloatWrapsNodeAndFloatOutputs) {
+  Graph fg = tiny_graph();
+  auto calib = random_images(8, 8 * 8 * 3, 12);
+  QuantizeOptions opt;
+  opt.keep_float = {"dw", "#3"};  // the depthwise conv (by tensor name) and the logistic (index)
+  opt.float_outputs = true;
+  Graph qg;
+  Status st = quantize_with_images(fg, calib, opt, &qg);
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(find_tensor(qg, "dw")->dtype, DType::kFloat32);
+  EXPECT_EQ(find_tensor(qg, "w2")->dtype, DType::kFloat32);
+  EXPECT_EQ(find_tensor(qg, "conv3")->dtype, DType::kInt8);
+  int quantize_ops = 0, dequantize_ops = 0;
+  for (const Node& n : qg.nodes) {
+    quantize_ops += n.code == static_cast<int32_t>(OpCode::kQuantize);
+    dequantize_ops += n.code == static_cast<int32_t>(OpCode::kDequantize);
+  }
+  EXPECT_EQ(quantize_ops, 1);    // dw -> conv3 and maxpool share one QUANTIZE
+  EXPECT_GE(dequantize_ops, 3);  // conv1 -> dw, conv3 -> logistic, outputs
+  for (int32_t o : qg.outputs) EXPECT_EQ(qg.tensors[o].dtype, DType::kFloat32);
+  EXPECT_EQ(qg.tensors[qg.outputs[0]].name, "scores");
+  EXPECT_EQ(qg.tensors[qg.outputs[1]].name, "boxes");
+  auto test = random_images(1, 8 * 8 * 3, 98)[0];
+  auto fo = run(fg, test), qo = run(qg, test);
+  ASSERT_EQ(qo.size(), 3u);
+  for (size_t i = 0; i < fo[0].size(); ++i) EXPECT_NEAR(qo[0][i], fo[0][i], 0.03f);
+
+  opt.keep_float = {"no_such_tensor"};
+  st = quantize_with_images(fg, calib, opt, &qg);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("no_such_tensor"), std::string::npos);
+}
+
+TEST(Quantize, QuantizedGraphSurvivesTfliteRoundTrip) {
+  Graph fg = tiny_graph();
+  Graph qg;
+  ASSERT_TRUE(quantize_with_images(fg, random_images(4, 192, 13), QuantizeOptions(), &qg).ok());
+  qg.metadata.emplace_back("featherdet", "{\"version\":1,\"family\":\"yunet\"}");
+  std::vector<uint8_t> bytes;
+  ASSERT_TRUE(write_tflite(qg, &bytes).ok());
+  Graph back;
+  Status st = read_tflite(bytes.data(), bytes.size(), &back);
+  ASSERT_TRUE(st.ok()) << st.message();
+  ASSERT_EQ(back.metadata.size(), 1u);
+  EXPECT_EQ(back.metadata[0].first, "featherdet");
+  EXPECT_EQ(back.metadata[0].second, "{\"version\":1,\"family\":\"yunet\"}");
+  auto px = random_images(1, 192, 14)[0];
+  EXPECT_EQ(run(qg, px), run(back, px));
+}
+
+// Field-by-field equality of two graphs (constant bytes included).
+void expect_same_graph(const Graph& a, const Graph& b) {
+  ASSERT_EQ(a.tensors.size(), b.tensors.size());
+  for (size_t i = 0; i < a.tensors.size(); ++i) {
+    const TensorDesc &x = a.tensors[i], &y = b.tensors[i];
+    EXPECT_EQ(x.name, y.name);
+    EXPECT_EQ(x.dtype, y.dtype) << x.name;
+    EXPECT_EQ(x.shape, y.shape) << x.name;
+    EXPECT_EQ(x.quant.scale, y.quant.scale) << x.name;
+    EXPECT_EQ(x.quant.zero_point, y.quant.zero_point) << x.name;
+    EXPECT_EQ(x.quant.axis, y.quant.axis) << x.name;
+    ASSERT_EQ(x.data_bytes, y.data_bytes) << x.name;
+    if (x.data_bytes) {
+      EXPECT_EQ(std::memcmp(x.data, y.data, x.data_bytes), 0) << x.name;
+      EXPECT_EQ(reinterpret_cast<uintptr_t>(y.data) % 16, 0u) << x.name << " is not 16-byte aligned";
+    }
+  }
+  ASSERT_EQ(a.nodes.size(), b.nodes.size());
+  for (size_t n = 0; n < a.nodes.size(); ++n) {
+    const Node &x = a.nodes[n], &y = b.nodes[n];
+    EXPECT_EQ(x.code, y.code);
+    EXPECT_EQ(x.inputs, y.inputs);
+    EXPECT_EQ(x.outputs, y.outputs);
+    const OpOptions &o = x.options, &p = y.options;
+    EXPECT_TRUE(o.padding == p.padding && o.stride_w == p.stride_w && o.stride_h == p.stride_h &&
+                o.dilation_w == p.dilation_w && o.dilation_h == p.dilation_h && o.filter_w == p.filter_w &&
+                o.filter_h == p.filter_h && o.depth_multiplier == p.depth_multiplier &&
+                o.activation == p.activation && o.axis == p.axis && o.num == p.num && o.beta == p.beta &&
+                o.alpha == p.alpha && o.align_corners == p.align_corners &&
+                o.half_pixel_centers == p.half_pixel_centers && o.keep_dims == p.keep_dims &&
+                o.new_shape == p.new_shape && o.squeeze_dims == p.squeeze_dims && o.begin_mask == p.begin_mask &&
+                o.end_mask == p.end_mask && o.shrink_axis_mask == p.shrink_axis_mask &&
+                o.output_type == p.output_type && o.batch_dims == p.batch_dims)
+        << "options of node " << n << " (" << op_name(x.code) << ")";
+  }
+  EXPECT_EQ(a.inputs, b.inputs);
+  EXPECT_EQ(a.outputs, b.outputs);
+  EXPECT_EQ(a.metadata, b.metadata);
+}
+
+class WriterRoundTrip : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(WriterRoundTrip, ReadWriteReadIsIdenticalAndRunsTheSame) {
+  auto bytes = read_file(std::string(FD_SHARED_DIR) + "/" + GetParam());
+  ASSERT_FALSE(bytes.empty());
+  Graph a;
+  ASSERT_TRUE(read_tflite(bytes.data(), bytes.size(), &a).ok());
+  std::vector<uint8_t> written;
+  Status st = write_tflite(a, &written);
+  ASSERT_TRUE(st.ok()) << st.message();
+  Graph b;
+  st = read_tflite(written.data(), written.size(), &b);
+  ASSERT_TRUE(st.ok()) << st.message();
+  expect_same_graph(a, b);
+
+  std::unique_ptr<Interpreter> ia, ib;
+  ASSERT_TRUE(Interpreter::create(a, &ia).ok());
+  ASSERT_TRUE(Interpreter::create(b, &ib).ok());
+  std::mt19937 rng(3);
+  RTensor& in = ia->input(0);
+  for (size_t i = 0; i < in.bytes(); ++i) in.data[i] = static_cast<uint8_t>(rng());
+  if (in.dtype == DType::kFloat32) {
+    for (size_t i = 0; i < in.bytes() / 4; ++i) in.as<float>()[i] = (static_cast<int>(rng() % 255) - 127) / 128.0f;
+  }
+  std::memcpy(ib->input(0).data, in.data, in.bytes());
+  ASSERT_TRUE(ia->invoke().ok());
+  ASSERT_TRUE(ib->invoke().ok());
+  for (int o = 0; o < ia->num_outputs(); ++o) {
+    ASSERT_EQ(ia->output(o).bytes(), ib->output(o).bytes());
+    EXPECT_EQ(std::memcmp(ia->output(o).data, ib->output(o).data, ia->output(o).bytes()), 0) << "output " << o;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Conformance, WriterRoundTrip,
+                         ::testing::Values("conformance/tflite/mobilenet_v1_0.25_128_quant.tflite",
+                                           "conformance/tflite/tf2_mobilenet_v2_1.0_224_ptq.tflite",
+                                           "conformance/tflite/deeplabv3_mnv2_dm05_pascal_quant.tflite",
+                                           "conformance/tflite/movenet_single_pose_lightning_ptq.tflite",
+                                           "models/upstream/blazeface_short_range.tflite"));
+
+TEST(TfliteWriter, WritesStandardOperatorCodesAndEmptyBufferZero) {
+  auto bytes = read_file(std::string(FD_SHARED_DIR) + "/conformance/tflite/mobilenet_v1_0.25_128_quant.tflite");
+  Graph a;
+  ASSERT_TRUE(read_tflite(bytes.data(), bytes.size(), &a).ok());
+  std::vector<uint8_t> out;
+  ASSERT_TRUE(write_tflite(a, &out).ok());
+  // "TFL3" identifier at offset 4; a non-empty, smaller-than-2x file.
+  ASSERT_GT(out.size(), 8u);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(out.data()) + 4, 4), "TFL3");
+  EXPECT_LT(out.size(), bytes.size() + bytes.size() / 10);
+}
+
+// BlazeFace is a float TFLite model with fp16 weights: fold them, calibrate on normalized random
+// images, quantize (input [-1, 1] as int8 with scale 1/128) and check the outputs track float.
+TEST(Quantize, BlazeFaceTracksFloat) {
+  auto bytes = read_file(std::string(FD_SHARED_DIR) + "/models/upstream/blazeface_short_range.tflite");
+  Graph fg;
+  ASSERT_TRUE(read_tflite(bytes.data(), bytes.size(), &fg).ok());
+  const size_t before = fg.nodes.size();
+  ASSERT_TRUE(fold_constant_dequantize(&fg).ok());
+  EXPECT_LT(fg.nodes.size(), before);
+  for (const Node& n : fg.nodes) EXPECT_NE(n.code, static_cast<int32_t>(OpCode::kDequantize));
+  std::unique_ptr<Calibrator> cal;
+  Status st = Calibrator::create(fg, &cal);
+  ASSERT_TRUE(st.ok()) << st.message();
+  const size_t n = cal->input_elements();
+  // WIDER FACE images (first 8 for calibration, the 9th held out), normalized to [-1, 1].
+  std::vector<std::vector<uint8_t>> px;
+  ASSERT_TRUE(load_calibration_images(std::string(FD_SHARED_DIR) + "/data/widerface-val/images", 9, 128, 128, &px).ok());
+  auto make = [&](uint32_t k) {
+    std::vector<float> v(n);
+    for (size_t i = 0; i < n; ++i) v[i] = (px[k][i] - 127.5f) / 127.5f;
+    return v;
+  };
+  for (int pass = 0; pass < 2; ++pass) {
+    for (uint32_t s = 0; s < 8; ++s) {
+      auto img = make(s);
+      ASSERT_TRUE((pass == 0 ? cal->add_range_sample(img.data()) : cal->add_histogram_sample(img.data())).ok());
+    }
+  }
+  QuantizeOptions opt;
+  opt.input_scale = 1.0f / 128.0f;
+  opt.input_zero_point = 0;
+  Graph qg;
+  st = quantize_graph(fg, cal->stats(), cal->shapes(), opt, &qg);
+  ASSERT_TRUE(st.ok()) << st.message();
+  std::unique_ptr<Interpreter> fi, qi;
+  ASSERT_TRUE(Interpreter::create(fg, &fi).ok());
+  st = Interpreter::create(qg, &qi);
+  ASSERT_TRUE(st.ok()) << st.message();
+  auto img = make(8);
+  std::memcpy(fi->input(0).data, img.data(), n * 4);
+  for (size_t i = 0; i < n; ++i) {
+    qi->input(0).as<int8_t>()[i] = static_cast<int8_t>(std::max(-128.0f, std::min(127.0f, std::nearbyint(img[i] * 128))));
+  }
+  ASSERT_TRUE(fi->invoke().ok());
+  ASSERT_TRUE(qi->invoke().ok());
+  // Per-layer report: every activation compared, worst first; the first conv is clean.
+  std::unique_ptr<ErrorReport> report;
+  ASSERT_TRUE(ErrorReport::create(fg, qg, &report).ok());
+  ASSERT_TRUE(report->add_sample(img.data()).ok());
+  auto layers = report->layers();
+  ASSERT_GT(layers.size(), 80u);
+  for (size_t i = 1; i < layers.size(); ++i) EXPECT_LE(layers[i - 1].sqnr_db, layers[i].sqnr_db);
+  for (const LayerError& e : layers) {
+    if (e.tensor == "conv2d") {
+      EXPECT_GT(e.sqnr_db, 30.0);
+    }
+  }
+  EXPECT_NE(ErrorReport::format(layers, 5).find("CONV_2D"), std::string::npos);
+  // Outputs: box regressors within 15% relative L2; face scores (sigmoid of the logits) close.
+  for (int o = 0; o < fi->num_outputs(); ++o) {
+    const RTensor &f = fi->output(o), &q = qi->output(o);
+    ASSERT_EQ(q.dtype, DType::kInt8);
+    double ref = 0, err = 0, max_score_diff = 0, sum_score_diff = 0;
+    const int64_t count = num_elements(f.shape);
+    for (int64_t i = 0; i < count; ++i) {
+      const double qv = q.quant.scale[0] * (q.as<int8_t>()[i] - q.quant.zero_point[0]), fv = f.as<float>()[i];
+      ref += fv * fv;
+      err += (qv - fv) * (qv - fv);
+      const double sd = std::fabs(1 / (1 + std::exp(-qv)) - 1 / (1 + std::exp(-fv)));
+      max_score_diff = std::max(max_score_diff, sd);
+      sum_score_diff += sd;
+    }
+    std::printf("%s: rel L2 %.4f, score diff mean %.4f max %.4f\n", fi->output_name(o).c_str(), std::sqrt(err / ref),
+                sum_score_diff / count, max_score_diff);
+    if (fi->output_name(o) == "regressors") {
+      EXPECT_LT(std::sqrt(err / ref), 0.15);
+    } else {
+      EXPECT_LT(sum_score_diff / count, 0.02);
+      EXPECT_LT(max_score_diff, 0.2);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace fd

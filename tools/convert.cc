@@ -1,0 +1,306 @@
+// featherdet-convert: fp32 ONNX (or float TFLite) -> full-integer INT8 TFLite with featherdet
+// metadata, calibrated on a folder of images. See usage() for the options.
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/json.h"
+#include "model/graph_transforms.h"
+#include "model/onnx_reader.h"
+#include "model/tflite_reader.h"
+#include "model/tflite_writer.h"
+#include "quantize/calibration_images.h"
+#include "quantize/fold_constants.h"
+#include "quantize/post_training.h"
+#include "quantize/presets.h"
+#include "quantize/report.h"
+#include "quantize/sha256.h"
+#include "runtime/interpreter.h"
+#include "vision/decoder_config.h"
+
+namespace fd {
+namespace {
+
+const char* kUsage =
+    "usage: featherdet-convert MODEL.onnx -o OUT.tflite --calib DIR [options]\n"
+    "\n"
+    "Converts an fp32 ONNX model (or a float .tflite) into a full-integer INT8 TFLite file whose\n"
+    "input takes raw RGB pixels (INT8, scale 1, zero point -128), calibrated on DIR's images.\n"
+    "\n"
+    "  -o, --output FILE        output .tflite\n"
+    "  --calib DIR              calibration images (.jpg .jpeg .png .bmp), required unless --float\n"
+    "  --calib-limit N          use at most N images (sorted by name; default 100)\n"
+    "  --input-size WxH         input size (default: the preset's, else the model's)\n"
+    "  --preset NAME            yunet | nanodet | fastestdet | yolov8: normalization, channel order\n"
+    "                           and the featherdet metadata (family, strides, outputs, labels)\n"
+    "  --mean a,b,c --std a,b,c the model's own input normalization (model channel order)\n"
+    "  --bgr                    the model expects BGR channel order\n"
+    "  --labels FILE            class names, one a line (default for COCO presets: coco.names\n"
+    "                           beside the model)\n"
+    "  --calibration METHOD     minmax | percentile | mse (default mse)\n"
+    "  --percentile P           kept percentage for --calibration percentile (default 99.99)\n"
+    "  --keep-float NODE...     keep these nodes in float (NODE: a tensor the node produces, or #N)\n"
+    "  --float-outputs          dequantize the model outputs to FLOAT32\n"
+    "  --report                 per-layer INT8 vs fp32 error on the calibration set, worst first\n"
+    "  --float                  write the FLOAT32 graph (normalization folded) instead\n"
+    "  --metadata-json FILE     JSON merged over the preset's featherdet metadata\n";
+
+Status read_bytes(const std::string& path, const std::string& what, std::vector<uint8_t>* out) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return Status::error("cannot read " + what + " '" + path + "'");
+  out->assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+  return Status();
+}
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+Status parse_triple(const std::string& flag, const std::string& v, float out[3]) {
+  if (std::sscanf(v.c_str(), "%f,%f,%f", &out[0], &out[1], &out[2]) == 3) return Status();
+  if (std::sscanf(v.c_str(), "%f", &out[0]) == 1 && v.find(',') == std::string::npos) {
+    out[1] = out[2] = out[0];
+    return Status();
+  }
+  return Status::error(flag + " needs one number or three separated by commas, got '" + v + "'");
+}
+
+struct Args {
+  std::string model, output, calib, preset, labels, metadata_json, method = "mse";
+  size_t calib_limit = 100;
+  int width = 0, height = 0;
+  float mean[3] = {0, 0, 0}, std[3] = {1, 1, 1};
+  bool has_norm = false, bgr = false, report = false, float_model = false, float_outputs = false;
+  double percentile = 99.99;
+  std::vector<std::string> keep_float;
+};
+
+Status parse_args(int argc, char** argv, Args* a) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto value = [&](std::string* out) -> Status {
+      if (i + 1 >= argc) return Status::error(arg + " needs a value");
+      *out = argv[++i];
+      return Status();
+    };
+    std::string v;
+    if (arg == "-o" || arg == "--output") {
+      FD_RETURN_IF_ERROR(value(&a->output));
+    } else if (arg == "--calib") {
+      FD_RETURN_IF_ERROR(value(&a->calib));
+    } else if (arg == "--calib-limit") {
+      FD_RETURN_IF_ERROR(value(&v));
+      const long n = std::strtol(v.c_str(), nullptr, 10);
+      if (n <= 0) return Status::error("--calib-limit needs a positive count, got '" + v + "'");
+      a->calib_limit = static_cast<size_t>(n);
+    } else if (arg == "--input-size") {
+      FD_RETURN_IF_ERROR(value(&v));
+      if (std::sscanf(v.c_str(), "%dx%d", &a->width, &a->height) != 2 || a->width <= 0 || a->height <= 0) {
+        return Status::error("--input-size needs WxH (e.g. 320x320), got '" + v + "'");
+      }
+    } else if (arg == "--preset") {
+      FD_RETURN_IF_ERROR(value(&a->preset));
+    } else if (arg == "--mean" || arg == "--std") {
+      FD_RETURN_IF_ERROR(value(&v));
+      FD_RETURN_IF_ERROR(parse_triple(arg, v, arg == "--mean" ? a->mean : a->std));
+      a->has_norm = true;
+    } else if (arg == "--bgr") {
+      a->bgr = a->has_norm = true;
+    } else if (arg == "--labels") {
+      FD_RETURN_IF_ERROR(value(&a->labels));
+    } else if (arg == "--calibration") {
+      FD_RETURN_IF_ERROR(value(&a->method));
+    } else if (arg == "--percentile") {
+      FD_RETURN_IF_ERROR(value(&v));
+      a->percentile = std::strtod(v.c_str(), nullptr);
+      if (!(a->percentile > 50 && a->percentile <= 100)) return Status::error("--percentile needs a value in (50, 100]");
+    } else if (arg == "--keep-float") {
+      while (i + 1 < argc && argv[i + 1][0] != '-') a->keep_float.push_back(argv[++i]);
+      if (a->keep_float.empty()) return Status::error("--keep-float needs at least one node");
+    } else if (arg == "--float-outputs") {
+      a->float_outputs = true;
+    } else if (arg == "--report") {
+      a->report = true;
+    } else if (arg == "--float") {
+      a->float_model = true;
+    } else if (arg == "--metadata-json") {
+      FD_RETURN_IF_ERROR(value(&a->metadata_json));
+    } else if (!arg.empty() && arg[0] == '-') {
+      return Status::error("unknown option " + arg);
+    } else if (a->model.empty()) {
+      a->model = arg;
+    } else {
+      return Status::error("unexpected argument '" + arg + "' (one model per run)");
+    }
+  }
+  if (a->model.empty()) return Status::error("no model given");
+  if (a->output.empty()) return Status::error("no output file given (-o OUT.tflite)");
+  if (!a->float_model && a->calib.empty()) {
+    return Status::error("--calib DIR is required: INT8 conversion needs calibration images (or use --float)");
+  }
+  return Status();
+}
+
+Status read_labels(const std::string& path, std::vector<std::string>* labels) {
+  std::ifstream f(path);
+  if (!f) return Status::error("cannot read labels file '" + path + "'");
+  std::string line;
+  while (std::getline(f, line)) {
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    if (!line.empty()) labels->push_back(line);
+  }
+  if (labels->empty()) return Status::error("labels file '" + path + "' is empty");
+  return Status();
+}
+
+// Fills every tensor's shape from a prepared interpreter (importers may leave intermediates
+// unshaped; TFLite files carry them).
+Status fill_shapes(Graph* g) {
+  std::unique_ptr<Interpreter> it;
+  FD_RETURN_IF_ERROR(Interpreter::create(*g, &it));
+  for (size_t i = 0; i < g->tensors.size(); ++i) g->tensors[i].shape = it->tensor(static_cast<int>(i)).shape;
+  return Status();
+}
+
+Status run(const Args& a) {
+  Preset preset;
+  const bool has_preset = !a.preset.empty();
+  if (has_preset) FD_RETURN_IF_ERROR(find_preset(a.preset, &preset));
+  RangeMethod method;
+  FD_RETURN_IF_ERROR(parse_range_method(a.method, &method));
+  std::vector<uint8_t> bytes;
+  FD_RETURN_IF_ERROR(read_bytes(a.model, "model", &bytes));
+
+  Graph g;
+  const int want_w = a.width ? a.width : preset.width, want_h = a.height ? a.height : preset.height;
+  if (ends_with(a.model, ".tflite")) {
+    FD_RETURN_IF_ERROR(read_tflite(bytes.data(), bytes.size(), &g));
+    FD_RETURN_IF_ERROR(fold_constant_dequantize(&g));
+  } else {
+    OnnxImportOptions io;
+    io.input_width = want_w;
+    io.input_height = want_h;
+    Status st = import_onnx(bytes.data(), bytes.size(), io, &g);
+    if (!st.ok()) return Status::error("cannot import '" + a.model + "': " + st.message());
+  }
+  if (g.inputs.size() != 1) return Status::error("the model needs exactly one input");
+  const Shape in_shape = g.tensors[g.inputs[0]].shape;
+  if (in_shape.size() != 4 || in_shape[3] != 3) {
+    return Status::error("the model input must be an image [1, H, W, 3], got " + shape_str(in_shape));
+  }
+  const int h = static_cast<int>(in_shape[1]), w = static_cast<int>(in_shape[2]);
+
+  // Raw RGB pixels in: fold the model's normalization and channel order into the first layer.
+  if (has_preset || a.has_norm) {
+    const float* mean = a.has_norm ? a.mean : preset.mean;
+    const float* std = a.has_norm ? a.std : preset.std;
+    const bool bgr = a.has_norm ? a.bgr : preset.bgr;
+    FD_RETURN_IF_ERROR(fold_input_normalization(&g, mean, std, bgr));
+  }
+  FD_RETURN_IF_ERROR(fill_shapes(&g));
+
+  // Metadata.
+  std::vector<std::string> labels;
+  if (!a.labels.empty()) {
+    FD_RETURN_IF_ERROR(read_labels(a.labels, &labels));
+  } else if (has_preset && preset.coco_labels) {
+    const size_t slash = a.model.find_last_of('/');
+    const std::string dir = slash == std::string::npos ? "." : a.model.substr(0, slash);
+    Status st = read_labels(dir + "/coco.names", &labels);
+    if (!st.ok()) return Status::error("preset " + preset.name + " needs the 80 COCO class names: pass --labels FILE");
+  } else if (has_preset) {
+    labels = {"face"};
+  }
+  JsonValue meta;
+  bool has_meta = false;
+  if (has_preset) {
+    std::vector<std::string> outs;
+    for (int32_t o : g.outputs) outs.push_back(g.tensors[o].name);
+    for (const auto& role : preset.outputs) {
+      for (const std::string& name : role.second) {
+        bool found = false;
+        for (const std::string& o : outs) found |= o == name;
+        if (!found) return Status::error("preset " + preset.name + " expects a model output named '" + name + "'");
+      }
+    }
+    const size_t slash = a.model.find_last_of('/');
+    meta = preset_metadata(preset, w, h, labels, slash == std::string::npos ? a.model : a.model.substr(slash + 1),
+                           sha256_hex(bytes.data(), bytes.size()), outs);
+    has_meta = true;
+  }
+  if (!a.metadata_json.empty()) {
+    std::vector<uint8_t> text;
+    FD_RETURN_IF_ERROR(read_bytes(a.metadata_json, "metadata JSON", &text));
+    JsonValue extra;
+    Status st = parse_json(std::string(text.begin(), text.end()), &extra);
+    if (!st.ok()) return Status::error("--metadata-json '" + a.metadata_json + "': " + st.message());
+    meta = has_meta ? merge_json_objects(meta, extra) : extra;
+    has_meta = true;
+  }
+
+  Graph out;
+  if (a.float_model) {
+    out = g;
+  } else {
+    std::vector<std::vector<uint8_t>> images;
+    FD_RETURN_IF_ERROR(load_calibration_images(a.calib, a.calib_limit, w, h, &images));
+    std::fprintf(stderr, "calibrating on %zu images (%s)\n", images.size(), range_method_name(method));
+    QuantizeOptions opt;
+    opt.method = method;
+    opt.percentile = a.percentile;
+    opt.keep_float = a.keep_float;
+    opt.float_outputs = a.float_outputs;
+    FD_RETURN_IF_ERROR(quantize_with_images(g, images, opt, &out));
+    if (a.report) {
+      std::unique_ptr<ErrorReport> report;
+      FD_RETURN_IF_ERROR(ErrorReport::create(g, out, &report));
+      std::vector<float> input(images[0].size());
+      for (const auto& img : images) {
+        for (size_t i = 0; i < img.size(); ++i) input[i] = img[i];
+        FD_RETURN_IF_ERROR(report->add_sample(input.data()));
+      }
+      std::printf("per-layer INT8 vs fp32 error over %zu calibration images, worst first:\n%s", images.size(),
+                  ErrorReport::format(report->layers(), 0).c_str());
+    }
+  }
+  out.metadata.erase(std::remove_if(out.metadata.begin(), out.metadata.end(),
+                                    [](const auto& m) { return m.first == "featherdet" || m.first == "min_runtime_version"; }),
+                     out.metadata.end());
+  if (has_meta) out.metadata.emplace_back("featherdet", json_to_string(meta));
+  std::vector<uint8_t> file;
+  FD_RETURN_IF_ERROR(write_tflite(out, &file));
+  std::ofstream f(a.output, std::ios::binary);
+  if (!f || !f.write(reinterpret_cast<const char*>(file.data()), static_cast<std::streamsize>(file.size()))) {
+    return Status::error("cannot write '" + a.output + "'");
+  }
+  std::fprintf(stderr, "wrote %s: %zu bytes, %zu ops, input %s %s\n", a.output.c_str(), file.size(), out.nodes.size(),
+               dtype_name(out.tensors[out.inputs[0]].dtype), shape_str(out.tensors[out.inputs[0]].shape).c_str());
+  return Status();
+}
+
+}  // namespace
+}  // namespace fd
+
+int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "-h") || !std::strcmp(argv[i], "--help")) {
+      std::fputs(fd::kUsage, stdout);
+      return 0;
+    }
+  }
+  fd::Args args;
+  fd::Status st = fd::parse_args(argc, argv, &args);
+  if (st.ok()) st = fd::run(args);
+  if (!st.ok()) {
+    std::fprintf(stderr, "featherdet-convert: %s\n", st.message().c_str());
+    if (argc < 2) std::fputs(fd::kUsage, stderr);
+    return 1;
+  }
+  return 0;
+}
