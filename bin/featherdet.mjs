@@ -160,12 +160,14 @@ async function run(opts) {
 /** Subcommands in their own modules: name -> [module, exported main(argv)]. */
 const SUBCOMMANDS = {
   detect: ['./detect.mjs', 'detectMain'],
+  convert: ['./convert.mjs', 'convertMain'],
   eval: ['./eval.mjs', 'evalMain'],
 };
 const SUBCOMMANDS_USAGE = `
 
 other commands (featherdet <command> --help for their options):
   featherdet detect <image...> [--model face|objects|objects-tiny|FILE.tflite] [--json] [--out DIR] ...
+  featherdet convert MODEL.onnx -o OUT.tflite --calib DIR [--preset yunet|nanodet|fastestdet|yolov8] ...
   featherdet eval [--model face|objects|objects-320|objects-tiny|all] [--limit N] [--json]`;
 
 async function main() {
