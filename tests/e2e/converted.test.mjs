@@ -1,0 +1,96 @@
+// Models written by `featherdet convert` run in LiteRT.js (TFLite + XNNPACK) and in featherdet
+// with the same outputs: each CONVERTED case is converted with the native converter into a
+// temporary file, then compared on photos in headless Chromium with the runtime-core limits
+// (compare.mjs: quantized outputs within 3 steps everywhere, within 1 step on >= 99%).
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { REPO_ROOT, startServer } from './server.mjs';
+import { launchBrowser } from './browser.mjs';
+import { FEATHERDET_DIST, HARNESS_PAGE, IMAGES } from './cases.mjs';
+import { compareCase, decodeTensor, describeTensor, formatTable } from './compare.mjs';
+import { dequantizedOutputScales } from './tflite_walk.mjs';
+import { converterPath } from '../../bin/convert.mjs';
+
+const SHARED = path.resolve(REPO_ROOT, '../shared');
+
+/** Conversions under test: id and the converter arguments (model path first, then options). */
+export const CONVERTED = [
+  {
+    id: 'yunet_n_320_int8',
+    args: [`${SHARED}/models/upstream/yunet_n_320_320.onnx`, '--preset', 'yunet',
+      '--calib', `${SHARED}/data/widerface-val/images`, '--calib-limit', '8'],
+  },
+];
+
+const CASE_IMAGES = IMAGES.filter((i) => ['face', 'grace_hopper', 'kite_and_cold'].includes(i.id));
+const HEADER = ['model', 'image', 'outputs', 'fd ms', 'lt ms', 'verdict'];
+const rows = [];
+const files = {};
+let tmp;
+let server;
+let browser;
+let page;
+
+beforeAll(async () => {
+  const exe = converterPath();
+  if (!existsSync(exe)) throw new Error(`the native converter is not built (${exe}): run npm run build`);
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'featherdet-converted-'));
+  for (const c of CONVERTED) {
+    const out = path.join(tmp, `${c.id}.tflite`);
+    const r = spawnSync(exe, [...c.args, '-o', out], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`featherdet-convert failed for ${c.id}: ${r.stderr}`);
+    files[c.id] = new Uint8Array(readFileSync(out));
+  }
+  server = await startServer();
+  browser = await launchBrowser();
+  page = await browser.newPage(`${server.url}${HARNESS_PAGE}`);
+  await page.waitForFunction(() => window.harnessReady === true, null, { timeout: 30_000 });
+  const info = await page.evaluate((dist) => window.harness.init({ featherdet: true, dist }), FEATHERDET_DIST);
+  if (info.featherdet !== true) {
+    throw new Error(`featherdet (dist/index.js) did not load; run \`npm run build\` first: ${info.featherdet}`);
+  }
+}, 300_000);
+
+afterAll(async () => {
+  if (rows.length) console.log(`\nconverted models: featherdet vs LiteRT.js\n${formatTable(HEADER, rows)}\n`);
+  await browser?.close();
+  await server?.close();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+}, 60_000);
+
+describe.each(CONVERTED.map((c) => [c.id, c]))('%s', (id) => {
+  test('is a full-integer model with featherdet metadata', () => {
+    const bytes = files[id];
+    expect(Buffer.from(bytes.subarray(4, 8)).toString()).toBe('TFL3');
+    const text = Buffer.from(bytes).toString('latin1');
+    expect(text).toContain('"family":"yunet"');
+    expect(text).toContain('"range":"raw"');
+  });
+
+  test.each(CASE_IMAGES.map((i) => [i.id, i]))('%s', async (_, image) => {
+    const bytes = files[id];
+    const result = await page.evaluate(
+      (args) => window.harness.runCase(args),
+      { modelBase64: Buffer.from(bytes).toString('base64'), imageUrl: image.url },
+    );
+    expect(result.input.dtype).toBe('int8');
+    const fdOutputs = result.featherdet.outputs.map(decodeTensor);
+    const refOutputs = result.litert.outputs.map(decodeTensor);
+    const stepScales = dequantizedOutputScales(bytes);
+    fdOutputs.forEach((t, i) => { t.stepScale = stepScales[i]; });
+    const cmp = compareCase({ id, kind: 'tensor' }, fdOutputs, refOutputs);
+    const row = [id, image.id, cmp.tensors.map(describeTensor).join('; '),
+      result.featherdet.runMs.toFixed(1), result.litert.runMs.toFixed(1), cmp.failures.length ? 'FAIL' : 'ok'];
+    rows.push(row);
+    console.log(row.join(' | '));
+    expect(cmp.tensors.length).toBe(12);
+    expect(cmp.failures, `${id} on ${image.id}: ${cmp.failures.join('; ')}`).toEqual([]);
+  }, 120_000);
+});
+
+test('the harness page raised no uncaught exceptions', () => {
+  expect(page.errors.filter((e) => e.startsWith('pageerror'))).toEqual([]);
+});
