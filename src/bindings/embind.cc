@@ -6,9 +6,11 @@
 
 #include <cmath>
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "api/detector.h"
 #include "api/model_runner.h"
 #include "vision/image_io.h"
 #include "vision/resize.h"
@@ -113,6 +115,113 @@ class Runtime {
   ModelRunner runner_;
 };
 
+// The detection pipeline for JavaScript (Contract B): load a model, fill the reused RGBA frame
+// buffer, detect, read results() as a Float32Array view. After the first frame of a size, a
+// frame allocates nothing in C++.
+class DetectorBinding {
+ public:
+  // Loads a detection model with options JSON; '' on success, else the error message (a model
+  // loaded before stays loaded).
+  std::string load(const val& bytes, const std::string& options_json) {
+    std::vector<uint8_t> data = copy_bytes(bytes);
+    std::unique_ptr<Detector> d;
+    Status s = Detector::create(data.data(), data.size(), options_json, &d);
+    if (!s.ok()) return s.message();
+    detector_ = std::move(d);
+    count_ = 0;
+    return std::string();
+  }
+  // Changes options; '' on success, else the error message (options unchanged).
+  std::string set_options(const std::string& options_json) {
+    if (!detector_) return "no model is loaded: call load() first";
+    Status s = detector_->set_options(options_json);
+    return s.ok() ? std::string() : s.message();
+  }
+  // Model and option facts as JSON, or '' when no model is loaded.
+  std::string info() const { return detector_ ? detector_->info_json() : std::string(); }
+  // A Uint8Array view of the reused RGBA buffer for a width x height frame (null for a bad
+  // size). Re-fetch after every call: wasm memory growth detaches older views.
+  val frame_buffer(int width, int height) {
+    if (width <= 0 || height <= 0 || width > kMaxSourceSide || height > kMaxSourceSide) return val::null();
+    const size_t need = static_cast<size_t>(width) * static_cast<size_t>(height) * 4;
+    if (frame_.size() < need) frame_.resize(need);
+    return val(emscripten::typed_memory_view(need, frame_.data()));
+  }
+  // Detects in the frame buffer's width x height RGBA pixels; the detection count, or -1 (see
+  // lastError()).
+  int detect(int width, int height, bool mirror, int rotation) {
+    if (!detector_) return fail("no model is loaded: call load() first");
+    if (width > 0 && height > 0 && static_cast<uint64_t>(width) * static_cast<uint64_t>(height) * 4 > frame_.size()) {
+      return fail("the frame buffer holds " + std::to_string(frame_.size()) + " bytes, too few for a " + std::to_string(width) +
+                  "x" + std::to_string(height) + " RGBA frame: call frameBuffer(width, height) first");
+    }
+    source_width_ = width;
+    source_height_ = height;
+    return finish(detector_->run(frame_.data(), width, height, 4, width * 4, transform(mirror, rotation), frame_.size()));
+  }
+  // Decodes JPEG/PNG/BMP bytes and detects in them; the detection count, or -1.
+  int detect_encoded(const val& bytes, bool mirror, int rotation) {
+    if (!detector_) return fail("no model is loaded: call load() first");
+    std::vector<uint8_t> data = copy_bytes(bytes);
+    Status s = decode_image(data.data(), data.size(), &image_);
+    if (!s.ok()) return fail(s.message());
+    source_width_ = image_.width;
+    source_height_ = image_.height;
+    return finish(detector_->run(image_.pixels.data(), image_.width, image_.height, 3, image_.width * 3,
+                                 transform(mirror, rotation), image_.pixels.size()));
+  }
+  int source_width() const { return source_width_; }
+  int source_height() const { return source_height_; }
+  // Float32Array view [count * (7 + 2K)]: x, y, width, height, score, labelId, keypointCount,
+  // then K (x, y) pairs, in source pixels (as displayed after mirror/rotation).
+  val results() const { return val(emscripten::typed_memory_view(count_ * stride(), results_.data())); }
+  std::string last_error() const { return error_; }
+
+ private:
+  static Transform transform(bool mirror, int rotation) {
+    Transform t;
+    t.mirror = mirror;
+    t.rotation = rotation;
+    return t;
+  }
+  size_t stride() const { return detector_ ? 7 + 2 * detector_->keypoint_names().size() : 7; }
+  int fail(const std::string& message) {
+    error_ = message;
+    count_ = 0;
+    return -1;
+  }
+  // Copies the detector's results into the flat float buffer (grown, never shrunk).
+  int finish(const Status& s) {
+    if (!s.ok()) return fail(s.message());
+    error_.clear();
+    const std::vector<Candidate>& r = detector_->results();
+    const size_t k = detector_->keypoint_names().size();
+    const size_t st = stride();
+    if (results_.size() < r.size() * st) results_.resize(r.size() * st);
+    for (size_t i = 0; i < r.size(); ++i) {
+      float* o = &results_[i * st];
+      o[0] = r[i].x0;
+      o[1] = r[i].y0;
+      o[2] = r[i].x1 - r[i].x0;
+      o[3] = r[i].y1 - r[i].y0;
+      o[4] = r[i].score;
+      o[5] = static_cast<float>(r[i].label);
+      o[6] = static_cast<float>(k);
+      for (size_t j = 0; j < 2 * k; ++j) o[7 + j] = j < static_cast<size_t>(2 * r[i].num_keypoints) ? r[i].kp[j] : 0.0f;
+    }
+    count_ = r.size();
+    return static_cast<int>(count_);
+  }
+
+  std::unique_ptr<Detector> detector_;
+  std::vector<uint8_t> frame_;
+  std::vector<float> results_;
+  size_t count_ = 0;
+  Image image_;
+  int source_width_ = 0, source_height_ = 0;
+  std::string error_;
+};
+
 // Decodes JPEG/PNG/BMP bytes: {width, height, pixels: Uint8Array RGB copy, error: string}.
 val decode_image_js(const val& bytes) {
   std::vector<uint8_t> data = copy_bytes(bytes);
@@ -153,6 +262,19 @@ EMSCRIPTEN_BINDINGS(featherdet) {
       .function("tensorData", &Runtime::tensor_data)
       .function("arenaBytes", &Runtime::arena_bytes)
       .function("unload", &Runtime::unload);
+  using fd::DetectorBinding;
+  emscripten::class_<DetectorBinding>("Detector")
+      .constructor<>()
+      .function("load", &DetectorBinding::load)
+      .function("setOptions", &DetectorBinding::set_options)
+      .function("info", &DetectorBinding::info)
+      .function("frameBuffer", &DetectorBinding::frame_buffer)
+      .function("detect", &DetectorBinding::detect)
+      .function("detectEncoded", &DetectorBinding::detect_encoded)
+      .function("sourceWidth", &DetectorBinding::source_width)
+      .function("sourceHeight", &DetectorBinding::source_height)
+      .function("results", &DetectorBinding::results)
+      .function("lastError", &DetectorBinding::last_error);
   emscripten::function("decodeImage", &fd::decode_image_js);
   emscripten::function("resizeRgb", &fd::resize_rgb_js);
 }
