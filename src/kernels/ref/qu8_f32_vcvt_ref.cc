@@ -1,11 +1,9 @@
-#include "kernels/elementwise.h"
+#include "kernels/ref/qx8_elementwise_ref_impl.h"
 
 namespace fd {
 
 void qu8_f32_vcvt_ref(size_t n, const uint8_t* x, float* y, const DequantizeParams& p) {
-  for (size_t i = 0; i < n; ++i) {
-    y[i] = static_cast<float>(static_cast<int32_t>(x[i]) - p.zero_point) * p.scale;
-  }
+  ref_impl::dequantize(n, x, y, p);
 }
 
 }  // namespace fd

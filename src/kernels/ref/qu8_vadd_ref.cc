@@ -1,14 +1,9 @@
-#include "core/quant.h"
-#include "kernels/elementwise.h"
+#include "kernels/ref/qx8_elementwise_ref_impl.h"
 
 namespace fd {
 
 void qu8_vadd_ref(size_t n, const uint8_t* a, const uint8_t* b, uint8_t* out, const QAddParams& p) {
-  for (size_t i = 0; i < n; ++i) {
-    const int32_t acc = (static_cast<int32_t>(a[i]) - p.a_zero_point) * p.a_multiplier +
-                        (static_cast<int32_t>(b[i]) - p.b_zero_point) * p.b_multiplier;
-    out[i] = static_cast<uint8_t>(qadd_output(acc, p));
-  }
+  ref_impl::qvadd(n, a, b, out, p);
 }
 
 }  // namespace fd

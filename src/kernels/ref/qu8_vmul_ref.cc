@@ -1,14 +1,9 @@
-#include "core/quant.h"
-#include "kernels/elementwise.h"
+#include "kernels/ref/qx8_elementwise_ref_impl.h"
 
 namespace fd {
 
 void qu8_vmul_ref(size_t n, const uint8_t* a, const uint8_t* b, uint8_t* out, const QMulParams& p) {
-  for (size_t i = 0; i < n; ++i) {
-    const int32_t acc = (static_cast<int32_t>(a[i]) - p.a_zero_point) *
-                        (static_cast<int32_t>(b[i]) - p.b_zero_point);
-    out[i] = static_cast<uint8_t>(requantize(acc, p.scale, p.output_zero_point, p.qmin, p.qmax));
-  }
+  ref_impl::qvmul(n, a, b, out, p);
 }
 
 }  // namespace fd
