@@ -1,7 +1,9 @@
-// Scalar float32 binary operations shared by the f32_vbinary* ref kernels.
+// Scalar float32 binary operations shared by the f32_vbinary* kernels, and the switch that turns
+// a run-time BinaryOp into a compile-time one.
 #pragma once
 
 #include <cmath>
+#include <type_traits>
 
 #include "kernels/elementwise.h"
 
@@ -28,6 +30,21 @@ inline float apply(float a, float b) {
 inline float clamp(float x, const F32MinMaxParams& p) {
   x = x < p.min ? p.min : x;
   return x > p.max ? p.max : x;
+}
+
+// Calls body(std::integral_constant<BinaryOp, op>()), so the body is compiled once per op.
+template <typename Body>
+inline void dispatch(BinaryOp op, Body body) {
+  switch (op) {
+    case BinaryOp::kAdd: return body(std::integral_constant<BinaryOp, BinaryOp::kAdd>());
+    case BinaryOp::kSub: return body(std::integral_constant<BinaryOp, BinaryOp::kSub>());
+    case BinaryOp::kMul: return body(std::integral_constant<BinaryOp, BinaryOp::kMul>());
+    case BinaryOp::kDiv: return body(std::integral_constant<BinaryOp, BinaryOp::kDiv>());
+    case BinaryOp::kFloorDiv: return body(std::integral_constant<BinaryOp, BinaryOp::kFloorDiv>());
+    case BinaryOp::kRSub: return body(std::integral_constant<BinaryOp, BinaryOp::kRSub>());
+    case BinaryOp::kRDiv: return body(std::integral_constant<BinaryOp, BinaryOp::kRDiv>());
+    case BinaryOp::kRFloorDiv: return body(std::integral_constant<BinaryOp, BinaryOp::kRFloorDiv>());
+  }
 }
 
 }  // namespace f32_binary
