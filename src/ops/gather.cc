@@ -1,23 +1,16 @@
 // GATHER: picks slices along `axis` by INT32/INT64 indices (constant or computed at run time),
 // with batch_dims; indices outside [0, dim) fail with an error Status.
-#include <vector>
-
 #include "kernels/movement.h"
-#include "ops/movement_common.h"
+#include "ops/gather_common.h"
 #include "ops/ops.h"
 
 namespace fd {
 namespace {
 
-class Gather : public Op {
+class Gather : public GatherOpBase {
  public:
   Status prepare(NodeContext& ctx) override {
-    if (ctx.num_inputs() != 2 || ctx.num_outputs() != 1) {
-      return ctx.error("expects 2 inputs (params, indices) and 1 output");
-    }
-    FD_RETURN_IF_ERROR(expect_movement_type(ctx, 0));
-    FD_RETURN_IF_ERROR(ctx.expect_input_type(1, {DType::kInt32, DType::kInt64}));
-    FD_RETURN_IF_ERROR(expect_same_output_type(ctx, 0, 0));
+    FD_RETURN_IF_ERROR(expect_gather_io(ctx));
     const Shape& ps = ctx.input(0).shape;
     const Shape& is = ctx.input(1).shape;
     const int prank = static_cast<int>(ps.size()), irank = static_cast<int>(is.size());
@@ -47,35 +40,16 @@ class Gather : public Op {
     p_.inner = dims_product(ps, axis + 1, prank);
     p_.num_indices = dims_product(is, batch_dims, irank);
 
-    const RTensor& idx = ctx.input(1);
-    const int64_t count = num_elements(idx.shape);
-    if (idx.is_constant) {
-      const_indices_.resize(static_cast<size_t>(count));
-      FD_RETURN_IF_ERROR(check_indices(ctx, const_indices_.data()));
-    } else if (idx.dtype == DType::kInt64) {
-      ctx.request_scratch(static_cast<size_t>(count) * sizeof(int32_t));
-    }
-    return Status();
-  }
-
-  Status eval(NodeContext& ctx) override {
-    const RTensor& in = ctx.input(0);
-    const RTensor& idx = ctx.input(1);
-    const int32_t* indices;
-    if (idx.is_constant) {
-      indices = const_indices_.data();
-    } else {
-      int32_t* converted = idx.dtype == DType::kInt64 ? reinterpret_cast<int32_t*>(ctx.scratch()) : nullptr;
-      FD_RETURN_IF_ERROR(check_indices(ctx, converted));
-      indices = converted ? converted : idx.as<int32_t>();
-    }
-    gather_ref(dtype_size(in.dtype), in.data, indices, ctx.output(0).data, p_);
-    return Status();
+    return prepare_indices(ctx);
   }
 
  private:
+  void gather(NodeContext& ctx, const int32_t* indices) override {
+    gather_ref(dtype_size(ctx.input(0).dtype), ctx.input(0).data, indices, ctx.output(0).data, p_);
+  }
+
   // Fails on an index outside [0, axis_size); copies the indices as INT32 to `dst` when non-null.
-  Status check_indices(NodeContext& ctx, int32_t* dst) {
+  Status check_indices(NodeContext& ctx, int32_t* dst) override {
     const RTensor& idx = ctx.input(1);
     const int64_t count = num_elements(idx.shape);
     for (int64_t k = 0; k < count; ++k) {
@@ -90,7 +64,6 @@ class Gather : public Op {
   }
 
   GatherParams p_;
-  std::vector<int32_t> const_indices_;  // validated copy of constant indices
 };
 
 }  // namespace

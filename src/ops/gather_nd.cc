@@ -3,21 +3,16 @@
 #include <vector>
 
 #include "kernels/movement.h"
-#include "ops/movement_common.h"
+#include "ops/gather_common.h"
 #include "ops/ops.h"
 
 namespace fd {
 namespace {
 
-class GatherNd : public Op {
+class GatherNd : public GatherOpBase {
  public:
   Status prepare(NodeContext& ctx) override {
-    if (ctx.num_inputs() != 2 || ctx.num_outputs() != 1) {
-      return ctx.error("expects 2 inputs (params, indices) and 1 output");
-    }
-    FD_RETURN_IF_ERROR(expect_movement_type(ctx, 0));
-    FD_RETURN_IF_ERROR(ctx.expect_input_type(1, {DType::kInt32, DType::kInt64}));
-    FD_RETURN_IF_ERROR(expect_same_output_type(ctx, 0, 0));
+    FD_RETURN_IF_ERROR(expect_gather_io(ctx));
     const Shape& ps = ctx.input(0).shape;
     const Shape& is = ctx.input(1).shape;
     const int prank = static_cast<int>(ps.size()), irank = static_cast<int>(is.size());
@@ -36,36 +31,17 @@ class GatherNd : public Op {
     for (int k = 0; k < depth; ++k) p_.strides[k] = dims_product(ps, k + 1, prank);
     dims_.assign(ps.begin(), ps.begin() + depth);
 
-    const RTensor& idx = ctx.input(1);
-    const int64_t count = num_elements(idx.shape);
-    if (idx.is_constant) {
-      const_indices_.resize(static_cast<size_t>(count));
-      FD_RETURN_IF_ERROR(check_indices(ctx, const_indices_.data()));
-    } else if (idx.dtype == DType::kInt64) {
-      ctx.request_scratch(static_cast<size_t>(count) * sizeof(int32_t));
-    }
-    return Status();
-  }
-
-  Status eval(NodeContext& ctx) override {
-    const RTensor& in = ctx.input(0);
-    const RTensor& idx = ctx.input(1);
-    const int32_t* indices;
-    if (idx.is_constant) {
-      indices = const_indices_.data();
-    } else {
-      int32_t* converted = idx.dtype == DType::kInt64 ? reinterpret_cast<int32_t*>(ctx.scratch()) : nullptr;
-      FD_RETURN_IF_ERROR(check_indices(ctx, converted));
-      indices = converted ? converted : idx.as<int32_t>();
-    }
-    gather_nd_ref(dtype_size(in.dtype), in.data, indices, ctx.output(0).data, p_);
-    return Status();
+    return prepare_indices(ctx);
   }
 
  private:
+  void gather(NodeContext& ctx, const int32_t* indices) override {
+    gather_nd_ref(dtype_size(ctx.input(0).dtype), ctx.input(0).data, indices, ctx.output(0).data, p_);
+  }
+
   // Fails on a tuple component outside its params dimension; copies the indices as INT32 to
   // `dst` when non-null.
-  Status check_indices(NodeContext& ctx, int32_t* dst) {
+  Status check_indices(NodeContext& ctx, int32_t* dst) override {
     const RTensor& idx = ctx.input(1);
     const int32_t depth = p_.index_depth;
     for (int64_t s = 0; s < p_.num_slices; ++s) {
@@ -84,8 +60,7 @@ class GatherNd : public Op {
   }
 
   GatherNdParams p_;
-  std::vector<int32_t> dims_;           // params dims the tuples address
-  std::vector<int32_t> const_indices_;  // validated copy of constant indices
+  std::vector<int32_t> dims_;  // params dims the tuples address
 };
 
 }  // namespace
