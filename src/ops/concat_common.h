@@ -1,0 +1,52 @@
+// The part CONCATENATION and PACK share once output shape and input blocks are known: 8-bit
+// requantization tables for inputs whose scale or zero point differ from the output's, and an
+// eval through concat_ref.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "kernels/movement.h"
+#include "ops/movement_common.h"
+#include "runtime/op.h"
+
+namespace fd {
+
+class ConcatOpBase : public Op {
+ public:
+  Status eval(NodeContext& ctx) override {
+    for (int i = 0; i < ctx.num_inputs(); ++i) inputs_[i] = ctx.input(i).data;
+    RTensor& out = ctx.output(0);
+    concat_ref(dtype_size(out.dtype), ctx.num_inputs(), inputs_.data(), blocks_.data(),
+               table_ptrs_.data(), outer_, out.data);
+    return Status();
+  }
+
+ protected:
+  // Ends prepare once outer_ and blocks_ are set and output 0 is typed: builds the tables.
+  Status prepare_tables(NodeContext& ctx) {
+    const int n = ctx.num_inputs();
+    table_ptrs_.assign(n, nullptr);
+    inputs_.assign(n, nullptr);
+    const RTensor& out = ctx.output(0);
+    if (is_quant8(out.dtype)) {
+      tables_.assign(static_cast<size_t>(n) * 256, 0);
+      for (int i = 0; i < n; ++i) {
+        if (same_quant(ctx.input(i), out)) continue;
+        build_requant_table(ctx.input(i), out, &tables_[static_cast<size_t>(i) * 256]);
+        table_ptrs_[i] = &tables_[static_cast<size_t>(i) * 256];
+      }
+    }
+    return Status();
+  }
+
+  std::vector<int64_t> blocks_;  // elements each input contributes per outer index
+  int64_t outer_ = 1;
+
+ private:
+  std::vector<uint8_t> tables_;             // [inputs, 256] requantization tables
+  std::vector<const uint8_t*> table_ptrs_;  // per input: its table, or null to copy
+  std::vector<const void*> inputs_;         // filled at eval (no allocation)
+};
+
+}  // namespace fd
