@@ -1,14 +1,13 @@
 // SPLIT: cuts a tensor into num_splits equal pieces along an axis given as constant input 0.
 #include <vector>
 
-#include "kernels/movement.h"
-#include "ops/movement_common.h"
 #include "ops/ops.h"
+#include "ops/split_common.h"
 
 namespace fd {
 namespace {
 
-class Split : public Op {
+class Split : public SplitOpBase {
  public:
   Status prepare(NodeContext& ctx) override {
     if (ctx.num_inputs() != 2 || ctx.num_outputs() < 1) {
@@ -33,27 +32,8 @@ class Split : public Op {
     }
     Shape piece = shape;
     piece[axis] = shape[axis] / n;
-    for (int o = 0; o < n; ++o) {
-      FD_RETURN_IF_ERROR(expect_same_output_type(ctx, 1, o));
-      ctx.set_output_shape(o, piece);
-    }
-    outer_ = dims_product(shape, 0, axis);
-    blocks_.assign(n, dims_product(piece, axis, rank));
-    outputs_.assign(n, nullptr);
-    return Status();
+    return prepare_pieces(ctx, 1, piece, dims_product(shape, 0, axis), dims_product(piece, axis, rank));
   }
-
-  Status eval(NodeContext& ctx) override {
-    for (int o = 0; o < ctx.num_outputs(); ++o) outputs_[o] = ctx.output(o).data;
-    const RTensor& in = ctx.input(1);
-    split_ref(dtype_size(in.dtype), in.data, ctx.num_outputs(), outputs_.data(), blocks_.data(), outer_);
-    return Status();
-  }
-
- private:
-  std::vector<int64_t> blocks_;  // elements of one output per outer index
-  std::vector<void*> outputs_;   // filled at eval (no allocation)
-  int64_t outer_ = 1;
 };
 
 }  // namespace

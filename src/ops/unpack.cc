@@ -1,14 +1,11 @@
 // UNPACK: splits a tensor along an axis into its slices, removing that axis.
-#include <vector>
-
-#include "kernels/movement.h"
-#include "ops/movement_common.h"
 #include "ops/ops.h"
+#include "ops/split_common.h"
 
 namespace fd {
 namespace {
 
-class Unpack : public Op {
+class Unpack : public SplitOpBase {
  public:
   Status prepare(NodeContext& ctx) override {
     if (ctx.num_inputs() != 1) return ctx.error("expects 1 input");
@@ -26,27 +23,8 @@ class Unpack : public Op {
     }
     Shape piece = shape;
     piece.erase(piece.begin() + axis);
-    for (int o = 0; o < n; ++o) {
-      FD_RETURN_IF_ERROR(expect_same_output_type(ctx, 0, o));
-      ctx.set_output_shape(o, piece);
-    }
-    outer_ = dims_product(shape, 0, axis);
-    blocks_.assign(n, dims_product(shape, axis + 1, rank));
-    outputs_.assign(n, nullptr);
-    return Status();
+    return prepare_pieces(ctx, 0, piece, dims_product(shape, 0, axis), dims_product(shape, axis + 1, rank));
   }
-
-  Status eval(NodeContext& ctx) override {
-    for (int o = 0; o < ctx.num_outputs(); ++o) outputs_[o] = ctx.output(o).data;
-    const RTensor& in = ctx.input(0);
-    split_ref(dtype_size(in.dtype), in.data, ctx.num_outputs(), outputs_.data(), blocks_.data(), outer_);
-    return Status();
-  }
-
- private:
-  std::vector<int64_t> blocks_;  // elements of one output per outer index
-  std::vector<void*> outputs_;   // filled at eval (no allocation)
-  int64_t outer_ = 1;
 };
 
 }  // namespace
