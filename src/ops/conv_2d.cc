@@ -15,14 +15,9 @@ constexpr size_t kIm2colBlockBytes = 32 * 1024;
 class Conv2D : public Op {
  public:
   Status prepare(NodeContext& ctx) override {
-    if (ctx.num_inputs() < 2) return ctx.error("needs input and weights");
+    FD_RETURN_IF_ERROR(expect_conv_io(ctx));
     RTensor& in = ctx.input(0);
     RTensor& out = ctx.output(0);
-    FD_RETURN_IF_ERROR(ctx.expect_input_type(0, {DType::kFloat32, DType::kInt8, DType::kUInt8}));
-    if (out.dtype != in.dtype) {
-      return ctx.error(std::string("output type ") + dtype_name(out.dtype) + " differs from input type " +
-                       dtype_name(in.dtype));
-    }
     const RTensor& w = ctx.input(1);
     if (in.shape.size() != 4 || w.shape.size() != 4) {
       return ctx.error("expects input [N, H, W, C] and weights [Cout, KH, KW, Cin], got " +
@@ -38,18 +33,7 @@ class Conv2D : public Op {
     batch_ = static_cast<size_t>(in.shape[0]);
     cin_ = static_cast<size_t>(cin);
     cout_ = static_cast<size_t>(w.shape[0]);
-    g_.in_h = static_cast<size_t>(in.shape[1]);
-    g_.in_w = static_cast<size_t>(in.shape[2]);
-    g_.kernel_h = static_cast<size_t>(w.shape[1]);
-    g_.kernel_w = static_cast<size_t>(w.shape[2]);
-    g_.stride_h = static_cast<size_t>(o.stride_h);
-    g_.stride_w = static_cast<size_t>(o.stride_w);
-    g_.dilation_h = static_cast<size_t>(o.dilation_h);
-    g_.dilation_w = static_cast<size_t>(o.dilation_w);
-    FD_RETURN_IF_ERROR(conv_output_size(ctx, o.padding, in.shape[1], w.shape[1], o.stride_h,
-                                        o.dilation_h, &g_.out_h, &g_.pad_top));
-    FD_RETURN_IF_ERROR(conv_output_size(ctx, o.padding, in.shape[2], w.shape[2], o.stride_w,
-                                        o.dilation_w, &g_.out_w, &g_.pad_left));
+    FD_RETURN_IF_ERROR(conv_geometry(ctx, in.shape, w.shape, &g_));
     ctx.set_output_shape(0, {in.shape[0], static_cast<int32_t>(g_.out_h), static_cast<int32_t>(g_.out_w),
                              w.shape[0]});
     const size_t k = g_.kernel_h * g_.kernel_w * cin_;

@@ -30,6 +30,33 @@ Status conv_output_size(const NodeContext& ctx, Padding padding, int32_t in, int
   return Status();
 }
 
+Status expect_conv_io(NodeContext& ctx) {
+  if (ctx.num_inputs() < 2) return ctx.error("needs input and weights");
+  FD_RETURN_IF_ERROR(ctx.expect_input_type(0, {DType::kFloat32, DType::kInt8, DType::kUInt8}));
+  const DType in = ctx.input(0).dtype, out = ctx.output(0).dtype;
+  if (out != in) {
+    return ctx.error(std::string("output type ") + dtype_name(out) + " differs from input type " +
+                     dtype_name(in));
+  }
+  return Status();
+}
+
+Status conv_geometry(const NodeContext& ctx, const Shape& in, const Shape& w, ConvGeometry* g) {
+  const OpOptions& o = ctx.options();
+  g->in_h = static_cast<size_t>(in[1]);
+  g->in_w = static_cast<size_t>(in[2]);
+  g->kernel_h = static_cast<size_t>(w[1]);
+  g->kernel_w = static_cast<size_t>(w[2]);
+  g->stride_h = static_cast<size_t>(o.stride_h);
+  g->stride_w = static_cast<size_t>(o.stride_w);
+  g->dilation_h = static_cast<size_t>(o.dilation_h);
+  g->dilation_w = static_cast<size_t>(o.dilation_w);
+  FD_RETURN_IF_ERROR(conv_output_size(ctx, o.padding, in[1], w[1], o.stride_h, o.dilation_h,
+                                      &g->out_h, &g->pad_top));
+  return conv_output_size(ctx, o.padding, in[2], w[2], o.stride_w, o.dilation_w, &g->out_w,
+                          &g->pad_left);
+}
+
 Status quant_activation_range(const NodeContext& ctx, Activation act, const RTensor& out,
                               int32_t* qmin, int32_t* qmax) {
   *qmin = dtype_qmin(out.dtype);

@@ -15,6 +15,14 @@ namespace fd {
 Status conv_output_size(const NodeContext& ctx, Padding padding, int32_t in, int32_t kernel,
                         int32_t stride, int32_t dilation, size_t* out, size_t* pad_before);
 
+// Fails unless the node has an input and weights, input 0 is FLOAT32, INT8 or UINT8 and output 0
+// has the input's type.
+Status expect_conv_io(NodeContext& ctx);
+
+// Fills `g` for an NHWC input `in` [N, H, W, C] and weights `w` [*, KH, KW, *] from the node's
+// strides, dilations and padding.
+Status conv_geometry(const NodeContext& ctx, const Shape& in, const Shape& w, ConvGeometry* g);
+
 // Quantized output clamp: the fused activation `act` in `out`'s quantized domain, intersected
 // with the dtype range; fails on TANH/SIGN_BIT.
 Status quant_activation_range(const NodeContext& ctx, Activation act, const RTensor& out,

@@ -11,14 +11,9 @@ namespace {
 class FullyConnected : public Op {
  public:
   Status prepare(NodeContext& ctx) override {
-    if (ctx.num_inputs() < 2) return ctx.error("needs input and weights");
+    FD_RETURN_IF_ERROR(expect_conv_io(ctx));
     RTensor& in = ctx.input(0);
     RTensor& out = ctx.output(0);
-    FD_RETURN_IF_ERROR(ctx.expect_input_type(0, {DType::kFloat32, DType::kInt8, DType::kUInt8}));
-    if (out.dtype != in.dtype) {
-      return ctx.error(std::string("output type ") + dtype_name(out.dtype) + " differs from input type " +
-                       dtype_name(in.dtype));
-    }
     const RTensor& w = ctx.input(1);
     if (w.shape.size() != 2 || w.shape[1] <= 0) {
       return ctx.error("expects weights [out, in], got " + shape_str(w.shape));
