@@ -123,86 +123,53 @@ void run_quant_case(const QCase& c) {
   EXPECT_TRUE(distinct_mask & 4) << "every output saturated: the case checks nothing";
 }
 
-TEST(Conv2DOp, Int8PerChannelSameStride2Relu6) {
+// A QCase from its geometry and the fields that differ from the defaults.
+QCase qcase(const Geo& g, uint32_t seed, DType dtype = DType::kInt8, Activation act = Activation::kNone,
+            bool with_bias = true) {
   QCase c;
-  c.g = {1, 9, 8, 5, 3, 3, 6, 2, 2, 1, 1, Padding::kSame, false};
-  c.act = Activation::kRelu6;
-  run_quant_case(c);
+  c.g = g;
+  c.seed = seed;
+  c.dtype = dtype;
+  c.per_channel = dtype == DType::kInt8;  // uint8 models quantize weights per tensor
+  c.act = act;
+  c.with_bias = with_bias;
+  return c;
 }
 
-TEST(Conv2DOp, Int8ValidDilation2NoBias) {
+struct NamedQCase {
+  const char* name;  // test name: Conv2D_... or Depthwise_...
   QCase c;
-  c.g = {1, 9, 10, 3, 3, 3, 7, 1, 1, 2, 2, Padding::kValid, false};
-  c.with_bias = false;
-  c.seed = 2;
-  run_quant_case(c);
-}
+};
+void PrintTo(const NamedQCase& c, std::ostream* os) { *os << c.name; }
 
-TEST(Conv2DOp, Int8SameDilation2Stride1) {
-  QCase c;
-  c.g = {1, 6, 7, 4, 3, 2, 5, 1, 1, 2, 2, Padding::kSame, false};
-  c.seed = 3;
-  run_quant_case(c);
-}
+// Geo: {n, h, w, cin, kh, kw, cout, sh, sw, dh, dw, padding, depthwise}.
+const NamedQCase kQuantCases[] = {
+    {"Conv2D_Int8PerChannelSameStride2Relu6",
+     qcase({1, 9, 8, 5, 3, 3, 6, 2, 2, 1, 1, Padding::kSame, false}, 1, DType::kInt8, Activation::kRelu6)},
+    {"Conv2D_Int8ValidDilation2NoBias",
+     qcase({1, 9, 10, 3, 3, 3, 7, 1, 1, 2, 2, Padding::kValid, false}, 2, DType::kInt8, Activation::kNone, false)},
+    {"Conv2D_Int8SameDilation2Stride1", qcase({1, 6, 7, 4, 3, 2, 5, 1, 1, 2, 2, Padding::kSame, false}, 3)},
+    {"Conv2D_Uint8PerTensorAsymmetricWeightsSameBatch2",
+     qcase({2, 7, 5, 6, 3, 3, 9, 1, 1, 1, 1, Padding::kSame, false}, 4, DType::kUInt8, Activation::kRelu)},
+    {"Conv2D_Uint8Pointwise1x1DirectGemm",
+     qcase({2, 5, 3, 11, 1, 1, 13, 1, 1, 1, 1, Padding::kSame, false}, 5, DType::kUInt8)},
+    {"Conv2D_Int8Pointwise1x1Stride2UsesIm2col",
+     qcase({1, 7, 6, 16, 1, 1, 8, 2, 2, 1, 1, Padding::kValid, false}, 6)},
+    {"Depthwise_Int8PerChannelSameRelu6",
+     qcase({1, 8, 9, 19, 3, 3, 19, 1, 1, 1, 1, Padding::kSame, true}, 7, DType::kInt8, Activation::kRelu6)},
+    {"Depthwise_Int8Stride2Dilation2Valid", qcase({1, 11, 10, 8, 3, 3, 8, 2, 2, 2, 2, Padding::kValid, true}, 8)},
+    {"Depthwise_Uint8SameDilation2",
+     qcase({2, 7, 7, 12, 3, 3, 12, 1, 1, 2, 2, Padding::kSame, true}, 9, DType::kUInt8)},
+    {"Depthwise_Uint8DepthMultiplier2Stride2",
+     qcase({1, 6, 5, 3, 3, 3, 6, 2, 2, 1, 1, Padding::kSame, true}, 10, DType::kUInt8)},
+};
 
-TEST(Conv2DOp, Uint8PerTensorAsymmetricWeightsSameBatch2) {
-  QCase c;
-  c.g = {2, 7, 5, 6, 3, 3, 9, 1, 1, 1, 1, Padding::kSame, false};
-  c.dtype = DType::kUInt8;
-  c.per_channel = false;
-  c.act = Activation::kRelu;
-  c.seed = 4;
-  run_quant_case(c);
-}
+class QuantConvOp : public ::testing::TestWithParam<NamedQCase> {};
 
-TEST(Conv2DOp, Uint8Pointwise1x1DirectGemm) {
-  QCase c;
-  c.g = {2, 5, 3, 11, 1, 1, 13, 1, 1, 1, 1, Padding::kSame, false};
-  c.dtype = DType::kUInt8;
-  c.per_channel = false;
-  c.seed = 5;
-  run_quant_case(c);
-}
+TEST_P(QuantConvOp, MatchesNaiveReference) { run_quant_case(GetParam().c); }
 
-TEST(Conv2DOp, Int8Pointwise1x1Stride2UsesIm2col) {
-  QCase c;
-  c.g = {1, 7, 6, 16, 1, 1, 8, 2, 2, 1, 1, Padding::kValid, false};
-  c.seed = 6;
-  run_quant_case(c);
-}
-
-TEST(DepthwiseConv2DOp, Int8PerChannelSameRelu6) {
-  QCase c;
-  c.g = {1, 8, 9, 19, 3, 3, 19, 1, 1, 1, 1, Padding::kSame, true};
-  c.act = Activation::kRelu6;
-  c.seed = 7;
-  run_quant_case(c);
-}
-
-TEST(DepthwiseConv2DOp, Int8Stride2Dilation2Valid) {
-  QCase c;
-  c.g = {1, 11, 10, 8, 3, 3, 8, 2, 2, 2, 2, Padding::kValid, true};
-  c.seed = 8;
-  run_quant_case(c);
-}
-
-TEST(DepthwiseConv2DOp, Uint8SameDilation2) {
-  QCase c;
-  c.g = {2, 7, 7, 12, 3, 3, 12, 1, 1, 2, 2, Padding::kSame, true};
-  c.dtype = DType::kUInt8;
-  c.per_channel = false;
-  c.seed = 9;
-  run_quant_case(c);
-}
-
-TEST(DepthwiseConv2DOp, Uint8DepthMultiplier2Stride2) {
-  QCase c;
-  c.g = {1, 6, 5, 3, 3, 3, 6, 2, 2, 1, 1, Padding::kSame, true};
-  c.dtype = DType::kUInt8;
-  c.per_channel = false;
-  c.seed = 10;
-  run_quant_case(c);
-}
+INSTANTIATE_TEST_SUITE_P(Cases, QuantConvOp, ::testing::ValuesIn(kQuantCases),
+                         [](const ::testing::TestParamInfo<NamedQCase>& info) { return std::string(info.param.name); });
 
 // Float conv/depthwise against a double-precision naive convolution.
 void run_float_case(const Geo& g, Activation act, uint32_t seed) {
