@@ -243,6 +243,10 @@ Status parse_decoder_config(const JsonValue& meta, int model_width, int model_he
   FD_RETURN_IF_ERROR(get_float(meta, "score_threshold", 0.0, 1.0, &cfg->score_threshold));
   FD_RETURN_IF_ERROR(get_float(meta, "iou_threshold", 0.0, 1.0, &cfg->iou_threshold));
   FD_RETURN_IF_ERROR(get_int(meta, "max_results", 1, 100000, &cfg->max_results));
+  // SSD anchors cover the model input unless the metadata says otherwise (an explicit anchor
+  // list is ignored: the decoder generates the same anchors).
+  cfg->anchors.input_width = cfg->input_width > 0 ? cfg->input_width : cfg->anchors.input_width;
+  cfg->anchors.input_height = cfg->input_height > 0 ? cfg->input_height : cfg->anchors.input_height;
   if (const JsonValue* a = meta.find("anchors")) {
     if (!a->is_array()) FD_RETURN_IF_ERROR(parse_anchors(*a, cfg));
   }

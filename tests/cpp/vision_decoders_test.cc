@@ -306,6 +306,18 @@ TEST(DecoderConfig, DefaultsAndErrors) {
   EXPECT_NE(s.message().find("'score_threshold' must be in [0, 1]"), std::string::npos) << s.message();
   ASSERT_TRUE(parse_json(R"({"family": "nanodet", "input": {"resize": "crop"}})", &meta).ok());
   EXPECT_FALSE(parse_decoder_config(meta, 320, 320, &cfg).ok());
+  // BlazeFace anchors follow the model input unless given; their strides must match num_layers.
+  ASSERT_TRUE(parse_json(R"({"family": "blazeface"})", &meta).ok());
+  ASSERT_TRUE(parse_decoder_config(meta, 256, 256, &cfg).ok());
+  EXPECT_EQ(cfg.anchors.input_width, 256);
+  EXPECT_EQ(cfg.range, PixelRange::kMinusOneToOne);
+  ASSERT_TRUE(parse_json(R"({"family": "blazeface", "anchors": {"num_layers": 4, "strides": [8, 16, 16, 16],
+                                "input_size": 128, "offset": 0.5}})", &meta).ok());
+  ASSERT_TRUE(parse_decoder_config(meta, 256, 256, &cfg).ok());
+  EXPECT_EQ(cfg.anchors.input_width, 128);
+  ASSERT_TRUE(parse_json(R"({"family": "blazeface", "anchors": {"num_layers": 3, "strides": [8, 16]}})", &meta).ok());
+  s = parse_decoder_config(meta, 128, 128, &cfg);
+  EXPECT_NE(s.message().find("'anchors.strides' must have num_layers (3) entries"), std::string::npos) << s.message();
   // Objects merge member by member.
   JsonValue base, over;
   ASSERT_TRUE(parse_json(R"({"family": "yunet", "input": {"width": 320, "resize": "stretch"}})", &base).ok());
