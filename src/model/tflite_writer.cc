@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <string>
+#include <tuple>
 #include <utility>
 
 #include "flatbuffers/flatbuffers.h"
@@ -145,6 +146,11 @@ Status write_tflite(const Graph& g, std::vector<uint8_t>* out) {
 
   const int nt = static_cast<int>(g.tensors.size());
   std::vector<Offset<tflite::Tensor>> tensors;
+  // Identical quantization tables and zero-point vectors are written once and shared (per-channel
+  // parameters are most of a small model's metadata; flatbuffers allow shared sub-objects).
+  std::map<std::tuple<std::vector<float>, std::vector<int64_t>, int32_t>, Offset<tflite::QuantizationParameters>>
+      quant_cache;
+  std::map<std::vector<int64_t>, Offset<flatbuffers::Vector<int64_t>>> zp_cache;
   for (int i = 0; i < nt; ++i) {
     const TensorDesc& d = g.tensors[i];
     tflite::TensorType type;
@@ -158,10 +164,17 @@ Status write_tflite(const Graph& g, std::vector<uint8_t>* out) {
     if (!d.quant.empty()) {
       std::vector<int64_t> zps(d.quant.zero_point.begin(), d.quant.zero_point.end());
       zps.resize(d.quant.scale.size(), 0);
-      auto scale = fbb.CreateVector(d.quant.scale);
-      auto zp = fbb.CreateVector(zps);
-      quant = tflite::CreateQuantizationParameters(fbb, 0, 0, scale, zp, tflite::QuantizationDetails_NONE, 0,
-                                                   d.quant.axis);
+      auto key = std::make_tuple(d.quant.scale, zps, d.quant.axis);
+      auto it = quant_cache.find(key);
+      if (it == quant_cache.end()) {
+        auto zp_it = zp_cache.find(zps);
+        if (zp_it == zp_cache.end()) zp_it = zp_cache.emplace(zps, fbb.CreateVector(zps)).first;
+        auto scale = fbb.CreateVector(d.quant.scale);
+        it = quant_cache.emplace(key, tflite::CreateQuantizationParameters(fbb, 0, 0, scale, zp_it->second,
+                                                                          tflite::QuantizationDetails_NONE, 0,
+                                                                          d.quant.axis)).first;
+      }
+      quant = it->second;
     }
     auto shape = fbb.CreateVector(std::vector<int32_t>(d.shape.begin(), d.shape.end()));
     auto name = fbb.CreateString(d.name);

@@ -11,7 +11,8 @@ namespace fd {
 
 // Writes `graph` as a .tflite file into `out`: one subgraph, operator codes carrying both
 // deprecated_builtin_code and builtin_code, buffer 0 empty, constant data in 16-byte aligned
-// buffers, builtin options for every op the reader understands, and each Graph::metadata entry
+// buffers, identical quantization parameters shared, builtin options for every op the reader
+// understands, and each Graph::metadata entry
 // as a Model.metadata record pointing at a buffer holding its bytes.
 Status write_tflite(const Graph& graph, std::vector<uint8_t>* out);
 

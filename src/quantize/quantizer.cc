@@ -253,8 +253,14 @@ Status quantize_graph(const Graph& g, const std::vector<TensorStats>& stats, con
   }
   std::vector<float> lo(nt, 0.0f), hi(nt, 0.0f);
   std::vector<bool> has_range(nt, false);
+  // PADV2's fill value (often -FLT_MAX ahead of a max pool) must not widen the shared range: it
+  // is quantized with the output's parameters and saturates.
+  std::vector<bool> padded(nt, false);
+  for (int n = 0; n < nn; ++n) {
+    if (quantized[n] && g.nodes[n].code == c(Code::kPadV2)) padded[g.nodes[n].outputs[0]] = true;
+  }
   for (int32_t t = 0; t < nt; ++t) {
-    if (!is_float_activation(t) || !stats[t].seen) continue;
+    if (!is_float_activation(t) || !stats[t].seen || padded[t]) continue;
     float l, h;
     choose_range(stats[t], opt.method, opt.percentile, &l, &h);
     const int32_t r = groups.find(t);
@@ -349,6 +355,12 @@ Status quantize_graph(const Graph& g, const std::vector<TensorStats>& stats, con
       for (float s : ws) p.scale.push_back(in_scale * s);
       p.zero_point.assign(p.scale.size(), 0);
       return b.add_constant(d.name, DType::kInt32, d.shape, q.data(), q.size() * 4, p);
+    }
+    if (node.code == c(Code::kPadV2) && slot == 2) {
+      const ActivationQuant a = aq[node.outputs[0]];
+      const float v = std::nearbyint(std::max(-1e9f, std::min(1e9f, w[0] / a.scale))) + a.zero_point;
+      const int8_t q = static_cast<int8_t>(std::min(127.0f, std::max(-128.0f, v)));
+      return b.add_constant(d.name, DType::kInt8, d.shape, &q, 1, per_tensor(a));
     }
     auto key = std::make_pair(t, 0);
     if (const_cache.count(key)) return const_cache[key];
