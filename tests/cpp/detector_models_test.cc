@@ -1,6 +1,6 @@
-// Detector on real models and images: YuNet (models/dist/face.tflite, built by `npm run models`;
-// skipped until it exists) on the conformance face photo and a WIDER FACE image, and the upstream
-// float BlazeFace through the `decoder` option.
+// Detector on real models and images: the bundled models (models/dist/*.tflite, built by `npm run
+// models`; skipped until they exist) on the conformance face photo, WIDER FACE and COCO images,
+// and the upstream float BlazeFace through the `decoder` option.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -217,6 +217,39 @@ TEST(DetectorModels, UpstreamBlazefaceThroughTheDecoderOption) {
   Candidate yunet_face;
   yunet_face.x0 = 253, yunet_face.y0 = 50, yunet_face.x1 = 350, yunet_face.y1 = 170;
   EXPECT_GT(box_iou(as_box(faces[0]), yunet_face), 0.6f) << describe(faces);
+}
+
+// COCO class ids of coco128 val image 000000000139.jpg (640x426, YOLO labels): a tv at the left
+// and chairs in the middle.
+constexpr int kCocoTv = 62, kCocoChair = 56;
+
+TEST(DetectorModels, ObjectModelsFindTheTvAndChairs) {
+  Image img = load_rgba(std::string(FD_SHARED_DIR) + "/data/coco128/val2017/images/000000000139.jpg");
+  Candidate tv;  // label "62 0.127641 0.505153 0.233312 0.2227" in pixels
+  tv.x0 = (0.127641f - 0.233312f / 2) * 640, tv.x1 = (0.127641f + 0.233312f / 2) * 640;
+  tv.y0 = (0.505153f - 0.2227f / 2) * 426, tv.y1 = (0.505153f + 0.2227f / 2) * 426;
+  int ran = 0;
+  for (const char* file : {"objects.tflite", "objects-tiny.tflite"}) {
+    std::vector<uint8_t> model = read_file(models_dir() + "/" + file);
+    if (model.empty()) continue;
+    ++ran;
+    std::unique_ptr<Detector> d = load_detector(model, "");
+    ASSERT_NE(d, nullptr) << file;
+    ASSERT_EQ(d->info().labels.size(), 80u) << file;
+    std::vector<Detection> found = detect(*d, img);
+    float tv_iou = 0.0f;
+    int chairs = 0;
+    for (const Detection& f : found) {
+      if (f.label_id == kCocoTv) tv_iou = std::max(tv_iou, box_iou(tv, as_box(f)));
+      chairs += f.label_id == kCocoChair ? 1 : 0;
+    }
+    EXPECT_GT(tv_iou, 0.8f) << file << ": " << describe(found);
+    EXPECT_GE(chairs, 2) << file << ": " << describe(found);
+    // Only the allowed category comes back.
+    ASSERT_TRUE(d->set_options("{\"categoryAllowlist\": [\"" + d->label(kCocoChair) + "\"]}").ok());
+    for (const Detection& f : detect(*d, img)) EXPECT_EQ(f.label_id, kCocoChair) << file;
+  }
+  if (ran == 0) GTEST_SKIP() << "no objects models in " << models_dir() << ": run `npm run models`";
 }
 
 }  // namespace
