@@ -3,16 +3,36 @@
 // detection. Also the load-time errors (metadata, family, outputs, labels, options).
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <new>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "api/detector.h"
 #include "tflite_schema_generated.h"
 #include "vision/image_io.h"
+
+// Counts heap allocations while `g_counting` is set (this binary's global operator new).
+static std::atomic<bool> g_counting{false};
+static std::atomic<long> g_allocations{0};
+
+void* operator new(std::size_t n) {
+  if (g_counting) ++g_allocations;
+  void* p = std::malloc(n == 0 ? 1 : n);
+  if (p == nullptr) throw std::bad_alloc();
+  return p;
+}
+void* operator new[](std::size_t n) { return operator new(n); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
 namespace fd {
 namespace {
@@ -198,6 +218,40 @@ TEST(Detector, RejectsBadFramesAndKeepsOptionsOnError) {
   EXPECT_EQ(d->info().family, "yolov5");
   ASSERT_TRUE(d->detect(frame.data(), 16, 8, 64, Transform(), &out).ok());
   EXPECT_EQ(out.size(), 1u);
+}
+
+// Heap allocations made by the first and by the second run() of `d` on the same frame.
+std::pair<long, long> allocations_per_frame(Detector& d, const uint8_t* frame, int w, int h, Transform t) {
+  long counts[2];
+  for (long& c : counts) {
+    g_allocations = 0;
+    g_counting = true;
+    Status s = d.run(frame, w, h, 4, w * 4, t);
+    g_counting = false;
+    EXPECT_TRUE(s.ok()) << s.message();
+    c = g_allocations;
+  }
+  return {counts[0], counts[1]};
+}
+
+TEST(Detector, FramesAfterTheFirstAllocateNothing) {
+  std::unique_ptr<Detector> d;
+  ASSERT_TRUE(create(reshape_model("pred", {1, 8, 6}, kYoloDecoder), "", &d).ok());
+  std::vector<uint8_t> frame = yolo_frame();
+  Transform t;
+  t.rotation = 180;
+  t.mirror = true;
+  std::pair<long, long> n = allocations_per_frame(*d, frame.data(), 16, 8, t);
+  EXPECT_GT(n.first, 0);  // the first frame grows the candidate and result buffers
+  EXPECT_EQ(n.second, 0);
+  EXPECT_EQ(d->results().size(), 1u);
+  // A real model, when built: YuNet on a camera-sized frame.
+  std::ifstream f(std::string(FD_SOURCE_DIR) + "/models/dist/face.tflite", std::ios::binary);
+  std::vector<uint8_t> model((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  if (model.empty()) return;
+  ASSERT_TRUE(create(model, "", &d).ok());
+  std::vector<uint8_t> camera(640 * 480 * 4, 90);
+  EXPECT_EQ(allocations_per_frame(*d, camera.data(), 640, 480, Transform()).second, 0);
 }
 
 }  // namespace
