@@ -4,7 +4,7 @@
 
 const $ = (id) => document.getElementById(id);
 const els = {
-  stage: $('stage'), video: $('video'), image: $('image'), overlay: $('overlay'),
+  stage: $('stage'), hud: $('hud'), video: $('video'), image: $('image'), overlay: $('overlay'),
   message: $('message'), messageText: $('message-text'), messageActions: $('message-actions'),
   dropHint: $('drop-hint'), model: $('model'), modelFileOption: $('model-file-option'),
   modelInput: $('model-input'), threshold: $('threshold'), thresholdValue: $('threshold-value'),
@@ -67,12 +67,14 @@ function formatBytes(n) {
 // ---------------------------------------------------------------------------------------------
 // Detector loading
 
+/** Detector options from the controls; the score threshold is the model's own until the slider is moved. */
 function currentOptions() {
-  return {
-    scoreThreshold: Number(els.threshold.value),
+  const options = {
     maxResults: Math.max(1, Math.min(100, Math.round(Number(els.maxResults.value) || 20))),
     mirror: els.mirror.checked,
   };
+  if (els.threshold.dataset.touched) options.scoreThreshold = Number(els.threshold.value);
+  return options;
 }
 
 /** Creates the detector for the selected model and worker mode; replaces the previous one. */
@@ -144,7 +146,7 @@ function describeLoad(detector, files, ms) {
   };
 }
 
-/** Moves the threshold slider to the model's default threshold the first time a model loads. */
+/** Shows the model's default threshold on the slider until the user moves it. */
 function syncThresholdFromModel(detector) {
   const t = detector.info?.scoreThreshold;
   if (els.threshold.dataset.touched || typeof t !== 'number') return;
@@ -387,6 +389,15 @@ function syncAspect() {
   if (els.stage.style.getPropertyValue('--media-aspect') !== aspect) els.stage.style.setProperty('--media-aspect', aspect);
 }
 
+/** True if a rectangle in source pixels overlaps the HUD (both compared in stage CSS pixels). */
+function underHud(rect, x, y, w, h) {
+  const hud = els.hud;
+  const left = rect.x + x * rect.scale;
+  const top = rect.y + y * rect.scale;
+  return left < hud.offsetLeft + hud.offsetWidth && left + w * rect.scale > hud.offsetLeft &&
+    top < hud.offsetTop + hud.offsetHeight && top + h * rect.scale > hud.offsetTop;
+}
+
 function labelColor(id) {
   return `hsl(${(id * 137.5 + 150) % 360} 85% 60%)`;
 }
@@ -422,7 +433,8 @@ function drawResults() {
     const text = `${r.label} ${Math.round(r.score * 100)}%`;
     const tw = ctx.measureText(text).width + 8 * px;
     const th = 18 * px;
-    const ty = y - th >= 0 ? y - th : y;
+    // Above the box; if that leaves the frame or hides under the HUD, inside its top, else below it.
+    const ty = [y - th, y, y + height].find((t) => t >= 0 && t + th <= rect.sh && !underHud(rect, x, t, tw, th)) ?? y;
     ctx.fillStyle = color;
     ctx.fillRect(x - ctx.lineWidth / 2, ty, tw, th);
     ctx.fillStyle = '#0b0d10';
