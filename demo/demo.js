@@ -43,7 +43,9 @@ resetStats();
 // ---------------------------------------------------------------------------------------------
 // Messages and status
 
-function showMessage(text, { error = false, actions = false } = {}) {
+/** Shows a message over the view; `kind` says what clears it ('model': the next successful load). */
+function showMessage(text, { error = false, actions = false, kind = 'source' } = {}) {
+  els.message.dataset.kind = kind;
   els.messageText.textContent = text;
   els.message.classList.toggle('error', error);
   els.messageActions.hidden = !actions;
@@ -113,7 +115,7 @@ async function loadDetector() {
   } catch (err) {
     if (id !== state.loadId) return;
     setStatus(`Could not load ${label}: ${err.message}`, true);
-    showMessage(`Could not load ${label}: ${err.message}`, { error: true });
+    showMessage(`Could not load ${label}: ${err.message}`, { error: true, kind: 'model' });
     return;
   }
   if (id !== state.loadId) {
@@ -122,6 +124,7 @@ async function loadDetector() {
   }
   state.load = describeLoad(detector, files, performance.now() - t0);
   state.detector = detector;
+  if (els.message.dataset.kind === 'model') hideMessage();
   syncThresholdFromModel(detector);
   resetStats();
   updateHud();
