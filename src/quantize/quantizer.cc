@@ -310,6 +310,18 @@ Status quantize_graph(const Graph& g, const std::vector<TensorStats>& stats, con
     if (as_other[t] < 0) as_other[t] = b.copy_tensor(t);
     return as_other[t];
   };
+  // TFLite's int8 CONCATENATION needs every input to carry the output's parameters: an input with
+  // other (fixed) parameters goes through a requantizing QUANTIZE (int8 -> int8).
+  std::map<std::pair<int32_t, int32_t>, int32_t> requant_cache;
+  auto requantized = [&](int32_t t, int32_t like) -> int32_t {
+    if (aq[t].scale == aq[like].scale && aq[t].zero_point == aq[like].zero_point) return as_int8[t];
+    auto key = std::make_pair(t, groups.find(like));
+    auto it = requant_cache.find(key);
+    if (it != requant_cache.end()) return it->second;
+    const int32_t r = b.add_tensor(g.tensors[t].name + "/requantized", DType::kInt8, shapes[t], per_tensor(aq[like]));
+    b.add_node(c(Code::kQuantize), {as_int8[t]}, {r});
+    return requant_cache[key] = r;
+  };
   // A float constant quantized for input slot `slot` of quantized node `node`.
   auto quantized_constant = [&](int32_t t, const Node& node, int slot) -> int32_t {
     const TensorDesc& d = g.tensors[t];
@@ -356,11 +368,17 @@ Status quantize_graph(const Graph& g, const std::vector<TensorStats>& stats, con
       p.zero_point.assign(p.scale.size(), 0);
       return b.add_constant(d.name, DType::kInt32, d.shape, q.data(), q.size() * 4, p);
     }
-    if (node.code == c(Code::kPadV2) && slot == 2) {
+    const bool same_as_output = (node.code == c(Code::kPadV2) && slot == 2) ||
+                                node.code == c(Code::kConcatenation);
+    if (same_as_output) {
       const ActivationQuant a = aq[node.outputs[0]];
-      const float v = std::nearbyint(std::max(-1e9f, std::min(1e9f, w[0] / a.scale))) + a.zero_point;
-      const int8_t q = static_cast<int8_t>(std::min(127.0f, std::max(-128.0f, v)));
-      return b.add_constant(d.name, DType::kInt8, d.shape, &q, 1, per_tensor(a));
+      const int64_t count = num_elements(d.shape);
+      std::vector<int8_t> q(count);
+      for (int64_t i = 0; i < count; ++i) {
+        const float v = std::nearbyint(std::max(-1e9f, std::min(1e9f, w[i] / a.scale))) + a.zero_point;
+        q[i] = static_cast<int8_t>(std::min(127.0f, std::max(-128.0f, v)));
+      }
+      return b.add_constant(d.name, DType::kInt8, d.shape, q.data(), q.size(), per_tensor(a));
     }
     auto key = std::make_pair(t, 0);
     if (const_cache.count(key)) return const_cache[key];
@@ -391,6 +409,7 @@ Status quantize_graph(const Graph& g, const std::vector<TensorStats>& stats, con
         ins.push_back(-1);
       } else if (is_float_activation(t)) {
         ins.push_back(quantized[n] ? int8_of(t) : float_of(t));
+        if (quantized[n] && node.code == c(Code::kConcatenation)) ins.back() = requantized(t, node.outputs[0]);
       } else if (quantized[n] && g.tensors[t].dtype == DType::kFloat32) {
         ins.push_back(quantized_constant(t, node, static_cast<int>(s)));
       } else {

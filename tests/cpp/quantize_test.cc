@@ -299,6 +299,71 @@ TEST(Quantize, TinyGraphTracksFloat) {
   }
 }
 
+// TFLite's int8 CONCATENATION wants every input on the output's parameters (a LOGISTIC input
+// with its fixed 1/256 gets a requantizing QUANTIZE), and PADV2's -FLT_MAX fill (ahead of a max
+// pool) neither widens the range nor breaks the output.
+TEST(Quantize, ConcatInputsShareOutputParamsAndPadV2Saturates) {
+  Builder b;
+  auto w = random_floats(4 * 3, -0.02f, 0.02f, 21), bias = random_floats(4, -1.0f, 1.0f, 22);
+  std::vector<float> fill = {-3.4028235e38f};
+  int x = b.tensor("input", {1, 4, 4, 3});
+  int cw = b.tensor("w", {4, 1, 1, 3}, &w), cb = b.tensor("b", {4}, &bias), cf = b.tensor("fill", {}, &fill);
+  int t = b.tensor("conv", {}), s = b.tensor("sig", {}), cat = b.tensor("cat", {});
+  int padded = b.tensor("padded", {}), pooled = b.tensor("pooled", {});
+  std::vector<int32_t> pads = {0, 0, 0, 1, 0, 1, 0, 0};
+  TensorDesc pd;
+  pd.name = "paddings";
+  pd.dtype = DType::kInt32;
+  pd.shape = {4, 2};
+  auto buf = std::make_shared<std::vector<uint8_t>>(32);
+  std::memcpy(buf->data(), pads.data(), 32);
+  b.g.storage.push_back(buf);
+  pd.data = buf->data();
+  pd.data_bytes = 32;
+  b.g.tensors.push_back(pd);
+  const int cp = static_cast<int>(b.g.tensors.size()) - 1;
+  b.node(OpCode::kConv2D, {x, cw, cb}, {t});
+  b.node(OpCode::kLogistic, {t}, {s});
+  OpOptions cc;
+  cc.axis = 3;
+  b.node(OpCode::kConcatenation, {t, s}, {cat}, cc);
+  b.node(OpCode::kPadV2, {t, cp, cf}, {padded});
+  OpOptions pool;
+  pool.filter_w = pool.filter_h = 2;
+  pool.stride_w = pool.stride_h = 2;
+  pool.padding = Padding::kValid;
+  b.node(OpCode::kMaxPool2D, {padded}, {pooled}, pool);
+  b.g.inputs = {x};
+  b.g.outputs = {cat, pooled};
+  Graph qg;
+  Status st = quantize_with_images(b.g, random_images(8, 48, 23), QuantizeOptions(), &qg);
+  ASSERT_TRUE(st.ok()) << st.message();
+  const Node* concat = nullptr;
+  for (const Node& n : qg.nodes) {
+    if (n.code == static_cast<int32_t>(OpCode::kConcatenation)) concat = &n;
+  }
+  ASSERT_NE(concat, nullptr);
+  const TensorDesc& co = qg.tensors[concat->outputs[0]];
+  for (int32_t in : concat->inputs) {
+    EXPECT_EQ(qg.tensors[in].quant.scale, co.quant.scale) << qg.tensors[in].name;
+    EXPECT_EQ(qg.tensors[in].quant.zero_point, co.quant.zero_point) << qg.tensors[in].name;
+  }
+  EXPECT_EQ(qg.tensors[concat->inputs[1]].name, "sig/requantized");
+  EXPECT_FLOAT_EQ(find_tensor(qg, "sig")->quant.scale[0], 1.0f / 256.0f);
+  const TensorDesc* f = find_tensor(qg, "fill");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->dtype, DType::kInt8);
+  EXPECT_EQ(static_cast<int8_t>(f->data[0]), -128);
+  EXPECT_EQ(f->quant.scale, find_tensor(qg, "conv")->quant.scale);
+  EXPECT_EQ(find_tensor(qg, "padded")->quant.scale, find_tensor(qg, "conv")->quant.scale);
+  auto px = random_images(1, 48, 24)[0];
+  auto fo = run(b.g, px), qo = run(qg, px);
+  ASSERT_EQ(qo.size(), 2u);
+  const float step = co.quant.scale[0];
+  for (size_t i = 0; i < fo[0].size(); ++i) EXPECT_NEAR(qo[0][i], fo[0][i], 3 * step) << i;
+  for (size_t i = 0; i < fo[1].size(); ++i) EXPECT_NEAR(qo[1][i], fo[1][i], 3 * step) << i;
+}
+
 TEST(Quantize, KeepFloatWrapsNodeAndFloatOutputs) {
   Graph fg = tiny_graph();
   auto calib = random_images(8, 8 * 8 * 3, 12);

@@ -20,8 +20,24 @@ const SHARED = path.resolve(REPO_ROOT, '../shared');
 export const CONVERTED = [
   {
     id: 'yunet_n_320_int8',
+    family: 'yunet',
+    outputs: 12,
     args: [`${SHARED}/models/upstream/yunet_n_320_320.onnx`, '--preset', 'yunet',
       '--calib', `${SHARED}/data/widerface-val/images`, '--calib-limit', '8'],
+  },
+  {
+    id: 'fastestdet_352_int8',
+    family: 'fastestdet',
+    outputs: 1,
+    args: [`${SHARED}/models/upstream/fastestdet_352.onnx`, '--preset', 'fastestdet',
+      '--calib', `${SHARED}/data/coco128/train2017/images`, '--calib-limit', '4'],
+  },
+  {
+    id: 'nanodet_m_416_int8',
+    family: 'nanodet',
+    outputs: 6,
+    args: [`${SHARED}/models/upstream/nanodet_m_416.onnx`, '--preset', 'nanodet',
+      '--calib', `${SHARED}/data/coco128/train2017/images`, '--calib-limit', '4'],
   },
 ];
 
@@ -61,12 +77,12 @@ afterAll(async () => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 }, 60_000);
 
-describe.each(CONVERTED.map((c) => [c.id, c]))('%s', (id) => {
+describe.each(CONVERTED.map((c) => [c.id, c]))('%s', (id, conv) => {
   test('is a full-integer model with featherdet metadata', () => {
     const bytes = files[id];
     expect(Buffer.from(bytes.subarray(4, 8)).toString()).toBe('TFL3');
     const text = Buffer.from(bytes).toString('latin1');
-    expect(text).toContain('"family":"yunet"');
+    expect(text).toContain(`"family":"${conv.family}"`);
     expect(text).toContain('"range":"raw"');
   });
 
@@ -86,7 +102,7 @@ describe.each(CONVERTED.map((c) => [c.id, c]))('%s', (id) => {
       result.featherdet.runMs.toFixed(1), result.litert.runMs.toFixed(1), cmp.failures.length ? 'FAIL' : 'ok'];
     rows.push(row);
     console.log(row.join(' | '));
-    expect(cmp.tensors.length).toBe(12);
+    expect(cmp.tensors.length).toBe(conv.outputs);
     expect(cmp.failures, `${id} on ${image.id}: ${cmp.failures.join('; ')}`).toEqual([]);
   }, 120_000);
 });
