@@ -40,7 +40,7 @@ describe('npm package', () => {
     console.log(execFileSync(process.execPath, [join(ROOT, 'scripts/sizes.mjs'), DIST], { encoding: 'utf8' }));
   });
 
-  it("Node: import { FaceDetector } from 'featherdet' (installed tarball) finds the face in JPEG bytes", () => {
+  it("Node: import { FaceDetector } from 'featherdet' (installed tarball) finds the faces in JPEG bytes", () => {
     const app = join(tmp, 'node-app');
     installTarball(app, packed.tarball);
     const script = join(app, 'detect.mjs');
@@ -58,15 +58,18 @@ describe('npm package', () => {
     const out = JSON.parse(execFileSync(process.execPath, [script, join(IMAGES_DIR, 'face.jpg')], {
       cwd: app, encoding: 'utf8', env: { ...process.env, FEATHERDET_CACHE_DIR: join(tmp, 'cache') },
     }));
-    expect(out.found.length).toBe(1);
-    const [face] = out.found;
-    expect(face.label).toBe('face');
-    expect(face.score).toBeGreaterThan(0.6);
-    expect(face.box.width).toBeGreaterThan(40);
-    expect(face.box.x + face.box.width).toBeLessThanOrEqual(513);
-    expect(face.keypoints).toHaveLength(5);
+    // face.jpg shows four people.
+    expect(out.found.length).toBe(4);
+    for (const face of out.found) {
+      expect(face.label).toBe('face');
+      expect(face.score).toBeGreaterThan(0.6);
+      expect(face.box.width).toBeGreaterThan(30);
+      expect(face.box.x).toBeGreaterThanOrEqual(-1);
+      expect(face.box.x + face.box.width).toBeLessThanOrEqual(513);
+      expect(face.keypoints).toHaveLength(5);
+    }
     expect(out.bad).toBe('SourceError');
-    expect(out.again).toBe(1);
+    expect(out.again).toBe(4);
     expect(out.info.family).toBe('yunet');
   });
 });
