@@ -1,0 +1,90 @@
+// `featherdet convert` (bin/convert.mjs -> native featherdet-convert), spawned as users run it:
+// a YuNet conversion with its metadata, and the errors for a missing converter, malformed ONNX,
+// an unsupported preset and a missing or empty calibration folder. FEATHERDET_NATIVE_DIR (or
+// FEATHERDET_CONVERT) names the native build as for the other native-tool tests.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { ROOT } from './helpers.mjs';
+import { converterPath } from '../../bin/convert.mjs';
+
+const BIN = join(ROOT, 'bin/featherdet.mjs');
+const SHARED = resolve(ROOT, '../shared');
+const YUNET = join(SHARED, 'models/upstream/yunet_n_320_320.onnx');
+const WIDER = join(SHARED, 'data/widerface-val/images');
+const tmp = mkdtempSync(join(tmpdir(), 'featherdet-convert-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function convert(args, env = {}) {
+  const r = spawnSync(process.execPath, [BIN, 'convert', ...args], {
+    encoding: 'utf8', timeout: 300_000, env: { ...process.env, ...env },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('featherdet convert', () => {
+  test('the native converter is built (scripts/build.sh)', () => {
+    expect(existsSync(converterPath()), `${converterPath()} is missing: run npm run build`).toBe(true);
+  });
+
+  test('YuNet with the yunet preset: INT8 TFLite with featherdet metadata', () => {
+    const out = join(tmp, 'yunet.tflite');
+    const r = convert([YUNET, '-o', out, '--preset', 'yunet', '--calib', WIDER, '--calib-limit', '2']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/calibrating on 2 images \(mse\)/);
+    expect(r.stderr).toMatch(/input INT8 \[1, 320, 320, 3\]/);
+    const bytes = readFileSync(out);
+    expect(bytes.subarray(4, 8).toString()).toBe('TFL3');
+    expect(bytes.length).toBeLessThan(1 << 20);
+    const text = bytes.toString('latin1');
+    const start = text.indexOf('{"version":1');
+    expect(start).toBeGreaterThan(0);
+    const meta = JSON.parse(text.slice(start, text.indexOf('}}', start) + 2));
+    expect(meta.family).toBe('yunet');
+    expect(meta.input).toEqual({ width: 320, height: 320, resize: 'stretch', pixels: 'RGB', range: 'raw' });
+    expect(meta.outputs.cls).toEqual(['cls_8', 'cls_16', 'cls_32']);
+    expect(meta.labels).toEqual(['face']);
+    expect(meta.source.sha256).toMatch(/^81dbde155e982455/);
+  });
+
+  test('--report prints per-layer errors, worst first', () => {
+    const r = convert([YUNET, '-o', join(tmp, 'r.tflite'), '--preset', 'yunet', '--calib', WIDER, '--calib-limit', '1',
+      '--report', '--calibration', 'minmax']);
+    expect(r.code, r.stderr).toBe(0);
+    const rows = r.stdout.split('\n').filter((l) => /^\s+\d+\s+[A-Z_0-9]+\s+-?\d/.test(l));
+    expect(rows.length).toBeGreaterThan(50);
+    const sqnr = rows.map((l) => Number(l.trim().split(/\s+/)[2]));
+    expect([...sqnr].sort((a, b) => a - b)).toEqual(sqnr);
+  });
+
+  test('a missing converter says how to build it', () => {
+    const r = convert([YUNET, '-o', join(tmp, 'x.tflite')], { FEATHERDET_CONVERT: join(tmp, 'nope') });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/native converter is not built .*run npm run build/);
+  });
+
+  test('malformed ONNX, unknown preset, missing and empty calibration folders are clear errors', () => {
+    const junk = join(tmp, 'junk.onnx');
+    writeFileSync(junk, Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f, 0x01]));
+    let r = convert([junk, '-o', join(tmp, 'j.tflite'), '--calib', WIDER]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^featherdet-convert: cannot import '.*junk\.onnx': /);
+
+    r = convert([YUNET, '-o', join(tmp, 'p.tflite'), '--calib', WIDER, '--preset', 'ssd']);
+    expect(r.stderr).toMatch(/unknown preset 'ssd' \(known: yunet, nanodet, fastestdet, yolov8\)/);
+
+    r = convert([YUNET, '-o', join(tmp, 'm.tflite'), '--preset', 'yunet', '--calib', join(tmp, 'missing')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/calibration folder '.*missing' does not exist/);
+
+    const empty = join(tmp, 'empty');
+    mkdirSync(empty);
+    r = convert([YUNET, '-o', join(tmp, 'e.tflite'), '--preset', 'yunet', '--calib', empty]);
+    expect(r.stderr).toMatch(/holds no \.jpg, \.jpeg, \.png or \.bmp images/);
+
+    r = convert([YUNET, '-o', join(tmp, 'n.tflite'), '--preset', 'yunet']);
+    expect(r.stderr).toMatch(/--calib DIR is required/);
+  });
+});
