@@ -36,6 +36,10 @@ void quantize_bias(const float* b, int channels, float input_scale, const std::v
 
 // What quantize_graph does besides the defaults.
 struct QuantizeOptions {
+  // Default MSE: mean relative L2 of the INT8 outputs vs fp32 on 10 held-out COCO val images
+  // (20 calibration images; minmax / percentile 99.99 / mse): YuNet-n 0.094 / 0.081 / 0.077,
+  // NanoDet-m 0.163 / 0.160 / 0.159, FastestDet 0.347 / 0.323 / 0.355. MSE wins on two of the
+  // three; percentile is the better choice for FastestDet.
   RangeMethod method = RangeMethod::kMse;
   double percentile = 99.99;
   // Nodes kept in float32 (QUANTIZE/DEQUANTIZE around them): the name of any tensor the node
