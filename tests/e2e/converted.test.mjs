@@ -27,6 +27,14 @@ export const CONVERTED = [
       '--calib', `${SHARED}/data/widerface-val/images`, '--calib-limit', '8'],
   },
   {
+    id: 'yunet_n_320_mixed',
+    family: 'yunet',
+    outputs: 12,
+    args: [`${SHARED}/models/upstream/yunet_n_320_320.onnx`, '--preset', 'yunet',
+      '--calib', `${SHARED}/data/widerface-val/images`, '--calib-limit', '4', '--keep-float', '212', '#4',
+      '--float-outputs'],
+  },
+  {
     id: 'fastestdet_352_int8',
     family: 'fastestdet',
     outputs: 1,
