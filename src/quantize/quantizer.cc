@@ -368,8 +368,10 @@ Status quantize_graph(const Graph& g, const std::vector<TensorStats>& stats, con
       p.zero_point.assign(p.scale.size(), 0);
       return b.add_constant(d.name, DType::kInt32, d.shape, q.data(), q.size() * 4, p);
     }
+    const int data_slot = node.code == c(Code::kSplit) ? 1 : 0;
     const bool same_as_output = (node.code == c(Code::kPadV2) && slot == 2) ||
-                                node.code == c(Code::kConcatenation);
+                                node.code == c(Code::kConcatenation) || node.code == c(Code::kPack) ||
+                                (shares_input_params(node.code) && slot == data_slot);
     if (same_as_output) {
       const ActivationQuant a = aq[node.outputs[0]];
       const int64_t count = num_elements(d.shape);
