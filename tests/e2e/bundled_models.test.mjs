@@ -1,7 +1,8 @@
 // The bundled INT8 models (models/dist/*.tflite, built by `npm run models`) in featherdet and in
 // LiteRT.js (TFLite + XNNPACK) in headless Chromium: same input bytes, every output compared with
 // the runtime-core limits of compare.mjs (quantized outputs: max 3 steps, > 1 step on at most 1%
-// of the elements; float outputs: relative L2 <= 1e-3). Also checks the files are under 1 MB.
+// of the elements; float outputs: relative L2 <= 1e-3). Also checks each file's size budget
+// (1,000,000 bytes; NanoDet-m has a documented larger one in models/manifest.json).
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import { REPO_ROOT, startServer } from './server.mjs';
 import { launchBrowser } from './browser.mjs';
 import { FEATHERDET_DIST, HARNESS_PAGE } from './cases.mjs';
 import { compareCase, decodeTensor, describeTensor, formatTable } from './compare.mjs';
+import { readManifest, sizeBudget } from '../../scripts/models.mjs';
 
 const MODELS = [
   { id: 'face', images: ['/shared/conformance/images/face.jpg', '/shared/data/widerface-val/images/0_Parade_Parade_0_125.jpg'] },
@@ -43,9 +45,11 @@ afterAll(async () => {
 }, 60_000);
 
 describe.each(MODELS.map((m) => [m.id, m]))('%s', (id, model) => {
-  test('is an INT8 file under 1 MB', () => {
+  test('is an INT8 file within its size budget', () => {
     const bytes = statSync(path.join(REPO_ROOT, `models/dist/${id}.tflite`)).size;
-    expect(bytes).toBeLessThan(1_000_000);
+    const budget = sizeBudget(readManifest().models.find((m) => m.id === id));
+    console.log(`${id}.tflite: ${bytes} bytes (budget ${budget})`);
+    expect(bytes).toBeLessThan(budget);
   });
 
   test.each(model.images.map((url) => [path.basename(url), url]))('%s: featherdet matches LiteRT.js', async (image, imageUrl) => {
