@@ -425,7 +425,6 @@ void check_quant_activation(OpCode code, QuantParams qi, QuantParams qo, double 
 double relu_f(double x) { return x > 0 ? x : 0; }
 double relu6_f(double x) { return std::min(6.0, std::max(0.0, x)); }
 double relu1_f(double x) { return std::min(1.0, std::max(-1.0, x)); }
-double leaky_f(double x) { return x > 0 ? x : 0.125 * x; }
 double hswish_f(double x) { return x * std::min(6.0, std::max(0.0, x + 3)) / 6; }
 double sigmoid_f(double x) { return 1 / (1 + std::exp(-x)); }
 double tanh_f(double x) { return std::tanh(x); }
@@ -434,11 +433,19 @@ TEST(ElementwiseOps, QuantizedActivationsTabulateTheRealFunction) {
   check_quant_activation<int8_t>(OpCode::kRelu, quant(0.05f, -10), quant(0.03f, -128), relu_f);
   check_quant_activation<int8_t>(OpCode::kRelu6, quant(0.05f, -10), quant(6.0f / 255, -128), relu6_f);
   check_quant_activation<uint8_t>(OpCode::kReluN1To1, quant(0.02f, 128), quant(2.0f / 255, 127), relu1_f);
-  check_quant_activation<int8_t>(OpCode::kLeakyRelu, quant(0.1f, 5), quant(0.07f, -20), leaky_f, 0.125f);
   check_quant_activation<uint8_t>(OpCode::kHardSwish, quant(0.04f, 120), quant(0.03f, 20), hswish_f);
   check_quant_activation<int8_t>(OpCode::kLogistic, quant(0.06f, 3), quant(1.0f / 256, -128), sigmoid_f);
   check_quant_activation<uint8_t>(OpCode::kLogistic, quant(0.06f, 128), quant(1.0f / 256, 0), sigmoid_f);
   check_quant_activation<int8_t>(OpCode::kTanh, quant(0.03f, 0), quant(1.0f / 128, 0), tanh_f);
+}
+
+TEST(ElementwiseOps, Int8LeakyReluFollowsXnnpackFixedPoint) {
+  // Scale ratio 0.1 / 0.07: multipliers lrintf(256 * 1.4286) = 366 and lrintf(256 * 1.4286 / 8) = 46;
+  // out = ((-20 << 8) + 128 + (x - 5) * mult) >> 8. For -126 that gives -44, where exact real
+  // arithmetic would round to -43: LiteRT.js (XNNPACK) computes the former.
+  auto y = run_unary<int8_t>(OpCode::kLeakyRelu, DType::kInt8, DType::kInt8, {3}, {-126, 5, 100},
+                             quant(0.1f, 5), quant(0.07f, -20), 0.125f);
+  EXPECT_EQ(y, (std::vector<int8_t>{-44, -20, 116}));
 }
 
 TEST(ElementwiseOps, Int8LogisticKnownValues) {
