@@ -146,9 +146,12 @@ export function metadataOf(model) {
   return meta;
 }
 
-/** Everything that determines a build's output; a change triggers a rebuild. */
+/** Manifest fields that determine a build's output (docs-only fields such as sizeBudget do not). */
+const RECIPE_FIELDS = ['upstream', 'derive', 'preset', 'input', 'decoder', 'labels', 'keypoints', 'thresholds', 'calibration', 'convert'];
+
+/** Hash of what determines a build's output; a change triggers a rebuild. */
 function recipeOf(model, variant) {
-  return sha256(JSON.stringify({ variant, model }));
+  return sha256(JSON.stringify({ variant, recipe: RECIPE_FIELDS.map((k) => model[k] ?? null) }));
 }
 
 /** The featherdet-convert arguments for one model variant ('int8' or 'fp32'). */
