@@ -3,7 +3,7 @@
 // detections in source-image pixels, as text or JSON lines; --out writes annotated PNGs.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { drawDetections, encodePng } from './annotate.mjs';
 
 /** Repository / package root (one level above bin/). */
@@ -59,11 +59,12 @@ export function readInputFile(file, what) {
   }
 }
 
-/** The loaded wasm runtime of dist/ (FeatherdetRuntime). */
+/** The loaded wasm runtime of dist/, or of $FEATHERDET_DIST_DIR (a private build) when set. */
 export async function loadRuntime(wasmPath) {
+  const dir = process.env.FEATHERDET_DIST_DIR;
   let api;
   try {
-    api = await import(new URL('../dist/index.js', import.meta.url).href);
+    api = await import(dir ? pathToFileURL(path.resolve(dir, 'index.js')).href : new URL('../dist/index.js', import.meta.url).href);
   } catch (e) {
     throw new CliError(`the featherdet runtime is not built (dist/index.js): run 'npm run build' (${e.message})`);
   }
