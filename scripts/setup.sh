@@ -44,4 +44,4 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 
 bash scripts/build.sh
-node scripts/models.mjs
+node scripts/models.mjs && node scripts/package.mjs dist
