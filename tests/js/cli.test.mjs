@@ -97,7 +97,7 @@ describe('featherdet errors', () => {
   test('bad options and commands', () => {
     expectCleanError(cli('run', MOBILENET_V1, GRACE_HOPPER, '--top', 'zero'), /--top: invalid value/);
     expectCleanError(cli('run', MOBILENET_V1, GRACE_HOPPER, '--frobnicate'), /unknown option --frobnicate/);
-    expectCleanError(cli('detect', MOBILENET_V1, GRACE_HOPPER), /unknown command 'detect'/);
+    expectCleanError(cli('classify', MOBILENET_V1, GRACE_HOPPER), /unknown command 'classify'/);
     expectCleanError(cli('run', MOBILENET_V1), /expected: run <model.tflite> <image>/);
   });
 
