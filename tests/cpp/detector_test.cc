@@ -19,6 +19,10 @@
 #include "vision/image_io.h"
 
 // Counts heap allocations while `g_counting` is set (this binary's global operator new).
+// GCC flags free() in a replaced operator delete as mismatched; here malloc/free pair by design.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
 static std::atomic<bool> g_counting{false};
 static std::atomic<long> g_allocations{0};
 
