@@ -4,14 +4,13 @@
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
-#include <cmath>
-#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "api/detector.h"
 #include "api/model_runner.h"
+#include "core/json.h"
 #include "vision/image_io.h"
 #include "vision/resize.h"
 
@@ -33,34 +32,6 @@ val new_uint8_array(const uint8_t* p, size_t n) {
   return val::global("Uint8Array").new_(emscripten::typed_memory_view(n, p));
 }
 
-// Appends `s` as a JSON string literal.
-void json_string(std::string* out, const std::string& s) {
-  *out += '"';
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      *out += '\\';
-      *out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-      *out += buf;
-    } else {
-      *out += static_cast<char>(c);
-    }
-  }
-  *out += '"';
-}
-
-// Appends a float as JSON with enough digits to round-trip (null when not finite).
-void json_float(std::string* out, float f) {
-  if (!std::isfinite(f)) {
-    *out += "null";
-    return;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.9g", static_cast<double>(f));
-  *out += buf;
-}
 
 // Runs raw TFLite models: load, write inputs through tensorData views, invoke, read outputs.
 class Runtime {
@@ -83,7 +54,7 @@ class Runtime {
     if (!runner_.valid_index(is_input, i)) return std::string();
     TensorInfo info = runner_.tensor_info(is_input, i);
     std::string j = "{\"name\":";
-    json_string(&j, info.name);
+    append_json_string(&j, info.name);
     j += ",\"dtype\":\"";
     j += dtype_name(info.dtype);
     j += "\",\"shape\":[";
@@ -91,7 +62,7 @@ class Runtime {
     j += "],\"scale\":[";
     for (size_t k = 0; k < info.quant.scale.size(); ++k) {
       if (k) j += ",";
-      json_float(&j, info.quant.scale[k]);
+      append_json_number(&j, info.quant.scale[k]);
     }
     j += "],\"zeroPoint\":[";
     for (size_t k = 0; k < info.quant.zero_point.size(); ++k) {
