@@ -49,6 +49,13 @@ const char* kUsage =
     "  --percentile P           kept percentage for --calibration percentile (default 99.99)\n"
     "  --keep-float NODE...     keep these nodes in float (NODE: a tensor the node produces, or #N)\n"
     "  --float-outputs          dequantize the model outputs to FLOAT32\n"
+    "  --prune                  fold linear depthwise biases into the next 1x1 conv and remove dead\n"
+    "                           (all-zero) depthwise channels (off by default: NanoDet-m then\n"
+    "                           differs from LiteRT.js, cause not found yet)\n"
+    "  --channels-last-reshapes keep channel shuffles / head flattens NHWC (fewer TRANSPOSEs; off:\n"
+    "                           NanoDet-m then differs from LiteRT.js, cause not found yet)\n"
+    "  --per-tensor-ratio R     per-tensor (not per-channel) conv weights where the channels' max|w|\n"
+    "                           span at most R times (default 0: always per-channel)\n"
     "  --report                 per-layer INT8 vs fp32 error on the calibration set, worst first\n"
     "  --float                  write the FLOAT32 graph (normalization folded) instead\n"
     "  --metadata-json FILE     JSON merged over the preset's featherdet metadata\n";
@@ -79,6 +86,8 @@ struct Args {
   int width = 0, height = 0;
   float mean[3] = {0, 0, 0}, std[3] = {1, 1, 1};
   bool has_norm = false, bgr = false, report = false, float_model = false, float_outputs = false;
+  float per_tensor_ratio = 0.0f;
+  bool prune = false, channels_last = false;
   double percentile = 99.99;
   std::vector<std::string> keep_float;
 };
@@ -125,6 +134,14 @@ Status parse_args(int argc, char** argv, Args* a) {
     } else if (arg == "--keep-float") {
       while (i + 1 < argc && argv[i + 1][0] != '-') a->keep_float.push_back(argv[++i]);
       if (a->keep_float.empty()) return Status::error("--keep-float needs at least one node");
+    } else if (arg == "--prune") {
+      a->prune = true;
+    } else if (arg == "--channels-last-reshapes") {
+      a->channels_last = true;
+    } else if (arg == "--per-tensor-ratio") {
+      if (i + 1 >= argc) return Status::error("--per-tensor-ratio needs a value");
+      a->per_tensor_ratio = std::strtof(argv[++i], nullptr);
+      if (!(a->per_tensor_ratio >= 0)) return Status::error("--per-tensor-ratio must be >= 0");
     } else if (arg == "--float-outputs") {
       a->float_outputs = true;
     } else if (arg == "--report") {
@@ -188,6 +205,7 @@ Status run(const Args& a) {
     OnnxImportOptions io;
     io.input_width = want_w;
     io.input_height = want_h;
+    io.channels_last_reshapes = a.channels_last;
     Status st = import_onnx(bytes.data(), bytes.size(), io, &g);
     if (!st.ok()) return Status::error("cannot import '" + a.model + "': " + st.message());
   }
@@ -207,6 +225,14 @@ Status run(const Args& a) {
     const float* std = a.has_norm ? a.std : preset.std;
     const bool bgr = a.has_norm ? a.bgr : preset.bgr;
     FD_RETURN_IF_ERROR(fold_input_normalization(&g, mean, std, bgr));
+  }
+  // --prune: linear depthwise biases move into the following 1x1 conv (fewer int32 biases to
+  // store), then dead depthwise channels (all-zero filters) leave their 1x1 -> depthwise -> 1x1
+  // chains.
+  if (a.prune) {
+    fold_depthwise_biases(&g);
+    const int pruned = prune_dead_depthwise_channels(&g);
+    if (pruned > 0) std::fprintf(stderr, "removed %d dead depthwise channels\n", pruned);
   }
   FD_RETURN_IF_ERROR(fill_shapes(&g));
 
@@ -261,6 +287,7 @@ Status run(const Args& a) {
     opt.percentile = a.percentile;
     opt.keep_float = a.keep_float;
     opt.float_outputs = a.float_outputs;
+    opt.per_tensor_ratio = a.per_tensor_ratio;
     FD_RETURN_IF_ERROR(quantize_with_images(g, images, opt, &out));
     if (a.report) {
       std::unique_ptr<ErrorReport> report;
@@ -279,7 +306,9 @@ Status run(const Args& a) {
                      out.metadata.end());
   if (has_meta) out.metadata.emplace_back("featherdet", json_to_string(meta));
   std::vector<uint8_t> file;
-  FD_RETURN_IF_ERROR(write_tflite(out, &file));
+  TfliteWriteOptions wo;
+  wo.compact = true;
+  FD_RETURN_IF_ERROR(write_tflite(out, &file, wo));
   std::ofstream f(a.output, std::ios::binary);
   if (!f || !f.write(reinterpret_cast<const char*>(file.data()), static_cast<std::streamsize>(file.size()))) {
     return Status::error("cannot write '" + a.output + "'");

@@ -1,6 +1,8 @@
 // Graph rewrites: folding input normalization and channel order into the first convolution.
 #include "model/graph_transforms.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <memory>
 #include <vector>
@@ -112,6 +114,144 @@ Status fold_input_normalization(Graph* g, const float mean[3], const float std[3
   set_float_data(g, wt, nw);
   set_float_data(g, bt, b);
   return Status();
+}
+
+int fold_depthwise_biases(Graph* g) {
+  const int nt = static_cast<int>(g->tensors.size());
+  std::vector<int> readers(nt, 0), reader(nt, -1);
+  for (size_t k = 0; k < g->nodes.size(); ++k) {
+    for (int32_t i : g->nodes[k].inputs) {
+      if (i < 0) continue;
+      ++readers[i];
+      reader[i] = static_cast<int>(k);
+    }
+  }
+  for (int32_t o : g->outputs) readers[o] += 2;
+  auto float_const = [&](int32_t t) {
+    return t >= 0 && g->tensors[t].is_constant() && g->tensors[t].dtype == DType::kFloat32;
+  };
+  int moved = 0;
+  for (Node& dw : g->nodes) {
+    if (dw.code != static_cast<int32_t>(OpCode::kDepthwiseConv2D) || dw.inputs.size() < 3 ||
+        dw.options.activation != Activation::kNone || !float_const(dw.inputs[2])) {
+      continue;
+    }
+    const int32_t y = dw.outputs[0];
+    if (readers[y] != 1) continue;
+    Node& pw = g->nodes[reader[y]];
+    if (pw.code != static_cast<int32_t>(OpCode::kConv2D) || pw.inputs[0] != y || pw.inputs.size() < 3 ||
+        !float_const(pw.inputs[1]) || !float_const(pw.inputs[2])) {
+      continue;
+    }
+    const Shape& ws = g->tensors[pw.inputs[1]].shape;  // [O, 1, 1, C]
+    const std::vector<float> bd = float_data(g->tensors[dw.inputs[2]]);
+    if (ws.size() != 4 || ws[1] != 1 || ws[2] != 1 || ws[3] != static_cast<int32_t>(bd.size())) continue;
+    const std::vector<float> w = float_data(g->tensors[pw.inputs[1]]);
+    std::vector<float> b = float_data(g->tensors[pw.inputs[2]]);
+    if (b.size() != static_cast<size_t>(ws[0])) continue;
+    for (int32_t o = 0; o < ws[0]; ++o) {
+      double acc = b[o];
+      for (int32_t c = 0; c < ws[3]; ++c) acc += static_cast<double>(w[static_cast<size_t>(o) * ws[3] + c]) * bd[c];
+      b[o] = static_cast<float>(acc);
+    }
+    set_float_data(g, pw.inputs[2], b);
+    dw.inputs.resize(2);
+    ++moved;
+  }
+  return moved;
+}
+
+int prune_dead_depthwise_channels(Graph* g) {
+  const int nt = static_cast<int>(g->tensors.size());
+  std::vector<int> readers(nt, 0), producer(nt, -1);
+  for (size_t k = 0; k < g->nodes.size(); ++k) {
+    for (int32_t i : g->nodes[k].inputs) if (i >= 0) ++readers[i];
+    for (int32_t o : g->nodes[k].outputs) producer[o] = static_cast<int>(k);
+  }
+  for (int32_t o : g->outputs) readers[o] += 2;
+  auto float_const = [&](int32_t t) {
+    return t >= 0 && g->tensors[t].is_constant() && g->tensors[t].dtype == DType::kFloat32;
+  };
+  auto code_is = [&](int k, OpCode c) { return k >= 0 && g->nodes[k].code == static_cast<int32_t>(c); };
+  int removed = 0;
+  for (size_t k = 0; k < g->nodes.size(); ++k) {
+    Node& dw = g->nodes[k];
+    if (!code_is(static_cast<int>(k), OpCode::kDepthwiseConv2D) || dw.inputs.size() != 2 ||
+        dw.options.activation != Activation::kNone || dw.options.depth_multiplier != 1 || !float_const(dw.inputs[1])) {
+      continue;
+    }
+    // Consumer: one 1x1 CONV_2D.
+    const int32_t y = dw.outputs[0];
+    int last = -1;
+    for (size_t j = 0; j < g->nodes.size(); ++j) {
+      for (int32_t i : g->nodes[j].inputs) if (i == y) last = static_cast<int>(j);
+    }
+    if (readers[y] != 1 || !code_is(last, OpCode::kConv2D) || g->nodes[last].inputs[0] != y ||
+        !float_const(g->nodes[last].inputs[1])) {
+      continue;
+    }
+    // Producer chain back to a 1x1 CONV_2D, through single-reader LEAKY_RELU / PAD nodes.
+    std::vector<int32_t> chain = {dw.inputs[0]};  // tensors whose channel dim shrinks
+    int first = producer[dw.inputs[0]];
+    while (first >= 0 && readers[g->nodes[first].outputs[0]] == 1 &&
+           (code_is(first, OpCode::kLeakyRelu) || code_is(first, OpCode::kPad))) {
+      chain.push_back(g->nodes[first].inputs[0]);
+      first = producer[g->nodes[first].inputs[0]];
+    }
+    if (!code_is(first, OpCode::kConv2D) || readers[g->nodes[first].outputs[0]] != 1 ||
+        g->nodes[first].inputs.size() < 3 || !float_const(g->nodes[first].inputs[1]) ||
+        !float_const(g->nodes[first].inputs[2])) {
+      continue;
+    }
+    const Shape w1s = g->tensors[g->nodes[first].inputs[1]].shape;  // [C, 1, 1, Cin]
+    const Shape dws = g->tensors[dw.inputs[1]].shape;               // [1, KH, KW, C]
+    const Shape w2s = g->tensors[g->nodes[last].inputs[1]].shape;   // [Cout, 1, 1, C]
+    if (w1s.size() != 4 || w1s[1] != 1 || w1s[2] != 1 || dws.size() != 4 || w2s.size() != 4 || w2s[1] != 1 ||
+        w2s[2] != 1 || w1s[0] != dws[3] || w2s[3] != dws[3]) {
+      continue;
+    }
+    const int32_t C = dws[3], taps = dws[1] * dws[2];
+    const std::vector<float> wd = float_data(g->tensors[dw.inputs[1]]);
+    std::vector<float> mx(C, 0.0f);
+    for (int32_t t = 0; t < taps; ++t) {
+      for (int32_t c = 0; c < C; ++c) mx[c] = std::max(mx[c], std::fabs(wd[static_cast<size_t>(t) * C + c]));
+    }
+    const float limit = *std::max_element(mx.begin(), mx.end()) * 1e-6f;
+    std::vector<int32_t> keep;
+    for (int32_t c = 0; c < C; ++c) if (mx[c] > limit) keep.push_back(c);
+    const int32_t K = static_cast<int32_t>(keep.size());
+    if (K == C || K == 0) continue;
+    // First conv: filters and bias of kept channels.
+    const int32_t cin = w1s[3];
+    const std::vector<float> w1 = float_data(g->tensors[g->nodes[first].inputs[1]]);
+    const std::vector<float> b1 = float_data(g->tensors[g->nodes[first].inputs[2]]);
+    std::vector<float> nw1, nb1, nwd, nw2;
+    for (int32_t c : keep) {
+      nw1.insert(nw1.end(), w1.begin() + static_cast<size_t>(c) * cin, w1.begin() + static_cast<size_t>(c + 1) * cin);
+      nb1.push_back(b1[c]);
+    }
+    for (int32_t t = 0; t < taps; ++t) {
+      for (int32_t c : keep) nwd.push_back(wd[static_cast<size_t>(t) * C + c]);
+    }
+    const std::vector<float> w2 = float_data(g->tensors[g->nodes[last].inputs[1]]);
+    for (int32_t o = 0; o < w2s[0]; ++o) {
+      for (int32_t c : keep) nw2.push_back(w2[static_cast<size_t>(o) * C + c]);
+    }
+    set_float_data(g, g->nodes[first].inputs[1], nw1);
+    g->tensors[g->nodes[first].inputs[1]].shape = {K, 1, 1, cin};
+    set_float_data(g, g->nodes[first].inputs[2], nb1);
+    g->tensors[g->nodes[first].inputs[2]].shape = {K};
+    set_float_data(g, dw.inputs[1], nwd);
+    g->tensors[dw.inputs[1]].shape = {1, dws[1], dws[2], K};
+    set_float_data(g, g->nodes[last].inputs[1], nw2);
+    g->tensors[g->nodes[last].inputs[1]].shape = {w2s[0], 1, 1, K};
+    chain.push_back(y);
+    for (int32_t t : chain) {
+      if (g->tensors[t].shape.size() == 4) g->tensors[t].shape[3] = K;
+    }
+    removed += C - K;
+  }
+  return removed;
 }
 
 }  // namespace fd

@@ -18,6 +18,7 @@ namespace onnx_import {
 
 const int kToNhwc[4] = {0, 2, 3, 1};    // stored dim d holds ONNX dim kToNhwc[d]
 const int kFromNhwc[4] = {0, 3, 1, 2};  // ONNX dim a lives at stored dim kFromNhwc[a]
+const int kGrouped[5] = {0, 3, 4, 1, 2};
 
 Status Importer::unsupported(const std::string& why) const {
   return Status::error("ONNX node '" + node_->name + "' (op " + node_->op_type + ", node #" + std::to_string(node_index_) +
@@ -75,6 +76,8 @@ std::string Importer::fresh(const std::string& base) {
 Shape Importer::stored_shape(const Value& v) {
   Shape s = to_shape(v.shape);
   if (v.nhwc) s = {s[0], s[2], s[3], s[1]};
+  if (v.grouped) s = {s[0], s[3], s[4], s[1], s[2]};
+  if (v.flat) s = {s[0], s[2], s[1]};
   return s;
 }
 
@@ -115,7 +118,15 @@ Status Importer::onnx_tensor(Value& v, const std::string& name, int* out) {
     *out = add_const_f32(fresh(name), to_shape(v.c.dims), onnx_const_floats(v.c));
     return Status();
   }
-  if (!v.nhwc) {
+  if (v.grouped) {
+    if (v.alt_tensor < 0) {
+      v.alt_tensor = transpose(v.tensor, stored_shape(v), std::vector<int>(kGrouped, kGrouped + 5), fresh(name + "/onnx"));
+    }
+    *out = v.alt_tensor;
+  } else if (v.flat) {
+    if (v.alt_tensor < 0) v.alt_tensor = transpose(v.tensor, stored_shape(v), {0, 2, 1}, fresh(name + "/onnx"));
+    *out = v.alt_tensor;
+  } else if (!v.nhwc) {
     *out = v.tensor;
   } else {
     if (v.alt_tensor < 0) v.alt_tensor = transpose(v.tensor, stored_shape(v), {0, 3, 1, 2}, fresh(name + "/nchw"));
@@ -162,6 +173,7 @@ int Importer::new_output(const std::string& name, const std::vector<int64_t>& sh
 
 Status Importer::run(const OnnxModel& m, const OnnxImportOptions& opts) {
   opset_ = m.opset;
+  channels_last_ = opts.channels_last_reshapes;
   const OnnxGraph& og = m.graph;
   std::set<std::string> init_names;
   for (const auto& t : og.initializers) {

@@ -106,6 +106,18 @@ void fold_batch_norms(OnnxGraph* g) {
 
 Status Importer::import_runtime_op() {
   const std::string& op = node_->op_type;
+  if (op != "Reshape" && op != "Transpose") {
+    // Other ops read grouped and flat values in ONNX order.
+    for (const std::string& name : node_->inputs) {
+      auto it = values_.find(name);
+      if (name.empty() || it == values_.end() || !(it->second.grouped || it->second.flat)) continue;
+      int t = -1;
+      FD_RETURN_IF_ERROR(onnx_tensor(it->second, name, &t));
+      it->second.tensor = t;
+      it->second.alt_tensor = -1;
+      it->second.grouped = it->second.flat = false;
+    }
+  }
   if (op == "Conv") return conv();
   if (op == "BatchNormalization") return batch_norm();
   if (op == "Relu" || op == "Sigmoid" || op == "Tanh" || op == "LeakyRelu" || op == "HardSwish" || op == "Sqrt") return unary();
@@ -592,6 +604,7 @@ Status Importer::reshape_like() {
     }
   }
   if (product(out, 0, out.size()) != total) return unsupported("cannot reshape");
+  if (op == "Reshape" && grouped_reshape(x, out)) return Status();
   int in_t = -1;
   FD_RETURN_IF_ERROR(onnx_tensor(*x, n.inputs[0], &in_t));
   OpOptions o;
@@ -599,6 +612,53 @@ Status Importer::reshape_like() {
   std::vector<int32_t> shape_values(o.new_shape.begin(), o.new_shape.end());
   add_node(OpCode::kReshape, {in_t, add_const_i32(fresh(n.outputs[0] + "/shape"), shape_values)}, {new_output(n.outputs[0], out, false)}, o);
   return Status();
+}
+
+bool Importer::grouped_reshape(Value* x, const std::vector<int64_t>& out) {
+  if (!channels_last_) return false;
+  const std::vector<int64_t>& in = x->shape;
+  Value v;
+  if (x->nhwc && in.size() == 4 && out.size() == 5 && out[0] == in[0] && out[3] == in[2] && out[4] == in[3]) {
+    v.grouped = true;  // [N, C, H, W] -> [N, A, B, H, W]: stored [N, H, W, C] -> [N, H, W, A, B]
+  } else if (x->grouped && out.size() == 4 && out[0] == in[0] && out[2] == in[3] && out[3] == in[4]) {
+    v.nhwc = true;  // [N, A, B, H, W] -> [N, A * B, H, W]: stored [N, H, W, A, B] -> [N, H, W, A * B]
+  } else if (x->nhwc && in.size() == 4 && out.size() == 3 && out[0] == in[0] && out[1] == in[1]) {
+    v.flat = true;  // [N, C, H, W] -> [N, C, H * W]: stored [N, H, W, C] -> [N, H * W, C]
+  } else {
+    return false;
+  }
+  const std::string& name = node_->outputs[0];
+  v.shape = out;
+  const Shape stored = stored_shape(v);
+  v.tensor = add_tensor(name, stored);
+  OpOptions o;
+  o.new_shape = stored;
+  add_node(OpCode::kReshape, {x->tensor, add_const_i32(fresh(name + "/shape"), std::vector<int32_t>(stored.begin(), stored.end()))},
+           {v.tensor}, o);
+  values_[name] = v;
+  return true;
+}
+
+bool Importer::grouped_transpose(Value* x, const std::vector<int64_t>& perm) {
+  if (x->flat && perm.size() == 3 && perm[0] == 0 && perm[1] == 2 && perm[2] == 1) {
+    // Already stored [N, S, C]: the transpose is free; the tensor takes the output's name.
+    Value v;
+    v.tensor = x->tensor;
+    v.shape = {x->shape[0], x->shape[2], x->shape[1]};
+    g_->tensors[v.tensor].name = node_->outputs[0];
+    values_[node_->outputs[0]] = v;
+    return true;
+  }
+  if (!x->grouped || perm.size() != 5 || perm[0] != 0 || perm[3] != 3 || perm[4] != 4) return false;
+  Value v;
+  v.grouped = true;
+  v.shape.resize(5);
+  std::vector<int> q(5);
+  for (int k = 0; k < 5; ++k) v.shape[k] = x->shape[perm[k]];
+  for (int d = 0; d < 5; ++d) q[d] = kGrouped[perm[kGrouped[d]]];
+  v.tensor = transpose(x->tensor, stored_shape(*x), q, node_->outputs[0]);
+  values_[node_->outputs[0]] = v;
+  return true;
 }
 
 Status Importer::transpose_op() {
@@ -609,6 +669,7 @@ Status Importer::transpose_op() {
   std::vector<int64_t> perm = n.attr_ints("perm");
   if (perm.empty()) for (size_t k = 0; k < rank; ++k) perm.push_back(static_cast<int64_t>(rank - 1 - k));
   if (perm.size() != rank) return unsupported("perm does not match the rank");
+  if (grouped_transpose(x, perm)) return Status();
   std::vector<int64_t> out(rank);
   std::vector<int> q(rank);
   bool identity = true;

@@ -17,7 +17,10 @@ extern const int kToNhwc[4];    // stored NHWC dim d holds ONNX dim kToNhwc[d]
 extern const int kFromNhwc[4];  // ONNX dim a lives at stored NHWC dim kFromNhwc[a]
 
 // One ONNX value: a host constant, or a runtime FLOAT32 tensor of ONNX shape `shape` stored
-// NHWC (`nhwc`, 4-D only) or in ONNX order; alt_tensor caches its copy in the other layout.
+// NHWC (`nhwc`, 4-D only), channel-grouped (`grouped`, 5-D only: ONNX [N, A, B, H, W] stored
+// [N, H, W, A, B], the inside of a channel shuffle), spatially flattened (`flat`, 3-D only: ONNX
+// [N, C, S] stored [N, S, C], a flattened NHWC map) or in ONNX order; alt_tensor caches its copy
+// in ONNX order (or NHWC for an ONNX-order value).
 struct Value {
   bool is_const = false;
   OnnxTensor c;
@@ -25,7 +28,11 @@ struct Value {
   int alt_tensor = -1;
   std::vector<int64_t> shape;
   bool nhwc = false;
+  bool grouped = false;
+  bool flat = false;
 };
+
+extern const int kGrouped[5];  // stored grouped dim d holds ONNX dim kGrouped[d] (its own inverse)
 
 // Folds BatchNormalization nodes that directly follow a Conv (whose output has no other
 // consumer) into the Conv's weights and bias; the other BatchNormalizations stay.
@@ -60,6 +67,11 @@ class Importer {
   Status gather();
   Status slice();
   Status alias();
+  // Reshapes/transposes kept channels-last: NHWC -> grouped Reshape, grouped Transpose that only
+  // swaps the two channel dims, grouped -> NHWC Reshape (channel shuffles); NHWC -> flat Reshape
+  // and flat Transpose [0, 2, 1] (detection heads). False when `x` is not such a case.
+  bool grouped_reshape(Value* x, const std::vector<int64_t>& out);
+  bool grouped_transpose(Value* x, const std::vector<int64_t>& perm);
 
   Status unsupported(const std::string& why) const;
   static Shape to_shape(const std::vector<int64_t>& d);
@@ -89,6 +101,7 @@ class Importer {
   int node_index_ = 0;
   int64_t opset_ = 11;
   int counter_ = 0;
+  bool channels_last_ = false;  // OnnxImportOptions::channels_last_reshapes
 };
 
 }  // namespace onnx_import

@@ -130,35 +130,117 @@ std::pair<tflite::BuiltinOptions, Offset<void>> write_options(FlatBufferBuilder&
   }
 }
 
-// Adds a buffer holding `size` bytes, its data vector aligned to 16 bytes in the file.
-Offset<tflite::Buffer> write_buffer(FlatBufferBuilder& fbb, const uint8_t* data, size_t size) {
-  fbb.ForceVectorAlignment(size, sizeof(uint8_t), 16);
+// Adds a buffer holding `size` bytes, its data vector aligned to 16 bytes in the file, or when
+// `compact` and it is 64 bytes or less to 4 bytes (biases, shapes: enough for their int32/float).
+Offset<tflite::Buffer> write_buffer(FlatBufferBuilder& fbb, const uint8_t* data, size_t size, bool compact) {
+  fbb.ForceVectorAlignment(size, sizeof(uint8_t), compact && size <= 64 ? 4 : 16);
   auto vec = fbb.CreateVector(data, size);
   return tflite::CreateBuffer(fbb, vec);
 }
 
+// The inputs node `n` is written with: a RESHAPE whose constant shape input repeats its
+// new_shape option keeps only its data input (TFLite reads the shape from the option).
+std::vector<int32_t> written_inputs(const Graph& g, const Node& n, bool compact) {
+  if (!compact || n.code != static_cast<int32_t>(OpCode::kReshape) || n.inputs.size() != 2 || n.inputs[1] < 0 ||
+      n.options.new_shape.empty()) {
+    return n.inputs;
+  }
+  const TensorDesc& s = g.tensors[n.inputs[1]];
+  if (!s.is_constant() || s.dtype != DType::kInt32 || s.data_bytes != n.options.new_shape.size() * sizeof(int32_t)) {
+    return n.inputs;
+  }
+  const int32_t* v = reinterpret_cast<const int32_t*>(s.data);
+  for (size_t k = 0; k < n.options.new_shape.size(); ++k) {
+    if (v[k] != n.options.new_shape[k]) return n.inputs;
+  }
+  return {n.inputs[0]};
+}
+
+// Tensor renumbering for the file: when `compact`, identical constants (type, shape, bytes,
+// quantization) are written once and tensors nothing reads or writes are left out (index[t] = -1);
+// otherwise the identity.
+std::vector<int32_t> tensor_index(const Graph& g, const std::vector<std::vector<int32_t>>& inputs, bool compact) {
+  const int nt = static_cast<int>(g.tensors.size());
+  std::vector<int32_t> canon(nt);
+  if (!compact) {
+    for (int i = 0; i < nt; ++i) canon[i] = i;
+    return canon;
+  }
+  std::map<std::tuple<int, std::vector<int32_t>, std::string, std::vector<float>, std::vector<int32_t>, int32_t>, int32_t> seen;
+  for (int i = 0; i < nt; ++i) {
+    const TensorDesc& d = g.tensors[i];
+    canon[i] = i;
+    if (!d.is_constant()) continue;
+    auto key = std::make_tuple(static_cast<int>(d.dtype), std::vector<int32_t>(d.shape.begin(), d.shape.end()),
+                               std::string(reinterpret_cast<const char*>(d.data), d.data_bytes), d.quant.scale,
+                               std::vector<int32_t>(d.quant.zero_point.begin(), d.quant.zero_point.end()), d.quant.axis);
+    canon[i] = seen.emplace(key, i).first->second;
+  }
+  std::vector<bool> used(nt, false);
+  auto mark = [&](int32_t t) { if (t >= 0 && t < nt) used[canon[t]] = true; };
+  for (int32_t t : g.inputs) mark(t);
+  for (int32_t t : g.outputs) mark(t);
+  for (size_t k = 0; k < g.nodes.size(); ++k) {
+    for (int32_t t : inputs[k]) mark(t);
+    for (int32_t t : g.nodes[k].outputs) mark(t);
+  }
+  std::vector<int32_t> number(nt, -1), index(nt, -1);
+  int32_t next = 0;
+  for (int i = 0; i < nt; ++i) if (used[i]) number[i] = next++;
+  for (int i = 0; i < nt; ++i) index[i] = number[canon[i]];
+  return index;
+}
+
+// `ts` renumbered by `index` (-1, an omitted optional input, stays -1).
+std::vector<int32_t> renumber(const std::vector<int32_t>& ts, const std::vector<int32_t>& index) {
+  std::vector<int32_t> out;
+  for (int32_t t : ts) out.push_back(t < 0 ? -1 : index[t]);
+  return out;
+}
+
 }  // namespace
 
-Status write_tflite(const Graph& g, std::vector<uint8_t>* out) {
+Status write_tflite(const Graph& g, std::vector<uint8_t>* out, const TfliteWriteOptions& options) {
+  const bool compact = options.compact;
   FlatBufferBuilder fbb(1 << 16);
   std::vector<Offset<tflite::Buffer>> buffers;
   buffers.push_back(tflite::CreateBuffer(fbb));  // buffer 0: the empty sentinel
 
   const int nt = static_cast<int>(g.tensors.size());
+  for (size_t n = 0; n < g.nodes.size(); ++n) {
+    for (int32_t t : g.nodes[n].inputs) {
+      if (t < -1 || t >= nt) return Status::error("node " + std::to_string(n) + " refers to a missing tensor");
+    }
+    for (int32_t t : g.nodes[n].outputs) {
+      if (t < 0 || t >= nt) return Status::error("node " + std::to_string(n) + " refers to a missing tensor");
+    }
+  }
+  std::vector<std::vector<int32_t>> node_inputs;
+  for (const Node& node : g.nodes) node_inputs.push_back(written_inputs(g, node, compact));
+  const std::vector<int32_t> index = tensor_index(g, node_inputs, compact);
   std::vector<Offset<tflite::Tensor>> tensors;
   // Identical quantization tables and zero-point vectors are written once and shared (per-channel
   // parameters are most of a small model's metadata; flatbuffers allow shared sub-objects).
   std::map<std::tuple<std::vector<float>, std::vector<int64_t>, int32_t>, Offset<tflite::QuantizationParameters>>
       quant_cache;
   std::map<std::vector<int64_t>, Offset<flatbuffers::Vector<int64_t>>> zp_cache;
+  // Identical shapes are shared too; compact files keep names only for the graph's inputs and
+  // outputs (what callers look tensors up by), every other tensor shares one empty string.
+  std::map<std::vector<int32_t>, Offset<flatbuffers::Vector<int32_t>>> shape_cache;
+  std::vector<bool> named(nt, false);
+  for (int32_t t : g.inputs) if (t >= 0 && t < nt) named[t] = true;
+  for (int32_t t : g.outputs) if (t >= 0 && t < nt) named[t] = true;
+  if (!compact) named.assign(nt, true);
+  const auto empty_name = fbb.CreateSharedString("");
   for (int i = 0; i < nt; ++i) {
+    if (index[i] != static_cast<int32_t>(tensors.size())) continue;  // a duplicate or unused tensor
     const TensorDesc& d = g.tensors[i];
     tflite::TensorType type;
     FD_RETURN_IF_ERROR(tensor_type(d.dtype, d.name, &type));
     uint32_t buffer = 0;
     if (d.is_constant()) {
       buffer = static_cast<uint32_t>(buffers.size());
-      buffers.push_back(write_buffer(fbb, d.data, d.data_bytes));
+      buffers.push_back(write_buffer(fbb, d.data, d.data_bytes, compact));
     }
     Offset<tflite::QuantizationParameters> quant = 0;
     if (!d.quant.empty()) {
@@ -176,22 +258,21 @@ Status write_tflite(const Graph& g, std::vector<uint8_t>* out) {
       }
       quant = it->second;
     }
-    auto shape = fbb.CreateVector(std::vector<int32_t>(d.shape.begin(), d.shape.end()));
-    auto name = fbb.CreateString(d.name);
+    std::vector<int32_t> dims(d.shape.begin(), d.shape.end());
+    auto shape_it = shape_cache.find(dims);
+    if (shape_it == shape_cache.end()) shape_it = shape_cache.emplace(dims, fbb.CreateVector(dims)).first;
+    const auto shape = shape_it->second;
+    const auto name = named[i] ? fbb.CreateString(d.name) : empty_name;
     tensors.push_back(tflite::CreateTensor(fbb, shape, type, buffer, name, quant));
   }
 
   std::map<std::pair<int32_t, std::string>, uint32_t> code_index;
   std::vector<Offset<tflite::OperatorCode>> codes;
   std::vector<Offset<tflite::Operator>> ops;
+  // Identical option tables (e.g. the same conv strides and padding) are written once and shared.
+  std::map<std::pair<int, std::vector<uint8_t>>, Offset<void>> options_cache;
   for (size_t n = 0; n < g.nodes.size(); ++n) {
     const Node& node = g.nodes[n];
-    for (int32_t t : node.inputs) {
-      if (t < -1 || t >= nt) return Status::error("node " + std::to_string(n) + " refers to a missing tensor");
-    }
-    for (int32_t t : node.outputs) {
-      if (t < 0 || t >= nt) return Status::error("node " + std::to_string(n) + " refers to a missing tensor");
-    }
     auto key = std::make_pair(node.code, node.custom_name);
     auto it = code_index.find(key);
     if (it == code_index.end()) {
@@ -201,21 +282,31 @@ Status write_tflite(const Graph& g, std::vector<uint8_t>* out) {
                                                  static_cast<tflite::BuiltinOperator>(node.code)));
       it = code_index.emplace(key, static_cast<uint32_t>(codes.size() - 1)).first;
     }
-    auto options = write_options(fbb, node, g);
-    auto inputs = fbb.CreateVector(node.inputs);
-    auto outputs = fbb.CreateVector(node.outputs);
+    FlatBufferBuilder scratch(256);
+    const auto probe = write_options(scratch, node, g);
+    std::pair<tflite::BuiltinOptions, Offset<void>> options = {probe.first, 0};
+    if (probe.first != tflite::BuiltinOptions_NONE) {
+      scratch.Finish(probe.second);
+      const std::pair<int, std::vector<uint8_t>> key(
+          probe.first, std::vector<uint8_t>(scratch.GetBufferPointer(), scratch.GetBufferPointer() + scratch.GetSize()));
+      auto opt_it = options_cache.find(key);
+      if (opt_it == options_cache.end()) opt_it = options_cache.emplace(key, write_options(fbb, node, g).second).first;
+      options.second = opt_it->second;
+    }
+    auto inputs = fbb.CreateVector(renumber(node_inputs[n], index));
+    auto outputs = fbb.CreateVector(renumber(node.outputs, index));
     ops.push_back(tflite::CreateOperator(fbb, it->second, inputs, outputs, options.first, options.second));
   }
 
   std::vector<Offset<tflite::Metadata>> metadata;
   for (const auto& m : g.metadata) {
     const uint32_t b = static_cast<uint32_t>(buffers.size());
-    buffers.push_back(write_buffer(fbb, reinterpret_cast<const uint8_t*>(m.second.data()), m.second.size()));
+    buffers.push_back(write_buffer(fbb, reinterpret_cast<const uint8_t*>(m.second.data()), m.second.size(), compact));
     metadata.push_back(tflite::CreateMetadata(fbb, fbb.CreateString(m.first), b));
   }
 
-  auto subgraph = tflite::CreateSubGraph(fbb, fbb.CreateVector(tensors), fbb.CreateVector(g.inputs),
-                                         fbb.CreateVector(g.outputs), fbb.CreateVector(ops),
+  auto subgraph = tflite::CreateSubGraph(fbb, fbb.CreateVector(tensors), fbb.CreateVector(renumber(g.inputs, index)),
+                                         fbb.CreateVector(renumber(g.outputs, index)), fbb.CreateVector(ops),
                                          fbb.CreateString("main"));
   auto model = tflite::CreateModel(fbb, 3, fbb.CreateVector(codes), fbb.CreateVector(&subgraph, 1),
                                    fbb.CreateString("featherdet"), fbb.CreateVector(buffers), 0,

@@ -165,6 +165,24 @@ void quantize_weights_symmetric(const float* w, const Shape& shape, int axis, co
   }
 }
 
+float channel_range_ratio(const float* w, const Shape& shape, int axis) {
+  const int64_t channels = shape[axis];
+  int64_t inner = 1, total = 1;
+  for (size_t d = 0; d < shape.size(); ++d) total *= shape[d];
+  for (size_t d = static_cast<size_t>(axis) + 1; d < shape.size(); ++d) inner *= shape[d];
+  std::vector<float> m(channels, 0.0f);
+  for (int64_t i = 0; i < total; ++i) {
+    const int64_t ch = (i / inner) % channels;
+    m[ch] = std::max(m[ch], std::fabs(w[i]));
+  }
+  float lo = INFINITY, hi = 0.0f;
+  for (float v : m) {
+    if (v > 0) lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  return hi > 0 ? hi / lo : 1.0f;
+}
+
 void quantize_bias(const float* b, int channels, float input_scale, const std::vector<float>& weight_scales,
                    std::vector<int32_t>* q) {
   q->resize(channels);
@@ -329,9 +347,10 @@ Status quantize_graph(const Graph& g, const std::vector<TensorStats>& stats, con
     const bool conv = node.code == c(Code::kConv2D) || node.code == c(Code::kDepthwiseConv2D) ||
                       node.code == c(Code::kFullyConnected);
     if (conv && slot == 1) {
-      const int axis = node.code == c(Code::kConv2D) ? 0 : node.code == c(Code::kDepthwiseConv2D) ? 3 : -1;
+      int axis = node.code == c(Code::kConv2D) ? 0 : node.code == c(Code::kDepthwiseConv2D) ? 3 : -1;
       auto key = std::make_pair(t, 1);
       if (const_cache.count(key)) return const_cache[key];
+      if (axis >= 0 && opt.per_tensor_ratio > 0 && channel_range_ratio(w, d.shape, axis) <= opt.per_tensor_ratio) axis = -1;
       // Bias must fit int32: raise tiny weight scales when a bias is present.
       std::vector<float> min_scales;
       const int32_t bias = node.inputs.size() > 2 ? node.inputs[2] : -1;

@@ -29,6 +29,11 @@ ActivationQuant activation_quant(float lo, float hi);
 void quantize_weights_symmetric(const float* w, const Shape& shape, int axis, const std::vector<float>& min_scales,
                                 std::vector<int8_t>* q, std::vector<float>* scales);
 
+// Over the channels of `w` along `axis`: max|w| of the widest channel / that of the narrowest
+// non-zero one (all-zero channels are exact at any scale; 1 when every channel is zero). The
+// --per-tensor-ratio criterion.
+float channel_range_ratio(const float* w, const Shape& shape, int axis);
+
 // Int32 bias: q[c] = round(b[c] / (input_scale * weight_scales[c])), saturated to int32;
 // weight_scales has one entry per channel or a single entry.
 void quantize_bias(const float* b, int channels, float input_scale, const std::vector<float>& weight_scales,
@@ -46,6 +51,10 @@ struct QuantizeOptions {
   // produces, or "#N" for node index N.
   std::vector<std::string> keep_float;
   bool float_outputs = false;      // DEQUANTIZE every INT8 model output to FLOAT32
+  // Conv/depthwise weights get one per-tensor scale instead of per-channel scales when the
+  // widest channel's max|w| is at most this many times the narrowest non-zero one's (then no
+  // channel loses more than log2(ratio) bits of weight precision); 0 = always per-channel.
+  float per_tensor_ratio = 0.0f;
   float input_scale = 1.0f;        // INT8 model input: raw pixels, q = pixel - 128
   int32_t input_zero_point = -128;
 };
