@@ -10,7 +10,7 @@ import { REPO_ROOT, startServer } from './server.mjs';
 import { launchBrowser } from './browser.mjs';
 import { FEATHERDET_DIST, HARNESS_PAGE } from './cases.mjs';
 import { compareCase, decodeTensor, describeTensor, formatTable } from './compare.mjs';
-import { readManifest, sizeBudget } from '../../scripts/models.mjs';
+import { MAX_MODEL_BYTES, knownSizeMiss, readManifest } from '../../scripts/models.mjs';
 
 const MODELS = [
   { id: 'face', images: ['/shared/conformance/images/face.jpg', '/shared/data/widerface-val/images/0_Parade_Parade_0_125.jpg'] },
@@ -45,11 +45,13 @@ afterAll(async () => {
 }, 60_000);
 
 describe.each(MODELS.map((m) => [m.id, m]))('%s', (id, model) => {
-  test('is an INT8 file within its size budget', () => {
+  // A model the manifest records as missing the size target is an expected failure: the test
+  // reports it and turns red (unexpected pass) once the file gets under the target.
+  const miss = knownSizeMiss(readManifest().models.find((m) => m.id === id));
+  (miss ? test.fails : test)(`is an INT8 file under ${MAX_MODEL_BYTES} bytes${miss ? ' (known miss, manifest knownSizeMiss)' : ''}`, () => {
     const bytes = statSync(path.join(REPO_ROOT, `models/dist/${id}.tflite`)).size;
-    const budget = sizeBudget(readManifest().models.find((m) => m.id === id));
-    console.log(`${id}.tflite: ${bytes} bytes (budget ${budget})`);
-    expect(bytes).toBeLessThan(budget);
+    console.log(`${id}.tflite: ${bytes} bytes (target < ${MAX_MODEL_BYTES})`);
+    expect(bytes).toBeLessThan(MAX_MODEL_BYTES);
   });
 
   test.each(model.images.map((url) => [path.basename(url), url]))('%s: featherdet matches LiteRT.js', async (image, imageUrl) => {
