@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "float_graph_builder.h"
 #include "model/fuse_activations.h"
 #include "runtime/interpreter.h"
 
@@ -14,33 +15,11 @@ namespace fd {
 namespace {
 
 // A float graph built by hand: x [1, 2, 2, 2] -> CONV_2D 1x1 (2 -> 2) -> t -> activation -> y.
-struct Net {
-  Graph g;
+struct Net : FloatGraphBuilder {
   std::vector<float> w{1.0f, -2.0f, -0.5f, 3.0f};  // [2, 1, 1, 2]
   std::vector<float> b{0.25f, -1.0f};
 
-  int tensor(const std::string& name, Shape shape, const std::vector<float>* data = nullptr) {
-    TensorDesc d;
-    d.name = name;
-    d.dtype = DType::kFloat32;
-    d.shape = std::move(shape);
-    if (data) {
-      auto buf = std::make_shared<std::vector<uint8_t>>(data->size() * 4);
-      std::memcpy(buf->data(), data->data(), buf->size());
-      g.storage.push_back(buf);
-      d.data = buf->data();
-      d.data_bytes = buf->size();
-    }
-    g.tensors.push_back(d);
-    return static_cast<int>(g.tensors.size()) - 1;
-  }
-  void node(OpCode code, std::vector<int32_t> in, std::vector<int32_t> out) {
-    Node n;
-    n.code = static_cast<int32_t>(code);
-    n.inputs = std::move(in);
-    n.outputs = std::move(out);
-    g.nodes.push_back(n);
-  }
+
   // x -> conv -> t -> act -> y; returns the index of t.
   int conv_act(OpCode act) {
     const int x = tensor("x", {1, 2, 2, 2});

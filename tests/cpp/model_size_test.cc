@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "float_graph_builder.h"
 #include "model/graph_transforms.h"
 #include "model/tflite_reader.h"
 #include "model/tflite_writer.h"
@@ -18,59 +19,27 @@
 namespace fd {
 namespace {
 
-struct Builder {
-  Graph g;
-  int tensor(Shape shape, const std::vector<float>* data = nullptr, const std::string& name = "") {
-    TensorDesc d;
-    d.name = name.empty() ? "t" + std::to_string(g.tensors.size()) : name;
-    d.dtype = DType::kFloat32;
-    d.shape = std::move(shape);
-    if (data) {
-      auto buf = std::make_shared<std::vector<uint8_t>>(data->size() * 4);
-      std::memcpy(buf->data(), data->data(), buf->size());
-      g.storage.push_back(buf);
-      d.data = buf->data();
-      d.data_bytes = buf->size();
-    }
-    g.tensors.push_back(d);
-    return static_cast<int>(g.tensors.size()) - 1;
-  }
-  void node(OpCode code, std::vector<int32_t> in, std::vector<int32_t> out, OpOptions o = {}) {
-    Node n;
-    n.code = static_cast<int32_t>(code);
-    n.inputs = std::move(in);
-    n.outputs = std::move(out);
-    n.options = o;
-    g.nodes.push_back(n);
-  }
-};
-
-std::vector<float> randoms(size_t n, float lo, float hi, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> d(lo, hi);
-  std::vector<float> v(n);
-  for (float& x : v) x = d(rng);
-  return v;
-}
-
 // A ShuffleNet-like branch on [1, 6, 5, 3]: conv 1x1 (3 -> 5) -> LEAKY_RELU -> PAD -> depthwise
 // 3x3 VALID with bias (channels 1 and 3 dead: |w| ~ 1e-12) -> conv 1x1 (5 -> 4) -> LEAKY_RELU,
 // plus a RESHAPE whose shape input repeats its option, twice with the same shape constant.
 Graph branch_graph() {
-  Builder b;
-  auto w1 = randoms(5 * 3, -1, 1, 1), b1 = randoms(5, -0.5f, 0.5f, 2);
-  auto wd = randoms(9 * 5, -1, 1, 3), bd = randoms(5, -0.5f, 0.5f, 4);
-  auto w2 = randoms(4 * 5, -1, 1, 5), b2 = randoms(4, -0.5f, 0.5f, 6);
+  FloatGraphBuilder b;
+  auto ft = [&](Shape shape, const std::vector<float>* data = nullptr, const std::string& name = "") {
+    return b.tensor(name.empty() ? "t" + std::to_string(b.g.tensors.size()) : name, std::move(shape), data);
+  };
+  auto w1 = random_floats(5 * 3, -1, 1, 1), b1 = random_floats(5, -0.5f, 0.5f, 2);
+  auto wd = random_floats(9 * 5, -1, 1, 3), bd = random_floats(5, -0.5f, 0.5f, 4);
+  auto w2 = random_floats(4 * 5, -1, 1, 5), b2 = random_floats(4, -0.5f, 0.5f, 6);
   for (int t = 0; t < 9; ++t) wd[t * 5 + 1] = wd[t * 5 + 3] = 1e-12f;
-  int x = b.tensor({1, 6, 5, 3}, nullptr, "input");
-  int c1 = b.tensor({1, 6, 5, 5}), l1 = b.tensor({1, 6, 5, 5}), p1 = b.tensor({1, 8, 7, 5});
-  int d1 = b.tensor({1, 6, 5, 5}), c2 = b.tensor({1, 6, 5, 4}), y = b.tensor({1, 6, 5, 4});
-  int r1 = b.tensor({1, 30, 4}, nullptr, "flat"), r2 = b.tensor({1, 30, 4}, nullptr, "flat2");
+  int x = ft({1, 6, 5, 3}, nullptr, "input");
+  int c1 = ft({1, 6, 5, 5}), l1 = ft({1, 6, 5, 5}), p1 = ft({1, 8, 7, 5});
+  int d1 = ft({1, 6, 5, 5}), c2 = ft({1, 6, 5, 4}), y = ft({1, 6, 5, 4});
+  int r1 = ft({1, 30, 4}, nullptr, "flat"), r2 = ft({1, 30, 4}, nullptr, "flat2");
   std::vector<int32_t> pad_i = {0, 0, 1, 1, 1, 1, 0, 0}, shape_i = {1, 30, 4};
   auto i32 = [&](const std::vector<int32_t>& v) {
     std::vector<float> f(v.size());
     std::memcpy(f.data(), v.data(), v.size() * 4);
-    const int t = b.tensor({static_cast<int32_t>(v.size())}, &f);
+    const int t = ft({static_cast<int32_t>(v.size())}, &f);
     b.g.tensors[t].dtype = DType::kInt32;
     return t;
   };
@@ -79,14 +48,14 @@ Graph branch_graph() {
   const int s1 = i32(shape_i), s2 = i32(shape_i);
   OpOptions lr;
   lr.alpha = 0.1f;
-  b.node(OpCode::kConv2D, {x, b.tensor({5, 1, 1, 3}, &w1), b.tensor({5}, &b1)}, {c1});
+  b.node(OpCode::kConv2D, {x, ft({5, 1, 1, 3}, &w1), ft({5}, &b1)}, {c1});
   b.node(OpCode::kLeakyRelu, {c1}, {l1}, lr);
   b.node(OpCode::kPad, {l1, pad_t}, {p1});
   OpOptions dw;
   dw.padding = Padding::kValid;
   dw.depth_multiplier = 1;
-  b.node(OpCode::kDepthwiseConv2D, {p1, b.tensor({1, 3, 3, 5}, &wd), b.tensor({5}, &bd)}, {d1}, dw);
-  b.node(OpCode::kConv2D, {d1, b.tensor({4, 1, 1, 5}, &w2), b.tensor({4}, &b2)}, {c2});
+  b.node(OpCode::kDepthwiseConv2D, {p1, ft({1, 3, 3, 5}, &wd), ft({5}, &bd)}, {d1}, dw);
+  b.node(OpCode::kConv2D, {d1, ft({4, 1, 1, 5}, &w2), ft({4}, &b2)}, {c2});
   b.node(OpCode::kLeakyRelu, {c2}, {y}, lr);
   OpOptions rs;
   rs.new_shape = {1, 30, 4};
@@ -102,7 +71,7 @@ std::vector<std::vector<float>> run(const Graph& g) {
   Status st = Interpreter::create(g, &it);
   EXPECT_TRUE(st.ok()) << st.message();
   if (!st.ok()) return {};
-  const auto in = randoms(it->input(0).bytes() / 4, -2, 2, 9);
+  const auto in = random_floats(it->input(0).bytes() / 4, -2, 2, 9);
   std::memcpy(it->input(0).data, in.data(), in.size() * 4);
   EXPECT_TRUE(it->invoke().ok());
   std::vector<std::vector<float>> outs;
@@ -152,7 +121,9 @@ TEST(ModelSize, CompactFileRunsTheSameAndIsSmaller) {
   // The two identical shape constants merge, then the RESHAPEs drop them (shape in the option).
   EXPECT_EQ(b.tensors.size(), g.tensors.size() - 2);
   for (const Node& n : b.nodes) {
-    if (n.code == static_cast<int32_t>(OpCode::kReshape)) EXPECT_EQ(n.inputs.size(), 1u);
+    if (n.code == static_cast<int32_t>(OpCode::kReshape)) {
+      EXPECT_EQ(n.inputs.size(), 1u);
+    }
   }
   EXPECT_EQ(b.tensors[b.inputs[0]].name, "input");
   EXPECT_EQ(b.tensors[b.outputs[0]].name, "flat");

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "float_graph_builder.h"
 #include "model/graph_transforms.h"
 #include "model/onnx_reader.h"
 #include "model/tflite_reader.h"
@@ -35,47 +36,11 @@ std::vector<uint8_t> read_file(const std::string& path) {
   return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), {});
 }
 
-// Builds a float graph by hand; constants own their bytes.
-struct Builder {
-  Graph g;
-  int tensor(const std::string& name, Shape shape, const std::vector<float>* data = nullptr) {
-    TensorDesc d;
-    d.name = name;
-    d.dtype = DType::kFloat32;
-    d.shape = std::move(shape);
-    if (data) {
-      auto buf = std::make_shared<std::vector<uint8_t>>(data->size() * 4);
-      std::memcpy(buf->data(), data->data(), buf->size());
-      g.storage.push_back(buf);
-      d.data = buf->data();
-      d.data_bytes = buf->size();
-    }
-    g.tensors.push_back(d);
-    return static_cast<int>(g.tensors.size()) - 1;
-  }
-  void node(OpCode code, std::vector<int32_t> in, std::vector<int32_t> out, OpOptions o = {}) {
-    Node n;
-    n.code = static_cast<int32_t>(code);
-    n.inputs = std::move(in);
-    n.outputs = std::move(out);
-    n.options = o;
-    g.nodes.push_back(n);
-  }
-};
-
-std::vector<float> random_floats(size_t n, float lo, float hi, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> d(lo, hi);
-  std::vector<float> v(n);
-  for (float& x : v) x = d(rng);
-  return v;
-}
-
 // A small detector-like float graph on a raw-pixel input [1, 8, 8, 3]: conv 3x3 (+relu) ->
 // depthwise 3x3 stride 2 -> conv 1x1 -> two heads: logistic, and reshape + concat with a max
 // pool branch.
 Graph tiny_graph() {
-  Builder b;
+  FloatGraphBuilder b;
   auto w1 = random_floats(4 * 3 * 3 * 3, -0.01f, 0.01f, 1), b1 = random_floats(4, -0.5f, 0.5f, 2);
   auto w2 = random_floats(1 * 3 * 3 * 4, -0.5f, 0.5f, 3), b2 = random_floats(4, -0.2f, 0.2f, 4);
   auto w3 = random_floats(6 * 1 * 1 * 4, -0.7f, 0.7f, 5), b3 = random_floats(6, -0.1f, 0.1f, 6);
@@ -303,7 +268,7 @@ TEST(Quantize, TinyGraphTracksFloat) {
 // with its fixed 1/256 gets a requantizing QUANTIZE), and PADV2's -FLT_MAX fill (ahead of a max
 // pool) neither widens the range nor breaks the output.
 TEST(Quantize, ConcatInputsShareOutputParamsAndPadV2Saturates) {
-  Builder b;
+  FloatGraphBuilder b;
   auto w = random_floats(4 * 3, -0.02f, 0.02f, 21), bias = random_floats(4, -1.0f, 1.0f, 22);
   std::vector<float> fill = {-3.4028235e38f};
   int x = b.tensor("input", {1, 4, 4, 3});
