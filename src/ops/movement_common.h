@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/quant.h"
+#include "kernels/movement.h"
 #include "runtime/op.h"
 
 namespace fd {
@@ -93,5 +94,25 @@ inline void build_requant_table(const RTensor& in, const RTensor& out, uint8_t* 
     table[static_cast<uint8_t>(q)] = static_cast<uint8_t>(v);
   }
 }
+
+// Base of ops whose output is a strided view of their input (TRANSPOSE, STRIDED_SLICE): the
+// subclass fills params_ in prepare and calls finish_prepare; eval is one strided copy.
+class StridedCopyOp : public Op {
+ public:
+  Status eval(NodeContext& ctx) override {
+    const RTensor& in = ctx.input(0);
+    strided_copy_ref(dtype_size(in.dtype), in.data, ctx.output(0).data, params_);
+    return Status();
+  }
+
+ protected:
+  // Merges contiguous dimensions of params_ and sets the output shape.
+  Status finish_prepare(NodeContext& ctx, Shape out_shape) {
+    strided_copy_simplify(&params_);
+    ctx.set_output_shape(0, std::move(out_shape));
+    return Status();
+  }
+  StridedCopyParams params_;
+};
 
 }  // namespace fd

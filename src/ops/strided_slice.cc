@@ -10,7 +10,7 @@
 namespace fd {
 namespace {
 
-class StridedSlice : public Op {
+class StridedSlice : public StridedCopyOp {
  public:
   Status prepare(NodeContext& ctx) override {
     if (ctx.num_inputs() < 3 || ctx.num_outputs() != 1) {
@@ -115,19 +115,8 @@ class StridedSlice : public Op {
       params_.in_strides[d] = stride * in_strides[d];
       ++d;
     }
-    strided_copy_simplify(&params_);
-    ctx.set_output_shape(0, out_shape);
-    return Status();
+    return finish_prepare(ctx, out_shape);
   }
-
-  Status eval(NodeContext& ctx) override {
-    const RTensor& in = ctx.input(0);
-    strided_copy_ref(dtype_size(in.dtype), in.data, ctx.output(0).data, params_);
-    return Status();
-  }
-
- private:
-  StridedCopyParams params_;
 };
 
 }  // namespace

@@ -8,7 +8,7 @@
 namespace fd {
 namespace {
 
-class Transpose : public Op {
+class Transpose : public StridedCopyOp {
  public:
   Status prepare(NodeContext& ctx) override {
     if (ctx.num_inputs() != 2 || ctx.num_outputs() != 1) {
@@ -48,19 +48,8 @@ class Transpose : public Op {
       params_.out_dims[d] = shape[perm[d]];
       params_.in_strides[d] = in_strides[perm[d]];
     }
-    strided_copy_simplify(&params_);
-    ctx.set_output_shape(0, out_shape);
-    return Status();
+    return finish_prepare(ctx, out_shape);
   }
-
-  Status eval(NodeContext& ctx) override {
-    const RTensor& in = ctx.input(0);
-    strided_copy_ref(dtype_size(in.dtype), in.data, ctx.output(0).data, params_);
-    return Status();
-  }
-
- private:
-  StridedCopyParams params_;
 };
 
 }  // namespace
