@@ -22,11 +22,6 @@ export const MAX_MODEL_BYTES = 1_000_000;
 /** Calibration image file names. */
 const IMAGE_FILE = /\.(jpe?g|png|bmp)$/i;
 
-/** True when the manifest records that a model misses the MAX_MODEL_BYTES target (and why). */
-export function knownSizeMiss(model) {
-  return typeof model.knownSizeMiss === 'string' && model.knownSizeMiss.length > 0;
-}
-
 /** An error printed as one line by the command line (exit code 1). */
 export class ModelsError extends Error {}
 
@@ -146,7 +141,7 @@ export function metadataOf(model) {
   return meta;
 }
 
-/** Manifest fields that determine a build's output (docs-only fields such as knownSizeMiss do not). */
+/** Manifest fields that determine a build's output (docs-only fields such as name do not). */
 const RECIPE_FIELDS = ['upstream', 'derive', 'preset', 'input', 'decoder', 'labels', 'keypoints', 'thresholds', 'calibration', 'convert'];
 
 /** Hash of what determines a build's output; a change triggers a rebuild. */
@@ -261,12 +256,8 @@ export async function buildModels(opts = {}, env = process.env) {
     }
   }
   const over = results.filter((r) => r.variant === 'int8' && r.bytes >= MAX_MODEL_BYTES);
-  for (const r of over) {
-    process.stderr.write(`models: ${r.id}.tflite is ${r.bytes} bytes: MISSES the ${MAX_MODEL_BYTES}-byte target\n`);
-  }
-  const unexpected = over.filter((r) => !knownSizeMiss(models.find((m) => m.id === r.id)));
-  if (unexpected.length) {
-    throw new ModelsError(`bundled INT8 models over ${MAX_MODEL_BYTES} bytes: ${unexpected.map((r) => `${r.id} is ${r.bytes} bytes`).join(', ')}`);
+  if (over.length) {
+    throw new ModelsError(`bundled INT8 models over ${MAX_MODEL_BYTES} bytes: ${over.map((r) => `${r.id} is ${r.bytes} bytes`).join(', ')}`);
   }
   return results;
 }

@@ -49,9 +49,8 @@ const char* kUsage =
     "  --percentile P           kept percentage for --calibration percentile (default 99.99)\n"
     "  --keep-float NODE...     keep these nodes in float (NODE: a tensor the node produces, or #N)\n"
     "  --float-outputs          dequantize the model outputs to FLOAT32\n"
-    "  --prune                  fold linear depthwise biases into the next 1x1 conv and remove dead\n"
-    "                           (all-zero) depthwise channels (off by default: NanoDet-m then\n"
-    "                           differs from LiteRT.js, cause not found yet)\n"
+    "  --prune                  remove dead (all-zero) depthwise channels of 1x1 -> depthwise -> 1x1\n"
+    "                           chains, their bias folded into the last conv\n"
     "  --channels-last-reshapes keep channel shuffles / head flattens NHWC (fewer TRANSPOSEs; off:\n"
     "                           NanoDet-m then differs from LiteRT.js, cause not found yet)\n"
     "  --per-tensor-ratio R     per-tensor (not per-channel) conv weights where the channels' max|w|\n"
@@ -226,11 +225,8 @@ Status run(const Args& a) {
     const bool bgr = a.has_norm ? a.bgr : preset.bgr;
     FD_RETURN_IF_ERROR(fold_input_normalization(&g, mean, std, bgr));
   }
-  // --prune: linear depthwise biases move into the following 1x1 conv (fewer int32 biases to
-  // store), then dead depthwise channels (all-zero filters) leave their 1x1 -> depthwise -> 1x1
-  // chains.
+  // --prune: dead depthwise channels (all-zero filters) leave their 1x1 -> depthwise -> 1x1 chains.
   if (a.prune) {
-    fold_depthwise_biases(&g);
     const int pruned = prune_dead_depthwise_channels(&g);
     if (pruned > 0) std::fprintf(stderr, "removed %d dead depthwise channels\n", pruned);
   }

@@ -116,51 +116,6 @@ Status fold_input_normalization(Graph* g, const float mean[3], const float std[3
   return Status();
 }
 
-int fold_depthwise_biases(Graph* g) {
-  const int nt = static_cast<int>(g->tensors.size());
-  std::vector<int> readers(nt, 0), reader(nt, -1);
-  for (size_t k = 0; k < g->nodes.size(); ++k) {
-    for (int32_t i : g->nodes[k].inputs) {
-      if (i < 0) continue;
-      ++readers[i];
-      reader[i] = static_cast<int>(k);
-    }
-  }
-  for (int32_t o : g->outputs) readers[o] += 2;
-  auto float_const = [&](int32_t t) {
-    return t >= 0 && g->tensors[t].is_constant() && g->tensors[t].dtype == DType::kFloat32;
-  };
-  int moved = 0;
-  for (Node& dw : g->nodes) {
-    if (dw.code != static_cast<int32_t>(OpCode::kDepthwiseConv2D) || dw.inputs.size() < 3 ||
-        dw.options.activation != Activation::kNone || !float_const(dw.inputs[2])) {
-      continue;
-    }
-    const int32_t y = dw.outputs[0];
-    if (readers[y] != 1) continue;
-    Node& pw = g->nodes[reader[y]];
-    if (pw.code != static_cast<int32_t>(OpCode::kConv2D) || pw.inputs[0] != y || pw.inputs.size() < 3 ||
-        !float_const(pw.inputs[1]) || !float_const(pw.inputs[2])) {
-      continue;
-    }
-    const Shape& ws = g->tensors[pw.inputs[1]].shape;  // [O, 1, 1, C]
-    const std::vector<float> bd = float_data(g->tensors[dw.inputs[2]]);
-    if (ws.size() != 4 || ws[1] != 1 || ws[2] != 1 || ws[3] != static_cast<int32_t>(bd.size())) continue;
-    const std::vector<float> w = float_data(g->tensors[pw.inputs[1]]);
-    std::vector<float> b = float_data(g->tensors[pw.inputs[2]]);
-    if (b.size() != static_cast<size_t>(ws[0])) continue;
-    for (int32_t o = 0; o < ws[0]; ++o) {
-      double acc = b[o];
-      for (int32_t c = 0; c < ws[3]; ++c) acc += static_cast<double>(w[static_cast<size_t>(o) * ws[3] + c]) * bd[c];
-      b[o] = static_cast<float>(acc);
-    }
-    set_float_data(g, pw.inputs[2], b);
-    dw.inputs.resize(2);
-    ++moved;
-  }
-  return moved;
-}
-
 int prune_dead_depthwise_channels(Graph* g) {
   const int nt = static_cast<int>(g->tensors.size());
   std::vector<int> readers(nt, 0), producer(nt, -1);
@@ -176,8 +131,9 @@ int prune_dead_depthwise_channels(Graph* g) {
   int removed = 0;
   for (size_t k = 0; k < g->nodes.size(); ++k) {
     Node& dw = g->nodes[k];
-    if (!code_is(static_cast<int>(k), OpCode::kDepthwiseConv2D) || dw.inputs.size() != 2 ||
-        dw.options.activation != Activation::kNone || dw.options.depth_multiplier != 1 || !float_const(dw.inputs[1])) {
+    const bool dw_bias = dw.inputs.size() >= 3 && dw.inputs[2] >= 0;
+    if (!code_is(static_cast<int>(k), OpCode::kDepthwiseConv2D) || dw.options.activation != Activation::kNone ||
+        dw.options.depth_multiplier != 1 || !float_const(dw.inputs[1]) || (dw_bias && !float_const(dw.inputs[2]))) {
       continue;
     }
     // Consumer: one 1x1 CONV_2D.
@@ -187,7 +143,8 @@ int prune_dead_depthwise_channels(Graph* g) {
       for (int32_t i : g->nodes[j].inputs) if (i == y) last = static_cast<int>(j);
     }
     if (readers[y] != 1 || !code_is(last, OpCode::kConv2D) || g->nodes[last].inputs[0] != y ||
-        !float_const(g->nodes[last].inputs[1])) {
+        !float_const(g->nodes[last].inputs[1]) ||
+        (dw_bias && (g->nodes[last].inputs.size() < 3 || !float_const(g->nodes[last].inputs[2])))) {
       continue;
     }
     // Producer chain back to a 1x1 CONV_2D, through single-reader LEAKY_RELU / PAD nodes.
@@ -236,6 +193,25 @@ int prune_dead_depthwise_channels(Graph* g) {
     const std::vector<float> w2 = float_data(g->tensors[g->nodes[last].inputs[1]]);
     for (int32_t o = 0; o < w2s[0]; ++o) {
       for (int32_t c : keep) nw2.push_back(w2[static_cast<size_t>(o) * C + c]);
+    }
+    if (dw_bias) {
+      // A dead channel outputs its bias everywhere: that constant moves into the last conv's bias.
+      const std::vector<float> bd = float_data(g->tensors[dw.inputs[2]]);
+      std::vector<float> b2 = float_data(g->tensors[g->nodes[last].inputs[2]]);
+      std::vector<bool> kept(C, false);
+      for (int32_t c : keep) kept[c] = true;
+      for (int32_t o = 0; o < w2s[0]; ++o) {
+        double acc = b2[o];
+        for (int32_t c = 0; c < C; ++c) {
+          if (!kept[c]) acc += static_cast<double>(w2[static_cast<size_t>(o) * C + c]) * bd[c];
+        }
+        b2[o] = static_cast<float>(acc);
+      }
+      std::vector<float> nbd;
+      for (int32_t c : keep) nbd.push_back(bd[c]);
+      set_float_data(g, g->nodes[last].inputs[2], b2);
+      set_float_data(g, dw.inputs[2], nbd);
+      g->tensors[dw.inputs[2]].shape = {K};
     }
     set_float_data(g, g->nodes[first].inputs[1], nw1);
     g->tensors[g->nodes[first].inputs[1]].shape = {K, 1, 1, cin};

@@ -19,18 +19,14 @@ namespace fd {
 // up to float rounding.
 Status fold_input_normalization(Graph* graph, const float mean[3], const float std[3], bool bgr);
 
-// Moves the bias of every linear (no activation) DEPTHWISE_CONV_2D whose output only feeds one 1x1
-// CONV_2D into that conv's bias (b2'[o] = b2[o] + sum_c w2[o, c] * b_dw[c], exact: a 1x1 conv sees
-// no padding) and drops the depthwise bias input (ShuffleNet branches: smaller files, same
-// function). Returns the number of biases moved.
-int fold_depthwise_biases(Graph* graph);
-
-// Removes dead channels of 1x1 CONV_2D -> (LEAKY_RELU | RELU-free PAD)* -> bias-free linear
-// DEPTHWISE_CONV_2D -> 1x1 CONV_2D chains: a depthwise channel whose weights are all below
-// 1e-6 x the layer's largest |w| outputs ~0 (trained-away channels: BatchNorm gamma ~ 0), so the
-// channel goes from the first conv's filters and bias, the intermediate tensors, the depthwise
-// filter and the last conv's input columns. Run after fold_depthwise_biases. Returns the number
-// of channels removed.
+// Removes dead channels of 1x1 CONV_2D -> (LEAKY_RELU | PAD)* -> linear DEPTHWISE_CONV_2D ->
+// 1x1 CONV_2D chains: a depthwise channel whose weights are all below 1e-6 x the layer's largest
+// |w| outputs its bias everywhere (trained-away channels: BatchNorm gamma ~ 0), so that constant
+// moves into the last conv's bias (b2'[o] = b2[o] + w2[o, c] * b_dw[c]; a 1x1 conv sees no
+// padding) and the channel goes from the first conv's filters and bias, the intermediate
+// tensors, the depthwise filter and bias and the last conv's input columns. Every kept operator
+// keeps its bias input (LiteRT.js runs bias-free depthwise convolutions outside XNNPACK, with
+// other rounding). Returns the number of channels removed.
 int prune_dead_depthwise_channels(Graph* graph);
 
 }  // namespace fd

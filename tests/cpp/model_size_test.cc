@@ -1,5 +1,4 @@
-// Size-saving graph rewrites and writer options: depthwise bias folding, dead depthwise channel
-// pruning, compact TFLite files and the per-tensor weight criterion keep what the graph computes.
+// Size-saving graph rewrites and writer options: dead depthwise channel pruning, compact TFLite files and the per-tensor weight criterion keep what the graph computes.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -90,19 +89,28 @@ void expect_near(const std::vector<std::vector<float>>& a, const std::vector<std
   }
 }
 
-TEST(ModelSize, DepthwiseBiasFoldAndDeadChannelPruneKeepOutputs) {
+TEST(ModelSize, DeadChannelPruneKeepsOutputsAndBiases) {
   Graph g = branch_graph();
   const auto before = run(g);
-  EXPECT_EQ(fold_depthwise_biases(&g), 1);
-  EXPECT_EQ(g.nodes[3].inputs.size(), 2u);  // the depthwise conv lost its bias
-  expect_near(before, run(g));
   EXPECT_EQ(prune_dead_depthwise_channels(&g), 2);
   EXPECT_EQ(g.tensors[g.nodes[0].inputs[1]].shape, (Shape{3, 1, 1, 3}));
   EXPECT_EQ(g.tensors[g.nodes[0].inputs[2]].shape, (Shape{3}));
   EXPECT_EQ(g.tensors[g.nodes[3].inputs[1]].shape, (Shape{1, 3, 3, 3}));
+  ASSERT_EQ(g.nodes[3].inputs.size(), 3u);  // the depthwise conv keeps its (shortened) bias
+  EXPECT_EQ(g.tensors[g.nodes[3].inputs[2]].shape, (Shape{3}));
   EXPECT_EQ(g.tensors[g.nodes[4].inputs[1]].shape, (Shape{4, 1, 1, 3}));
   expect_near(before, run(g));
   EXPECT_EQ(prune_dead_depthwise_channels(&g), 0);
+}
+
+TEST(ModelSize, DeadChannelPruneWithoutDepthwiseBias) {
+  Graph g = branch_graph();
+  g.nodes[3].inputs.resize(2);
+  const auto before = run(g);
+  EXPECT_EQ(prune_dead_depthwise_channels(&g), 2);
+  EXPECT_EQ(g.nodes[3].inputs.size(), 2u);
+  EXPECT_EQ(g.tensors[g.nodes[3].inputs[1]].shape, (Shape{1, 3, 3, 3}));
+  expect_near(before, run(g));
 }
 
 TEST(ModelSize, CompactFileRunsTheSameAndIsSmaller) {

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { MAX_MODEL_BYTES, convertArgs, knownSizeMiss, metadataOf, readManifest, sha256 } from '../../scripts/models.mjs';
+import { convertArgs, metadataOf, readManifest, sha256 } from '../../scripts/models.mjs';
 import { SHARED } from './helpers.mjs';
 
 const manifest = readManifest();
@@ -45,16 +45,6 @@ describe('models/manifest.json', () => {
     const val = readdirSync(join(SHARED, byId.objects.evaluation.dir, 'images'));
     expect(train.length).toBe(128);
     expect(val.filter((f) => train.includes(f))).toEqual([]);
-  });
-
-  test('size target 1,000,000 bytes; only NanoDet-m is recorded as missing it, with the reason', () => {
-    expect(MAX_MODEL_BYTES).toBe(1_000_000);
-    expect(knownSizeMiss(byId.face)).toBe(false);
-    expect(knownSizeMiss(byId['objects-tiny'])).toBe(false);
-    for (const id of ['objects', 'objects-320']) {
-      expect(knownSizeMiss(byId[id])).toBe(true);
-      expect(byId[id].knownSizeMiss).toMatch(/932,976 int8 weights/);
-    }
   });
 
   test('metadata follows Contract A', () => {
