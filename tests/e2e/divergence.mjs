@@ -31,6 +31,7 @@ if (positionals.length !== 2) {
 const [modelPath, imagePath] = positionals;
 const modelBytes = new Uint8Array(await readFile(modelPath));
 const imageBase64 = (await readFile(imagePath)).toString('base64');
+const modelBase64 = Buffer.from(modelBytes).toString('base64');
 const graph = readTflite(modelBytes);
 const from = Number(opts.from);
 const to = Math.min(graph.ops.length, opts.to === undefined ? Infinity : Number(opts.to));
@@ -51,11 +52,15 @@ try {
     const t = graph.tensors[k];
     const head = [i, op.name, k, `${t.dtype}[${t.shape}]`];
     try {
+      // A tensor that already is a model output is read by name from the unchanged model (the
+      // runtimes may order a repeated output differently).
+      const isOutput = graph.outputs.includes(k) && t.name !== '';
       const r = await page.evaluate((args) => window.harness.runCase(args), {
-        modelBase64: Buffer.from(withFirstOutput(modelBytes, k)).toString('base64'),
+        modelBase64: isOutput ? modelBase64 : Buffer.from(withFirstOutput(modelBytes, k)).toString('base64'),
         imageBase64,
       });
-      const cmp = compareTensor(decodeTensor(r.featherdet.outputs[0]), decodeTensor(r.litert.outputs[0]));
+      const pick = (outs) => (isOutput ? outs.find((o) => o.name === t.name) : outs[0]);
+      const cmp = compareTensor(decodeTensor(pick(r.featherdet.outputs)), decodeTensor(pick(r.litert.outputs)));
       const bad = cmp.failures.length > 0;
       const exact = cmp.maxSteps === 0 || cmp.maxAbs === 0 || cmp.agreement === 1;
       rows.push([...head, bad ? 'DIFF' : exact ? 'exact' : 'ok', describeTensor({ ...cmp, name: '' }).replace(/^ \S+: /, '')]);

@@ -155,9 +155,28 @@ function inputSize(shape) {
   return { h: s[1], w: s[2] };
 }
 
+// LiteRT.js reports a model that fails to prepare (e.g. "Node number 6 (DEPTHWISE_CONV_2D)
+// failed to prepare") on the console and then returns zero-filled outputs instead of rejecting.
+// Its wasm module binds console.error when it loads, so the hook is installed before that.
+const liteRtErrors = [];
+const consoleError = console.error;
+console.error = (...args) => {
+  const text = args.map(String).join(' ');
+  if (/ERROR: |Failed to allocate/.test(text)) liteRtErrors.push(text.trim());
+  consoleError.apply(console, args);
+};
+
+/** Runs `fn`; throws if LiteRT.js logged an error meanwhile. */
+async function failOnLiteRtErrors(what, fn) {
+  liteRtErrors.length = 0;
+  const result = await fn();
+  if (liteRtErrors.length) throw new Error(`LiteRT.js ${what}: ${liteRtErrors.join(' | ')}`);
+  return result;
+}
+
 /** LiteRT.js model wrapper: compile once, run(input) -> [{ name, shape, data }]. */
 async function litertModel(bytes) {
-  const model = await loadAndCompile(bytes, { accelerator: 'wasm' });
+  const model = await failOnLiteRtErrors('compile', () => loadAndCompile(bytes, { accelerator: 'wasm' }));
   const inputs = model.getInputDetails();
   const outputs = model.getOutputDetails();
   if (inputs.length !== 1) throw new Error(`LiteRT.js: expected one input, got ${inputs.length}`);
@@ -167,7 +186,7 @@ async function litertModel(bytes) {
       const tensor = new Tensor(data, inputs[0].shape);
       let results;
       try {
-        results = await model.run([tensor]);
+        results = await failOnLiteRtErrors('run', () => model.run([tensor]));
       } finally {
         tensor.delete();
       }
