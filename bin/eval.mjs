@@ -7,7 +7,7 @@ import path from 'node:path';
 import { averagePrecision, cocoMap } from './ap.mjs';
 import { BUNDLED_MODELS, CliError, PACKAGE_ROOT, loadRuntime, openDetector, readInputFile, resolveModel } from './detect.mjs';
 
-export const EVAL_USAGE = `usage: featherdet eval [--model face|objects|objects-320|objects-tiny|all] [--limit N] [--json]
+export const EVAL_USAGE = `usage: featherdet eval [--model face|objects|objects-320|objects-tiny|all] [--limit N] [--json] [--int8 FILE]
 
   Evaluates each model's fp32 file (models/dist/<id>.fp32.tflite) and INT8 file
   (models/dist/<id>.tflite; both built by 'npm run models') with score threshold 0.01 and prints
@@ -18,7 +18,9 @@ export const EVAL_USAGE = `usage: featherdet eval [--model face|objects|objects-
   --model M   one model id or 'all' (default all)
   --limit N   evaluate the first N images only
   --json      print the results as JSON
-  --wasm PATH featherdet.wasm to use (default: the one in dist/)`;
+  --wasm PATH featherdet.wasm to use (default: the one in dist/)
+  --int8 FILE evaluate this INT8 file (e.g. one converted with other options) in place of
+              models/dist/<id>.tflite; needs one --model`;
 
 /** Faces shorter than this (source pixels) are ignored by the face AP. */
 export const MIN_FACE_HEIGHT = 16;
@@ -106,7 +108,7 @@ function metrics(modelId, results) {
 }
 
 function parseEvalArgs(argv) {
-  const opts = { model: 'all', limit: Infinity, json: false, wasm: undefined };
+  const opts = { model: 'all', limit: Infinity, json: false, wasm: undefined, int8: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--model') opts.model = argv[++i];
@@ -116,11 +118,15 @@ function parseEvalArgs(argv) {
       opts.limit = n;
     } else if (a === '--json') opts.json = true;
     else if (a === '--wasm') opts.wasm = argv[++i];
+    else if (a === '--int8') opts.int8 = argv[++i];
     else if (a === '-h' || a === '--help') opts.help = true;
     else throw new CliError(`unknown argument ${a}\n${EVAL_USAGE}`);
   }
   if (opts.model !== 'all' && !BUNDLED_MODELS.includes(opts.model)) {
     throw new CliError(`--model: '${opts.model}' is not one of ${BUNDLED_MODELS.join(', ')}, all`);
+  }
+  if (opts.int8 !== undefined && (opts.model === 'all' || !opts.int8)) {
+    throw new CliError('--int8 FILE needs one --model (the model whose evaluation set and fp32 file to use)');
   }
   return opts;
 }
@@ -141,7 +147,7 @@ export async function evalMain(argv) {
   }
   const ids = opts.model === 'all' ? BUNDLED_MODELS : [opts.model];
   const models = manifest().models.filter((m) => ids.includes(m.id));
-  const files = models.map((m) => ({ fp32: resolveModel(m.id, { fp32: true }), int8: resolveModel(m.id) }));
+  const files = models.map((m) => ({ fp32: resolveModel(m.id, { fp32: true }), int8: opts.int8 ? path.resolve(opts.int8) : resolveModel(m.id) }));
   const runtime = await loadRuntime(opts.wasm);
   const report = [];
   for (const [i, model] of models.entries()) {

@@ -1,7 +1,7 @@
 // `featherdet detect` and `featherdet eval`, spawned as users run them, on the bundled models
 // (models/dist, built by `npm run models`) and the wasm Detector of dist/.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -103,6 +103,28 @@ describe('featherdet eval', () => {
           expect(ap).toBeLessThanOrEqual(100);
         }
       }
+    }
+  });
+
+  test('--int8 FILE evaluates that file in place of the bundled INT8 model; needs one --model', () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'featherdet-eval-'));
+    try {
+      const copy = join(tmp, 'face-copy.tflite');
+      copyFileSync(join(ROOT, 'models/dist/face.tflite'), copy);
+      let r = cli('eval', '--model', 'face', '--limit', '5', '--json', '--int8', copy);
+      expect(r.code, r.stderr).toBe(0);
+      const [entry] = JSON.parse(r.stdout).models;
+      expect(entry.int8.file).toMatch(/face-copy\.tflite$/);
+      const bundled = JSON.parse(cli('eval', '--model', 'face', '--limit', '5', '--json').stdout).models[0];
+      expect(entry.int8.metrics).toEqual(bundled.int8.metrics);
+      // The fp32 file read as the INT8 one: the same model, so the float AP on both sides.
+      r = cli('eval', '--model', 'face', '--limit', '5', '--json', '--int8', join(ROOT, 'models/dist/face.fp32.tflite'));
+      expect(JSON.parse(r.stdout).models[0].int8.metrics).toEqual(bundled.fp32.metrics);
+      r = cli('eval', '--int8', copy);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/--int8 FILE needs one --model/);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
     }
   });
 });
