@@ -144,9 +144,12 @@ export function metadataOf(model) {
 /** Manifest fields that determine a build's output (docs-only fields such as name do not). */
 const RECIPE_FIELDS = ['upstream', 'derive', 'preset', 'input', 'decoder', 'labels', 'keypoints', 'thresholds', 'calibration', 'convert'];
 
-/** Hash of what determines a build's output; a change triggers a rebuild. */
-function recipeOf(model, variant) {
-  return sha256(JSON.stringify({ variant, recipe: RECIPE_FIELDS.map((k) => model[k] ?? null) }));
+/**
+ * Hash of what determines a build's output (the manifest entry, the variant and the converter
+ * binary, so a changed converter rebuilds the models); a change triggers a rebuild.
+ */
+function recipeOf(model, variant, converterHash) {
+  return sha256(JSON.stringify({ variant, converter: converterHash, recipe: RECIPE_FIELDS.map((k) => model[k] ?? null) }));
 }
 
 /** The featherdet-convert arguments for one model variant ('int8' or 'fp32'). */
@@ -213,12 +216,13 @@ export async function buildModels(opts = {}, env = process.env) {
     if (unknown.length) throw new ModelsError(`unknown model id(s) ${unknown.join(', ')}; the manifest has ${manifest.models.map((m) => m.id).join(', ')}`);
   }
   mkdirSync(distDir, { recursive: true });
+  const converterHash = existsSync(convert) ? sha256(readFileSync(convert)) : null;
   const results = [];
   for (const model of models) {
     for (const variant of opts.fp32 === false ? ['int8'] : ['int8', 'fp32']) {
       const out = path.join(distDir, variant === 'int8' ? `${model.id}.tflite` : `${model.id}.fp32.tflite`);
       const stamp = `${out}.recipe`;
-      const recipe = recipeOf(model, variant);
+      const recipe = recipeOf(model, variant, converterHash);
       const upToDate = existsSync(out) && existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === recipe;
       if (upToDate && !opts.force) {
         results.push({ id: model.id, variant, file: out, bytes: statSync(out).size, built: false });
