@@ -1,7 +1,8 @@
 // QUANTIZE (float32 -> int8/uint8, and 8-bit requantization between int8/uint8 through a
-// lookup table) and DEQUANTIZE (int8/uint8/float16 -> float32). DEQUANTIZE of a constant input
+// lookup table: XNNPACK's fixed-point convert where it applies) and DEQUANTIZE (int8/uint8/float16 -> float32). DEQUANTIZE of a constant input
 // (fp16 or int8 weights) is done once at prepare: the output becomes a constant the op owns, so
 // it takes no arena space and eval does nothing.
+#include <algorithm>
 #include <cmath>
 #include <memory>
 
@@ -38,13 +39,19 @@ class Quantize : public Op {
       fparams_.qmax = qmax;
       return Status();
     }
-    // 8-bit -> 8-bit: the shared requantization of (q - zi) by si / so, tabulated.
+    // 8-bit -> 8-bit, tabulated. Same type with si / so in [2^-8, 2^7]: XNNPACK's convert
+    // (what LiteRT.js runs), the ratio as an 8.8 fixed-point multiplier m = round(256 si / so)
+    // and q' = floor(((q - zi) m + 128) / 256) + zo; otherwise the shared fp32 requantization.
     FD_RETURN_IF_ERROR(check_per_tensor_quant(ctx, in, "input"));
     const int32_t zi = zero_point_of(in);
-    const float scale = static_cast<float>(static_cast<double>(in.quant.scale[0]) / so);
+    const float scale = in.quant.scale[0] / so;
+    const bool fixed_point = in.dtype == out.dtype && scale >= 0x1.0p-8f && scale <= 0x1.0p+7f;
+    const int32_t m = static_cast<int32_t>(std::lrintf(256.0f * scale));
     for (int byte = 0; byte < 256; ++byte) {
       const int32_t q = in.dtype == DType::kInt8 ? static_cast<int8_t>(byte) : byte;
-      table_[byte] = static_cast<uint8_t>(requantize(q - zi, scale, zo, qmin, qmax));
+      const int32_t v = fixed_point ? std::min(qmax, std::max(qmin, (((q - zi) * m + 128) >> 8) + zo))
+                                    : requantize(q - zi, scale, zo, qmin, qmax);
+      table_[byte] = static_cast<uint8_t>(v);
     }
     return Status();
   }

@@ -506,10 +506,16 @@ TEST(ElementwiseOps, QuantizeDequantizeRoundTrip) {
 }
 
 TEST(ElementwiseOps, QuantizeRequantizesBetween8BitTypes) {
-  // int8 scale 0.1 zp 0 -> int8 scale 0.3 zp 10: q' = round(q / 3) + 10.
+  // int8 scale 0.1 zp 0 -> int8 scale 0.3 zp 10, XNNPACK's fixed point: m = round(256 / 3) = 85,
+  // q' = floor((q * 85 + 128) / 256) + 10 (-128 -> floor(-42.0) + 10 = -32, where round(-128 / 3)
+  // + 10 would give -33).
   auto y = run_unary<int8_t>(OpCode::kQuantize, DType::kInt8, DType::kInt8, {5}, {0, 3, 4, -128, 127},
                              quant(0.1f, 0), quant(0.3f, 10));
-  EXPECT_EQ(y, (std::vector<int8_t>{10, 11, 11, -33, 52}));
+  EXPECT_EQ(y, (std::vector<int8_t>{10, 11, 11, -32, 52}));
+  // A ratio above 2^7 (outside the fixed-point form): the fp32 requantization, round(q * 200) + 0.
+  auto w = run_unary<int8_t>(OpCode::kQuantize, DType::kInt8, DType::kInt8, {3}, {0, 1, -1},
+                             quant(2.0f, 0), quant(0.01f, 0));
+  EXPECT_EQ(w, (std::vector<int8_t>{0, 127, -128}));
   // uint8 zp 128 -> int8 zp 0 with the same scale: subtract 128.
   auto z = run_unary<uint8_t, int8_t>(OpCode::kQuantize, DType::kUInt8, DType::kInt8, {3}, {0, 128, 255},
                                       quant(0.5f, 128), quant(0.5f, 0));
