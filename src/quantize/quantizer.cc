@@ -262,9 +262,16 @@ Status quantize_graph(const Graph& g, const std::vector<TensorStats>& stats, con
   for (int n = 0; n < nn; ++n) {
     const Node& node = g.nodes[n];
     if (!quantized[n] || node.code != c(Code::kConcatenation)) continue;
+    // An input shares the output's parameters when its own range is nearly as wide (no
+    // requantization); a much narrower one keeps its finer scale and is requantized.
+    auto span = [&](int32_t t) {
+      float l = 0, h = 0;
+      if (stats[t].seen) choose_range(stats[t], opt.method, opt.percentile, &l, &h);
+      return h - l;
+    };
     for (int32_t t : node.inputs) {
-      if (is_float_activation(t) && group_anchored(t) < 0 &&
-          group_anchored(node.outputs[0]) < 0) {
+      if (is_float_activation(t) && group_anchored(t) < 0 && group_anchored(node.outputs[0]) < 0 &&
+          span(t) >= opt.concat_share_ratio * span(node.outputs[0])) {
         groups.unite(t, node.outputs[0]);
       }
     }

@@ -264,6 +264,48 @@ TEST(Quantize, TinyGraphTracksFloat) {
   }
 }
 
+// A concat input whose range is far narrower than the output's keeps its own finer scale and is
+// requantized in front of the concat; one nearly as wide shares the output's parameters. With
+// concat_share_ratio 0 every input shares.
+TEST(Quantize, NarrowConcatInputKeepsItsScale) {
+  FloatGraphBuilder b;
+  auto wa = random_floats(4 * 3, -1.0f, 1.0f, 31), ba = random_floats(4, -1.0f, 1.0f, 32);
+  auto wn = random_floats(4 * 3, -0.01f, 0.01f, 33), bn = random_floats(4, -0.01f, 0.01f, 34);
+  int x = b.tensor("input", {1, 4, 4, 3});
+  int wide = b.tensor("wide", {}), narrow = b.tensor("narrow", {}), cat = b.tensor("cat", {});
+  b.node(OpCode::kConv2D, {x, b.tensor("wa", {4, 1, 1, 3}, &wa), b.tensor("ba", {4}, &ba)}, {wide});
+  b.node(OpCode::kConv2D, {x, b.tensor("wn", {4, 1, 1, 3}, &wn), b.tensor("bn", {4}, &bn)}, {narrow});
+  OpOptions cc;
+  cc.axis = 3;
+  b.node(OpCode::kConcatenation, {wide, narrow}, {cat}, cc);
+  b.g.inputs = {x};
+  b.g.outputs = {cat};
+  const auto images = random_images(8, 48, 35);
+  for (float ratio : {0.9f, 0.0f}) {
+    QuantizeOptions opt;
+    opt.concat_share_ratio = ratio;
+    Graph qg;
+    Status st = quantize_with_images(b.g, images, opt, &qg);
+    ASSERT_TRUE(st.ok()) << st.message();
+    const TensorDesc* w = find_tensor(qg, "wide");
+    const TensorDesc* n = find_tensor(qg, "narrow");
+    const TensorDesc* c = find_tensor(qg, "cat");
+    ASSERT_TRUE(w && n && c);
+    EXPECT_EQ(w->quant.scale, c->quant.scale) << ratio;
+    if (ratio > 0) {
+      EXPECT_LT(n->quant.scale[0], c->quant.scale[0] / 20) << "the narrow conv output keeps a finer scale";
+      EXPECT_NE(find_tensor(qg, "narrow/requantized"), nullptr);
+    } else {
+      EXPECT_EQ(n->quant.scale, c->quant.scale);
+      EXPECT_EQ(find_tensor(qg, "narrow/requantized"), nullptr);
+    }
+    auto px = random_images(1, 48, 36)[0];
+    auto fo = run(b.g, px), qo = run(qg, px);
+    ASSERT_EQ(qo.size(), 1u);
+    for (size_t i = 0; i < fo[0].size(); ++i) EXPECT_NEAR(qo[0][i], fo[0][i], 3 * c->quant.scale[0]) << i;
+  }
+}
+
 // TFLite's int8 CONCATENATION wants every input on the output's parameters (a LOGISTIC input
 // with its fixed 1/256 gets a requantizing QUANTIZE), and PADV2's -FLT_MAX fill (ahead of a max
 // pool) neither widens the range nor breaks the output.
