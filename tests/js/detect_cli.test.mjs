@@ -117,9 +117,13 @@ describe('featherdet eval', () => {
       expect(entry.int8.file).toMatch(/face-copy\.tflite$/);
       const bundled = JSON.parse(cli('eval', '--model', 'face', '--limit', '5', '--json').stdout).models[0];
       expect(entry.int8.metrics).toEqual(bundled.int8.metrics);
-      // The fp32 file read as the INT8 one: the same model, so the float AP on both sides.
+      expect(bundled.agreement['AP@0.5']).toBeGreaterThan(50);
+      // The fp32 file read as the INT8 one: the same model, so the float AP on both sides and
+      // full agreement (its detections are the reference).
       r = cli('eval', '--model', 'face', '--limit', '5', '--json', '--int8', join(ROOT, 'models/dist/face.fp32.tflite'));
-      expect(JSON.parse(r.stdout).models[0].int8.metrics).toEqual(bundled.fp32.metrics);
+      const same = JSON.parse(r.stdout).models[0];
+      expect(same.int8.metrics).toEqual(bundled.fp32.metrics);
+      expect(same.agreement).toEqual({ 'AP@0.5': 100 });
       r = cli('eval', '--int8', copy);
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/--int8 FILE needs one --model/);
