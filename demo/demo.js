@@ -436,12 +436,16 @@ function drawResults() {
     const text = `${r.label} ${Math.round(r.score * 100)}%`;
     const tw = ctx.measureText(text).width + 8 * px;
     const th = 18 * px;
-    // Above the box; if that leaves the frame or hides under the HUD, inside its top, else below it.
-    const ty = [y - th, y, y + height].find((t) => t >= 0 && t + th <= rect.sh && !underHud(rect, x, t, tw, th)) ?? y;
+    // Above the box; if that leaves the frame or hides under the HUD, inside its top, else below
+    // it; if all three are under the HUD (a box filling the frame), inside its top right of the HUD.
+    const fits = (lx, t) => t >= 0 && t + th <= rect.sh && lx + tw <= rect.sw && !underHud(rect, lx, t, tw, th);
+    const hudRight = (els.hud.offsetLeft + els.hud.offsetWidth - rect.x) / rect.scale + 6 * px;
+    const spot = [[x, y - th], [x, y], [x, y + height], [Math.max(x, hudRight), y]].find(([lx, t]) => fits(lx, t)) ?? [x, y];
+    const [lx, ty] = spot;
     ctx.fillStyle = color;
-    ctx.fillRect(x - ctx.lineWidth / 2, ty, tw, th);
+    ctx.fillRect(lx - ctx.lineWidth / 2, ty, tw, th);
     ctx.fillStyle = '#0b0d10';
-    ctx.fillText(text, x + 4 * px - ctx.lineWidth / 2, ty + 2.5 * px);
+    ctx.fillText(text, lx + 4 * px - ctx.lineWidth / 2, ty + 2.5 * px);
     (r.keypoints ?? []).forEach((k, i) => {
       ctx.beginPath();
       ctx.arc(k.x, k.y, 3.5 * px, 0, Math.PI * 2);
