@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds featherdet: native (unit tests, tools) into build/native, WebAssembly (runtime module and
 # the kernel test suite) into build/wasm, then assembles the npm package's dist/: the Emscripten
-# glue (featherdet.mjs + featherdet.wasm), the TypeScript API compiled by tsc, then
+# glue (featherdet.mjs) and its two wasm builds (featherdet.wasm, featherdet-relaxed.wasm), the TypeScript API compiled by tsc, then
 # scripts/package.mjs: bundled models, manifest.json (SHA-256 of each file), IIFE and ESM bundles.
 # FD_JOBS sets the build parallelism (default: all cores).
 set -euo pipefail
@@ -19,8 +19,8 @@ cmake --build build/wasm -j"$JOBS"
 
 echo "== package (dist/)"
 mkdir -p dist
-cp build/wasm/featherdet.mjs build/wasm/featherdet.wasm dist/
+cp build/wasm/featherdet.mjs build/wasm/featherdet.wasm build/wasm/featherdet-relaxed.wasm dist/
 cp web/src/featherdet.d.mts dist/
 npx --no-install tsc -p tsconfig.json
 node scripts/package.mjs dist
-echo "build: dist/ ready ($(du -sh dist | cut -f1)); featherdet.wasm $(stat -c %s dist/featherdet.wasm) bytes"
+echo "build: dist/ ready ($(du -sh dist | cut -f1)); featherdet.wasm $(stat -c %s dist/featherdet.wasm) bytes, featherdet-relaxed.wasm $(stat -c %s dist/featherdet-relaxed.wasm) bytes"

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Finishes the npm package directory (default dist/) after tsc: copies the bundled models from
-// models/dist/, writes manifest.json and manifest.js (SHA-256 and size of featherdet.wasm and
+// models/dist/, writes manifest.json and manifest.js (SHA-256 and size of both wasm builds and
 // each model, checked by the loader), and bundles with esbuild the script-tag build
 // featherdet.iife.js (global `featherdet`, files resolved relative to the script's URL) and the
 // self-contained ESM entry featherdet.esm.js.
@@ -16,7 +16,7 @@ const dist = path.resolve(process.argv[2] ?? path.join(ROOT, 'dist'));
 const version = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
 const BUNDLED = ['face', 'objects', 'objects-tiny'];
 
-for (const f of ['featherdet.wasm', 'featherdet.mjs', 'index.js']) {
+for (const f of ['featherdet.wasm', 'featherdet-relaxed.wasm', 'featherdet.mjs', 'index.js']) {
   if (!existsSync(path.join(dist, f))) throw new Error(`${dist}/${f} is missing: run the wasm build and tsc first`);
 }
 
@@ -34,6 +34,7 @@ const add = (rel) => {
   files[rel] = { sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length };
 };
 add('featherdet.wasm');
+add('featherdet-relaxed.wasm');
 for (const f of readdirSync(path.join(dist, 'models')).filter((f) => f.endsWith('.tflite')).sort()) add(`models/${f}`);
 const manifest = { version, files };
 writeFileSync(path.join(dist, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);

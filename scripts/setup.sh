@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(cmake g++ make emscripten libstb-dev libflatbuffers-dev flatbuffers-compiler
+# clang-19 compiles the relaxed-SIMD kernels (emscripten's clang 14 has no relaxed intrinsics).
+APT_PACKAGES=(cmake g++ make emscripten clang-19 libstb-dev libflatbuffers-dev flatbuffers-compiler
   googletest libgtest-dev chromium ffmpeg wabt)
 # Node.js and npm may come from elsewhere than Debian (e.g. a newer release): only install
 # Debian's when there is none on PATH.

@@ -1,6 +1,6 @@
 // Pooling and reduction kernels over NHWC tensors: max / average pooling, reduce-sum (the MEAN
-// spatial sum), softmax and arg max. Each wasmsimd kernel is bit-exact with its ref kernel; the
-// ops pick wasmsimd when __wasm_simd128__ is defined.
+// spatial sum), softmax and arg max. Each wasmsimd kernel is bit-exact with its ref kernel; ops
+// take them from the kernel table (kernels/kernel_table.h).
 #pragma once
 
 #include <cstddef>

@@ -32,6 +32,7 @@ class ActivationOp : public Op {
   explicit ActivationOp(Fn fn) : fn_(fn) {}
 
   Status prepare(NodeContext& ctx) override {
+    kt_ = &ctx.kernels();
     if (ctx.num_inputs() < 1 || ctx.num_outputs() != 1) return ctx.error("expects 1 input and 1 output");
     const RTensor& in = ctx.input(0);
     const RTensor& out = ctx.output(0);
@@ -67,7 +68,7 @@ class ActivationOp : public Op {
     if (in.dtype != DType::kFloat32) {
       x8_lut_ref(n, in.as<uint8_t>(), out.as<uint8_t>(), table_);
     } else if (clamp_) {
-      FD_EW_KERNEL(f32_vclamp)(n, in.as<float>(), out.as<float>(), minmax_);
+      kt_->f32_vclamp(n, in.as<float>(), out.as<float>(), minmax_);
     } else {
       f32_vunary_ref(unary_op(), n, in.as<float>(), out.as<float>(), alpha_);
     }
@@ -75,6 +76,7 @@ class ActivationOp : public Op {
   }
 
  private:
+  const KernelTable* kt_ = nullptr;
   UnaryOp unary_op() const {
     switch (fn_) {
       case Fn::kLeakyRelu: return UnaryOp::kLeakyRelu;

@@ -58,6 +58,7 @@ class Binary : public Op {
   explicit Binary(BinaryOp op) : op_(op) {}
 
   Status prepare(NodeContext& ctx) override {
+    kt_ = &ctx.kernels();
     if (ctx.num_inputs() != 2 || ctx.num_outputs() != 1) return ctx.error("expects 2 inputs and 1 output");
     const RTensor& a = ctx.input(0);
     const RTensor& b = ctx.input(1);
@@ -120,7 +121,7 @@ class Binary : public Op {
     RTensor& out = ctx.output(0);
     switch (dtype_) {
       case DType::kFloat32:
-        run_plain<float, F32MinMaxParams>(plan_, FD_EW_KERNEL(f32_vbinary), FD_EW_KERNEL(f32_vbinaryc), op_,
+        run_plain<float, F32MinMaxParams>(plan_, kt_->f32_vbinary, kt_->f32_vbinaryc, op_,
                                           reversed(op_), fparams_, a.as<float>(), b.as<float>(), out.as<float>());
         break;
       case DType::kInt32:
@@ -130,19 +131,19 @@ class Binary : public Op {
         break;
       case DType::kInt8:
         if (op_ == BinaryOp::kMul) {
-          run_quant<int8_t, QMulParams>(plan_, FD_EW_KERNEL(qs8_vmul), FD_EW_KERNEL(qs8_vmulc), mul_, mul_swapped_,
+          run_quant<int8_t, QMulParams>(plan_, kt_->qs8_vmul, kt_->qs8_vmulc, mul_, mul_swapped_,
                                         a.as<int8_t>(), b.as<int8_t>(), out.as<int8_t>());
         } else {
-          run_quant<int8_t, QAddParams>(plan_, FD_EW_KERNEL(qs8_vadd), FD_EW_KERNEL(qs8_vaddc), add_, add_swapped_,
+          run_quant<int8_t, QAddParams>(plan_, kt_->qs8_vadd, kt_->qs8_vaddc, add_, add_swapped_,
                                         a.as<int8_t>(), b.as<int8_t>(), out.as<int8_t>());
         }
         break;
       case DType::kUInt8:
         if (op_ == BinaryOp::kMul) {
-          run_quant<uint8_t, QMulParams>(plan_, FD_EW_KERNEL(qu8_vmul), FD_EW_KERNEL(qu8_vmulc), mul_, mul_swapped_,
+          run_quant<uint8_t, QMulParams>(plan_, kt_->qu8_vmul, kt_->qu8_vmulc, mul_, mul_swapped_,
                                          a.as<uint8_t>(), b.as<uint8_t>(), out.as<uint8_t>());
         } else {
-          run_quant<uint8_t, QAddParams>(plan_, FD_EW_KERNEL(qu8_vadd), FD_EW_KERNEL(qu8_vaddc), add_, add_swapped_,
+          run_quant<uint8_t, QAddParams>(plan_, kt_->qu8_vadd, kt_->qu8_vaddc, add_, add_swapped_,
                                          a.as<uint8_t>(), b.as<uint8_t>(), out.as<uint8_t>());
         }
         break;
@@ -153,6 +154,7 @@ class Binary : public Op {
   }
 
  private:
+  const KernelTable* kt_ = nullptr;
   static int32_t zp(const RTensor& t) { return t.quant.zero_point.empty() ? 0 : t.quant.zero_point[0]; }
 
   // Integer division by zero is an error, as in TFLite.

@@ -129,12 +129,20 @@ Status prepare_qgemm(NodeContext& ctx, const RTensor& in, const RTensor& out, si
   FD_RETURN_IF_ERROR(weight_quant(ctx, w, n, &w_zp, &w_scale));
   g->n = n;
   g->k = k;
-  const size_t np = round_up_multiple(n, kQGemmNR);
-  g->packed.assign(np * round_up_multiple(k, kQGemmKR), 0);
+  // The table's preferred kernel, or its general one when the weights do not fit that kernel.
   std::vector<int32_t> row_sums(n);
-  qx8_gemm_4x4c8_pack(n, k, w.as<uint8_t>(), w.dtype == DType::kUInt8, w_zp.data(), true,
-                      g->packed.data(), row_sums.data());
-  const int32_t in_zp = in.quant.zero_point[0];
+  const uint8_t* wdata = w.as<uint8_t>();
+  const bool w_unsigned = w.dtype == DType::kUInt8;
+  g->kernel = &ctx.kernels().qgemm;
+  g->packed.assign(g->kernel->packed_bytes(n, k), 0);
+  if (!g->kernel->pack(n, k, wdata, w_unsigned, w_zp.data(), g->packed.data(), row_sums.data())) {
+    g->kernel = &ctx.kernels().qgemm_general;
+    g->packed.assign(g->kernel->packed_bytes(n, k), 0);
+    g->kernel->pack(n, k, wdata, w_unsigned, w_zp.data(), g->packed.data(), row_sums.data());
+  }
+  const size_t np = round_up_multiple(n, g->kernel->nr);
+  const bool in_unsigned = in.dtype == DType::kUInt8;
+  const int32_t in_zp = in.quant.zero_point[0] + activation_shift(g->kernel->domain, in_unsigned);
   g->bias.assign(np, 0);
   if (ctx.has_input(2)) {
     FD_RETURN_IF_ERROR(expect_constant(ctx, 2, DType::kInt32, "bias"));
@@ -150,7 +158,7 @@ Status prepare_qgemm(NodeContext& ctx, const RTensor& in, const RTensor& out, si
   const float out_scale = out.quant.scale[0];
   g->scale.assign(np, 0.0f);
   for (size_t c = 0; c < n; ++c) g->scale[c] = in_scale * w_scale[c] / out_scale;
-  g->params.is_unsigned = in.dtype == DType::kUInt8;
+  g->params.is_unsigned = in_unsigned;
   g->params.rq.scale = g->scale.data();
   g->params.rq.per_tensor = false;
   g->params.rq.output_zero_point = out.quant.zero_point[0];
@@ -161,6 +169,7 @@ Status prepare_fgemm(NodeContext& ctx, size_t n, size_t k, Activation act, FGemm
   FD_RETURN_IF_ERROR(expect_constant(ctx, 1, DType::kFloat32, "weights"));
   g->n = n;
   g->k = k;
+  g->kernel = ctx.kernels().f32_gemm;
   const size_t np = round_up_multiple(n, kFGemmNR);
   g->packed.assign(np * k, 0.0f);
   f32_gemm_4x8_pack(n, k, ctx.input(1).as<float>(), g->packed.data());
@@ -179,23 +188,14 @@ Status prepare_fgemm(NodeContext& ctx, size_t n, size_t k, Activation act, FGemm
 
 void run_qgemm(const QGemm& g, size_t m, const uint8_t* a, size_t a_stride, uint8_t* c, size_t c_stride,
                bool k_padded) {
-  // The packed layout of k and of round_up(k, 8) is the same, with zero weights past k.
-  const size_t k = k_padded ? round_up_multiple(g.k, kQGemmKR) : g.k;
-#ifdef __wasm_simd128__
-  qx8_gemm_4x4c8_wasmsimd(m, g.n, k, a, a_stride, g.packed.data(), g.bias.data(), c, c_stride, g.params);
-#else
-  qx8_gemm_4x4c8_ref(m, g.n, k, a, a_stride, g.packed.data(), g.bias.data(), c, c_stride, g.params);
-#endif
+  // The packed layout of k and of round_up(k, kr) is the same, with zero weights past k.
+  const size_t k = k_padded ? round_up_multiple(g.k, g.kernel->kr) : g.k;
+  g.kernel->run(m, g.n, k, a, a_stride, g.packed.data(), g.bias.data(), c, c_stride, g.params);
 }
 
 void run_fgemm(const FGemm& g, size_t m, const float* a, size_t a_stride, float* c, size_t c_stride) {
-#ifdef __wasm_simd128__
-  f32_gemm_4x8_wasmsimd(m, g.n, g.k, a, a_stride, g.packed.data(), g.bias.data(), c, c_stride,
-                        g.out_min, g.out_max);
-#else
-  f32_gemm_4x8_ref(m, g.n, g.k, a, a_stride, g.packed.data(), g.bias.data(), c, c_stride,
-                   g.out_min, g.out_max);
-#endif
+  g.kernel(m, g.n, g.k, a, a_stride, g.packed.data(), g.bias.data(), c, c_stride, g.out_min,
+             g.out_max);
 }
 
 }  // namespace fd

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "kernels/conv.h"
+#include "kernels/kernel_table.h"
 #include "runtime/op.h"
 
 namespace fd {
@@ -39,12 +40,14 @@ Status expect_constant(NodeContext& ctx, int i, DType dtype, const char* what);
 Status weight_quant(const NodeContext& ctx, const RTensor& w, size_t channels,
                     std::vector<int32_t>* zero_points, std::vector<float>* scales);
 
-// Prepared quantized GEMM: packed weights, bias with the input zero point folded in, scales.
+// Prepared quantized GEMM: the kernel chosen from the table, weights packed for it, bias with
+// the input zero point (and the kernel's activation offset) folded in, scales.
 struct QGemm {
   size_t n = 0, k = 0;
-  std::vector<int16_t> packed;  // [ceil(n/4), ceil(k/8), 4, 8]
-  std::vector<int32_t> bias;    // [round_up(n, 4)]
-  std::vector<float> scale;     // [round_up(n, 4)]
+  const QGemmUkernel* kernel = nullptr;
+  std::vector<uint8_t> packed;  // the kernel's layout
+  std::vector<int32_t> bias;    // [round_up(n, kernel->nr)]
+  std::vector<float> scale;     // [round_up(n, kernel->nr)]
   QConvParams params;
 };
 
@@ -60,17 +63,18 @@ struct FGemm {
   std::vector<float> packed;  // [ceil(n/8), k, 8]
   std::vector<float> bias;    // [round_up(n, 8)]
   float out_min = 0, out_max = 0;
+  decltype(KernelTable::f32_gemm) kernel = nullptr;
 };
 
 // Builds an FGemm from input 1 (float weights [n, k]) and optional input 2 (float bias).
 Status prepare_fgemm(NodeContext& ctx, size_t n, size_t k, Activation act, FGemm* g);
 
-// Runs the quantized GEMM kernel of this build (wasmsimd when available, else ref). With
-// `k_padded`, rows of A hold round_up(k, 8) readable values (the extra ones meet zero weights).
+// Runs the prepared quantized GEMM. With `k_padded`, rows of A hold round_up(k, kQGemmMaxKR)
+// readable values (the extra ones meet zero weights).
 void run_qgemm(const QGemm& g, size_t m, const uint8_t* a, size_t a_stride, uint8_t* c, size_t c_stride,
                bool k_padded = false);
 
-// Runs the float GEMM kernel of this build (wasmsimd when available, else ref).
+// Runs the float GEMM kernel of the kernel table.
 void run_fgemm(const FGemm& g, size_t m, const float* a, size_t a_stride, float* c, size_t c_stride);
 
 }  // namespace fd

@@ -33,6 +33,9 @@ class DepthwiseConv2D : public Op {
     ctx.set_output_shape(0, {in.shape[0], static_cast<int32_t>(g_.out_h), static_cast<int32_t>(g_.out_w),
                              w.shape[3]});
     is_float_ = in.dtype == DType::kFloat32;
+    const KernelTable& k = ctx.kernels();
+    qkernel_ = multiplier_ == 1 && k.qx8_dwconv_m1 ? k.qx8_dwconv_m1 : k.qx8_dwconv;
+    fkernel_ = multiplier_ == 1 && k.f32_dwconv_m1 ? k.f32_dwconv_m1 : k.f32_dwconv;
     return is_float_ ? prepare_float(ctx) : prepare_quant(ctx, in, out);
   }
 
@@ -43,23 +46,11 @@ class DepthwiseConv2D : public Op {
       if (is_float_) {
         const float* in = ctx.input(0).as<float>() + b * in_image;
         float* out = ctx.output(0).as<float>() + b * out_image;
-#ifdef __wasm_simd128__
-        if (multiplier_ == 1) {
-          f32_dwconv_c8_wasmsimd(in, cin_, 1, g_, fw_.data(), fbias_.data(), out, out_min_, out_max_);
-          continue;
-        }
-#endif
-        f32_dwconv_c8_ref(in, cin_, multiplier_, g_, fw_.data(), fbias_.data(), out, out_min_, out_max_);
+        fkernel_(in, cin_, multiplier_, g_, fw_.data(), fbias_.data(), out, out_min_, out_max_);
       } else {
         const uint8_t* in = ctx.input(0).data + b * in_image;
         uint8_t* out = ctx.output(0).data + b * out_image;
-#ifdef __wasm_simd128__
-        if (multiplier_ == 1) {
-          qx8_dwconv_c8_wasmsimd(in, cin_, 1, g_, qw_.data(), qbias_.data(), input_zp_, out, params_);
-          continue;
-        }
-#endif
-        qx8_dwconv_c8_ref(in, cin_, multiplier_, g_, qw_.data(), qbias_.data(), input_zp_, out, params_);
+        qkernel_(in, cin_, multiplier_, g_, qw_.data(), qbias_.data(), input_zp_, out, params_);
       }
     }
     return Status();
@@ -132,6 +123,8 @@ class DepthwiseConv2D : public Op {
   ConvGeometry g_;
   size_t batch_ = 0, cin_ = 0, cout_ = 0, multiplier_ = 1;
   bool is_float_ = false;
+  decltype(KernelTable::qx8_dwconv) qkernel_ = nullptr;
+  decltype(KernelTable::f32_dwconv) fkernel_ = nullptr;
   std::vector<int16_t> qw_;     // [KH, KW, round_up(Cout, 8)]
   std::vector<int32_t> qbias_;  // [round_up(Cout, 8)]
   std::vector<float> scale_;    // [round_up(Cout, 8)]

@@ -10,13 +10,6 @@
 #include "model/graph.h"
 #include "runtime/op.h"
 
-// The kernel an elementwise op calls: `name`_wasmsimd in SIMD128 builds, else `name`_ref.
-#ifdef __wasm_simd128__
-#define FD_EW_KERNEL(name) name##_wasmsimd
-#else
-#define FD_EW_KERNEL(name) name##_ref
-#endif
-
 namespace fd {
 
 // How a broadcast binary op runs: `runs` kernel calls of `inner` elements each, walking the

@@ -17,6 +17,7 @@ constexpr int kMaxRank = 8;
 class Mean : public Op {
  public:
   Status prepare(NodeContext& ctx) override {
+    kt_ = &ctx.kernels();
     FD_RETURN_IF_ERROR(ctx.expect_input_type(0, {DType::kFloat32, DType::kInt8, DType::kUInt8}));
     const RTensor& in = ctx.input(0);
     const RTensor& out = ctx.output(0);
@@ -87,15 +88,10 @@ class Mean : public Op {
   Status eval(NodeContext& ctx) override {
     const RTensor& in = ctx.input(0);
     RTensor& out = ctx.output(0);
-#ifdef __wasm_simd128__
-#define FD_MEAN_KERNEL(name) name##_wasmsimd
-#else
-#define FD_MEAN_KERNEL(name) name##_ref
-#endif
     if (in.dtype == DType::kFloat32) {
       float* sums = out.as<float>();
       if (contiguous_) {
-        FD_MEAN_KERNEL(f32_rsum)(in.as<float>(), outer_, static_cast<size_t>(count_), inner_, sums);
+        kt_->f32_rsum(in.as<float>(), outer_, static_cast<size_t>(count_), inner_, sums);
       } else {
         sum_strided(in.as<float>(), sums);
       }
@@ -106,24 +102,24 @@ class Mean : public Op {
     int32_t* sums = reinterpret_cast<int32_t*>(ctx.scratch());
     if (in.dtype == DType::kInt8) {
       if (contiguous_) {
-        FD_MEAN_KERNEL(qs8_rsum)(in.as<int8_t>(), outer_, static_cast<size_t>(count_), inner_, sums);
+        kt_->qs8_rsum(in.as<int8_t>(), outer_, static_cast<size_t>(count_), inner_, sums);
       } else {
         sum_strided(in.as<int8_t>(), sums);
       }
       finish(sums, out.as<int8_t>());
     } else {
       if (contiguous_) {
-        FD_MEAN_KERNEL(qu8_rsum)(in.as<uint8_t>(), outer_, static_cast<size_t>(count_), inner_, sums);
+        kt_->qu8_rsum(in.as<uint8_t>(), outer_, static_cast<size_t>(count_), inner_, sums);
       } else {
         sum_strided(in.as<uint8_t>(), sums);
       }
       finish(sums, out.as<uint8_t>());
     }
-#undef FD_MEAN_KERNEL
     return Status();
   }
 
  private:
+  const KernelTable* kt_ = nullptr;
   // Sums every input element into its output slot, walking the input in row-major order.
   template <typename T, typename Acc>
   void sum_strided(const T* input, Acc* sums) const {

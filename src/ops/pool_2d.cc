@@ -13,6 +13,7 @@ class Pool2D : public Op {
   explicit Pool2D(bool is_max) : is_max_(is_max) {}
 
   Status prepare(NodeContext& ctx) override {
+    kt_ = &ctx.kernels();
     FD_RETURN_IF_ERROR(ctx.expect_input_type(0, {DType::kFloat32, DType::kInt8, DType::kUInt8}));
     const RTensor& in = ctx.input(0);
     const RTensor& out = ctx.output(0);
@@ -56,41 +57,36 @@ class Pool2D : public Op {
   Status eval(NodeContext& ctx) override {
     const RTensor& in = ctx.input(0);
     RTensor& out = ctx.output(0);
-#ifdef __wasm_simd128__
-#define FD_POOL_KERNEL(name) name##_wasmsimd
-#else
-#define FD_POOL_KERNEL(name) name##_ref
-#endif
     switch (in.dtype) {
       case DType::kFloat32:
         if (is_max_) {
-          FD_POOL_KERNEL(f32_maxpool)(in.as<float>(), out.as<float>(), p_, fmin_, fmax_);
+          kt_->f32_maxpool(in.as<float>(), out.as<float>(), p_, fmin_, fmax_);
         } else {
-          FD_POOL_KERNEL(f32_avgpool)(in.as<float>(), out.as<float>(), p_, fmin_, fmax_);
+          kt_->f32_avgpool(in.as<float>(), out.as<float>(), p_, fmin_, fmax_);
         }
         break;
       case DType::kInt8:
         if (is_max_) {
-          FD_POOL_KERNEL(s8_maxpool)(in.as<int8_t>(), out.as<int8_t>(), p_, static_cast<int8_t>(qmin_),
+          kt_->s8_maxpool(in.as<int8_t>(), out.as<int8_t>(), p_, static_cast<int8_t>(qmin_),
                                      static_cast<int8_t>(qmax_));
         } else {
-          FD_POOL_KERNEL(qs8_avgpool)(in.as<int8_t>(), out.as<int8_t>(), p_, qmin_, qmax_);
+          kt_->qs8_avgpool(in.as<int8_t>(), out.as<int8_t>(), p_, qmin_, qmax_);
         }
         break;
       default:
         if (is_max_) {
-          FD_POOL_KERNEL(u8_maxpool)(in.as<uint8_t>(), out.as<uint8_t>(), p_, static_cast<uint8_t>(qmin_),
+          kt_->u8_maxpool(in.as<uint8_t>(), out.as<uint8_t>(), p_, static_cast<uint8_t>(qmin_),
                                      static_cast<uint8_t>(qmax_));
         } else {
-          FD_POOL_KERNEL(qu8_avgpool)(in.as<uint8_t>(), out.as<uint8_t>(), p_, qmin_, qmax_);
+          kt_->qu8_avgpool(in.as<uint8_t>(), out.as<uint8_t>(), p_, qmin_, qmax_);
         }
         break;
     }
-#undef FD_POOL_KERNEL
     return Status();
   }
 
  private:
+  const KernelTable* kt_ = nullptr;
   bool is_max_;
   Pool2DParams p_;
   float fmin_ = 0.0f, fmax_ = 0.0f;

@@ -19,6 +19,7 @@ int32_t zero_point_of(const RTensor& t) { return t.quant.zero_point.empty() ? 0 
 class Quantize : public Op {
  public:
   Status prepare(NodeContext& ctx) override {
+    kt_ = &ctx.kernels();
     if (ctx.num_inputs() != 1 || ctx.num_outputs() != 1) return ctx.error("expects 1 input and 1 output");
     const RTensor& in = ctx.input(0);
     const RTensor& out = ctx.output(0);
@@ -63,14 +64,15 @@ class Quantize : public Op {
     if (in.dtype != DType::kFloat32) {
       x8_lut_ref(n, in.as<uint8_t>(), out.as<uint8_t>(), table_);
     } else if (out.dtype == DType::kInt8) {
-      FD_EW_KERNEL(f32_qs8_vcvt)(n, in.as<float>(), out.as<int8_t>(), fparams_);
+      kt_->f32_qs8_vcvt(n, in.as<float>(), out.as<int8_t>(), fparams_);
     } else {
-      FD_EW_KERNEL(f32_qu8_vcvt)(n, in.as<float>(), out.as<uint8_t>(), fparams_);
+      kt_->f32_qu8_vcvt(n, in.as<float>(), out.as<uint8_t>(), fparams_);
     }
     return Status();
   }
 
  private:
+  const KernelTable* kt_ = nullptr;
   F32QuantizeParams fparams_;
   uint8_t table_[256] = {};
 };
@@ -78,6 +80,7 @@ class Quantize : public Op {
 class Dequantize : public Op {
  public:
   Status prepare(NodeContext& ctx) override {
+    kt_ = &ctx.kernels();
     if (ctx.num_inputs() != 1 || ctx.num_outputs() != 1) return ctx.error("expects 1 input and 1 output");
     const RTensor& in = ctx.input(0);
     RTensor& out = ctx.output(0);
@@ -121,11 +124,12 @@ class Dequantize : public Op {
   }
 
  private:
+  const KernelTable* kt_ = nullptr;
   void convert(const RTensor& in, float* y) const {
     const size_t n = static_cast<size_t>(num_elements(in.shape));
     switch (in.dtype) {
-      case DType::kInt8: FD_EW_KERNEL(qs8_f32_vcvt)(n, in.as<int8_t>(), y, params_); break;
-      case DType::kUInt8: FD_EW_KERNEL(qu8_f32_vcvt)(n, in.as<uint8_t>(), y, params_); break;
+      case DType::kInt8: kt_->qs8_f32_vcvt(n, in.as<int8_t>(), y, params_); break;
+      case DType::kUInt8: kt_->qu8_f32_vcvt(n, in.as<uint8_t>(), y, params_); break;
       default: f16_f32_vcvt_ref(n, in.as<uint16_t>(), y); break;
     }
   }

@@ -53,6 +53,7 @@ class Resize : public Op {
   explicit Resize(bool bilinear) : bilinear_(bilinear) {}
 
   Status prepare(NodeContext& ctx) override {
+    kt_ = &ctx.kernels();
     if (bilinear_) {
       FD_RETURN_IF_ERROR(ctx.expect_input_type(0, {DType::kFloat32, DType::kInt8, DType::kUInt8}));
     } else {
@@ -98,21 +99,16 @@ class Resize : public Op {
                             static_cast<size_t>(in.shape[3]) * dtype_size(in.dtype), y0_.data(), x0_.data());
       return Status();
     }
-#ifdef __wasm_simd128__
-#define FD_RESIZE_KERNEL(name) name##_wasmsimd
-#else
-#define FD_RESIZE_KERNEL(name) name##_ref
-#endif
     switch (in.dtype) {
-      case DType::kFloat32: FD_RESIZE_KERNEL(f32_resize_bilinear)(in.as<float>(), out.as<float>(), p_); break;
-      case DType::kInt8: FD_RESIZE_KERNEL(qs8_resize_bilinear)(in.as<int8_t>(), out.as<int8_t>(), p_); break;
-      default: FD_RESIZE_KERNEL(qu8_resize_bilinear)(in.as<uint8_t>(), out.as<uint8_t>(), p_); break;
+      case DType::kFloat32: kt_->f32_resize_bilinear(in.as<float>(), out.as<float>(), p_); break;
+      case DType::kInt8: kt_->qs8_resize_bilinear(in.as<int8_t>(), out.as<int8_t>(), p_); break;
+      default: kt_->qu8_resize_bilinear(in.as<uint8_t>(), out.as<uint8_t>(), p_); break;
     }
-#undef FD_RESIZE_KERNEL
     return Status();
   }
 
  private:
+  const KernelTable* kt_ = nullptr;
   bool bilinear_;
   ResizeBilinearParams p_;
   std::vector<int32_t> y0_, y1_, x0_, x1_;  // nearest uses y0_ / x0_ as source indices

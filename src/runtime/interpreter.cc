@@ -1,6 +1,7 @@
 #include "runtime/interpreter.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 
 #include "runtime/memory_planner.h"
@@ -23,9 +24,12 @@ Status NodeContext::expect_input_type(int i, std::initializer_list<DType> allowe
                ", which featherdet does not support for this op (supported: " + names + ")");
 }
 
-Status Interpreter::create(Graph graph, std::unique_ptr<Interpreter>* out) {
+Status Interpreter::create(Graph graph, std::unique_ptr<Interpreter>* out,
+                           const InterpreterOptions& options) {
   std::unique_ptr<Interpreter> interp(new Interpreter());
   interp->graph_ = std::move(graph);
+  interp->kernels_ = options.kernels ? options.kernels : &fd::kernels();
+  interp->profile_ = options.profile;
   FD_RETURN_IF_ERROR(interp->prepare());
   *out = std::move(interp);
   return Status();
@@ -80,7 +84,7 @@ Status Interpreter::prepare() {
       }
     }
     ops_.push_back(reg->create());
-    NodeContext ctx(node, n, tensors_);
+    NodeContext ctx(node, n, tensors_, *kernels_);
     FD_RETURN_IF_ERROR(ops_.back()->prepare(ctx));
     for (int i = 0; i < ctx.num_outputs(); ++i) {
       if (!ctx.output(i).shape_known) return ctx.error("prepare left an output shape unset");
@@ -131,13 +135,35 @@ Status Interpreter::prepare() {
 
 Status Interpreter::invoke() {
   const int nn = static_cast<int>(graph_.nodes.size());
+  if (profile_) return invoke_profiled();
   for (int n = 0; n < nn; ++n) {
-    NodeContext ctx(graph_.nodes[n], n, tensors_);
+    NodeContext ctx(graph_.nodes[n], n, tensors_, *kernels_);
     ctx.set_scratch(scratch_[n]);
     FD_RETURN_IF_ERROR(ops_[n]->eval(ctx));
     if (observer_) observer_(n);
   }
   return Status();
+}
+
+Status Interpreter::invoke_profiled() {
+  using Clock = std::chrono::steady_clock;
+  const int nn = static_cast<int>(graph_.nodes.size());
+  node_seconds_.resize(nn, 0.0);
+  for (int n = 0; n < nn; ++n) {
+    NodeContext ctx(graph_.nodes[n], n, tensors_, *kernels_);
+    ctx.set_scratch(scratch_[n]);
+    const Clock::time_point start = Clock::now();
+    FD_RETURN_IF_ERROR(ops_[n]->eval(ctx));
+    node_seconds_[n] += std::chrono::duration<double>(Clock::now() - start).count();
+    if (observer_) observer_(n);
+  }
+  ++profiled_invokes_;
+  return Status();
+}
+
+void Interpreter::reset_profile() {
+  node_seconds_.assign(graph_.nodes.size(), 0.0);
+  profiled_invokes_ = 0;
 }
 
 }  // namespace fd

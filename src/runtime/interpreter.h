@@ -13,11 +13,18 @@
 
 namespace fd {
 
+// How an interpreter runs: its kernel table and whether it times each node.
+struct InterpreterOptions {
+  const KernelTable* kernels = nullptr;  // null: the process's table, kernels()
+  bool profile = false;                  // time every node of every invoke (node_times())
+};
+
 class Interpreter {
  public:
   // Builds ops for every node, runs their prepare in order, plans the arena. Fails with the op
   // name and node index on an unsupported op or a bad tensor.
-  static Status create(Graph graph, std::unique_ptr<Interpreter>* out);
+  static Status create(Graph graph, std::unique_ptr<Interpreter>* out,
+                       const InterpreterOptions& options = InterpreterOptions());
 
   // Runs every node once on the current input tensors.
   Status invoke();
@@ -39,12 +46,20 @@ class Interpreter {
   const Graph& graph() const { return graph_; }
   // Bytes of the activation arena (all intermediate tensors and scratch).
   size_t arena_bytes() const { return arena_bytes_; }
-  // Bytes of constant data the ops prepared (packed weights, tables), as reported by ops.
   size_t node_count() const { return graph_.nodes.size(); }
+  // The kernel table the ops were prepared with.
+  const KernelTable& kernels() const { return *kernels_; }
+
+  // With options.profile: seconds spent in each node, summed over the invokes since the last
+  // reset_profile() ([node_count()]), and how many invokes that covers.
+  const std::vector<double>& node_times() const { return node_seconds_; }
+  int profiled_invokes() const { return profiled_invokes_; }
+  void reset_profile();
 
  private:
   Interpreter() = default;
   Status prepare();
+  Status invoke_profiled();
 
   Graph graph_;
   std::vector<RTensor> tensors_;
@@ -55,6 +70,10 @@ class Interpreter {
   std::unique_ptr<uint8_t[]> arena_storage_;
   size_t arena_bytes_ = 0;
   NodeObserver observer_;
+  const KernelTable* kernels_ = nullptr;
+  bool profile_ = false;
+  std::vector<double> node_seconds_;
+  int profiled_invokes_ = 0;
 };
 
 }  // namespace fd

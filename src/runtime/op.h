@@ -10,6 +10,7 @@
 #include "core/quant.h"
 #include "core/shape.h"
 #include "core/status.h"
+#include "kernels/kernel_table.h"
 #include "model/graph.h"
 
 namespace fd {
@@ -30,8 +31,11 @@ struct RTensor {
 // What an op sees of the graph while it prepares or runs: its node and its tensors.
 class NodeContext {
  public:
-  NodeContext(const Node& node, int node_index, std::vector<RTensor>& tensors)
-      : node_(node), index_(node_index), tensors_(tensors) {}
+  NodeContext(const Node& node, int node_index, std::vector<RTensor>& tensors,
+              const KernelTable& kernels = fd::kernels())
+      : node_(node), index_(node_index), tensors_(tensors), kernels_(&kernels) {}
+  // The kernel table this interpreter runs with; ops pick their kernels from it at prepare.
+  const KernelTable& kernels() const { return *kernels_; }
   const Node& node() const { return node_; }
   const OpOptions& options() const { return node_.options; }
   int node_index() const { return index_; }
@@ -62,6 +66,7 @@ class NodeContext {
   const Node& node_;
   int index_;
   std::vector<RTensor>& tensors_;
+  const KernelTable* kernels_;
   size_t scratch_bytes_ = 0;
   uint8_t* scratch_ = nullptr;
 };

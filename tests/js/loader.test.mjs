@@ -147,11 +147,13 @@ describe('package surface', () => {
     expect(new api.UnsupportedOpError('x')).toBeInstanceOf(api.ModelError);
   });
 
-  it('the manifest lists the wasm with its real SHA-256', async () => {
+  it('the manifest lists both wasm builds with their real SHA-256', async () => {
     const { MANIFEST } = await importDist('manifest.js');
     const { DIST } = await import('./dist.mjs');
-    const wasm = readFileSync(join(DIST, 'featherdet.wasm'));
-    expect(MANIFEST.files['featherdet.wasm']).toEqual({ sha256: sha(wasm), size: wasm.length });
+    for (const name of ['featherdet.wasm', 'featherdet-relaxed.wasm']) {
+      const wasm = readFileSync(join(DIST, name));
+      expect(MANIFEST.files[name]).toEqual({ sha256: sha(wasm), size: wasm.length });
+    }
     expect(JSON.parse(readFileSync(join(DIST, 'manifest.json'), 'utf8'))).toEqual(MANIFEST);
   });
 

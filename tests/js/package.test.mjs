@@ -24,7 +24,8 @@ describe('npm package', () => {
   it('the tarball holds the entry, types, worker, bundles, wasm, manifest, models and the CLI', () => {
     const files = new Map(packed.info.files.map((f) => [f.path, f.size]));
     for (const f of ['package.json', 'README.md', 'bin/featherdet.mjs', 'dist/index.js', 'dist/index.d.ts', 'dist/detector.d.ts',
-      'dist/worker.js', 'dist/featherdet.mjs', 'dist/featherdet.wasm', 'dist/featherdet.iife.js', 'dist/featherdet.esm.js',
+      'dist/worker.js', 'dist/featherdet.mjs', 'dist/featherdet.wasm', 'dist/featherdet-relaxed.wasm',
+      'dist/featherdet.iife.js', 'dist/featherdet.esm.js',
       'dist/manifest.json', 'dist/manifest.js', 'dist/models/face.tflite', 'dist/models/objects.tflite',
       'dist/models/objects-tiny.tflite']) {
       expect(files.has(f), `${f} in the tarball`).toBe(true);
@@ -37,9 +38,10 @@ describe('npm package', () => {
       expect(files.get(`dist/models/${m}.tflite`), m).toBe(statSync(join(ROOT, `models/dist/${m}.tflite`)).size);
     }
     expect(files.get('dist/featherdet.wasm')).toBeLessThan(MB);
+    expect(files.get('dist/featherdet-relaxed.wasm')).toBeLessThan(MB);
     expect(packed.info.size, 'tarball (gzip) size').toBeLessThan(4 * MB);
     const manifest = JSON.parse(readFileSync(join(DIST, 'manifest.json'), 'utf8'));
-    expect(Object.keys(manifest.files).sort()).toEqual(['featherdet.wasm', 'models/face.tflite', 'models/objects-tiny.tflite', 'models/objects.tflite']);
+    expect(Object.keys(manifest.files).sort()).toEqual(['featherdet-relaxed.wasm', 'featherdet.wasm', 'models/face.tflite', 'models/objects-tiny.tflite', 'models/objects.tflite']);
     for (const [f, e] of Object.entries(manifest.files)) expect(files.get(`dist/${f}`), f).toBe(e.size);
     console.log(execFileSync(process.execPath, [join(ROOT, 'scripts/sizes.mjs'), DIST], { encoding: 'utf8' }));
   });

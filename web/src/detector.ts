@@ -7,14 +7,20 @@ import type { DetectSource } from './frame.js';
 import type { Progress } from './loader.js';
 import { loadModel, type ModelSource } from './models.js';
 import { getRuntime } from './wasm.js';
+import type { WasmBuild } from './simd.js';
 import { WorkerDetector } from './worker-client.js';
 
 /** How to load the runtime and the model. */
 export interface LoadingOptions {
   /** Run the model in a module Web Worker; detect() then returns a Promise (browsers only). */
   worker?: boolean;
-  /** URL (or Node path) of featherdet.wasm; default: the file beside this module. */
+  /**
+   * URL (or Node path) of featherdet.wasm; default: the file beside this module. Engines with
+   * relaxed SIMD load featherdet-relaxed.wasm from the same place.
+   */
   wasmPath?: string | URL;
+  /** Which wasm build: 'auto' (default: relaxed SIMD where the engine has it), 'relaxed' or 'baseline'. */
+  wasmBuild?: WasmBuild;
   /** URL (or Node path) of the bundled model file to use instead of the package's copy. */
   modelPath?: string | URL;
   /** Download progress of the wasm and the model. */

@@ -2,6 +2,7 @@
 // workers) and running raw TFLite models. Errors from C++ become thrown Errors with its message.
 import createFeatherdetModule from './featherdet.mjs';
 import type { EmbindRuntime, FeatherdetModule } from './featherdet.mjs';
+import { wasmLocation, type WasmBuild } from './simd.js';
 
 /** Element types as TFLite spells them. */
 export type DType = 'FLOAT32' | 'FLOAT16' | 'INT32' | 'UINT8' | 'INT64' | 'BOOL' | 'INT16' | 'INT8';
@@ -34,10 +35,18 @@ export interface RgbImage {
   pixels: Uint8Array;
 }
 
-/** Where the wasm comes from. Default: featherdet.wasm beside this module. */
+/**
+ * Where the wasm comes from. Default: beside this module, featherdet-relaxed.wasm where the engine
+ * has relaxed SIMD, else featherdet.wasm.
+ */
 export interface LoadOptions {
-  /** URL or (Node) file path of featherdet.wasm. */
+  /**
+   * URL or (Node) file path of featherdet.wasm; where relaxed SIMD is used, a path naming
+   * featherdet.wasm loads featherdet-relaxed.wasm from beside it instead.
+   */
   wasmPath?: string | URL;
+  /** Which build: 'auto' (default: relaxed SIMD where supported), 'relaxed' or 'baseline'. */
+  wasmBuild?: WasmBuild;
   /** The wasm bytes themselves; skips fetching. */
   wasmBinary?: ArrayBuffer | Uint8Array;
   /** featherdet.wasm already compiled; skips fetching and compiling. */
@@ -47,6 +56,38 @@ export interface LoadOptions {
 /** Options of TfliteModel.create: a runtime to use, or how to load one. */
 export interface ModelOptions extends LoadOptions {
   runtime?: FeatherdetRuntime;
+  /** Time every node of every run (TfliteModel.profile()); off by default (then free). */
+  profile?: boolean;
+}
+
+/** One node of a profile: what it computed and its mean time per run. */
+export interface NodeProfile {
+  index: number;
+  /** TFLite builtin name, e.g. 'CONV_2D'. */
+  op: string;
+  /** Shapes of the non-constant inputs. */
+  inputs: number[][];
+  output: number[];
+  /** Multiply-accumulates per run (convolutions and fully connected layers; 0 for others). */
+  macs: number;
+  /** Mean milliseconds per run. */
+  ms: number;
+}
+
+/** A model's per-node profile over the runs since create() or resetProfile(). */
+export interface ModelProfile {
+  /** Kernel table: 'ref', 'wasmsimd', 'wasmrelaxed-usdot' or 'wasmrelaxed-sdot'. */
+  isa: string;
+  /** The quantized GEMM microkernel, e.g. 'qx8_gemm_4x16c4_wasmusdot'. */
+  gemm: string;
+  runs: number;
+  nodes: NodeProfile[];
+}
+
+/** The kernels a runtime chose for this engine. */
+export interface KernelInfo {
+  isa: string;
+  gemm: string;
 }
 
 const nodeProcess = (globalThis as { process?: { versions?: { node?: string } } }).process;
@@ -74,7 +115,7 @@ async function readWasm(location: string | URL): Promise<Uint8Array> {
 
 /** Compiles and instantiates featherdet.wasm: streaming in browsers, file bytes in Node. */
 async function compile(opts: LoadOptions, imports: WebAssembly.Imports): Promise<WebAssembly.WebAssemblyInstantiatedSource> {
-  const location = opts.wasmPath ?? new URL('./featherdet.wasm', import.meta.url);
+  const location = wasmLocation(opts.wasmPath, import.meta.url, opts.wasmBuild);
   if (opts.wasmModule) {
     return { module: opts.wasmModule, instance: await WebAssembly.instantiate(opts.wasmModule, imports) };
   }
@@ -129,6 +170,19 @@ export class FeatherdetRuntime {
     return { width: r.width, height: r.height, pixels: r.pixels };
   }
 
+  /** The kernel table this runtime chose for the engine (e.g. relaxed SIMD with x86's reading). */
+  get kernels(): KernelInfo {
+    return JSON.parse(this.module.kernelInfo()) as KernelInfo;
+  }
+
+  /**
+   * Peak multiply-accumulate rate (GMAC/s) of the quantized GEMM's dot instruction in a tight
+   * loop over about `seconds`: the reference for a convolution's "% of peak".
+   */
+  measurePeakGmacs(seconds = 0.2): number {
+    return this.module.measurePeakGmacs(seconds);
+  }
+
   /** Bilinear (half-pixel centers) resize of RGB8 pixels [sh, sw, 3] to [dh, dw, 3]. */
   resizeRgb(src: Uint8Array, sw: number, sh: number, dw: number, dh: number): Uint8Array {
     for (const [k, v] of Object.entries({ sw, sh, dw, dh })) {
@@ -151,7 +205,7 @@ const cache = new Map<string, Promise<FeatherdetRuntime>>();
 /** Loads (once per wasm location) and instantiates the wasm runtime. */
 export async function loadRuntime(opts: LoadOptions = {}): Promise<FeatherdetRuntime> {
   if (opts.wasmBinary || opts.wasmModule) return new FeatherdetRuntime(await instantiate(opts));
-  const key = opts.wasmPath === undefined ? '' : String(opts.wasmPath);
+  const key = String(wasmLocation(opts.wasmPath, import.meta.url, opts.wasmBuild));
   let p = cache.get(key);
   if (!p) {
     p = instantiate(opts).then((m) => new FeatherdetRuntime(m));
@@ -213,12 +267,23 @@ export class TfliteModel {
     const runtime = opts.runtime ?? (await loadRuntime(opts));
     const data = asBytes(bytes, 'TfliteModel.create');
     const rt = new runtime.module.Runtime();
-    const err = rt.load(data);
+    const err = rt.load(data, opts.profile === true);
     if (err) {
       rt.delete();
       throw new Error(err);
     }
     return new TfliteModel(rt);
+  }
+
+  /** The per-node profile of the runs so far (create with { profile: true }, else all zero). */
+  profile(): ModelProfile {
+    const p = JSON.parse(this.live().profile()) as Omit<ModelProfile, 'runs'> & { invokes: number };
+    return { isa: p.isa, gemm: p.gemm, runs: p.invokes, nodes: p.nodes };
+  }
+
+  /** Starts a new profile (e.g. after warm-up runs). */
+  resetProfile(): void {
+    this.live().resetProfile();
   }
 
   /** Bytes of the activation arena (intermediate tensors and scratch). */

@@ -1,9 +1,11 @@
-// The shared wasm runtime of the detectors: feature detection (WebAssembly + SIMD128), then one
-// verified, cached featherdet.wasm per location, compiled once and instantiated once per page.
+// The shared wasm runtime of the detectors: feature detection (WebAssembly + SIMD128, relaxed
+// SIMD), then one verified, cached wasm build per location, compiled once and instantiated once
+// per page: featherdet-relaxed.wasm where relaxed SIMD validates, else featherdet.wasm.
 import { WasmSupportError } from './errors.js';
 import { loadFile, type Progress } from './loader.js';
 import { MANIFEST } from './manifest.js';
 import { loadRuntime, type FeatherdetRuntime } from './runtime.js';
+import { wasmFileName, wasmLocation, type WasmBuild } from './simd.js';
 
 /** A minimal module using SIMD128: (func (result v128) i32.const 0 i8x16.splat i8x16.popcnt). */
 const SIMD_PROBE = new Uint8Array([
@@ -34,10 +36,15 @@ export function requireWasmSimd(): void {
   }
 }
 
-/** How to find and cache featherdet.wasm. */
+/** How to find and cache the wasm build. */
 export interface WasmOptions {
-  /** URL or (Node) path of featherdet.wasm; default: beside this module. */
+  /**
+   * URL or (Node) path of featherdet.wasm; default: beside this module. Where relaxed SIMD is
+   * used, featherdet-relaxed.wasm is loaded from beside it.
+   */
   wasmPath?: string | URL;
+  /** Which build: 'auto' (default: relaxed SIMD where supported), 'relaxed' or 'baseline'. */
+  wasmBuild?: WasmBuild;
   cache?: boolean;
   onProgress?: (p: Progress) => void;
 }
@@ -51,11 +58,12 @@ export interface LoadedRuntime {
 const runtimes = new Map<string, Promise<LoadedRuntime>>();
 
 async function load(opts: WasmOptions): Promise<LoadedRuntime> {
-  const entry = MANIFEST.files['featherdet.wasm'];
-  const location = opts.wasmPath ?? new URL('./featherdet.wasm', import.meta.url);
+  const entry = MANIFEST.files[wasmFileName(opts.wasmBuild)];
+  const location = wasmLocation(opts.wasmPath, import.meta.url, opts.wasmBuild);
   if (!entry || opts.cache === false) {
     // Nothing to verify against (or caching off): streaming compilation straight from the network.
-    return { runtime: await loadRuntime({ wasmPath: location }), fromCache: false };
+    // `location` already names the build's file: 'baseline' loads it as given.
+    return { runtime: await loadRuntime({ wasmPath: location, wasmBuild: 'baseline' }), fromCache: false };
   }
   const file = await loadFile({ location, sha256: entry.sha256 }, opts);
   const wasmModule = await WebAssembly.compile(file.bytes as BufferSource);
@@ -65,7 +73,7 @@ async function load(opts: WasmOptions): Promise<LoadedRuntime> {
 /** The runtime for a wasm location (loaded once per page or worker; a failed load is retried next time). */
 export function getRuntime(opts: WasmOptions = {}): Promise<LoadedRuntime> {
   requireWasmSimd();
-  const key = `${opts.wasmPath ?? ''}|${opts.cache !== false}`;
+  const key = `${String(wasmLocation(opts.wasmPath, import.meta.url, opts.wasmBuild))}|${opts.cache !== false}`;
   let p = runtimes.get(key);
   if (!p) {
     p = load(opts);

@@ -9,6 +9,7 @@ export interface WorkerCreateOptions extends FilterOptions {
   decoder?: DecoderConfig;
   modelSha256?: string;
   wasmPath?: string;
+  wasmBuild?: 'auto' | 'relaxed' | 'baseline';
   modelPath?: string;
   cache?: boolean;
   progress: boolean;

@@ -4,11 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <random>
 #include <vector>
 
 #include "kernels/conv.h"
+#include "kernels/kernel_table.h"
 
 namespace fd {
 namespace {
@@ -117,6 +119,101 @@ TEST(QGemmKernel, WasmsimdMatchesRefAndNaive) {
     }
   }
   EXPECT_EQ(cases, 9 * 8 * 9);
+}
+
+// The relaxed-SIMD 4x16c4 GEMM (through the kernel table, which holds it only when the engine's
+// relaxed dot product is exact) against its ref in the same activation domain, and both against
+// a naive sum: int8 and uint8 activations, leftovers in m, n and k, strides, per-tensor scales.
+TEST(QGemm4x16c4Kernel, RelaxedMatchesRefAndNaive) {
+  const KernelTable* table = nullptr;
+  for (Isa isa : {Isa::kWasmRelaxedUsdot, Isa::kWasmRelaxedSdot}) {
+    if (kernels_for(isa)) table = kernels_for(isa);
+  }
+  if (!table) GTEST_SKIP() << "no relaxed-SIMD kernels in this build or engine";
+  std::printf("relaxed kernels: %s (%s)\n", isa_name(table->isa), table->qgemm.name);
+  const QGemmUkernel& uk = table->qgemm;
+  const bool usdot = uk.domain == ActDomain::kUnsigned;
+  std::mt19937 rng(4321);
+  const size_t ms[] = {1, 2, 3, 4, 5, 7, 13, 33};
+  const size_t ns[] = {1, 3, 4, 15, 16, 17, 24, 33};
+  const size_t ks[] = {1, 3, 4, 5, 8, 27, 64, 75};
+  int cases = 0;
+  for (size_t m : ms) {
+    for (size_t n : ns) {
+      for (size_t k : ks) {
+        const bool is_unsigned = (cases % 2) == 1;
+        const bool per_tensor = (cases % 5) == 0;
+        ++cases;
+        const size_t a_stride = k + (cases % 3);
+        const size_t c_stride = n + (cases % 4);
+        std::vector<uint8_t> a = random_bytes(rng, m * a_stride);
+        std::vector<uint8_t> w = random_bytes(rng, n * k);
+        std::vector<int32_t> wzp(n, 0);
+        if (is_unsigned) {
+          for (size_t c = 0; c < n; ++c) wzp[c] = 128;  // uint8 weights centred: w - 128 fits int8
+        }
+        std::vector<uint8_t> packed(uk.packed_bytes(n, k), 0x5A);
+        std::vector<int32_t> row_sums(n);
+        ASSERT_TRUE(uk.pack(n, k, w.data(), is_unsigned, wzp.data(), packed.data(), row_sums.data()));
+        const int32_t shift = activation_shift(uk.domain, is_unsigned);
+        std::vector<int32_t> bias(round_up_multiple(n, uk.nr), 0);
+        for (size_t c = 0; c < n; ++c) bias[c] = rand_int(rng, -20000, 20000);
+        // The kernel adds `shift` to every activation: fold -shift * row_sum into its bias.
+        std::vector<int32_t> folded = bias;
+        for (size_t c = 0; c < n; ++c) folded[c] -= shift * row_sums[c];
+        RandomRequant rq(rng, is_unsigned, n, uk.nr, k, per_tensor);
+        std::vector<uint8_t> c_ref(m * c_stride, 0xA5), c_simd(m * c_stride, 0xA5);
+        const int8_t* pw = reinterpret_cast<const int8_t*>(packed.data());
+        if (usdot) {
+          qx8_gemm_4x16c4_usdot_ref(m, n, k, a.data(), a_stride, pw, folded.data(), c_ref.data(), c_stride, rq.params);
+        } else {
+          qx8_gemm_4x16c4_sdot_ref(m, n, k, a.data(), a_stride, pw, folded.data(), c_ref.data(), c_stride, rq.params);
+        }
+        uk.run(m, n, k, a.data(), a_stride, packed.data(), folded.data(), c_simd.data(), c_stride, rq.params);
+        ASSERT_EQ(c_ref, c_simd) << "m=" << m << " n=" << n << " k=" << k << " unsigned=" << is_unsigned;
+        for (size_t r = 0; r < m; ++r) {
+          for (size_t c = 0; c < n; ++c) {
+            int32_t acc = bias[c];
+            for (size_t i = 0; i < k; ++i) {
+              acc += as_int(a[r * a_stride + i], is_unsigned) * (as_int(w[c * k + i], is_unsigned) - wzp[c]);
+            }
+            const float s = per_tensor ? rq.scale[0] : rq.scale[c];
+            const int32_t want = requantize(acc, s, rq.params.rq.output_zero_point, rq.params.rq.qmin, rq.params.rq.qmax);
+            ASSERT_EQ(as_int(c_ref[r * c_stride + c], is_unsigned), want) << "naive mismatch at " << r << "," << c;
+          }
+          for (size_t c = n; c < c_stride; ++c) ASSERT_EQ(c_simd[r * c_stride + c], 0xA5) << "wrote past n";
+        }
+      }
+    }
+  }
+  EXPECT_EQ(cases, 8 * 8 * 8);
+}
+
+// The 4x16c4 packer refuses weights that do not fit int8 after the zero point (the op then falls
+// back to the general kernel).
+TEST(QGemm4x16c4Kernel, PackRefusesWeightsOutsideInt8) {
+  const uint8_t w[4] = {0, 10, 200, 255};
+  const int32_t zp_fit[1] = {128}, zp_far[1] = {0};
+  std::vector<int8_t> packed(qx8_gemm_4x16c4_packed_bytes(1, 4));
+  int32_t row_sum = 0;
+  EXPECT_TRUE(qx8_gemm_4x16c4_pack(1, 4, w, true, zp_fit, packed.data(), &row_sum));
+  EXPECT_EQ(row_sum, (0 - 128) + (10 - 128) + (200 - 128) + (255 - 128));
+  EXPECT_FALSE(qx8_gemm_4x16c4_pack(1, 4, w, true, zp_far, packed.data(), &row_sum));
+}
+
+// The process's table is the best one this build and engine offer.
+TEST(KernelTable, ProcessTableIsTheBestAvailable) {
+  Isa best = Isa::kRef;
+  for (Isa isa : {Isa::kRef, Isa::kWasmSimd, Isa::kWasmRelaxedUsdot, Isa::kWasmRelaxedSdot}) {
+    if (kernels_for(isa)) best = isa;
+  }
+  EXPECT_EQ(kernels().isa, best);
+#ifdef __wasm_simd128__
+  ASSERT_NE(kernels_for(Isa::kWasmSimd), nullptr);
+  EXPECT_STREQ(kernels_for(Isa::kWasmSimd)->qgemm.name, "qx8_gemm_4x4c8_wasmsimd");
+#endif
+  EXPECT_FALSE(kernels_for(Isa::kWasmRelaxedUsdot) && kernels_for(Isa::kWasmRelaxedSdot))
+      << "an engine has one reading of the i7 operand";
 }
 
 TEST(FGemmKernel, WasmsimdMatchesRefBitExactly) {

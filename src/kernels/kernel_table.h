@@ -1,0 +1,137 @@
+// One table of kernel function pointers, filled once at start-up for the ISA this build and
+// engine offer (ref natively; wasmsimd in the wasm build; relaxed-SIMD GEMMs in the relaxed
+// build when the engine's relaxed dot product is exact). Ops take their kernels from it at
+// prepare; this is the only place that knows which ISA variants exist.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "kernels/conv.h"
+#include "kernels/elementwise.h"
+#include "kernels/pooling.h"
+#include "kernels/resize.h"
+
+namespace fd {
+
+// The instruction sets a table can be filled for, best last.
+enum class Isa : uint8_t {
+  kRef,            // scalar C++
+  kWasmSimd,       // wasm SIMD128 (i32x4.dot_i16x8_s)
+  kWasmRelaxedUsdot,  // + relaxed SIMD; i32x4.relaxed_dot_i8x16_i7x16_add_s reads its i7 operand
+                      // as unsigned, exactly over all of [0, 255] (x86 VNNI)
+  kWasmRelaxedSdot,   // + relaxed SIMD; the i7 operand is read as signed, exactly (ARM sdot)
+};
+
+// Name of an ISA as the profiler and the JS API print it ("ref", "wasmsimd", ...).
+const char* isa_name(Isa isa);
+
+// How a quantized GEMM microkernel reads its activations, which decides the bias fold: kNative
+// reads int8 as int8 and uint8 as uint8; kUnsigned reads every byte as uint8 (int8 flipped by
+// 0x80, i.e. x + 128); kSigned reads every byte as int8 (uint8 flipped, x - 128).
+enum class ActDomain : int8_t { kNative, kUnsigned, kSigned };
+
+// Offset the kernel adds to each activation of type `is_unsigned`: 0, +128 or -128.
+inline int32_t activation_shift(ActDomain d, bool is_unsigned) {
+  if (d == ActDomain::kUnsigned && !is_unsigned) return 128;
+  if (d == ActDomain::kSigned && is_unsigned) return -128;
+  return 0;
+}
+
+// A quantized GEMM microkernel family: C[m, n] = requant(bias[n] + sum_k A'[m, k] * W'[n, k]),
+// A' = A shifted into the kernel's activation domain, W' = W - w_zp in the packed layout.
+struct QGemmUkernel {
+  const char* name = nullptr;
+  size_t nr = 0;  // output channels per tile (bias and scales are padded to a multiple of it)
+  size_t kr = 0;  // K block; rows of A padded to round_up(k, kr) may be passed with k_padded
+  ActDomain domain = ActDomain::kNative;
+  // Bytes of the packed weights for [n, k].
+  size_t (*packed_bytes)(size_t n, size_t k) = nullptr;
+  // Packs weights [n, k] (8-bit; `w_unsigned` selects uint8) minus per-channel zero points
+  // `w_zp` [n] into `packed` and writes the row sums of (w - w_zp) to `row_sums` [n]; false when
+  // the values do not fit the kernel's weight type (nothing else is then guaranteed).
+  bool (*pack)(size_t n, size_t k, const uint8_t* w, bool w_unsigned, const int32_t* w_zp,
+               void* packed, int32_t* row_sums) = nullptr;
+  // A [m, k] with row stride `a_stride` bytes, C [m, n] with row stride `c_stride` bytes.
+  void (*run)(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride, const void* packed_w,
+              const int32_t* bias, uint8_t* c, size_t c_stride, const QConvParams& params) = nullptr;
+};
+
+// Every kernel an op may call, by family (see the headers for each contract).
+struct KernelTable {
+  Isa isa = Isa::kRef;
+  // Quantized GEMM: the preferred kernel, and the general one used when weights do not fit it.
+  QGemmUkernel qgemm;
+  QGemmUkernel qgemm_general;
+  void (*f32_gemm)(size_t m, size_t n, size_t k, const float* a, size_t a_stride, const float* packed_w,
+                   const float* bias, float* c, size_t c_stride, float out_min, float out_max) = nullptr;
+  // Depthwise convolutions; the multiplier-1 kernels (null: use the general one).
+  void (*qx8_dwconv)(const uint8_t* in, size_t c_in, size_t depth_multiplier, const ConvGeometry& g,
+                     const int16_t* w, const int32_t* bias, int32_t input_zp, uint8_t* out,
+                     const QConvParams& params) = nullptr;
+  void (*qx8_dwconv_m1)(const uint8_t* in, size_t c_in, size_t depth_multiplier, const ConvGeometry& g,
+                        const int16_t* w, const int32_t* bias, int32_t input_zp, uint8_t* out,
+                        const QConvParams& params) = nullptr;
+  void (*f32_dwconv)(const float* in, size_t c_in, size_t depth_multiplier, const ConvGeometry& g,
+                     const float* w, const float* bias, float* out, float out_min, float out_max) = nullptr;
+  void (*f32_dwconv_m1)(const float* in, size_t c_in, size_t depth_multiplier, const ConvGeometry& g,
+                        const float* w, const float* bias, float* out, float out_min, float out_max) = nullptr;
+
+  // Elementwise.
+  void (*qs8_vaddc)(size_t n, const int8_t* a, const int8_t* b, int8_t* out, const QAddParams& p) = nullptr;
+  void (*qs8_vadd)(size_t n, const int8_t* a, const int8_t* b, int8_t* out, const QAddParams& p) = nullptr;
+  void (*qu8_vadd)(size_t n, const uint8_t* a, const uint8_t* b, uint8_t* out, const QAddParams& p) = nullptr;
+  void (*qu8_vaddc)(size_t n, const uint8_t* a, const uint8_t* b, uint8_t* out, const QAddParams& p) = nullptr;
+  void (*qs8_vmul)(size_t n, const int8_t* a, const int8_t* b, int8_t* out, const QMulParams& p) = nullptr;
+  void (*qs8_vmulc)(size_t n, const int8_t* a, const int8_t* b, int8_t* out, const QMulParams& p) = nullptr;
+  void (*qu8_vmul)(size_t n, const uint8_t* a, const uint8_t* b, uint8_t* out, const QMulParams& p) = nullptr;
+  void (*qu8_vmulc)(size_t n, const uint8_t* a, const uint8_t* b, uint8_t* out, const QMulParams& p) = nullptr;
+  void (*f32_vbinary)(BinaryOp op, size_t n, const float* a, const float* b, float* out,
+                      const F32MinMaxParams& p) = nullptr;
+  void (*f32_vbinaryc)(BinaryOp op, size_t n, const float* a, const float* b, float* out,
+                       const F32MinMaxParams& p) = nullptr;
+  void (*f32_vclamp)(size_t n, const float* x, float* y, const F32MinMaxParams& p) = nullptr;
+  void (*f32_qs8_vcvt)(size_t n, const float* x, int8_t* y, const F32QuantizeParams& p) = nullptr;
+  void (*f32_qu8_vcvt)(size_t n, const float* x, uint8_t* y, const F32QuantizeParams& p) = nullptr;
+  void (*qs8_f32_vcvt)(size_t n, const int8_t* x, float* y, const DequantizeParams& p) = nullptr;
+  void (*qu8_f32_vcvt)(size_t n, const uint8_t* x, float* y, const DequantizeParams& p) = nullptr;
+
+  // Pooling and reductions.
+  void (*f32_maxpool)(const float* in, float* out, const Pool2DParams& p, float lo, float hi) = nullptr;
+  void (*s8_maxpool)(const int8_t* in, int8_t* out, const Pool2DParams& p, int8_t lo, int8_t hi) = nullptr;
+  void (*u8_maxpool)(const uint8_t* in, uint8_t* out, const Pool2DParams& p, uint8_t lo, uint8_t hi) = nullptr;
+  void (*f32_avgpool)(const float* in, float* out, const Pool2DParams& p, float lo, float hi) = nullptr;
+  void (*qs8_avgpool)(const int8_t* in, int8_t* out, const Pool2DParams& p, int32_t qmin, int32_t qmax) = nullptr;
+  void (*qu8_avgpool)(const uint8_t* in, uint8_t* out, const Pool2DParams& p, int32_t qmin, int32_t qmax) = nullptr;
+  void (*f32_rsum)(const float* in, size_t outer, size_t reduce, size_t inner, float* out) = nullptr;
+  void (*qs8_rsum)(const int8_t* in, size_t outer, size_t reduce, size_t inner, int32_t* out) = nullptr;
+  void (*qu8_rsum)(const uint8_t* in, size_t outer, size_t reduce, size_t inner, int32_t* out) = nullptr;
+
+  // The profiler's peak: `iters` rounds of the GEMM's multiply-accumulate instruction on
+  // register-resident data (16 independent accumulators); returns the MACs done and stores a
+  // checksum in *sink so the loop cannot be removed.
+  uint64_t (*dot_peak)(size_t iters, int32_t* sink) = nullptr;
+
+  // Bilinear resize.
+  void (*f32_resize_bilinear)(const float* in, float* out, const ResizeBilinearParams& p) = nullptr;
+  void (*qs8_resize_bilinear)(const int8_t* in, int8_t* out, const ResizeBilinearParams& p) = nullptr;
+  void (*qu8_resize_bilinear)(const uint8_t* in, uint8_t* out, const ResizeBilinearParams& p) = nullptr;
+};
+
+// The table of this process: the best ISA the build and the engine support, chosen on first use.
+const KernelTable& kernels();
+
+// A table for `isa`, or null when this build or engine cannot run it (tests and benchmarks use
+// it to compare variants; ops use kernels()).
+const KernelTable* kernels_for(Isa isa);
+
+// Makes kernels() return the table for `isa` from now on (ops prepared later use it); false,
+// and no change, when kernels_for(isa) is null. For benchmarks and tests.
+bool select_kernels(Isa isa);
+
+// The weak hook the relaxed-SIMD objects define (only the relaxed wasm build links them): probes
+// the engine's relaxed dot product once and, when one of its readings is exact, installs the
+// relaxed kernels into `t` (a wasmsimd table), sets t->isa and returns true.
+extern "C" bool fd_install_relaxed_kernels(KernelTable* t) __attribute__((weak));
+
+}  // namespace fd

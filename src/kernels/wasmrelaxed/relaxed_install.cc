@@ -1,0 +1,68 @@
+// The relaxed-SIMD module's entry into the kernel table: probes how this engine computes
+// i32x4.relaxed_dot_i8x16_i7x16_add_s (its i7 operand's top bit is implementation-defined:
+// unsigned on x86, signed on ARM, and x86 engines without VNNI saturate pairs of products to
+// int16) and installs the 4x16c4 GEMM only for a reading that is exact over all bytes.
+#include <wasm_simd128.h>
+
+#include "kernels/kernel_table.h"
+
+namespace fd {
+namespace {
+
+// Lane 0 of relaxed_dot(splat(a), splat(b), 0); the operands pass through volatile so the
+// compiler cannot fold the instruction away.
+int32_t dot(int8_t a, int8_t b) {
+  volatile int8_t va = a, vb = b;
+  const v128_t r = wasm_i32x4_relaxed_dot_i8x16_i7x16_add(wasm_i8x16_splat(va), wasm_i8x16_splat(vb),
+                                                          wasm_i32x4_splat(0));
+  return wasm_i32x4_extract_lane(r, 0);
+}
+
+// The reading this engine's dot product has, exactly, or kWasmSimd when neither is exact.
+Isa probe() {
+  const int8_t b80 = static_cast<int8_t>(0x80), bff = static_cast<int8_t>(0xFF);
+  // Unsigned reading, no saturation: 4 * (127 * 255), 4 * (-128 * 255), 4 * (1 * 128).
+  if (dot(1, b80) == 512 && dot(127, bff) == 129540 && dot(-128, bff) == -130560) {
+    return Isa::kWasmRelaxedUsdot;
+  }
+  // Signed reading, no saturation: 4 * (-128 * -128), 4 * (127 * -128), 4 * (1 * -128).
+  if (dot(1, b80) == -512 && dot(-128, b80) == 65536 && dot(127, b80) == -65024) {
+    return Isa::kWasmRelaxedSdot;
+  }
+  return Isa::kWasmSimd;
+}
+
+size_t packed_bytes(size_t n, size_t k) { return qx8_gemm_4x16c4_packed_bytes(n, k); }
+
+bool pack(size_t n, size_t k, const uint8_t* w, bool w_unsigned, const int32_t* w_zp, void* packed,
+          int32_t* row_sums) {
+  return qx8_gemm_4x16c4_pack(n, k, w, w_unsigned, w_zp, static_cast<int8_t*>(packed), row_sums);
+}
+
+template <void (*kKernel)(size_t, size_t, size_t, const uint8_t*, size_t, const int8_t*, const int32_t*,
+                          uint8_t*, size_t, const QConvParams&)>
+void run(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride, const void* packed_w,
+         const int32_t* bias, uint8_t* c, size_t c_stride, const QConvParams& params) {
+  kKernel(m, n, k, a, a_stride, static_cast<const int8_t*>(packed_w), bias, c, c_stride, params);
+}
+
+}  // namespace
+}  // namespace fd
+
+extern "C" bool fd_install_relaxed_kernels(fd::KernelTable* t) {
+  using namespace fd;
+  static const Isa engine = probe();
+  if (engine == Isa::kWasmSimd) return false;
+  QGemmUkernel& g = t->qgemm;
+  const bool usdot = engine == Isa::kWasmRelaxedUsdot;
+  g.name = usdot ? "qx8_gemm_4x16c4_wasmusdot" : "qx8_gemm_4x16c4_wasmsdot";
+  g.nr = kQGemm16NR;
+  g.kr = kQGemm16KR;
+  g.domain = usdot ? ActDomain::kUnsigned : ActDomain::kSigned;
+  g.packed_bytes = packed_bytes;
+  g.pack = pack;
+  g.run = usdot ? run<qx8_gemm_4x16c4_wasmusdot> : run<qx8_gemm_4x16c4_wasmsdot>;
+  t->dot_peak = qs8_dot_peak_wasmrelaxed;
+  t->isa = engine;
+  return true;
+}
