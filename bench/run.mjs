@@ -1,72 +1,114 @@
-// `npm run bench`: median inference latency of featherdet and of LiteRT.js (TFLite + XNNPACK,
-// single-threaded, 'wasm' accelerator) on the five conformance models, both in the same headless
-// Chromium page, printed as a table with the ratio featherdet / LiteRT.js (< 1: featherdet is
-// faster). Each model: load in both, warm-up rounds, then timed rounds, each round one run per
-// runtime (interleaved, so both see the same machine load); a run is input handoff to outputs
-// readable as typed arrays, on a real photo. Not part of the tests.
+// `npm run bench`: median inference latency of featherdet and LiteRT.js (TFLite + XNNPACK,
+// single-threaded, 'wasm' accelerator) in one headless Chromium page, on the bundled models, a
+// real Ultralytics YOLOv8n INT8 export and the conformance models. Two phases in the same page:
+// featherdet's relaxed-SIMD build against LiteRT.js's relaxed-SIMD build, then featherdet's
+// baseline (SIMD128) build against LiteRT.js's compat (SIMD128) build. Within a phase the
+// runtimes are interleaved (one run of each per round, so both see the same machine load); a run
+// is input handoff to outputs readable as typed arrays, on a real photo. Then Node: featherdet
+// (baseline build) against onnxruntime-web (fp32, the upstream ONNX files), interleaved, and the
+// whole detect() of each bundled model. Not part of the tests.
 //
 // Options: --runs N (default 20), --warmup N (default 5), --model SUBSTRING (repeatable),
-//          --json (print the raw results as JSON as well).
+//          --no-node (browser table only), --json (print the raw results as JSON as well).
 import { parseArgs } from 'node:util';
-import { startServer } from '../tests/e2e/server.mjs';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { REPO_ROOT, startServer } from '../tests/e2e/server.mjs';
 import { launchBrowser } from '../tests/e2e/browser.mjs';
-import { FEATHERDET_DIST, HARNESS_PAGE, IMAGES, MODELS } from '../tests/e2e/cases.mjs';
+import { FEATHERDET_DIST, HARNESS_PAGE, IMAGES, MODELS as CONFORMANCE } from '../tests/e2e/cases.mjs';
 import { formatTable } from '../tests/e2e/compare.mjs';
+import { benchNode } from './node.mjs';
 
 const { values: opts } = parseArgs({
   options: {
     runs: { type: 'string', default: '20' },
     warmup: { type: 'string', default: '5' },
     model: { type: 'string', multiple: true, default: [] },
+    'no-node': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
 const runs = Number(opts.runs);
 const warmup = Number(opts.warmup);
 if (!(runs >= 1) || !(warmup >= 0)) throw new Error('--runs must be >= 1 and --warmup >= 0');
-const models = MODELS.filter((m) => !opts.model.length || opts.model.some((s) => m.id.includes(s)));
+
+const YOLO = '/shared/models/thirdparty/ultralytics-yolov8n/yolov8n_full_integer_quant.tflite';
+/** Models of the browser table; `target`: in the acceptance set (ratio <= 1, geometric mean <= 0.9). */
+const ALL = [
+  { id: 'face (YuNet-n 320)', url: '/models/dist/face.tflite', target: true },
+  { id: 'objects-tiny (FastestDet 352)', url: '/models/dist/objects-tiny.tflite', target: true },
+  { id: 'objects-320 (NanoDet-m 320)', url: '/models/dist/objects-320.tflite' },
+  { id: 'objects (NanoDet-m 416)', url: '/models/dist/objects.tflite', target: true },
+  { id: 'yolov8n_full_integer_quant (640)', url: YOLO, target: true },
+  ...CONFORMANCE.map((m) => ({ ...m, target: m.id === 'tf2_mobilenet_v2_1.0_224_ptq' })),
+];
+const models = ALL.filter((m) => existsSync(path.join(REPO_ROOT, m.url.startsWith('/shared/') ? `../shared${m.url.slice(7)}` : m.url)))
+  .filter((m) => !opts.model.length || opts.model.some((s) => m.id.includes(s)));
 const image = IMAGES[0];
+
+const PHASES = [
+  { name: 'relaxed', litert: 'auto', featherdet: 'featherdet-relaxed' },
+  { name: 'baseline', litert: 'compat', featherdet: 'featherdet-baseline' },
+];
 
 const server = await startServer();
 const browser = await launchBrowser();
-const results = [];
+const results = Object.fromEntries(models.map((m) => [m.id, {}]));
+let header = '';
 try {
   const page = await browser.newPage(`${server.url}${HARNESS_PAGE}`);
   await page.waitForFunction(() => window.harnessReady === true, null, { timeout: 30_000 });
-  const info = await page.evaluate((dist) => window.harness.init({ featherdet: true, dist }), FEATHERDET_DIST);
-  const version = browser.context.browser()?.version() ?? (await page.evaluate(() => navigator.userAgent));
-  console.log(`Chromium ${version}; LiteRT.js @litertjs/core 2.5.3 (${info.litertWasm.join(', ') || 'wasm'}, relaxed SIMD ${info.relaxedSimd ? 'on' : 'off'}, 1 thread)${info.crossOriginIsolated ? '' : '; coarse timers (page not cross-origin isolated)'}`);
-  if (info.featherdet !== true) console.log(`featherdet not loaded (run \`npm run build\`): ${info.featherdet.split('\n')[0]}`);
-  console.log(`image ${image.id}, ${warmup} warm-up + ${runs} timed rounds per model (runtimes interleaved)\n`);
-  const runtimes = info.featherdet === true ? ['featherdet', 'litert'] : ['litert'];
-  for (const model of models) {
-    let entry;
-    try {
-      entry = await page.evaluate(
-        (args) => window.harness.bench(args),
-        { runtimes, modelUrl: model.url, imageUrl: image.url, warmup, runs },
-      );
-    } catch (err) {
-      entry = Object.fromEntries(runtimes.map((rt) => [rt, { error: err.message.split('\n')[0] }]));
+  for (const phase of PHASES) {
+    const info = await page.evaluate((args) => window.harness.init(args), { featherdet: true, dist: FEATHERDET_DIST, litert: phase.litert });
+    if (info.featherdet !== true) throw new Error(`featherdet not loaded (run \`npm run build\`): ${info.featherdet.split('\n')[0]}`);
+    const kernels = await page.evaluate(() => window.harness.kernels());
+    const fd = kernels[phase.name];
+    header += `${phase.name}: featherdet ${fd.isa} (${fd.gemm}) vs LiteRT.js ${info.litertWasm.filter((f) => !header.includes(f)).join(', ') || 'wasm'}\n`;
+    for (const model of models) {
+      let entry;
+      try {
+        entry = await page.evaluate(
+          (args) => window.harness.bench(args),
+          { runtimes: [phase.featherdet, 'litert'], modelUrl: model.url, imageUrl: image.url, warmup, runs },
+        );
+      } catch (err) {
+        entry = { [phase.featherdet]: { error: err.message.split('\n')[0] }, litert: { error: err.message.split('\n')[0] } };
+      }
+      results[model.id][phase.name] = { featherdet: entry[phase.featherdet], litert: entry.litert };
     }
-    results.push({ model: model.id, ...entry });
   }
+  const version = browser.context.browser()?.version() ?? (await page.evaluate(() => navigator.userAgent));
+  header = `Chromium ${version}; LiteRT.js @litertjs/core 2.5.3, 1 thread; image ${image.id}; ${warmup} warm-up + ${runs} timed rounds per model and phase (runtimes interleaved)\n${header}`;
 } finally {
   await browser.close();
   await server.close();
 }
 
 const ms = (r) => (r === undefined ? 'n/a' : r.error ? 'error' : r.medianMs.toFixed(2));
-const rows = results.map((e) => [
-  e.model,
-  ms(e.featherdet),
-  ms(e.litert),
-  e.featherdet?.medianMs && e.litert?.medianMs ? (e.featherdet.medianMs / e.litert.medianMs).toFixed(2) : 'n/a',
-]);
-console.log(formatTable(['model', 'featherdet ms (median)', 'LiteRT.js ms (median)', 'ratio fd/lt'], rows));
-for (const e of results) {
-  for (const rt of ['featherdet', 'litert']) {
-    if (e[rt]?.error) console.log(`${e.model} ${rt}: ${e[rt].error}`);
+const ratio = (p) => (p?.featherdet?.medianMs && p?.litert?.medianMs ? p.featherdet.medianMs / p.litert.medianMs : null);
+const rows = models.map((m) => {
+  const r = results[m.id];
+  const a = ratio(r.relaxed);
+  const b = ratio(r.baseline);
+  return [m.id, ms(r.relaxed?.featherdet), ms(r.relaxed?.litert), a === null ? 'n/a' : a.toFixed(2),
+    ms(r.baseline?.featherdet), ms(r.baseline?.litert), b === null ? 'n/a' : b.toFixed(2)];
+});
+const geo = (vals) => (vals.length ? Math.exp(vals.reduce((s, v) => s + Math.log(v), 0) / vals.length) : null);
+const target = models.filter((m) => m.target);
+const geoRelaxed = geo(target.map((m) => ratio(results[m.id].relaxed)).filter((v) => v !== null));
+const geoBaseline = geo(target.map((m) => ratio(results[m.id].baseline)).filter((v) => v !== null));
+console.log(header);
+console.log(formatTable(['model', 'featherdet relaxed ms', 'LiteRT.js relaxed ms', 'ratio', 'featherdet baseline ms', 'LiteRT.js compat ms', 'ratio'], rows));
+if (geoRelaxed !== null) {
+  console.log(`geometric mean of the ratios over ${target.map((m) => m.id.split(' ')[0]).join(', ')}: ` +
+    `relaxed ${geoRelaxed.toFixed(2)}, baseline ${geoBaseline?.toFixed(2) ?? 'n/a'}`);
+}
+for (const m of models) {
+  for (const [phase, p] of Object.entries(results[m.id])) {
+    for (const [rt, r] of Object.entries(p)) if (r?.error) console.log(`${m.id} ${phase} ${rt}: ${r.error}`);
   }
 }
-if (opts.json) console.log(JSON.stringify(results, null, 2));
+
+let node = null;
+if (!opts['no-node']) node = await benchNode({ runs, warmup, models: opts.model });
+if (opts.json) console.log(JSON.stringify({ browser: results, node }, null, 2));

@@ -59,8 +59,11 @@ export function readInputFile(file, what) {
   }
 }
 
-/** The loaded wasm runtime of dist/, or of $FEATHERDET_DIST_DIR (a private build) when set. */
-export async function loadRuntime(wasmPath) {
+/**
+ * The loaded wasm runtime of dist/, or of $FEATHERDET_DIST_DIR (a private build) when set;
+ * `wasmBuild` 'auto' (default), 'relaxed' or 'baseline' picks the wasm build.
+ */
+export async function loadRuntime(wasmPath, wasmBuild = 'auto') {
   const dir = process.env.FEATHERDET_DIST_DIR;
   let api;
   try {
@@ -68,7 +71,7 @@ export async function loadRuntime(wasmPath) {
   } catch (e) {
     throw new CliError(`the featherdet runtime is not built (dist/index.js): run 'npm run build' (${e.message})`);
   }
-  const runtime = await api.loadRuntime(wasmPath ? { wasmPath } : {});
+  const runtime = await api.loadRuntime(wasmPath ? { wasmPath, wasmBuild } : { wasmBuild });
   if (typeof runtime.module.Detector !== 'function') {
     throw new CliError("this featherdet build has no Detector: run 'npm run build'");
   }

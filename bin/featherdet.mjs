@@ -162,13 +162,15 @@ const SUBCOMMANDS = {
   detect: ['./detect.mjs', 'detectMain'],
   convert: ['./convert.mjs', 'convertMain'],
   eval: ['./eval.mjs', 'evalMain'],
+  bench: ['./bench.mjs', 'benchMain'],
 };
 const SUBCOMMANDS_USAGE = `
 
 other commands (featherdet <command> --help for their options):
   featherdet detect <image...> [--model face|objects|objects-tiny|FILE.tflite] [--json] [--out DIR] ...
   featherdet convert MODEL.onnx -o OUT.tflite --calib DIR [--preset yunet|nanodet|fastestdet|yolov8] ...
-  featherdet eval [--model face|objects|objects-320|objects-tiny|all] [--limit N] [--json]`;
+  featherdet eval [--model face|objects|objects-320|objects-tiny|all] [--limit N] [--json]
+  featherdet bench <model id | FILE.tflite> [--runs N] [--profile] [--json] [--build auto|relaxed|baseline]`;
 
 async function main() {
   const [command0, ...rest] = process.argv.slice(2);

@@ -2,20 +2,23 @@
 
 #include <utility>
 
+#include "api/profile.h"
 #include "model/tflite_reader.h"
 
 namespace fd {
 
-Status ModelRunner::load(const uint8_t* data, size_t size) {
+Status ModelRunner::load(const uint8_t* data, size_t size, const InterpreterOptions& options) {
   interp_.reset();
   if (data == nullptr || size == 0) return Status::error("not a TFLite model: the model is empty (0 bytes)");
   Graph graph;
   FD_RETURN_IF_ERROR(read_tflite(data, size, &graph));
   std::unique_ptr<Interpreter> interp;
-  FD_RETURN_IF_ERROR(Interpreter::create(std::move(graph), &interp));
+  FD_RETURN_IF_ERROR(Interpreter::create(std::move(graph), &interp, options));
   interp_ = std::move(interp);
   return Status();
 }
+
+std::string ModelRunner::profile_json() const { return interp_ ? fd::profile_json(*interp_) : std::string(); }
 
 Status ModelRunner::invoke() {
   if (!interp_) return Status::error("no model is loaded");

@@ -23,7 +23,8 @@ struct TensorInfo {
 class ModelRunner {
  public:
   // Parses `size` bytes of a .tflite file and prepares it; replaces any model loaded before.
-  Status load(const uint8_t* data, size_t size);
+  // `options.profile` times every node (profile_json()).
+  Status load(const uint8_t* data, size_t size, const InterpreterOptions& options = InterpreterOptions());
   // Runs the model once on the current input tensors; fails when no model is loaded.
   Status invoke();
   // Frees the model (tensors, arena).
@@ -42,6 +43,12 @@ class ModelRunner {
   size_t tensor_bytes(bool is_input, int i) const;
   // Bytes of the activation arena (0 when not loaded).
   size_t arena_bytes() const { return interp_ ? interp_->arena_bytes() : 0; }
+  // The per-node profile of the invokes since load or reset_profile() (api/profile.h), or ''
+  // when no model is loaded.
+  std::string profile_json() const;
+  void reset_profile() {
+    if (interp_) interp_->reset_profile();
+  }
 
  private:
   std::unique_ptr<Interpreter> interp_;

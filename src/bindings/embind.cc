@@ -10,6 +10,7 @@
 
 #include "api/detector.h"
 #include "api/model_runner.h"
+#include "api/profile.h"
 #include "core/json.h"
 #include "vision/image_io.h"
 #include "vision/resize.h"
@@ -36,12 +37,18 @@ val new_uint8_array(const uint8_t* p, size_t n) {
 // Runs raw TFLite models: load, write inputs through tensorData views, invoke, read outputs.
 class Runtime {
  public:
-  // Loads model bytes; returns '' on success, else the error message.
-  std::string load(const val& bytes) {
+  // Loads model bytes (`profile`: time every node, see profile()); returns '' on success, else
+  // the error message.
+  std::string load(const val& bytes, bool profile) {
     std::vector<uint8_t> data = copy_bytes(bytes);
-    Status s = runner_.load(data.data(), data.size());
+    InterpreterOptions options;
+    options.profile = profile;
+    Status s = runner_.load(data.data(), data.size(), options);
     return s.ok() ? std::string() : s.message();
   }
+  // The per-node profile as JSON (api/profile.h), '' without a model.
+  std::string profile() const { return runner_.profile_json(); }
+  void reset_profile() { runner_.reset_profile(); }
   // Runs the model once; returns '' on success, else the error message.
   std::string invoke() {
     Status s = runner_.invoke();
@@ -218,6 +225,19 @@ val resize_rgb_js(const val& src, int sw, int sh, int dw, int dh) {
   return new_uint8_array(out.data(), out.size());
 }
 
+// The kernels this module runs: {"isa", "gemm"} as JSON.
+std::string kernel_info() {
+  std::string j = "{\"isa\":";
+  append_json_string(&j, isa_name(kernels().isa));
+  j += ",\"gemm\":";
+  append_json_string(&j, kernels().qgemm.name);
+  return j + "}";
+}
+
+// Multiply-accumulates per second (in units of 1e9) of the GEMM's dot instruction in a tight
+// loop over about `seconds`: the profiler's peak.
+double measure_peak_gmacs(double seconds) { return measure_dot_peak(kernels(), seconds) / 1e9; }
+
 }  // namespace
 }  // namespace fd
 
@@ -232,6 +252,8 @@ EMSCRIPTEN_BINDINGS(featherdet) {
       .function("tensorInfo", &Runtime::tensor_info)
       .function("tensorData", &Runtime::tensor_data)
       .function("arenaBytes", &Runtime::arena_bytes)
+      .function("profile", &Runtime::profile)
+      .function("resetProfile", &Runtime::reset_profile)
       .function("unload", &Runtime::unload);
   using fd::DetectorBinding;
   emscripten::class_<DetectorBinding>("Detector")
@@ -248,4 +270,6 @@ EMSCRIPTEN_BINDINGS(featherdet) {
       .function("lastError", &DetectorBinding::last_error);
   emscripten::function("decodeImage", &fd::decode_image_js);
   emscripten::function("resizeRgb", &fd::resize_rgb_js);
+  emscripten::function("kernelInfo", &fd::kernel_info);
+  emscripten::function("measurePeakGmacs", &fd::measure_peak_gmacs);
 }

@@ -2,7 +2,11 @@
 
 /** One model instance in wasm memory; errors come back as message strings ('' = ok). */
 export interface EmbindRuntime {
-  load(bytes: Uint8Array): string;
+  /** `profile`: time every node (see profile()). */
+  load(bytes: Uint8Array, profile: boolean): string;
+  /** JSON {isa, gemm, invokes, nodes: [{index, op, inputs, output, macs, ms}]}, '' without a model. */
+  profile(): string;
+  resetProfile(): void;
   invoke(): string;
   numInputs(): number;
   numOutputs(): number;
@@ -49,6 +53,10 @@ export interface FeatherdetModule {
   HEAPU8: Uint8Array;
   decodeImage(bytes: Uint8Array): { width: number; height: number; pixels: Uint8Array; error: string };
   resizeRgb(src: Uint8Array, sw: number, sh: number, dw: number, dh: number): Uint8Array;
+  /** JSON {isa, gemm}: the kernel table this module chose for the engine. */
+  kernelInfo(): string;
+  /** GMAC/s of the GEMM's dot instruction in a tight loop over about `seconds`. */
+  measurePeakGmacs(seconds: number): number;
 }
 
 /** Options the glue understands (a subset of Emscripten's Module object). */

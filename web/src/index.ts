@@ -13,4 +13,6 @@ export {
   FeatherdetError, SourceError, ClosedError, IntegrityError, ModelError, UnsupportedOpError, WasmSupportError,
 } from './errors.js';
 export { loadRuntime, decodeImage, resizeRgb, FeatherdetRuntime, TfliteModel } from './runtime.js';
-export type { DType, TensorInfo, TensorData, TensorOutput, RgbImage, LoadOptions, ModelOptions } from './runtime.js';
+export type {
+  DType, TensorInfo, TensorData, TensorOutput, RgbImage, LoadOptions, ModelOptions, NodeProfile, ModelProfile, KernelInfo,
+} from './runtime.js';

@@ -2,12 +2,16 @@
 // featherdet (dist/index.js) and in LiteRT.js (TFLite + XNNPACK, single-threaded, 'wasm'
 // accelerator) with byte-identical inputs, and hands outputs (raw bytes, base64) and timings back
 // to Node through window.harness.
-import { loadLiteRt, loadAndCompile, Tensor, supportsFeature } from '@litertjs/core';
+import { loadLiteRt, unloadLiteRt, loadAndCompile, Tensor, supportsFeature } from '@litertjs/core';
 
 const LITERT_WASM_DIR = '/node_modules/@litertjs/core/wasm/';
+/** LiteRT.js builds: 'auto' lets it pick (relaxed SIMD in Chromium), 'compat' its SIMD128-only file. */
+const LITERT_BUILDS = { auto: LITERT_WASM_DIR, compat: `${LITERT_WASM_DIR}litert_wasm_compat_internal.js` };
 
-// featherdet: the dist/index.js module; runtime: its loaded FeatherdetRuntime (sync image helpers).
-const state = { featherdet: null, runtime: null, featherdetError: null, litertReady: false };
+// featherdet: the dist/index.js module; runtime: its loaded FeatherdetRuntime (sync image helpers,
+// the build the engine picks); builds: runtimes of the 'relaxed' and 'baseline' builds, loaded on
+// demand for the benchmark.
+const state = { featherdet: null, runtime: null, builds: {}, featherdetError: null, litertBuild: null };
 
 const TYPED_ARRAYS = {
   uint8: Uint8Array,
@@ -69,10 +73,11 @@ async function fetchBytes(url) {
  * Resolves to { litert, litertWasm (LiteRT.js binaries fetched), relaxedSimd, crossOriginIsolated
  * (fine-grained timers), featherdet: true | error message }.
  */
-async function init({ featherdet = true, dist = '/dist/', wasmPath } = {}) {
-  if (!state.litertReady) {
-    await loadLiteRt(LITERT_WASM_DIR);
-    state.litertReady = true;
+async function init({ featherdet = true, dist = '/dist/', wasmPath, litert = 'auto' } = {}) {
+  if (state.litertBuild !== litert) {
+    if (state.litertBuild !== null) unloadLiteRt();
+    await loadLiteRt(LITERT_BUILDS[litert]);
+    state.litertBuild = litert;
   }
   if (featherdet && !state.featherdet) {
     try {
@@ -88,7 +93,8 @@ async function init({ featherdet = true, dist = '/dist/', wasmPath } = {}) {
     .map((e) => new URL(e.name).pathname.split('/').pop())
     .filter((f) => f.startsWith('litert_wasm') && f.endsWith('.wasm'));
   return {
-    litert: state.litertReady,
+    litert: state.litertBuild !== null,
+    kernels: state.runtime?.kernels ?? null,
     litertWasm: [...new Set(litertWasm)],
     relaxedSimd: await supportsFeature('relaxedSimd'),
     crossOriginIsolated: globalThis.crossOriginIsolated === true,
@@ -209,10 +215,17 @@ function firstOf(v) {
   return Array.isArray(v) || ArrayBuffer.isView(v) ? Number(v[0] ?? 0) : Number(v ?? 0);
 }
 
-/** featherdet model wrapper with the same interface as litertModel (dtypes in lower case). */
-async function featherdetModel(bytes) {
+/** The featherdet runtime of one wasm build ('relaxed' or 'baseline'), loaded once. */
+async function buildRuntime(build) {
   const fd = requireFeatherdet();
-  const model = await fd.TfliteModel.create(bytes, { runtime: state.runtime });
+  state.builds[build] ??= fd.loadRuntime({ wasmBuild: build });
+  return state.builds[build];
+}
+
+/** featherdet model wrapper with the same interface as litertModel (dtypes in lower case). */
+async function featherdetModel(bytes, runtime = state.runtime) {
+  const fd = requireFeatherdet();
+  const model = await fd.TfliteModel.create(bytes, { runtime });
   if (model.inputs.length !== 1) {
     model.close();
     throw new Error(`featherdet: expected one input, got ${model.inputs.length}`);
@@ -231,7 +244,20 @@ async function featherdetModel(bytes) {
   };
 }
 
-const OPENERS = { litert: litertModel, featherdet: featherdetModel };
+const OPENERS = {
+  litert: litertModel,
+  featherdet: (bytes) => featherdetModel(bytes),
+  'featherdet-relaxed': async (bytes) => featherdetModel(bytes, await buildRuntime('relaxed')),
+  'featherdet-baseline': async (bytes) => featherdetModel(bytes, await buildRuntime('baseline')),
+};
+
+/** Kernels of each featherdet build in this page: { relaxed: {isa, gemm}, baseline: {isa, gemm} }. */
+async function kernels() {
+  return {
+    relaxed: (await buildRuntime('relaxed')).kernels,
+    baseline: (await buildRuntime('baseline')).kernels,
+  };
+}
 
 /**
  * Runs modelUrl on imageUrl in each runtime of `runtimes` (default both); modelBase64 /
@@ -328,5 +354,5 @@ async function bench({ runtimes = ['featherdet', 'litert'], modelUrl, imageUrl, 
   }
 }
 
-window.harness = { init, runCase, bench };
+window.harness = { init, runCase, bench, kernels };
 window.harnessReady = true;
