@@ -9,7 +9,8 @@
 // whole detect() of each bundled model. Not part of the tests.
 //
 // Options: --runs N (default 20), --warmup N (default 5), --model SUBSTRING (repeatable),
-//          --no-node (browser table only), --json (print the raw results as JSON as well).
+//          --no-node (browser table only), --profile (per-node tables of featherdet's relaxed
+//          build in the page, top 25 nodes), --json (print the raw results as JSON as well).
 import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -18,6 +19,7 @@ import { launchBrowser } from '../tests/e2e/browser.mjs';
 import { FEATHERDET_DIST, HARNESS_PAGE, IMAGES, MODELS as CONFORMANCE } from '../tests/e2e/cases.mjs';
 import { formatTable } from '../tests/e2e/compare.mjs';
 import { benchNode } from './node.mjs';
+import { printTable, profileRows } from '../bin/bench.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -25,6 +27,7 @@ const { values: opts } = parseArgs({
     warmup: { type: 'string', default: '5' },
     model: { type: 'string', multiple: true, default: [] },
     'no-node': { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
@@ -75,6 +78,15 @@ try {
         entry = { [phase.featherdet]: { error: err.message.split('\n')[0] }, litert: { error: err.message.split('\n')[0] } };
       }
       results[model.id][phase.name] = { featherdet: entry[phase.featherdet], litert: entry.litert };
+    }
+  }
+  if (opts.profile) {
+    for (const model of models) {
+      const { profile, peakGmacs } = await page.evaluate(
+        (args) => window.harness.profile(args), { build: 'relaxed', modelUrl: model.url, imageUrl: image.url, warmup, runs });
+      const rows = profileRows(profile, peakGmacs);
+      console.log(`\n${model.id}: featherdet ${profile.isa} per node (mean of ${runs} runs, page timer), dot peak ${peakGmacs.toFixed(1)} GMAC/s`);
+      printTable(rows.slice(0, 25), rows.reduce((a, r) => a + r.ms, 0));
     }
   }
   const version = browser.context.browser()?.version() ?? (await page.evaluate(() => navigator.userAgent));

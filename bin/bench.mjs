@@ -117,7 +117,8 @@ export function profileRows(profile, peakGmacs) {
     .sort((a, b) => b.ms - a.ms);
 }
 
-function printTable(rows, total) {
+/** Prints profileRows() as an aligned table, then the total. */
+export function printTable(rows, total) {
   const head = ['node', 'op', 'input -> output', 'MMACs', 'ms', 'GMAC/s', 'share', '% peak'];
   const body = rows.map((r) => [String(r.index), r.op, r.shapes, r.macs ? (r.macs / 1e6).toFixed(2) : '',
     r.ms.toFixed(3), r.gmacs ? r.gmacs.toFixed(1) : '', `${(100 * r.share).toFixed(1)}%`, r.peak ? `${(100 * r.peak).toFixed(0)}%` : '']);

@@ -138,10 +138,29 @@ void x8_im2col_ref(const uint8_t* in, size_t pixel_bytes, const ConvGeometry& g,
 void qx8_dwconv_c8_ref(const uint8_t* in, size_t c_in, size_t depth_multiplier, const ConvGeometry& g,
                        const int16_t* w, const int32_t* bias, int32_t input_zp, uint8_t* out,
                        const QConvParams& params);
-// SIMD128 twin of qx8_dwconv_c8_ref for depth_multiplier == 1 (bit-exact).
-void qx8_dwconv_c8_wasmsimd(const uint8_t* in, size_t c_in, size_t depth_multiplier,
-                            const ConvGeometry& g, const int16_t* w, const int32_t* bias,
-                            int32_t input_zp, uint8_t* out, const QConvParams& params);
+// Most taps (kernel_h * kernel_w) the tap-pair depthwise kernels take.
+constexpr size_t kDwMaxTaps = 64;
+
+// Packed layout of the depthwise kernels below, depth multiplier 1: per block of 8 channels and
+// pair of taps (p = 0 .. ceil(taps/2) - 1), 16 int16: [w(2p, c), w(2p+1, c)] for c = 0..3 of
+// the block, then for c = 4..7 (w(taps, c) = 0 and channels past c_out are 0), so one
+// i32x4.dot_i16x8_s multiplies two taps of 4 channels.
+size_t qx8_dwconv_c8p2_packed_size(size_t channels, size_t taps);
+// Packs w (int16, w - w_zp) [taps, round_up_multiple(channels, 8)] into `packed` and folds the
+// input zero point into the bias: bias_out[c] = bias[c] - input_zp * sum_t w(t, c), [round_up(channels, 8)].
+void qx8_dwconv_c8p2_pack(size_t channels, size_t taps, const int16_t* w, const int32_t* bias,
+                          int32_t input_zp, int16_t* packed, int32_t* bias_out);
+
+// Depthwise conv of one image, depth multiplier 1, weights packed by qx8_dwconv_c8p2_pack:
+// acc = bias_out + sum over all taps of x * w, where a tap outside the image reads the input
+// zero point (`zero_row` holds at least `c` bytes of it), so acc equals qx8_dwconv_c8_ref's sum;
+// then requantized. in [in_h, in_w, c], out [out_h, out_w, c].
+void qx8_dwconv_c8p2_ref(const uint8_t* in, size_t c, const ConvGeometry& g, const int16_t* packed_w,
+                         const int32_t* bias, const uint8_t* zero_row, uint8_t* out, const QConvParams& params);
+// SIMD128 twin of qx8_dwconv_c8p2_ref (bit-exact): two taps per i32x4.dot_i16x8_s.
+void qx8_dwconv_c8p2_wasmsimd(const uint8_t* in, size_t c, const ConvGeometry& g, const int16_t* packed_w,
+                              const int32_t* bias, const uint8_t* zero_row, uint8_t* out,
+                              const QConvParams& params);
 
 // Float depthwise conv of one image: in [in_h, in_w, c_in], w [kh, kw, round_up_multiple(c_out, 8)],
 // bias [round_up_multiple(c_out, 8)], out [out_h, out_w, c_out]; acc = bias, then acc += x * w over the

@@ -41,7 +41,7 @@ KernelTable ref_table() {
   t.qgemm_general = t.qgemm;
   t.f32_gemm = f32_gemm_4x8_ref;
   t.qx8_dwconv = qx8_dwconv_c8_ref;
-  t.qx8_dwconv_m1 = qx8_dwconv_c8_ref;
+  t.qx8_dwconv_p2 = qx8_dwconv_c8p2_ref;
   t.f32_dwconv = f32_dwconv_c8_ref;
   t.f32_dwconv_m1 = f32_dwconv_c8_ref;
   t.qs8_vadd = qs8_vadd_ref;
@@ -82,7 +82,7 @@ KernelTable wasmsimd_table() {
   t.qgemm = qgemm_4x4c8("qx8_gemm_4x4c8_wasmsimd", qgemm_4x4c8_run<qx8_gemm_4x4c8_wasmsimd>);
   t.qgemm_general = t.qgemm;
   t.f32_gemm = f32_gemm_4x8_wasmsimd;
-  t.qx8_dwconv_m1 = qx8_dwconv_c8_wasmsimd;
+  t.qx8_dwconv_p2 = qx8_dwconv_c8p2_wasmsimd;
   t.f32_dwconv_m1 = f32_dwconv_c8_wasmsimd;
   t.qs8_vadd = qs8_vadd_wasmsimd;
   t.qs8_vaddc = qs8_vaddc_wasmsimd;

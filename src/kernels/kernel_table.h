@@ -65,12 +65,13 @@ struct KernelTable {
   QGemmUkernel qgemm_general;
   void (*f32_gemm)(size_t m, size_t n, size_t k, const float* a, size_t a_stride, const float* packed_w,
                    const float* bias, float* c, size_t c_stride, float out_min, float out_max) = nullptr;
-  // Depthwise convolutions; the multiplier-1 kernels (null: use the general one).
+  // Depthwise convolutions: the general quantized kernel, the tap-pair one for depth multiplier 1
+  // and at most kDwMaxTaps taps, and the float ones (the multiplier-1 one may be null).
   void (*qx8_dwconv)(const uint8_t* in, size_t c_in, size_t depth_multiplier, const ConvGeometry& g,
                      const int16_t* w, const int32_t* bias, int32_t input_zp, uint8_t* out,
                      const QConvParams& params) = nullptr;
-  void (*qx8_dwconv_m1)(const uint8_t* in, size_t c_in, size_t depth_multiplier, const ConvGeometry& g,
-                        const int16_t* w, const int32_t* bias, int32_t input_zp, uint8_t* out,
+  void (*qx8_dwconv_p2)(const uint8_t* in, size_t c, const ConvGeometry& g, const int16_t* packed_w,
+                        const int32_t* bias, const uint8_t* zero_row, uint8_t* out,
                         const QConvParams& params) = nullptr;
   void (*f32_dwconv)(const float* in, size_t c_in, size_t depth_multiplier, const ConvGeometry& g,
                      const float* w, const float* bias, float* out, float out_min, float out_max) = nullptr;

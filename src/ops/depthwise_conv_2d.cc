@@ -33,9 +33,8 @@ class DepthwiseConv2D : public Op {
     ctx.set_output_shape(0, {in.shape[0], static_cast<int32_t>(g_.out_h), static_cast<int32_t>(g_.out_w),
                              w.shape[3]});
     is_float_ = in.dtype == DType::kFloat32;
-    const KernelTable& k = ctx.kernels();
-    qkernel_ = multiplier_ == 1 && k.qx8_dwconv_m1 ? k.qx8_dwconv_m1 : k.qx8_dwconv;
-    fkernel_ = multiplier_ == 1 && k.f32_dwconv_m1 ? k.f32_dwconv_m1 : k.f32_dwconv;
+    k_ = &ctx.kernels();
+    fkernel_ = multiplier_ == 1 && k_->f32_dwconv_m1 ? k_->f32_dwconv_m1 : k_->f32_dwconv;
     return is_float_ ? prepare_float(ctx) : prepare_quant(ctx, in, out);
   }
 
@@ -50,7 +49,11 @@ class DepthwiseConv2D : public Op {
       } else {
         const uint8_t* in = ctx.input(0).data + b * in_image;
         uint8_t* out = ctx.output(0).data + b * out_image;
-        qkernel_(in, cin_, multiplier_, g_, qw_.data(), qbias_.data(), input_zp_, out, params_);
+        if (pairs_) {
+          k_->qx8_dwconv_p2(in, cin_, g_, qpacked_.data(), qbias_packed_.data(), zero_row_.data(), out, params_);
+        } else {
+          k_->qx8_dwconv(in, cin_, multiplier_, g_, qw_.data(), qbias_.data(), input_zp_, out, params_);
+        }
       }
     }
     return Status();
@@ -107,6 +110,14 @@ class DepthwiseConv2D : public Op {
     scale_.assign(cp, 0.0f);
     for (size_t c = 0; c < cout_; ++c) scale_[c] = in.quant.scale[0] * w_scale[c] / out.quant.scale[0];
     input_zp_ = in.quant.zero_point[0];
+    // Depth multiplier 1: taps in pairs with the input zero point folded into the bias.
+    pairs_ = multiplier_ == 1 && taps <= kDwMaxTaps;
+    if (pairs_) {
+      qpacked_.assign(qx8_dwconv_c8p2_packed_size(cout_, taps), 0);
+      qbias_packed_.assign(cp, 0);
+      qx8_dwconv_c8p2_pack(cout_, taps, qw_.data(), qbias_.data(), input_zp_, qpacked_.data(), qbias_packed_.data());
+      zero_row_.assign(cin_, static_cast<uint8_t>(input_zp_));
+    }
     params_.is_unsigned = in.dtype == DType::kUInt8;
     params_.rq.scale = scale_.data();
     params_.rq.per_tensor = false;
@@ -123,8 +134,12 @@ class DepthwiseConv2D : public Op {
   ConvGeometry g_;
   size_t batch_ = 0, cin_ = 0, cout_ = 0, multiplier_ = 1;
   bool is_float_ = false;
-  decltype(KernelTable::qx8_dwconv) qkernel_ = nullptr;
+  const KernelTable* k_ = nullptr;
   decltype(KernelTable::f32_dwconv) fkernel_ = nullptr;
+  bool pairs_ = false;
+  std::vector<int16_t> qpacked_;       // tap pairs (kernels/conv.h), when pairs_
+  std::vector<int32_t> qbias_packed_;  // bias - input_zp * sum of taps, when pairs_
+  std::vector<uint8_t> zero_row_;      // [Cin] input zero point, read for taps outside the image
   std::vector<int16_t> qw_;     // [KH, KW, round_up(Cout, 8)]
   std::vector<int32_t> qbias_;  // [round_up(Cout, 8)]
   std::vector<float> scale_;    // [round_up(Cout, 8)]

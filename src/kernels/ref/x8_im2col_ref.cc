@@ -1,34 +1,82 @@
 // im2col over bytes: one row of kernel taps per output pixel (the contract lives in kernels/conv.h).
+// Windows inside the image with dilation 1 along x copy one contiguous run per kernel row; the
+// others go tap by tap. Short copies use fixed-size loads and stores instead of memcpy calls.
 #include <cstring>
 
 #include "kernels/conv.h"
 
 namespace fd {
+namespace {
+
+// Copies n bytes (n small, typically 1..64) with fixed-size moves.
+inline void copy_bytes(uint8_t* dst, const uint8_t* src, size_t n) {
+  if (n >= 16) {
+    std::memcpy(dst, src, n);
+  } else if (n >= 8) {
+    uint64_t a, b;
+    std::memcpy(&a, src, 8);
+    std::memcpy(&b, src + n - 8, 8);
+    std::memcpy(dst, &a, 8);
+    std::memcpy(dst + n - 8, &b, 8);
+  } else if (n >= 4) {
+    uint32_t a, b;
+    std::memcpy(&a, src, 4);
+    std::memcpy(&b, src + n - 4, 4);
+    std::memcpy(dst, &a, 4);
+    std::memcpy(dst + n - 4, &b, 4);
+  } else {
+    for (size_t i = 0; i < n; ++i) dst[i] = src[i];
+  }
+}
+
+// Sets n bytes (n small) to `v`.
+inline void fill_bytes(uint8_t* dst, uint8_t v, size_t n) {
+  if (n >= 16) {
+    std::memset(dst, v, n);
+  } else {
+    for (size_t i = 0; i < n; ++i) dst[i] = v;
+  }
+}
+
+}  // namespace
 
 void x8_im2col_ref(const uint8_t* in, size_t pixel_bytes, const ConvGeometry& g, size_t first,
                    size_t count, uint8_t pad_byte, size_t row_stride, uint8_t* out) {
   const size_t row_bytes = g.kernel_h * g.kernel_w * pixel_bytes;
+  const size_t run_bytes = g.kernel_w * pixel_bytes;  // one kernel row, contiguous when dilation_w == 1
+  const size_t in_row = g.in_w * pixel_bytes;
   for (size_t p = first; p < first + count; ++p) {
-    uint8_t* row_end = out + row_stride;
+    uint8_t* o = out;
     const size_t oy = p / g.out_w, ox = p % g.out_w;
+    const ptrdiff_t iy0 = static_cast<ptrdiff_t>(oy * g.stride_h) - static_cast<ptrdiff_t>(g.pad_top);
+    const ptrdiff_t ix0 = static_cast<ptrdiff_t>(ox * g.stride_w) - static_cast<ptrdiff_t>(g.pad_left);
+    const bool x_inside = g.dilation_w == 1 && ix0 >= 0 &&
+                          ix0 + static_cast<ptrdiff_t>(g.kernel_w) <= static_cast<ptrdiff_t>(g.in_w);
     for (size_t ky = 0; ky < g.kernel_h; ++ky) {
-      const ptrdiff_t iy = static_cast<ptrdiff_t>(oy * g.stride_h + ky * g.dilation_h) -
-                           static_cast<ptrdiff_t>(g.pad_top);
-      const bool row_in = iy >= 0 && iy < static_cast<ptrdiff_t>(g.in_h);
+      const ptrdiff_t iy = iy0 + static_cast<ptrdiff_t>(ky * g.dilation_h);
+      if (iy < 0 || iy >= static_cast<ptrdiff_t>(g.in_h)) {
+        fill_bytes(o, pad_byte, run_bytes);
+        o += run_bytes;
+        continue;
+      }
+      const uint8_t* row = in + static_cast<size_t>(iy) * in_row;
+      if (x_inside) {
+        copy_bytes(o, row + static_cast<size_t>(ix0) * pixel_bytes, run_bytes);
+        o += run_bytes;
+        continue;
+      }
       for (size_t kx = 0; kx < g.kernel_w; ++kx) {
-        const ptrdiff_t ix = static_cast<ptrdiff_t>(ox * g.stride_w + kx * g.dilation_w) -
-                             static_cast<ptrdiff_t>(g.pad_left);
-        if (row_in && ix >= 0 && ix < static_cast<ptrdiff_t>(g.in_w)) {
-          std::memcpy(out, in + (static_cast<size_t>(iy) * g.in_w + static_cast<size_t>(ix)) * pixel_bytes,
-                      pixel_bytes);
+        const ptrdiff_t ix = ix0 + static_cast<ptrdiff_t>(kx * g.dilation_w);
+        if (ix >= 0 && ix < static_cast<ptrdiff_t>(g.in_w)) {
+          copy_bytes(o, row + static_cast<size_t>(ix) * pixel_bytes, pixel_bytes);
         } else {
-          std::memset(out, pad_byte, pixel_bytes);
+          fill_bytes(o, pad_byte, pixel_bytes);
         }
-        out += pixel_bytes;
+        o += pixel_bytes;
       }
     }
-    std::memset(out, pad_byte, row_stride - row_bytes);
-    out = row_end;
+    fill_bytes(o, pad_byte, row_stride - row_bytes);
+    out += row_stride;
   }
 }
 

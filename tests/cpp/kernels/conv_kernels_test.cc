@@ -272,7 +272,9 @@ ConvGeometry random_geometry(std::mt19937& rng) {
   return g;
 }
 
-TEST(QDwconvKernel, WasmsimdMatchesRef) {
+// The tap-pair depthwise kernels (ref and SIMD, input zero point folded into the bias) against
+// the general ref that subtracts the zero point tap by tap: same outputs, bit for bit.
+TEST(QDwconvKernel, TapPairKernelsMatchGeneralRef) {
   std::mt19937 rng(7);
   const size_t channels[] = {1, 3, 8, 9, 16, 21, 24, 32, 45};
   int eligible = 0, varied_cases = 0;
@@ -290,11 +292,21 @@ TEST(QDwconvKernel, WasmsimdMatchesRef) {
     for (size_t ch = 0; ch < c; ++ch) bias[ch] = rand_int(rng, -5000, 5000);
     const int32_t in_zp = is_unsigned ? rand_int(rng, 0, 255) : rand_int(rng, -128, 127);
     RandomRequant rq(rng, is_unsigned, c, kDwChannelBlock, g.kernel_h * g.kernel_w, iter % 4 == 0);
-    std::vector<uint8_t> o_ref(g.out_h * g.out_w * c, 1), o_simd(g.out_h * g.out_w * c, 2);
+    const size_t taps = g.kernel_h * g.kernel_w;
+    std::vector<int16_t> packed(qx8_dwconv_c8p2_packed_size(c, taps), 7);
+    std::vector<int32_t> folded(cp, 0);
+    qx8_dwconv_c8p2_pack(c, taps, w.data(), bias.data(), in_zp, packed.data(), folded.data());
+    const std::vector<uint8_t> zero_row(c, static_cast<uint8_t>(in_zp));
+    std::vector<uint8_t> o_ref(g.out_h * g.out_w * c, 1), o_p2(g.out_h * g.out_w * c, 2);
     qx8_dwconv_c8_ref(in.data(), c, 1, g, w.data(), bias.data(), in_zp, o_ref.data(), rq.params);
-    qx8_dwconv_c8_wasmsimd(in.data(), c, 1, g, w.data(), bias.data(), in_zp, o_simd.data(), rq.params);
+    qx8_dwconv_c8p2_ref(in.data(), c, g, packed.data(), folded.data(), zero_row.data(), o_p2.data(), rq.params);
+    ASSERT_EQ(o_ref, o_p2) << "p2 ref, iter " << iter;
+#ifdef __wasm_simd128__
+    std::vector<uint8_t> o_simd(g.out_h * g.out_w * c, 3);
+    qx8_dwconv_c8p2_wasmsimd(in.data(), c, g, packed.data(), folded.data(), zero_row.data(), o_simd.data(), rq.params);
     ASSERT_EQ(o_ref, o_simd) << "iter " << iter << " c=" << c << " in " << g.in_h << "x" << g.in_w << " k "
                              << g.kernel_h << "x" << g.kernel_w << " s " << g.stride_h << " d " << g.dilation_h;
+#endif
     // Count cases whose outputs vary (the test must not compare constant planes).
     if (o_ref.size() > 8 && rq.params.rq.qmax - rq.params.rq.qmin == 255) {
       ++eligible;
@@ -349,6 +361,50 @@ TEST(Im2colKernel, FillsTapsAndPadding) {
   x8_im2col_ref(in.data(), 2, g, 2, 1, 0xEE, 8, one.data());
   const std::vector<uint8_t> row2 = {0xEE, 0xEE, 16, 17, 0xEE, 0xEE, 22, 23};
   EXPECT_EQ(one, row2);
+}
+
+// im2col against a tap-by-tap naive copy on random geometries: pixel sizes 1..20 bytes (the copy
+// fast paths), kernels 1..5, strides, dilations and paddings that put windows across every edge.
+TEST(Im2colKernel, MatchesNaiveOnRandomGeometries) {
+  std::mt19937 rng(77);
+  for (int c = 0; c < 300; ++c) {
+    ConvGeometry g;
+    const size_t pb = static_cast<size_t>(rand_int(rng, 1, 20));
+    g.in_h = static_cast<size_t>(rand_int(rng, 1, 9));
+    g.in_w = static_cast<size_t>(rand_int(rng, 1, 9));
+    g.kernel_h = static_cast<size_t>(rand_int(rng, 1, 5));
+    g.kernel_w = static_cast<size_t>(rand_int(rng, 1, 5));
+    g.stride_h = static_cast<size_t>(rand_int(rng, 1, 3));
+    g.stride_w = static_cast<size_t>(rand_int(rng, 1, 3));
+    g.dilation_h = static_cast<size_t>(rand_int(rng, 1, 2));
+    g.dilation_w = static_cast<size_t>(rand_int(rng, 1, 2));
+    g.pad_top = static_cast<size_t>(rand_int(rng, 0, 2));
+    g.pad_left = static_cast<size_t>(rand_int(rng, 0, 2));
+    g.out_h = static_cast<size_t>(rand_int(rng, 1, 6));
+    g.out_w = static_cast<size_t>(rand_int(rng, 1, 6));
+    const std::vector<uint8_t> in = random_bytes(rng, g.in_h * g.in_w * pb);
+    const size_t k = g.kernel_h * g.kernel_w * pb;
+    const size_t stride = k + static_cast<size_t>(rand_int(rng, 0, 9));
+    const size_t pixels = g.out_h * g.out_w;
+    std::vector<uint8_t> out(pixels * stride, 0x11), want(pixels * stride, 0x11);
+    x8_im2col_ref(in.data(), pb, g, 0, pixels, 0xEE, stride, out.data());
+    for (size_t p = 0; p < pixels; ++p) {
+      const size_t oy = p / g.out_w, ox = p % g.out_w;
+      uint8_t* w = want.data() + p * stride;
+      for (size_t ky = 0; ky < g.kernel_h; ++ky) {
+        for (size_t kx = 0; kx < g.kernel_w; ++kx) {
+          const ptrdiff_t iy = static_cast<ptrdiff_t>(oy * g.stride_h + ky * g.dilation_h) - static_cast<ptrdiff_t>(g.pad_top);
+          const ptrdiff_t ix = static_cast<ptrdiff_t>(ox * g.stride_w + kx * g.dilation_w) - static_cast<ptrdiff_t>(g.pad_left);
+          const bool inside = iy >= 0 && ix >= 0 && iy < static_cast<ptrdiff_t>(g.in_h) && ix < static_cast<ptrdiff_t>(g.in_w);
+          for (size_t b = 0; b < pb; ++b) {
+            *w++ = inside ? in[(static_cast<size_t>(iy) * g.in_w + static_cast<size_t>(ix)) * pb + b] : 0xEE;
+          }
+        }
+      }
+      for (size_t b = k; b < stride; ++b) *w++ = 0xEE;
+    }
+    ASSERT_EQ(out, want) << "case " << c << " pixel bytes " << pb;
+  }
 }
 
 TEST(WindowTapRange, ClipsTapsToTheImage) {

@@ -354,5 +354,26 @@ async function bench({ runtimes = ['featherdet', 'litert'], modelUrl, imageUrl, 
   }
 }
 
-window.harness = { init, runCase, bench, kernels };
+/**
+ * Per-node profile of modelUrl in one featherdet build ('relaxed' or 'baseline'): `warmup` runs,
+ * then `runs` profiled runs on imageUrl. Resolves to { profile (TfliteModel.profile()), peakGmacs }.
+ */
+async function profile({ build = 'relaxed', modelUrl, imageUrl, warmup = 5, runs = 20 }) {
+  const fd = requireFeatherdet();
+  const runtime = await buildRuntime(build);
+  const [modelBytes, imageBytes] = await Promise.all([fetchBytes(modelUrl), fetchBytes(imageUrl)]);
+  const model = await fd.TfliteModel.create(modelBytes, { runtime, profile: true });
+  try {
+    const { w, h } = inputSize(model.inputs[0].shape);
+    const input = makeInput((await preprocessRgb(imageBytes, w, h)).rgb, model.inputs[0].dtype.toLowerCase());
+    for (let i = 0; i < warmup; i++) model.run([input]);
+    model.resetProfile();
+    for (let i = 0; i < runs; i++) model.run([input]);
+    return { profile: model.profile(), peakGmacs: runtime.measurePeakGmacs(0.3) };
+  } finally {
+    model.close();
+  }
+}
+
+window.harness = { init, runCase, bench, kernels, profile };
 window.harnessReady = true;

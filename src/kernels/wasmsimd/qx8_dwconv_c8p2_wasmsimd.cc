@@ -1,0 +1,113 @@
+// SIMD128 depthwise convolution, depth multiplier 1, two taps per i32x4.dot_i16x8_s: per output
+// pixel, a pointer per tap (into the image, or at the zero-point row for taps outside it, whose
+// contribution the packed bias cancels), then per 8 channels the two taps' widened inputs are
+// interleaved and multiplied against the tap-pair packed weights; fp32 requantization (the
+// contract lives in kernels/conv.h).
+#include <wasm_simd128.h>
+
+#include <cstring>
+
+#include "kernels/conv.h"
+#include "kernels/wasmsimd/requant_wasmsimd.h"
+
+namespace fd {
+namespace {
+
+template <bool kUnsigned>
+inline v128_t load_widen(const uint8_t* p) {
+  return kUnsigned ? wasm_u16x8_load8x8(p) : wasm_i16x8_load8x8(p);
+}
+
+template <bool kUnsigned>
+void dwconv(const uint8_t* in, size_t c, const ConvGeometry& g, const int16_t* packed_w, const int32_t* bias,
+            const uint8_t* zero_row, uint8_t* out, const RequantParams& rq) {
+  const size_t taps = g.kernel_h * g.kernel_w;
+  const size_t pairs = (taps + 1) / 2;
+  const size_t block_weights = pairs * 2 * kDwChannelBlock;
+  const v128_t vzp = wasm_i32x4_splat(rq.output_zero_point);
+  const v128_t vlo = wasm_f32x4_splat(static_cast<float>(rq.qmin - rq.output_zero_point));
+  const v128_t vhi = wasm_f32x4_splat(static_cast<float>(rq.qmax - rq.output_zero_point));
+  auto scales = [&](size_t ch) { return rq.per_tensor ? wasm_f32x4_splat(rq.scale[0]) : wasm_v128_load(rq.scale + ch); };
+  const uint8_t* ptr[kDwMaxTaps + 1];
+  ptr[taps] = zero_row;  // the partner of an odd last tap (its weights are 0)
+  // 8 channels [ch, ch + 8) whose bytes start at tap[t] + offset: requantized int32 lanes.
+  auto block = [&](const uint8_t* const* tap, size_t offset, size_t ch, v128_t* r_lo, v128_t* r_hi) {
+    const int16_t* wp = packed_w + (ch / kDwChannelBlock) * block_weights;
+    v128_t acc_lo = wasm_v128_load(bias + ch);
+    v128_t acc_hi = wasm_v128_load(bias + ch + 4);
+    for (size_t p = 0; p < pairs; ++p, wp += 2 * kDwChannelBlock) {
+      const v128_t x0 = load_widen<kUnsigned>(tap[2 * p] + offset);
+      const v128_t x1 = load_widen<kUnsigned>(tap[2 * p + 1] + offset);
+      const v128_t lo = wasm_i16x8_shuffle(x0, x1, 0, 8, 1, 9, 2, 10, 3, 11);
+      const v128_t hi = wasm_i16x8_shuffle(x0, x1, 4, 12, 5, 13, 6, 14, 7, 15);
+      acc_lo = wasm_i32x4_add(acc_lo, wasm_i32x4_dot_i16x8(lo, wasm_v128_load(wp)));
+      acc_hi = wasm_i32x4_add(acc_hi, wasm_i32x4_dot_i16x8(hi, wasm_v128_load(wp + kDwChannelBlock)));
+    }
+    *r_lo = requantize_f32x4(acc_lo, scales(ch), vlo, vhi, vzp);
+    *r_hi = requantize_f32x4(acc_hi, scales(ch + 4), vlo, vhi, vzp);
+  };
+  const size_t cfull = c - c % kDwChannelBlock;
+  for (size_t oy = 0; oy < g.out_h; ++oy) {
+    const ptrdiff_t iy0 = static_cast<ptrdiff_t>(oy * g.stride_h) - static_cast<ptrdiff_t>(g.pad_top);
+    for (size_t ox = 0; ox < g.out_w; ++ox) {
+      const ptrdiff_t ix0 = static_cast<ptrdiff_t>(ox * g.stride_w) - static_cast<ptrdiff_t>(g.pad_left);
+      for (size_t ky = 0, t = 0; ky < g.kernel_h; ++ky) {
+        const ptrdiff_t iy = iy0 + static_cast<ptrdiff_t>(ky * g.dilation_h);
+        const bool row_in = iy >= 0 && iy < static_cast<ptrdiff_t>(g.in_h);
+        for (size_t kx = 0; kx < g.kernel_w; ++kx, ++t) {
+          const ptrdiff_t ix = ix0 + static_cast<ptrdiff_t>(kx * g.dilation_w);
+          ptr[t] = row_in && ix >= 0 && ix < static_cast<ptrdiff_t>(g.in_w)
+                       ? in + (static_cast<size_t>(iy) * g.in_w + static_cast<size_t>(ix)) * c
+                       : zero_row;
+        }
+      }
+      uint8_t* o = out + (oy * g.out_w + ox) * c;
+      size_t ch = 0;
+      for (; ch + 2 * kDwChannelBlock <= c; ch += 2 * kDwChannelBlock) {
+        v128_t r0, r1, r2, r3;
+        block(ptr, ch, ch, &r0, &r1);
+        block(ptr, ch + kDwChannelBlock, ch + kDwChannelBlock, &r2, &r3);
+        const v128_t h01 = wasm_i16x8_narrow_i32x4(r0, r1);
+        const v128_t h23 = wasm_i16x8_narrow_i32x4(r2, r3);
+        wasm_v128_store(o + ch, kUnsigned ? wasm_u8x16_narrow_i16x8(h01, h23) : wasm_i8x16_narrow_i16x8(h01, h23));
+      }
+      if (ch < cfull) {
+        v128_t r0, r1;
+        block(ptr, ch, ch, &r0, &r1);
+        wasm_v128_store64_lane(o + ch, narrow_to_8bit<kUnsigned>(r0, r1), 0);
+        ch += kDwChannelBlock;
+      }
+      if (ch < c) {
+        // The last partial block: each tap's remaining bytes copied into a zero-padded buffer.
+        const size_t nvalid = c - ch;
+        uint8_t tmp[kDwMaxTaps + 1][kDwChannelBlock];
+        const uint8_t* tptr[kDwMaxTaps + 1];
+        for (size_t t = 0; t <= taps; ++t) {
+          uint64_t bytes = 0;
+          std::memcpy(&bytes, ptr[t] + ch, nvalid);
+          std::memcpy(tmp[t], &bytes, sizeof(bytes));
+          tptr[t] = tmp[t];
+        }
+        v128_t r0, r1;
+        block(tptr, 0, ch, &r0, &r1);
+        uint8_t bytes[16];
+        wasm_v128_store(bytes, narrow_to_8bit<kUnsigned>(r0, r1));
+        std::memcpy(o + ch, bytes, nvalid);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void qx8_dwconv_c8p2_wasmsimd(const uint8_t* in, size_t c, const ConvGeometry& g, const int16_t* packed_w,
+                              const int32_t* bias, const uint8_t* zero_row, uint8_t* out,
+                              const QConvParams& params) {
+  if (params.is_unsigned) {
+    dwconv<true>(in, c, g, packed_w, bias, zero_row, out, params.rq);
+  } else {
+    dwconv<false>(in, c, g, packed_w, bias, zero_row, out, params.rq);
+  }
+}
+
+}  // namespace fd
