@@ -17,7 +17,7 @@ namespace fd {
 constexpr size_t kQGemmMR = 4;
 constexpr size_t kQGemmNR = 4;
 constexpr size_t kQGemmKR = 8;
-// Tile of the relaxed-SIMD quantized GEMM: 4 rows x 16 output channels, K in blocks of 4 (one
+// Tile of the relaxed-SIMD quantized GEMM: 2 rows x 16 output channels, K in blocks of 4 (one
 // i32x4.relaxed_dot_i8x16_i7x16_add_s per 4 channels).
 constexpr size_t kQGemm16NR = 16;
 constexpr size_t kQGemm16KR = 4;
@@ -55,32 +55,32 @@ void qx8_gemm_4x4c8_wasmsimd(size_t m, size_t n, size_t k, const uint8_t* a, siz
                              const int16_t* packed_w, const int32_t* bias, uint8_t* c,
                              size_t c_stride, const QConvParams& params);
 
-// Bytes of qx8_gemm_4x16c4_pack's output for [n, k]: [ceil(n/16), ceil(k/4), 16, 4] int8.
-size_t qx8_gemm_4x16c4_packed_bytes(size_t n, size_t k);
+// Bytes of qx8_gemm_2x16c4_pack's output for [n, k]: [ceil(n/16), ceil(k/4), 16, 4] int8.
+size_t qx8_gemm_2x16c4_packed_bytes(size_t n, size_t k);
 
 // Packs 8-bit weights [n, k] minus per-channel zero points `w_zp` [n] as int8 tiles
 // [ceil(n/16), ceil(k/4), 16, 4] (zero padding) and writes the row sums of (w - w_zp) to
 // `row_sums` [n]; false when some w - w_zp falls outside [-128, 127].
-bool qx8_gemm_4x16c4_pack(size_t n, size_t k, const uint8_t* w, bool w_unsigned, const int32_t* w_zp,
+bool qx8_gemm_2x16c4_pack(size_t n, size_t k, const uint8_t* w, bool w_unsigned, const int32_t* w_zp,
                           int8_t* packed, int32_t* row_sums);
 
-// C[m, n] = requant(bias[n] + sum_k A'[m, k] * W[n, k]) with W packed by qx8_gemm_4x16c4_pack,
+// C[m, n] = requant(bias[n] + sum_k A'[m, k] * W[n, k]) with W packed by qx8_gemm_2x16c4_pack,
 // bias and scales [round_up_multiple(n, 16)], and A' the activation bytes read in the kernel's
 // domain: `usdot` reads every byte as uint8 (int8 activations flipped by 0x80, i.e. x + 128),
 // `sdot` as int8 (uint8 activations flipped, x - 128); the caller folds that offset into bias.
 // A [m, k] with row stride `a_stride` bytes, C [m, n] with row stride `c_stride` bytes.
-void qx8_gemm_4x16c4_usdot_ref(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride,
+void qx8_gemm_2x16c4_usdot_ref(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride,
                                const int8_t* packed_w, const int32_t* bias, uint8_t* c, size_t c_stride,
                                const QConvParams& params);
-void qx8_gemm_4x16c4_sdot_ref(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride,
+void qx8_gemm_2x16c4_sdot_ref(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride,
                               const int8_t* packed_w, const int32_t* bias, uint8_t* c, size_t c_stride,
                               const QConvParams& params);
 // Relaxed-SIMD twins (i32x4.relaxed_dot_i8x16_i7x16_add_s), bit-exact with the refs on engines
 // whose dot product reads the i7 operand that way exactly (see kernels/kernel_table.h).
-void qx8_gemm_4x16c4_wasmusdot(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride,
+void qx8_gemm_2x16c4_wasmusdot(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride,
                                const int8_t* packed_w, const int32_t* bias, uint8_t* c, size_t c_stride,
                                const QConvParams& params);
-void qx8_gemm_4x16c4_wasmsdot(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride,
+void qx8_gemm_2x16c4_wasmsdot(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride,
                               const int8_t* packed_w, const int32_t* bias, uint8_t* c, size_t c_stride,
                               const QConvParams& params);
 

@@ -78,7 +78,7 @@ export interface NodeProfile {
 export interface ModelProfile {
   /** Kernel table: 'ref', 'wasmsimd', 'wasmrelaxed-usdot' or 'wasmrelaxed-sdot'. */
   isa: string;
-  /** The quantized GEMM microkernel, e.g. 'qx8_gemm_4x16c4_wasmusdot'. */
+  /** The quantized GEMM microkernel, e.g. 'qx8_gemm_2x16c4_wasmusdot'. */
   gemm: string;
   runs: number;
   nodes: NodeProfile[];

@@ -1,5 +1,5 @@
 // The profiler's peak loop for relaxed SIMD: i32x4.relaxed_dot_i8x16_i7x16_add_s (16 MACs
-// each), 16 independent accumulators as in the 4x16c4 GEMM tile (see kernel_table.h).
+// each), 16 independent accumulators as in the 2x16c4 GEMM tile (see kernel_table.h).
 #include <wasm_simd128.h>
 
 #include <cstddef>

@@ -1,7 +1,7 @@
 // The relaxed-SIMD module's entry into the kernel table: probes how this engine computes
 // i32x4.relaxed_dot_i8x16_i7x16_add_s (its i7 operand's top bit is implementation-defined:
 // unsigned on x86, signed on ARM, and x86 engines without VNNI saturate pairs of products to
-// int16) and installs the 4x16c4 GEMM only for a reading that is exact over all bytes.
+// int16) and installs the 2x16c4 GEMM only for a reading that is exact over all bytes.
 #include <wasm_simd128.h>
 
 #include "kernels/kernel_table.h"
@@ -32,11 +32,11 @@ Isa probe() {
   return Isa::kWasmSimd;
 }
 
-size_t packed_bytes(size_t n, size_t k) { return qx8_gemm_4x16c4_packed_bytes(n, k); }
+size_t packed_bytes(size_t n, size_t k) { return qx8_gemm_2x16c4_packed_bytes(n, k); }
 
 bool pack(size_t n, size_t k, const uint8_t* w, bool w_unsigned, const int32_t* w_zp, void* packed,
           int32_t* row_sums) {
-  return qx8_gemm_4x16c4_pack(n, k, w, w_unsigned, w_zp, static_cast<int8_t*>(packed), row_sums);
+  return qx8_gemm_2x16c4_pack(n, k, w, w_unsigned, w_zp, static_cast<int8_t*>(packed), row_sums);
 }
 
 template <void (*kKernel)(size_t, size_t, size_t, const uint8_t*, size_t, const int8_t*, const int32_t*,
@@ -55,13 +55,13 @@ extern "C" bool fd_install_relaxed_kernels(fd::KernelTable* t) {
   if (engine == Isa::kWasmSimd) return false;
   QGemmUkernel& g = t->qgemm;
   const bool usdot = engine == Isa::kWasmRelaxedUsdot;
-  g.name = usdot ? "qx8_gemm_4x16c4_wasmusdot" : "qx8_gemm_4x16c4_wasmsdot";
+  g.name = usdot ? "qx8_gemm_2x16c4_wasmusdot" : "qx8_gemm_2x16c4_wasmsdot";
   g.nr = kQGemm16NR;
   g.kr = kQGemm16KR;
   g.domain = usdot ? ActDomain::kUnsigned : ActDomain::kSigned;
   g.packed_bytes = packed_bytes;
   g.pack = pack;
-  g.run = usdot ? run<qx8_gemm_4x16c4_wasmusdot> : run<qx8_gemm_4x16c4_wasmsdot>;
+  g.run = usdot ? run<qx8_gemm_2x16c4_wasmusdot> : run<qx8_gemm_2x16c4_wasmsdot>;
   t->dot_peak = qs8_dot_peak_wasmrelaxed;
   t->isa = engine;
   return true;

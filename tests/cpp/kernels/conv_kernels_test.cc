@@ -121,10 +121,10 @@ TEST(QGemmKernel, WasmsimdMatchesRefAndNaive) {
   EXPECT_EQ(cases, 9 * 8 * 9);
 }
 
-// The relaxed-SIMD 4x16c4 GEMM (through the kernel table, which holds it only when the engine's
+// The relaxed-SIMD 2x16c4 GEMM (through the kernel table, which holds it only when the engine's
 // relaxed dot product is exact) against its ref in the same activation domain, and both against
 // a naive sum: int8 and uint8 activations, leftovers in m, n and k, strides, per-tensor scales.
-TEST(QGemm4x16c4Kernel, RelaxedMatchesRefAndNaive) {
+TEST(QGemm2x16c4Kernel, RelaxedMatchesRefAndNaive) {
   const KernelTable* table = nullptr;
   for (Isa isa : {Isa::kWasmRelaxedUsdot, Isa::kWasmRelaxedSdot}) {
     if (kernels_for(isa)) table = kernels_for(isa);
@@ -165,9 +165,9 @@ TEST(QGemm4x16c4Kernel, RelaxedMatchesRefAndNaive) {
         std::vector<uint8_t> c_ref(m * c_stride, 0xA5), c_simd(m * c_stride, 0xA5);
         const int8_t* pw = reinterpret_cast<const int8_t*>(packed.data());
         if (usdot) {
-          qx8_gemm_4x16c4_usdot_ref(m, n, k, a.data(), a_stride, pw, folded.data(), c_ref.data(), c_stride, rq.params);
+          qx8_gemm_2x16c4_usdot_ref(m, n, k, a.data(), a_stride, pw, folded.data(), c_ref.data(), c_stride, rq.params);
         } else {
-          qx8_gemm_4x16c4_sdot_ref(m, n, k, a.data(), a_stride, pw, folded.data(), c_ref.data(), c_stride, rq.params);
+          qx8_gemm_2x16c4_sdot_ref(m, n, k, a.data(), a_stride, pw, folded.data(), c_ref.data(), c_stride, rq.params);
         }
         uk.run(m, n, k, a.data(), a_stride, packed.data(), folded.data(), c_simd.data(), c_stride, rq.params);
         ASSERT_EQ(c_ref, c_simd) << "m=" << m << " n=" << n << " k=" << k << " unsigned=" << is_unsigned;
@@ -189,16 +189,16 @@ TEST(QGemm4x16c4Kernel, RelaxedMatchesRefAndNaive) {
   EXPECT_EQ(cases, 8 * 8 * 8);
 }
 
-// The 4x16c4 packer refuses weights that do not fit int8 after the zero point (the op then falls
+// The 2x16c4 packer refuses weights that do not fit int8 after the zero point (the op then falls
 // back to the general kernel).
-TEST(QGemm4x16c4Kernel, PackRefusesWeightsOutsideInt8) {
+TEST(QGemm2x16c4Kernel, PackRefusesWeightsOutsideInt8) {
   const uint8_t w[4] = {0, 10, 200, 255};
   const int32_t zp_fit[1] = {128}, zp_far[1] = {0};
-  std::vector<int8_t> packed(qx8_gemm_4x16c4_packed_bytes(1, 4));
+  std::vector<int8_t> packed(qx8_gemm_2x16c4_packed_bytes(1, 4));
   int32_t row_sum = 0;
-  EXPECT_TRUE(qx8_gemm_4x16c4_pack(1, 4, w, true, zp_fit, packed.data(), &row_sum));
+  EXPECT_TRUE(qx8_gemm_2x16c4_pack(1, 4, w, true, zp_fit, packed.data(), &row_sum));
   EXPECT_EQ(row_sum, (0 - 128) + (10 - 128) + (200 - 128) + (255 - 128));
-  EXPECT_FALSE(qx8_gemm_4x16c4_pack(1, 4, w, true, zp_far, packed.data(), &row_sum));
+  EXPECT_FALSE(qx8_gemm_2x16c4_pack(1, 4, w, true, zp_far, packed.data(), &row_sum));
 }
 
 // The process's table is the best one this build and engine offer.

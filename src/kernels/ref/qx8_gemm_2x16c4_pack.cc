@@ -1,13 +1,13 @@
-// Prepare-time packing of 8-bit GEMM weights into the int8 4x16c4 tile layout.
+// Prepare-time packing of 8-bit GEMM weights into the int8 2x16c4 tile layout.
 #include "kernels/conv.h"
 
 namespace fd {
 
-size_t qx8_gemm_4x16c4_packed_bytes(size_t n, size_t k) {
+size_t qx8_gemm_2x16c4_packed_bytes(size_t n, size_t k) {
   return round_up_multiple(n, kQGemm16NR) * round_up_multiple(k, kQGemm16KR);
 }
 
-bool qx8_gemm_4x16c4_pack(size_t n, size_t k, const uint8_t* w, bool w_unsigned, const int32_t* w_zp,
+bool qx8_gemm_2x16c4_pack(size_t n, size_t k, const uint8_t* w, bool w_unsigned, const int32_t* w_zp,
                           int8_t* packed, int32_t* row_sums) {
   const size_t kp = round_up_multiple(k, kQGemm16KR);
   const size_t tiles = round_up_multiple(n, kQGemm16NR) / kQGemm16NR;

@@ -1,4 +1,4 @@
-// Scalar references of the quantized 4x16c4 GEMM in its two activation domains (the contract
+// Scalar references of the quantized 2x16c4 GEMM in its two activation domains (the contract
 // lives in kernels/conv.h).
 #include "kernels/conv.h"
 
@@ -6,7 +6,7 @@ namespace fd {
 namespace {
 
 // `reads_unsigned`: every activation byte is read as uint8, else as int8.
-void gemm_4x16c4(bool reads_unsigned, size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride,
+void gemm_2x16c4(bool reads_unsigned, size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride,
                  const int8_t* packed_w, const int32_t* bias, uint8_t* c, size_t c_stride,
                  const QConvParams& params) {
   const size_t kp = round_up_multiple(k, kQGemm16KR);
@@ -33,16 +33,16 @@ void gemm_4x16c4(bool reads_unsigned, size_t m, size_t n, size_t k, const uint8_
 
 }  // namespace
 
-void qx8_gemm_4x16c4_usdot_ref(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride,
+void qx8_gemm_2x16c4_usdot_ref(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride,
                                const int8_t* packed_w, const int32_t* bias, uint8_t* c, size_t c_stride,
                                const QConvParams& params) {
-  gemm_4x16c4(true, m, n, k, a, a_stride, packed_w, bias, c, c_stride, params);
+  gemm_2x16c4(true, m, n, k, a, a_stride, packed_w, bias, c, c_stride, params);
 }
 
-void qx8_gemm_4x16c4_sdot_ref(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride,
+void qx8_gemm_2x16c4_sdot_ref(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride,
                               const int8_t* packed_w, const int32_t* bias, uint8_t* c, size_t c_stride,
                               const QConvParams& params) {
-  gemm_4x16c4(false, m, n, k, a, a_stride, packed_w, bias, c, c_stride, params);
+  gemm_2x16c4(false, m, n, k, a, a_stride, packed_w, bias, c, c_stride, params);
 }
 
 }  // namespace fd

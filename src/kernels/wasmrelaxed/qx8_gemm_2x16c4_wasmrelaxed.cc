@@ -1,4 +1,4 @@
-// Relaxed-SIMD quantized 4x16c4 GEMM: per 4 rows and 16 output channels, K in blocks of 4; each
+// Relaxed-SIMD quantized 2x16c4 GEMM: per 2 rows and 16 output channels, K in blocks of 4; each
 // i32x4.relaxed_dot_i8x16_i7x16_add_s multiplies 4 channels' int8 weights (first operand) by one
 // row's 4 activation bytes splatted (the i7 operand), 16 MACs per instruction; fp32
 // requantization as every other kernel (the contract lives in kernels/conv.h). Built by clang-19
@@ -13,7 +13,10 @@
 namespace fd {
 namespace {
 
-constexpr size_t kMR = 4;
+// Two rows: 8 accumulators + 4 weight vectors + the rows' activations fit the 16 vector registers
+// V8 uses on x64; 4 rows spilled (NanoDet-m's large 1x1 convolutions: 45-67 GMAC/s with 2 rows,
+// 39-51 with 4, in Chromium 156).
+constexpr size_t kMR = 2;
 
 // `kReadsUnsigned`: the engine reads the i7 operand as uint8 (usdot), else as int8 (sdot).
 template <bool kReadsUnsigned>
@@ -94,13 +97,13 @@ void gemm(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride, const
 
 }  // namespace
 
-void qx8_gemm_4x16c4_wasmusdot(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride,
+void qx8_gemm_2x16c4_wasmusdot(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride,
                                const int8_t* packed_w, const int32_t* bias, uint8_t* c, size_t c_stride,
                                const QConvParams& params) {
   gemm<true>(m, n, k, a, a_stride, packed_w, bias, c, c_stride, params);
 }
 
-void qx8_gemm_4x16c4_wasmsdot(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride,
+void qx8_gemm_2x16c4_wasmsdot(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride,
                               const int8_t* packed_w, const int32_t* bias, uint8_t* c, size_t c_stride,
                               const QConvParams& params) {
   gemm<false>(m, n, k, a, a_stride, packed_w, bias, c, c_stride, params);
