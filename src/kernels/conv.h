@@ -162,6 +162,30 @@ void qx8_dwconv_c8p2_wasmsimd(const uint8_t* in, size_t c, const ConvGeometry& g
                               const int32_t* bias, const uint8_t* zero_row, uint8_t* out,
                               const QConvParams& params);
 
+// Layout of the relaxed-SIMD depthwise kernels, depth multiplier 1: per block of 16 channels and
+// quad of taps (q = 0 .. ceil(taps/4) - 1), 64 int8: the 4 taps' weights w(4q..4q+3, c) for
+// c = 0..15 of the block (taps past `taps` and channels past c_out are 0), so one
+// i32x4.relaxed_dot_i8x16_i7x16_add_s multiplies four taps of 4 channels.
+constexpr size_t kDwQuadBlock = 16;
+size_t qx8_dwconv_c16q4_packed_bytes(size_t channels, size_t taps);
+// Packs w (int16, w - w_zp) [taps, round_up_multiple(channels, 8)] as int8 and folds the input
+// zero point, as the kernel reads it (`input_zp` plus the kernel's activation shift), into the
+// bias: bias_out [round_up_multiple(channels, 16)]. False when a weight is outside [-128, 127].
+bool qx8_dwconv_c16q4_pack(size_t channels, size_t taps, const int16_t* w, const int32_t* bias,
+                           int32_t input_zp, int8_t* packed, int32_t* bias_out);
+// Depthwise conv as qx8_dwconv_c8p2_ref (taps outside the image read `zero_row`), weights packed by
+// qx8_dwconv_c16q4_pack, activations read in the kernel's domain: `usdot` every byte as uint8
+// (int8 flipped by 0x80), `sdot` as int8 (uint8 flipped).
+void qx8_dwconv_c16q4_usdot_ref(const uint8_t* in, size_t c, const ConvGeometry& g, const int8_t* packed_w,
+                                const int32_t* bias, const uint8_t* zero_row, uint8_t* out, const QConvParams& params);
+void qx8_dwconv_c16q4_sdot_ref(const uint8_t* in, size_t c, const ConvGeometry& g, const int8_t* packed_w,
+                               const int32_t* bias, const uint8_t* zero_row, uint8_t* out, const QConvParams& params);
+// Relaxed-SIMD twins (bit-exact where the engine's relaxed dot product reads that way exactly).
+void qx8_dwconv_c16q4_wasmusdot(const uint8_t* in, size_t c, const ConvGeometry& g, const int8_t* packed_w,
+                                const int32_t* bias, const uint8_t* zero_row, uint8_t* out, const QConvParams& params);
+void qx8_dwconv_c16q4_wasmsdot(const uint8_t* in, size_t c, const ConvGeometry& g, const int8_t* packed_w,
+                               const int32_t* bias, const uint8_t* zero_row, uint8_t* out, const QConvParams& params);
+
 // Float depthwise conv of one image: in [in_h, in_w, c_in], w [kh, kw, round_up_multiple(c_out, 8)],
 // bias [round_up_multiple(c_out, 8)], out [out_h, out_w, c_out]; acc = bias, then acc += x * w over the
 // in-bounds taps in (ky, kx) order, then clamped to [out_min, out_max].

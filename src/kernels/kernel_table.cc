@@ -34,6 +34,36 @@ QGemmUkernel qgemm_4x4c8(const char* name,
   return g;
 }
 
+size_t dwconv_c8p2_packed_bytes(size_t channels, size_t taps) {
+  return qx8_dwconv_c8p2_packed_size(channels, taps) * sizeof(int16_t);
+}
+
+bool dwconv_c8p2_pack(size_t channels, size_t taps, const int16_t* w, const int32_t* bias, int32_t input_zp,
+                      void* packed, int32_t* bias_out) {
+  qx8_dwconv_c8p2_pack(channels, taps, w, bias, input_zp, static_cast<int16_t*>(packed), bias_out);
+  return true;
+}
+
+template <void (*kKernel)(const uint8_t*, size_t, const ConvGeometry&, const int16_t*, const int32_t*,
+                          const uint8_t*, uint8_t*, const QConvParams&)>
+void dwconv_c8p2_run(const uint8_t* in, size_t c, const ConvGeometry& g, const void* packed_w, const int32_t* bias,
+                     const uint8_t* zero_row, uint8_t* out, const QConvParams& params) {
+  kKernel(in, c, g, static_cast<const int16_t*>(packed_w), bias, zero_row, out, params);
+}
+
+QDwconvUkernel dwconv_c8p2(const char* name,
+                           void (*run)(const uint8_t*, size_t, const ConvGeometry&, const void*, const int32_t*,
+                                       const uint8_t*, uint8_t*, const QConvParams&)) {
+  QDwconvUkernel d;
+  d.name = name;
+  d.domain = ActDomain::kNative;
+  d.channel_block = kDwChannelBlock;
+  d.packed_bytes = dwconv_c8p2_packed_bytes;
+  d.pack = dwconv_c8p2_pack;
+  d.run = run;
+  return d;
+}
+
 KernelTable ref_table() {
   KernelTable t;
   t.isa = Isa::kRef;
@@ -41,7 +71,8 @@ KernelTable ref_table() {
   t.qgemm_general = t.qgemm;
   t.f32_gemm = f32_gemm_4x8_ref;
   t.qx8_dwconv = qx8_dwconv_c8_ref;
-  t.qx8_dwconv_p2 = qx8_dwconv_c8p2_ref;
+  t.qx8_dwconv_m1 = dwconv_c8p2("qx8_dwconv_c8p2_ref", dwconv_c8p2_run<qx8_dwconv_c8p2_ref>);
+  t.qx8_dwconv_m1_general = t.qx8_dwconv_m1;
   t.f32_dwconv = f32_dwconv_c8_ref;
   t.f32_dwconv_m1 = f32_dwconv_c8_ref;
   t.qs8_vadd = qs8_vadd_ref;
@@ -82,7 +113,8 @@ KernelTable wasmsimd_table() {
   t.qgemm = qgemm_4x4c8("qx8_gemm_4x4c8_wasmsimd", qgemm_4x4c8_run<qx8_gemm_4x4c8_wasmsimd>);
   t.qgemm_general = t.qgemm;
   t.f32_gemm = f32_gemm_4x8_wasmsimd;
-  t.qx8_dwconv_p2 = qx8_dwconv_c8p2_wasmsimd;
+  t.qx8_dwconv_m1 = dwconv_c8p2("qx8_dwconv_c8p2_wasmsimd", dwconv_c8p2_run<qx8_dwconv_c8p2_wasmsimd>);
+  t.qx8_dwconv_m1_general = t.qx8_dwconv_m1;
   t.f32_dwconv_m1 = f32_dwconv_c8_wasmsimd;
   t.qs8_vadd = qs8_vadd_wasmsimd;
   t.qs8_vaddc = qs8_vaddc_wasmsimd;

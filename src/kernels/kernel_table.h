@@ -57,6 +57,23 @@ struct QGemmUkernel {
               const int32_t* bias, uint8_t* c, size_t c_stride, const QConvParams& params) = nullptr;
 };
 
+// A quantized depthwise microkernel for depth multiplier 1 (at most kDwMaxTaps taps): taps
+// outside the image read a row of the input zero point, which the packed bias cancels.
+struct QDwconvUkernel {
+  const char* name = nullptr;
+  ActDomain domain = ActDomain::kNative;
+  size_t channel_block = 0;  // bias and scales are padded to a multiple of it
+  // Bytes of the packed weights for `channels` and `taps`.
+  size_t (*packed_bytes)(size_t channels, size_t taps) = nullptr;
+  // Packs int16 weights (w - w_zp) [taps, round_up(channels, 8)] and folds `input_zp` (plus the
+  // kernel's activation shift: the caller adds it) into bias_out; false when they do not fit.
+  bool (*pack)(size_t channels, size_t taps, const int16_t* w, const int32_t* bias, int32_t input_zp,
+               void* packed, int32_t* bias_out) = nullptr;
+  // in [in_h, in_w, c], out [out_h, out_w, c]; zero_row holds c bytes of the input zero point.
+  void (*run)(const uint8_t* in, size_t c, const ConvGeometry& g, const void* packed_w, const int32_t* bias,
+              const uint8_t* zero_row, uint8_t* out, const QConvParams& params) = nullptr;
+};
+
 // Every kernel an op may call, by family (see the headers for each contract).
 struct KernelTable {
   Isa isa = Isa::kRef;
@@ -65,14 +82,14 @@ struct KernelTable {
   QGemmUkernel qgemm_general;
   void (*f32_gemm)(size_t m, size_t n, size_t k, const float* a, size_t a_stride, const float* packed_w,
                    const float* bias, float* c, size_t c_stride, float out_min, float out_max) = nullptr;
-  // Depthwise convolutions: the general quantized kernel, the tap-pair one for depth multiplier 1
-  // and at most kDwMaxTaps taps, and the float ones (the multiplier-1 one may be null).
+  // Depthwise convolutions: the general quantized kernel; for depth multiplier 1 the preferred
+  // one and the one for weights that do not fit it; the float ones (the multiplier-1 one may be
+  // null).
   void (*qx8_dwconv)(const uint8_t* in, size_t c_in, size_t depth_multiplier, const ConvGeometry& g,
                      const int16_t* w, const int32_t* bias, int32_t input_zp, uint8_t* out,
                      const QConvParams& params) = nullptr;
-  void (*qx8_dwconv_p2)(const uint8_t* in, size_t c, const ConvGeometry& g, const int16_t* packed_w,
-                        const int32_t* bias, const uint8_t* zero_row, uint8_t* out,
-                        const QConvParams& params) = nullptr;
+  QDwconvUkernel qx8_dwconv_m1;
+  QDwconvUkernel qx8_dwconv_m1_general;
   void (*f32_dwconv)(const float* in, size_t c_in, size_t depth_multiplier, const ConvGeometry& g,
                      const float* w, const float* bias, float* out, float out_min, float out_max) = nullptr;
   void (*f32_dwconv_m1)(const float* in, size_t c_in, size_t depth_multiplier, const ConvGeometry& g,

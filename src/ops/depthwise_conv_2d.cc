@@ -1,5 +1,6 @@
 // DEPTHWISE_CONV_2D: per-channel NHWC convolution; weights [1, KH, KW, Cin * depth_multiplier]
-// are pre-widened (int16, minus zero point) or padded (float) at prepare.
+// are pre-widened (int16, minus zero point) or padded (float) at prepare; with depth multiplier 1
+// they are packed for the kernel table's depthwise kernel, the input zero point folded into the bias.
 #include <string>
 
 #include "ops/conv_common.h"
@@ -49,8 +50,8 @@ class DepthwiseConv2D : public Op {
       } else {
         const uint8_t* in = ctx.input(0).data + b * in_image;
         uint8_t* out = ctx.output(0).data + b * out_image;
-        if (pairs_) {
-          k_->qx8_dwconv_p2(in, cin_, g_, qpacked_.data(), qbias_packed_.data(), zero_row_.data(), out, params_);
+        if (m1_) {
+          m1_->run(in, cin_, g_, qpacked_.data(), qbias_packed_.data(), zero_row_.data(), out, params_);
         } else {
           k_->qx8_dwconv(in, cin_, multiplier_, g_, qw_.data(), qbias_.data(), input_zp_, out, params_);
         }
@@ -107,18 +108,26 @@ class DepthwiseConv2D : public Op {
       const int32_t* b = ctx.input(2).as<int32_t>();
       for (size_t c = 0; c < cout_; ++c) qbias_[c] = b[c];
     }
-    scale_.assign(cp, 0.0f);
+    // Scales padded for every depthwise kernel's channel block.
+    scale_.assign(round_up_multiple(cout_, kDwQuadBlock), 0.0f);
     for (size_t c = 0; c < cout_; ++c) scale_[c] = in.quant.scale[0] * w_scale[c] / out.quant.scale[0];
     input_zp_ = in.quant.zero_point[0];
-    // Depth multiplier 1: taps in pairs with the input zero point folded into the bias.
-    pairs_ = multiplier_ == 1 && taps <= kDwMaxTaps;
-    if (pairs_) {
-      qpacked_.assign(qx8_dwconv_c8p2_packed_size(cout_, taps), 0);
-      qbias_packed_.assign(cp, 0);
-      qx8_dwconv_c8p2_pack(cout_, taps, qw_.data(), qbias_.data(), input_zp_, qpacked_.data(), qbias_packed_.data());
+    params_.is_unsigned = in.dtype == DType::kUInt8;
+    // Depth multiplier 1: the table's kernel (or its general one when the weights do not fit),
+    // with the input zero point, as that kernel reads it, folded into the bias.
+    m1_ = nullptr;
+    if (multiplier_ == 1 && taps <= kDwMaxTaps) {
+      for (const QDwconvUkernel* k : {&k_->qx8_dwconv_m1, &k_->qx8_dwconv_m1_general}) {
+        qpacked_.assign(k->packed_bytes(cout_, taps), 0);
+        qbias_packed_.assign(round_up_multiple(cout_, k->channel_block), 0);
+        const int32_t zp = input_zp_ + activation_shift(k->domain, params_.is_unsigned);
+        if (k->pack(cout_, taps, qw_.data(), qbias_.data(), zp, qpacked_.data(), qbias_packed_.data())) {
+          m1_ = k;
+          break;
+        }
+      }
       zero_row_.assign(cin_, static_cast<uint8_t>(input_zp_));
     }
-    params_.is_unsigned = in.dtype == DType::kUInt8;
     params_.rq.scale = scale_.data();
     params_.rq.per_tensor = false;
     params_.rq.output_zero_point = out.quant.zero_point[0];
@@ -136,9 +145,9 @@ class DepthwiseConv2D : public Op {
   bool is_float_ = false;
   const KernelTable* k_ = nullptr;
   decltype(KernelTable::f32_dwconv) fkernel_ = nullptr;
-  bool pairs_ = false;
-  std::vector<int16_t> qpacked_;       // tap pairs (kernels/conv.h), when pairs_
-  std::vector<int32_t> qbias_packed_;  // bias - input_zp * sum of taps, when pairs_
+  const QDwconvUkernel* m1_ = nullptr;  // depth multiplier 1 kernel, else null (general kernel)
+  std::vector<uint8_t> qpacked_;       // weights in m1_'s layout
+  std::vector<int32_t> qbias_packed_;  // bias - input_zp * sum of taps, for m1_
   std::vector<uint8_t> zero_row_;      // [Cin] input zero point, read for taps outside the image
   std::vector<int16_t> qw_;     // [KH, KW, round_up(Cout, 8)]
   std::vector<int32_t> qbias_;  // [round_up(Cout, 8)]

@@ -1,7 +1,7 @@
 // The ref-vs-SIMD kernel suite with the relaxed-SIMD kernels linked in
 // (build/wasm/kernel_tests_relaxed.js), run where relaxed SIMD is on by default: headless
 // Chromium. Chromium's relaxed dot product is exact on x86 CPUs with VNNI (vpdpbusd) and on ARM;
-// on such a machine the relaxed GEMM must have run (not been skipped) and matched its ref.
+// on such a machine the relaxed kernels must have run (not been skipped) and matched their refs.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -31,7 +31,7 @@ function cpuHasExactRelaxedDot() {
   }
 }
 
-test('kernel_tests_relaxed.js passes in Chromium (relaxed GEMM bit-exact with its ref)', async () => {
+test('kernel_tests_relaxed.js passes in Chromium (relaxed GEMM and depthwise bit-exact with their refs)', async () => {
   const program = path.join(REPO_ROOT, 'build/wasm/kernel_tests_relaxed.js');
   expect(existsSync(program), `${program} is missing: run scripts/build.sh`).toBe(true);
   const context = browser.context;
@@ -59,5 +59,6 @@ test('kernel_tests_relaxed.js passes in Chromium (relaxed GEMM bit-exact with it
   if (cpuHasExactRelaxedDot()) {
     expect(kernels, 'this CPU has VNNI/sdot: the relaxed GEMM must run, not be skipped').not.toBeNull();
     expect(out).toMatch(/\[       OK \] QGemm2x16c4Kernel\.RelaxedMatchesRefAndNaive/);
+    expect(out).toMatch(/\[       OK \] QDwconvKernel\.RelaxedMatchesRefs/);
   }
 }, 600_000);

@@ -1,7 +1,8 @@
 // The relaxed-SIMD module's entry into the kernel table: probes how this engine computes
 // i32x4.relaxed_dot_i8x16_i7x16_add_s (its i7 operand's top bit is implementation-defined:
 // unsigned on x86, signed on ARM, and x86 engines without VNNI saturate pairs of products to
-// int16) and installs the 2x16c4 GEMM only for a reading that is exact over all bytes.
+// int16) and installs the 2x16c4 GEMM and the c16q4 depthwise kernel only for a reading that is
+// exact over all bytes.
 #include <wasm_simd128.h>
 
 #include "kernels/kernel_table.h"
@@ -39,6 +40,20 @@ bool pack(size_t n, size_t k, const uint8_t* w, bool w_unsigned, const int32_t* 
   return qx8_gemm_2x16c4_pack(n, k, w, w_unsigned, w_zp, static_cast<int8_t*>(packed), row_sums);
 }
 
+size_t dw_packed_bytes(size_t channels, size_t taps) { return qx8_dwconv_c16q4_packed_bytes(channels, taps); }
+
+bool dw_pack(size_t channels, size_t taps, const int16_t* w, const int32_t* bias, int32_t input_zp, void* packed,
+             int32_t* bias_out) {
+  return qx8_dwconv_c16q4_pack(channels, taps, w, bias, input_zp, static_cast<int8_t*>(packed), bias_out);
+}
+
+template <void (*kKernel)(const uint8_t*, size_t, const ConvGeometry&, const int8_t*, const int32_t*,
+                          const uint8_t*, uint8_t*, const QConvParams&)>
+void dw_run(const uint8_t* in, size_t c, const ConvGeometry& g, const void* packed_w, const int32_t* bias,
+            const uint8_t* zero_row, uint8_t* out, const QConvParams& params) {
+  kKernel(in, c, g, static_cast<const int8_t*>(packed_w), bias, zero_row, out, params);
+}
+
 template <void (*kKernel)(size_t, size_t, size_t, const uint8_t*, size_t, const int8_t*, const int32_t*,
                           uint8_t*, size_t, const QConvParams&)>
 void run(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride, const void* packed_w,
@@ -62,6 +77,13 @@ extern "C" bool fd_install_relaxed_kernels(fd::KernelTable* t) {
   g.packed_bytes = packed_bytes;
   g.pack = pack;
   g.run = usdot ? run<qx8_gemm_2x16c4_wasmusdot> : run<qx8_gemm_2x16c4_wasmsdot>;
+  QDwconvUkernel& d = t->qx8_dwconv_m1;
+  d.name = usdot ? "qx8_dwconv_c16q4_wasmusdot" : "qx8_dwconv_c16q4_wasmsdot";
+  d.domain = g.domain;
+  d.channel_block = kDwQuadBlock;
+  d.packed_bytes = dw_packed_bytes;
+  d.pack = dw_pack;
+  d.run = usdot ? dw_run<qx8_dwconv_c16q4_wasmusdot> : dw_run<qx8_dwconv_c16q4_wasmsdot>;
   t->dot_peak = qs8_dot_peak_wasmrelaxed;
   t->isa = engine;
   return true;

@@ -319,6 +319,64 @@ TEST(QDwconvKernel, TapPairKernelsMatchGeneralRef) {
   EXPECT_GE(varied_cases * 10, eligible * 9);
 }
 
+// The relaxed-SIMD depthwise kernel (from the kernel table, present only where the engine's
+// relaxed dot product is exact) against its ref in the same domain and against the general ref.
+TEST(QDwconvKernel, RelaxedMatchesRefs) {
+  const KernelTable* table = nullptr;
+  for (Isa isa : {Isa::kWasmRelaxedUsdot, Isa::kWasmRelaxedSdot}) {
+    if (kernels_for(isa)) table = kernels_for(isa);
+  }
+  if (!table) GTEST_SKIP() << "no relaxed-SIMD kernels in this build or engine";
+  const QDwconvUkernel& uk = table->qx8_dwconv_m1;
+  std::printf("relaxed depthwise: %s\n", uk.name);
+  std::mt19937 rng(11);
+  const size_t channels[] = {1, 3, 8, 15, 16, 17, 24, 32, 45, 58};
+  for (int iter = 0; iter < 200; ++iter) {
+    const size_t c = channels[iter % 10];
+    const bool is_unsigned = iter % 2 == 0;
+    const ConvGeometry g = random_geometry(rng);
+    const size_t taps = g.kernel_h * g.kernel_w;
+    const size_t cp = round_up_multiple(c, kDwChannelBlock);
+    std::vector<uint8_t> in = random_bytes(rng, g.in_h * g.in_w * c);
+    std::vector<int16_t> w(taps * cp, 0);
+    for (size_t t = 0; t < taps; ++t) {
+      for (size_t ch = 0; ch < c; ++ch) w[t * cp + ch] = static_cast<int16_t>(rand_int(rng, -128, 127));
+    }
+    std::vector<int32_t> bias(round_up_multiple(c, kDwQuadBlock), 0);
+    for (size_t ch = 0; ch < c; ++ch) bias[ch] = rand_int(rng, -5000, 5000);
+    const int32_t in_zp = is_unsigned ? rand_int(rng, 0, 255) : rand_int(rng, -128, 127);
+    RandomRequant rq(rng, is_unsigned, c, kDwQuadBlock, taps, iter % 4 == 0);
+    std::vector<uint8_t> packed(uk.packed_bytes(c, taps), 0x5A);
+    std::vector<int32_t> folded(round_up_multiple(c, uk.channel_block), 0);
+    ASSERT_TRUE(uk.pack(c, taps, w.data(), bias.data(), in_zp + activation_shift(uk.domain, is_unsigned),
+                        packed.data(), folded.data()));
+    const std::vector<uint8_t> zero_row(c, static_cast<uint8_t>(in_zp));
+    std::vector<uint8_t> o_general(g.out_h * g.out_w * c, 1), o_ref(g.out_h * g.out_w * c, 2), o_simd(g.out_h * g.out_w * c, 3);
+    qx8_dwconv_c8_ref(in.data(), c, 1, g, w.data(), bias.data(), in_zp, o_general.data(), rq.params);
+    const int8_t* pw = reinterpret_cast<const int8_t*>(packed.data());
+    if (uk.domain == ActDomain::kUnsigned) {
+      qx8_dwconv_c16q4_usdot_ref(in.data(), c, g, pw, folded.data(), zero_row.data(), o_ref.data(), rq.params);
+    } else {
+      qx8_dwconv_c16q4_sdot_ref(in.data(), c, g, pw, folded.data(), zero_row.data(), o_ref.data(), rq.params);
+    }
+    uk.run(in.data(), c, g, packed.data(), folded.data(), zero_row.data(), o_simd.data(), rq.params);
+    ASSERT_EQ(o_general, o_ref) << "ref vs general ref, iter " << iter << " c=" << c;
+    ASSERT_EQ(o_ref, o_simd) << "iter " << iter << " c=" << c << " k " << g.kernel_h << "x" << g.kernel_w;
+  }
+}
+
+// The int8 tap-quad packer refuses weights outside int8 (uint8 models' w - w_zp can reach 255).
+TEST(QDwconvKernel, QuadPackRefusesWeightsOutsideInt8) {
+  const int16_t w[8] = {200, 0, 0, 0, 0, 0, 0, 0};
+  const int32_t bias[16] = {};
+  std::vector<int8_t> packed(qx8_dwconv_c16q4_packed_bytes(1, 1));
+  std::vector<int32_t> out(16);
+  EXPECT_FALSE(qx8_dwconv_c16q4_pack(1, 1, w, bias, 0, packed.data(), out.data()));
+  const int16_t fit[8] = {-128, 0, 0, 0, 0, 0, 0, 0};
+  EXPECT_TRUE(qx8_dwconv_c16q4_pack(1, 1, fit, bias, 3, packed.data(), out.data()));
+  EXPECT_EQ(out[0], 3 * 128);
+}
+
 TEST(FDwconvKernel, WasmsimdMatchesRefBitExactly) {
   std::mt19937 rng(11);
   const size_t channels[] = {1, 4, 8, 9, 16, 23};

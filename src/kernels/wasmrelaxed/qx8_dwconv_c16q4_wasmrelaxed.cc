@@ -1,0 +1,110 @@
+// Relaxed-SIMD depthwise convolution, depth multiplier 1, four taps per
+// i32x4.relaxed_dot_i8x16_i7x16_add_s: per output pixel a pointer per tap (into the image, or at
+// the zero-point row, which the packed bias cancels); per 16 channels the four taps' bytes are
+// interleaved into [channel][4 taps] groups (two unpack steps) and multiplied against the tap-quad
+// packed int8 weights; fp32 requantization (the contract lives in kernels/conv.h).
+#include <wasm_simd128.h>
+
+#include <cstring>
+
+#include "kernels/conv.h"
+#include "kernels/wasmsimd/requant_wasmsimd.h"
+
+namespace fd {
+namespace {
+
+template <bool kReadsUnsigned>
+void dwconv(const uint8_t* in, size_t c, const ConvGeometry& g, const int8_t* packed_w, const int32_t* bias,
+            const uint8_t* zero_row, uint8_t* out, const QConvParams& params) {
+  const RequantParams& rq = params.rq;
+  const size_t taps = g.kernel_h * g.kernel_w;
+  const size_t quads = (taps + 3) / 4;
+  const size_t block_bytes = quads * 4 * kDwQuadBlock;
+  const v128_t flip = wasm_i8x16_splat(static_cast<int8_t>(params.is_unsigned == kReadsUnsigned ? 0 : 0x80));
+  const v128_t vzp = wasm_i32x4_splat(rq.output_zero_point);
+  const v128_t vlo = wasm_f32x4_splat(static_cast<float>(rq.qmin - rq.output_zero_point));
+  const v128_t vhi = wasm_f32x4_splat(static_cast<float>(rq.qmax - rq.output_zero_point));
+  auto scales = [&](size_t ch) { return rq.per_tensor ? wasm_f32x4_splat(rq.scale[0]) : wasm_v128_load(rq.scale + ch); };
+  const uint8_t* ptr[kDwMaxTaps + 3];
+  for (size_t t = taps; t < 4 * quads; ++t) ptr[t] = zero_row;  // quad padding (weights 0)
+  // 16 channels [ch, ch + 16) whose bytes start at tap[t] + offset: 16 output bytes.
+  auto block = [&](const uint8_t* const* tap, size_t offset, size_t ch) {
+    const int8_t* wp = packed_w + (ch / kDwQuadBlock) * block_bytes;
+    v128_t acc0 = wasm_v128_load(bias + ch), acc1 = wasm_v128_load(bias + ch + 4);
+    v128_t acc2 = wasm_v128_load(bias + ch + 8), acc3 = wasm_v128_load(bias + ch + 12);
+    for (size_t q = 0; q < quads; ++q, wp += 4 * kDwQuadBlock) {
+      const v128_t x0 = wasm_v128_xor(wasm_v128_load(tap[4 * q] + offset), flip);
+      const v128_t x1 = wasm_v128_xor(wasm_v128_load(tap[4 * q + 1] + offset), flip);
+      const v128_t x2 = wasm_v128_xor(wasm_v128_load(tap[4 * q + 2] + offset), flip);
+      const v128_t x3 = wasm_v128_xor(wasm_v128_load(tap[4 * q + 3] + offset), flip);
+      // Bytes [c: t0 t1] for channels 0..7 and 8..15, likewise [c: t2 t3].
+      const v128_t a_lo = wasm_i8x16_shuffle(x0, x1, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+      const v128_t a_hi = wasm_i8x16_shuffle(x0, x1, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+      const v128_t b_lo = wasm_i8x16_shuffle(x2, x3, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+      const v128_t b_hi = wasm_i8x16_shuffle(x2, x3, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+      // Bytes [c: t0 t1 t2 t3] for channels 0..3, 4..7, 8..11, 12..15.
+      const v128_t v0 = wasm_i16x8_shuffle(a_lo, b_lo, 0, 8, 1, 9, 2, 10, 3, 11);
+      const v128_t v1 = wasm_i16x8_shuffle(a_lo, b_lo, 4, 12, 5, 13, 6, 14, 7, 15);
+      const v128_t v2 = wasm_i16x8_shuffle(a_hi, b_hi, 0, 8, 1, 9, 2, 10, 3, 11);
+      const v128_t v3 = wasm_i16x8_shuffle(a_hi, b_hi, 4, 12, 5, 13, 6, 14, 7, 15);
+      acc0 = wasm_i32x4_relaxed_dot_i8x16_i7x16_add(wasm_v128_load(wp), v0, acc0);
+      acc1 = wasm_i32x4_relaxed_dot_i8x16_i7x16_add(wasm_v128_load(wp + 16), v1, acc1);
+      acc2 = wasm_i32x4_relaxed_dot_i8x16_i7x16_add(wasm_v128_load(wp + 32), v2, acc2);
+      acc3 = wasm_i32x4_relaxed_dot_i8x16_i7x16_add(wasm_v128_load(wp + 48), v3, acc3);
+    }
+    const v128_t r0 = requantize_f32x4(acc0, scales(ch), vlo, vhi, vzp);
+    const v128_t r1 = requantize_f32x4(acc1, scales(ch + 4), vlo, vhi, vzp);
+    const v128_t r2 = requantize_f32x4(acc2, scales(ch + 8), vlo, vhi, vzp);
+    const v128_t r3 = requantize_f32x4(acc3, scales(ch + 12), vlo, vhi, vzp);
+    const v128_t h01 = wasm_i16x8_narrow_i32x4(r0, r1);
+    const v128_t h23 = wasm_i16x8_narrow_i32x4(r2, r3);
+    return params.is_unsigned ? wasm_u8x16_narrow_i16x8(h01, h23) : wasm_i8x16_narrow_i16x8(h01, h23);
+  };
+  for (size_t oy = 0; oy < g.out_h; ++oy) {
+    const ptrdiff_t iy0 = static_cast<ptrdiff_t>(oy * g.stride_h) - static_cast<ptrdiff_t>(g.pad_top);
+    for (size_t ox = 0; ox < g.out_w; ++ox) {
+      const ptrdiff_t ix0 = static_cast<ptrdiff_t>(ox * g.stride_w) - static_cast<ptrdiff_t>(g.pad_left);
+      for (size_t ky = 0, t = 0; ky < g.kernel_h; ++ky) {
+        const ptrdiff_t iy = iy0 + static_cast<ptrdiff_t>(ky * g.dilation_h);
+        const bool row_in = iy >= 0 && iy < static_cast<ptrdiff_t>(g.in_h);
+        for (size_t kx = 0; kx < g.kernel_w; ++kx, ++t) {
+          const ptrdiff_t ix = ix0 + static_cast<ptrdiff_t>(kx * g.dilation_w);
+          ptr[t] = row_in && ix >= 0 && ix < static_cast<ptrdiff_t>(g.in_w)
+                       ? in + (static_cast<size_t>(iy) * g.in_w + static_cast<size_t>(ix)) * c
+                       : zero_row;
+        }
+      }
+      uint8_t* o = out + (oy * g.out_w + ox) * c;
+      size_t ch = 0;
+      for (; ch + kDwQuadBlock <= c; ch += kDwQuadBlock) wasm_v128_store(o + ch, block(ptr, ch, ch));
+      if (ch < c) {
+        // The last partial block: each tap's remaining bytes copied into a buffer.
+        const size_t nvalid = c - ch;
+        uint8_t tmp[kDwMaxTaps + 3][kDwQuadBlock];
+        const uint8_t* tptr[kDwMaxTaps + 3];
+        for (size_t t = 0; t < 4 * quads; ++t) {
+          std::memcpy(tmp[t], ptr[t] + ch, nvalid);
+          std::memset(tmp[t] + nvalid, 0, kDwQuadBlock - nvalid);
+          tptr[t] = tmp[t];
+        }
+        uint8_t bytes[16];
+        wasm_v128_store(bytes, block(tptr, 0, ch));
+        std::memcpy(o + ch, bytes, nvalid);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void qx8_dwconv_c16q4_wasmusdot(const uint8_t* in, size_t c, const ConvGeometry& g, const int8_t* packed_w,
+                                const int32_t* bias, const uint8_t* zero_row, uint8_t* out, const QConvParams& params) {
+  dwconv<true>(in, c, g, packed_w, bias, zero_row, out, params);
+}
+
+void qx8_dwconv_c16q4_wasmsdot(const uint8_t* in, size_t c, const ConvGeometry& g, const int8_t* packed_w,
+                               const int32_t* bias, const uint8_t* zero_row, uint8_t* out, const QConvParams& params) {
+  dwconv<false>(in, c, g, packed_w, bias, zero_row, out, params);
+}
+
+}  // namespace fd
