@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "kernels/conv.h"
+#include "kernels/dw_taps.h"
 #include "kernels/wasmsimd/requant_wasmsimd.h"
 
 namespace fd {
@@ -60,20 +61,11 @@ void dwconv(const uint8_t* in, size_t c, const ConvGeometry& g, const int8_t* pa
     const v128_t h23 = wasm_i16x8_narrow_i32x4(r2, r3);
     return params.is_unsigned ? wasm_u8x16_narrow_i16x8(h01, h23) : wasm_i8x16_narrow_i16x8(h01, h23);
   };
+  ptrdiff_t off[kDwMaxTaps];
+  dw_tap_offsets(g, c, off);
   for (size_t oy = 0; oy < g.out_h; ++oy) {
-    const ptrdiff_t iy0 = static_cast<ptrdiff_t>(oy * g.stride_h) - static_cast<ptrdiff_t>(g.pad_top);
     for (size_t ox = 0; ox < g.out_w; ++ox) {
-      const ptrdiff_t ix0 = static_cast<ptrdiff_t>(ox * g.stride_w) - static_cast<ptrdiff_t>(g.pad_left);
-      for (size_t ky = 0, t = 0; ky < g.kernel_h; ++ky) {
-        const ptrdiff_t iy = iy0 + static_cast<ptrdiff_t>(ky * g.dilation_h);
-        const bool row_in = iy >= 0 && iy < static_cast<ptrdiff_t>(g.in_h);
-        for (size_t kx = 0; kx < g.kernel_w; ++kx, ++t) {
-          const ptrdiff_t ix = ix0 + static_cast<ptrdiff_t>(kx * g.dilation_w);
-          ptr[t] = row_in && ix >= 0 && ix < static_cast<ptrdiff_t>(g.in_w)
-                       ? in + (static_cast<size_t>(iy) * g.in_w + static_cast<size_t>(ix)) * c
-                       : zero_row;
-        }
-      }
+      dw_tap_pointers(in, c, g, oy, ox, off, zero_row, ptr);
       uint8_t* o = out + (oy * g.out_w + ox) * c;
       size_t ch = 0;
       for (; ch + kDwQuadBlock <= c; ch += kDwQuadBlock) wasm_v128_store(o + ch, block(ptr, ch, ch));

@@ -1,0 +1,47 @@
+// Tap pointers of the depthwise kernels that read taps outside the image from a zero-point row.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "kernels/conv.h"
+
+namespace fd {
+
+// Offsets (bytes) of each tap (ky, kx) from the window's top-left pixel, for an image with `c`
+// channels: off [kernel_h * kernel_w].
+inline void dw_tap_offsets(const ConvGeometry& g, size_t c, ptrdiff_t* off) {
+  for (size_t ky = 0, t = 0; ky < g.kernel_h; ++ky) {
+    for (size_t kx = 0; kx < g.kernel_w; ++kx, ++t) {
+      off[t] = static_cast<ptrdiff_t>((ky * g.dilation_h * g.in_w + kx * g.dilation_w) * c);
+    }
+  }
+}
+
+// ptr[t] = the input pixel under tap t of output pixel (oy, ox), or `zero_row` where the tap
+// falls outside the image; windows entirely inside take the offsets from dw_tap_offsets.
+inline void dw_tap_pointers(const uint8_t* in, size_t c, const ConvGeometry& g, size_t oy, size_t ox,
+                            const ptrdiff_t* off, const uint8_t* zero_row, const uint8_t** ptr) {
+  const ptrdiff_t iy0 = static_cast<ptrdiff_t>(oy * g.stride_h) - static_cast<ptrdiff_t>(g.pad_top);
+  const ptrdiff_t ix0 = static_cast<ptrdiff_t>(ox * g.stride_w) - static_cast<ptrdiff_t>(g.pad_left);
+  const ptrdiff_t last_y = iy0 + static_cast<ptrdiff_t>((g.kernel_h - 1) * g.dilation_h);
+  const ptrdiff_t last_x = ix0 + static_cast<ptrdiff_t>((g.kernel_w - 1) * g.dilation_w);
+  const size_t taps = g.kernel_h * g.kernel_w;
+  if (iy0 >= 0 && ix0 >= 0 && last_y < static_cast<ptrdiff_t>(g.in_h) && last_x < static_cast<ptrdiff_t>(g.in_w)) {
+    const uint8_t* origin = in + (static_cast<size_t>(iy0) * g.in_w + static_cast<size_t>(ix0)) * c;
+    for (size_t t = 0; t < taps; ++t) ptr[t] = origin + off[t];
+    return;
+  }
+  for (size_t ky = 0, t = 0; ky < g.kernel_h; ++ky) {
+    const ptrdiff_t iy = iy0 + static_cast<ptrdiff_t>(ky * g.dilation_h);
+    const bool row_in = iy >= 0 && iy < static_cast<ptrdiff_t>(g.in_h);
+    for (size_t kx = 0; kx < g.kernel_w; ++kx, ++t) {
+      const ptrdiff_t ix = ix0 + static_cast<ptrdiff_t>(kx * g.dilation_w);
+      ptr[t] = row_in && ix >= 0 && ix < static_cast<ptrdiff_t>(g.in_w)
+                   ? in + (static_cast<size_t>(iy) * g.in_w + static_cast<size_t>(ix)) * c
+                   : zero_row;
+    }
+  }
+}
+
+}  // namespace fd
