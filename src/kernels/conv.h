@@ -165,7 +165,9 @@ void qx8_dwconv_c8p2_wasmsimd(const uint8_t* in, size_t c, const ConvGeometry& g
 // Layout of the relaxed-SIMD depthwise kernels, depth multiplier 1: per block of 16 channels and
 // quad of taps (q = 0 .. ceil(taps/4) - 1), 64 int8: the 4 taps' weights w(4q..4q+3, c) for
 // c = 0..15 of the block (taps past `taps` and channels past c_out are 0), so one
-// i32x4.relaxed_dot_i8x16_i7x16_add_s multiplies four taps of 4 channels.
+// i32x4.relaxed_dot_i8x16_i7x16_add_s multiplies four taps of 4 channels. With more than 16
+// channels, not a multiple of 16, one more block follows: the last 16 channels [c - 16, c), which
+// the SIMD kernel computes as one overlapping block.
 constexpr size_t kDwQuadBlock = 16;
 size_t qx8_dwconv_c16q4_packed_bytes(size_t channels, size_t taps);
 // Packs w (int16, w - w_zp) [taps, round_up_multiple(channels, 8)] as int8 and folds the input

@@ -99,6 +99,7 @@ KernelTable ref_table() {
   t.f32_rsum = f32_rsum_ref;
   t.qs8_rsum = qs8_rsum_ref;
   t.qu8_rsum = qu8_rsum_ref;
+  t.x8_zip2 = x8_zip2_ref;
   t.dot_peak = qs8_dot_peak_ref;
   t.f32_resize_bilinear = f32_resize_bilinear_ref;
   t.qs8_resize_bilinear = qs8_resize_bilinear_ref;
@@ -140,6 +141,7 @@ KernelTable wasmsimd_table() {
   t.f32_rsum = f32_rsum_wasmsimd;
   t.qs8_rsum = qs8_rsum_wasmsimd;
   t.qu8_rsum = qu8_rsum_wasmsimd;
+  t.x8_zip2 = x8_zip2_wasmsimd;
   t.dot_peak = qs8_dot_peak_wasmsimd;
   t.f32_resize_bilinear = f32_resize_bilinear_wasmsimd;
   t.qs8_resize_bilinear = qs8_resize_bilinear_wasmsimd;

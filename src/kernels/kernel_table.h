@@ -9,6 +9,7 @@
 
 #include "kernels/conv.h"
 #include "kernels/elementwise.h"
+#include "kernels/movement.h"
 #include "kernels/pooling.h"
 #include "kernels/resize.h"
 
@@ -124,6 +125,9 @@ struct KernelTable {
   void (*f32_rsum)(const float* in, size_t outer, size_t reduce, size_t inner, float* out) = nullptr;
   void (*qs8_rsum)(const int8_t* in, size_t outer, size_t reduce, size_t inner, int32_t* out) = nullptr;
   void (*qu8_rsum)(const uint8_t* in, size_t outer, size_t reduce, size_t inner, int32_t* out) = nullptr;
+
+  // Data movement.
+  void (*x8_zip2)(size_t n, const uint8_t* a, const uint8_t* b, uint8_t* out) = nullptr;
 
   // The profiler's peak: `iters` rounds of the GEMM's multiply-accumulate instruction on
   // register-resident data (16 independent accumulators); returns the MACs done and stores a

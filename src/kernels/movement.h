@@ -1,4 +1,4 @@
-// Data-movement kernels (ref only: they are memcpy-bound). Element-size generic: they copy
+// Data-movement kernels (ref only, memcpy-bound, except the byte zip). Element-size generic: they copy
 // elements of `elem_size` bytes (1, 2, 4 or 8) and never look at values, except concat_ref's
 // optional 8-bit lookup tables (requantization of UINT8/INT8 inputs, built at prepare).
 //
@@ -51,6 +51,12 @@ inline void strided_copy_simplify(StridedCopyParams* p) {
 
 // Copies the strided view `p` of `in` into the contiguous `out` [out_dims...].
 void strided_copy_ref(size_t elem_size, const void* in, void* out, const StridedCopyParams& p);
+
+// Interleaves two byte rows: out[2i] = a[i], out[2i + 1] = b[i] for i < n (the channel shuffle
+// TRANSPOSE [.., 2, C] -> [.., C, 2] of ShuffleNet-style models, per pixel).
+void x8_zip2_ref(size_t n, const uint8_t* a, const uint8_t* b, uint8_t* out);
+// SIMD128 twin of x8_zip2_ref.
+void x8_zip2_wasmsimd(size_t n, const uint8_t* a, const uint8_t* b, uint8_t* out);
 
 // Constant padding: out dim d = before[d] + in_dims[d] + after[d] (all non-negative).
 struct PadParams {

@@ -101,18 +101,39 @@ class StridedCopyOp : public Op {
  public:
   Status eval(NodeContext& ctx) override {
     const RTensor& in = ctx.input(0);
+    if (zip_n_) {
+      // [outer, 2, n] -> [outer, n, 2] bytes: one zip per outer row.
+      for (size_t o = 0; o < zip_outer_; ++o) {
+        const uint8_t* src = in.data + o * 2 * zip_n_;
+        zip_(zip_n_, src, src + zip_n_, ctx.output(0).data + o * 2 * zip_n_);
+      }
+      return Status();
+    }
     strided_copy_ref(dtype_size(in.dtype), in.data, ctx.output(0).data, params_);
     return Status();
   }
 
  protected:
-  // Merges contiguous dimensions of params_ and sets the output shape.
+  // Merges contiguous dimensions of params_, recognizes the byte channel shuffle
+  // [outer, 2, n] -> [outer, n, 2] (run by the table's x8_zip2) and sets the output shape.
   Status finish_prepare(NodeContext& ctx, Shape out_shape) {
     strided_copy_simplify(&params_);
+    const StridedCopyParams& p = params_;
+    const int r = p.rank;
+    zip_n_ = 0;
+    if (dtype_size(ctx.input(0).dtype) == 1 && p.in_offset == 0 && r >= 2 && r <= 3 && p.out_dims[r - 1] == 2 &&
+        p.in_strides[r - 2] == 1 && p.in_strides[r - 1] == p.out_dims[r - 2] &&
+        (r == 2 || p.in_strides[0] == 2 * static_cast<int64_t>(p.out_dims[1]))) {
+      zip_n_ = static_cast<size_t>(p.out_dims[r - 2]);
+      zip_outer_ = r == 3 ? static_cast<size_t>(p.out_dims[0]) : 1;
+      zip_ = ctx.kernels().x8_zip2;
+    }
     ctx.set_output_shape(0, std::move(out_shape));
     return Status();
   }
   StridedCopyParams params_;
+  size_t zip_n_ = 0, zip_outer_ = 0;
+  decltype(KernelTable::x8_zip2) zip_ = nullptr;
 };
 
 }  // namespace fd

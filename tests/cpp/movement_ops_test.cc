@@ -192,12 +192,22 @@ TEST(Transpose, Float3DNegativePermEntry) {
             (std::vector<float>{0, 10, 20, 100, 110, 120, 1, 11, 21, 101, 111, 121}));
 }
 
-TEST(Transpose, Int8SixDimsMatchesNaiveIndexing) {
-  const Shape shape = {2, 3, 1, 2, 3, 2};
-  const std::vector<int32_t> perm = {5, 3, 0, 4, 2, 1};
+// Six dims with an arbitrary permutation; and the channel shuffle [N, H, W, 2, C] ->
+// [N, H, W, C, 2] of ShuffleNet-style models (the x8_zip2 path), with C not a multiple of 16.
+class TransposeInt8 : public ::testing::TestWithParam<std::pair<Shape, std::vector<int32_t>>> {};
+
+INSTANTIATE_TEST_SUITE_P(Permutations, TransposeInt8, ::testing::Values(
+    std::make_pair(Shape{2, 3, 1, 2, 3, 2}, std::vector<int32_t>{5, 3, 0, 4, 2, 1}),
+    std::make_pair(Shape{1, 3, 2, 2, 37}, std::vector<int32_t>{0, 1, 2, 4, 3}),
+    std::make_pair(Shape{1, 2, 2, 5}, std::vector<int32_t>{0, 1, 3, 2})));
+
+TEST_P(TransposeInt8, MatchesNaiveIndexing) {
+  const Shape shape = GetParam().first;
+  const std::vector<int32_t> perm = GetParam().second;
+  const int rank = static_cast<int>(shape.size());
   GraphBuilder b;
   int x = b.input(DType::kInt8, shape);
-  int p = b.constant<int32_t>(DType::kInt32, {6}, perm);
+  int p = b.constant<int32_t>(DType::kInt32, {rank}, perm);
   int o = b.tensor(DType::kInt8, {});
   b.node(OpCode::kTranspose, {x, p}, {o});
   b.outputs({o});
@@ -205,21 +215,21 @@ TEST(Transpose, Int8SixDimsMatchesNaiveIndexing) {
   ASSERT_TRUE(interp);
   const int n = static_cast<int>(num_elements(shape));
   std::vector<int8_t> in(n);
-  for (int i = 0; i < n; ++i) in[i] = static_cast<int8_t>(i - 36);
+  for (int i = 0; i < n; ++i) in[i] = static_cast<int8_t>(i % 251 - 120);
   set_input(*interp, 0, in);
   ASSERT_TRUE(interp->invoke().ok());
-  Shape out_shape(6);
-  for (int d = 0; d < 6; ++d) out_shape[d] = shape[perm[d]];
+  Shape out_shape(rank);
+  for (int d = 0; d < rank; ++d) out_shape[d] = shape[perm[d]];
   ASSERT_EQ(interp->output(0).shape, out_shape);
   std::vector<int8_t> got = output<int8_t>(*interp, 0);
   int in_strides[6];
-  for (int d = 5, s = 1; d >= 0; --d) in_strides[d] = s, s *= shape[d];
+  for (int d = rank - 1, st = 1; d >= 0; --d) in_strides[d] = st, st *= shape[d];
   int idx[6] = {0, 0, 0, 0, 0, 0};
   for (int flat = 0; flat < n; ++flat) {
     int src = 0;
-    for (int d = 0; d < 6; ++d) src += idx[d] * in_strides[perm[d]];
+    for (int d = 0; d < rank; ++d) src += idx[d] * in_strides[perm[d]];
     ASSERT_EQ(got[flat], in[src]) << "at output element " << flat;
-    for (int d = 5; d >= 0; --d) {
+    for (int d = rank - 1; d >= 0; --d) {
       if (++idx[d] < out_shape[d]) break;
       idx[d] = 0;
     }

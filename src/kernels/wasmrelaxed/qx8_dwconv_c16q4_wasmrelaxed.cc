@@ -21,6 +21,7 @@ void dwconv(const uint8_t* in, size_t c, const ConvGeometry& g, const int8_t* pa
   const size_t taps = g.kernel_h * g.kernel_w;
   const size_t quads = (taps + 3) / 4;
   const size_t block_bytes = quads * 4 * kDwQuadBlock;
+  const int8_t* tail_w = packed_w + round_up_multiple(c, kDwQuadBlock) / kDwQuadBlock * block_bytes;
   const v128_t flip = wasm_i8x16_splat(static_cast<int8_t>(params.is_unsigned == kReadsUnsigned ? 0 : 0x80));
   const v128_t vzp = wasm_i32x4_splat(rq.output_zero_point);
   const v128_t vlo = wasm_f32x4_splat(static_cast<float>(rq.qmin - rq.output_zero_point));
@@ -28,9 +29,8 @@ void dwconv(const uint8_t* in, size_t c, const ConvGeometry& g, const int8_t* pa
   auto scales = [&](size_t ch) { return rq.per_tensor ? wasm_f32x4_splat(rq.scale[0]) : wasm_v128_load(rq.scale + ch); };
   const uint8_t* ptr[kDwMaxTaps + 3];
   for (size_t t = taps; t < 4 * quads; ++t) ptr[t] = zero_row;  // quad padding (weights 0)
-  // 16 channels [ch, ch + 16) whose bytes start at tap[t] + offset: 16 output bytes.
-  auto block = [&](const uint8_t* const* tap, size_t offset, size_t ch) {
-    const int8_t* wp = packed_w + (ch / kDwQuadBlock) * block_bytes;
+  // 16 channels [ch, ch + 16) with weights `wp`, whose bytes start at tap[t] + offset: 16 output bytes.
+  auto block = [&](const uint8_t* const* tap, size_t offset, size_t ch, const int8_t* wp) {
     v128_t acc0 = wasm_v128_load(bias + ch), acc1 = wasm_v128_load(bias + ch + 4);
     v128_t acc2 = wasm_v128_load(bias + ch + 8), acc3 = wasm_v128_load(bias + ch + 12);
     for (size_t q = 0; q < quads; ++q, wp += 4 * kDwQuadBlock) {
@@ -68,8 +68,13 @@ void dwconv(const uint8_t* in, size_t c, const ConvGeometry& g, const int8_t* pa
       dw_tap_pointers(in, c, g, oy, ox, off, zero_row, ptr);
       uint8_t* o = out + (oy * g.out_w + ox) * c;
       size_t ch = 0;
-      for (; ch + kDwQuadBlock <= c; ch += kDwQuadBlock) wasm_v128_store(o + ch, block(ptr, ch, ch));
-      if (ch < c) {
+      for (; ch + kDwQuadBlock <= c; ch += kDwQuadBlock) {
+        wasm_v128_store(o + ch, block(ptr, ch, ch, packed_w + (ch / kDwQuadBlock) * block_bytes));
+      }
+      if (ch < c && c > kDwQuadBlock) {
+        // The last 16 channels as one block (overlapping the previous one; same values there).
+        wasm_v128_store(o + c - kDwQuadBlock, block(ptr, c - kDwQuadBlock, c - kDwQuadBlock, tail_w));
+      } else if (ch < c) {
         // The last partial block: each tap's remaining bytes copied into a buffer.
         const size_t nvalid = c - ch;
         uint8_t tmp[kDwMaxTaps + 3][kDwQuadBlock];
@@ -80,7 +85,7 @@ void dwconv(const uint8_t* in, size_t c, const ConvGeometry& g, const int8_t* pa
           tptr[t] = tmp[t];
         }
         uint8_t bytes[16];
-        wasm_v128_store(bytes, block(tptr, 0, ch));
+        wasm_v128_store(bytes, block(tptr, 0, ch, packed_w));
         std::memcpy(o + ch, bytes, nvalid);
       }
     }

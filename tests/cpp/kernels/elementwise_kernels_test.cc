@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "kernels/elementwise.h"
+#include "kernels/movement.h"
 
 namespace fd {
 namespace {
@@ -256,6 +257,21 @@ TEST(ElementwiseKernels, DequantizeMatchesRef) {
     qu8_f32_vcvt_ref(n, xu.data(), y_ref.data(), p);
     qu8_f32_vcvt_wasmsimd(n, xu.data(), y_simd.data(), p);
     expect_same_bits(y_ref, y_simd, "qu8 dequantize");
+  }
+}
+
+TEST(Zip2Kernel, WasmsimdMatchesRef) {
+  std::mt19937 rng(5);
+  for (size_t n : {0, 1, 15, 16, 17, 58, 116, 233}) {
+    std::vector<uint8_t> a(n), b(n);
+    for (auto& v : a) v = static_cast<uint8_t>(rng());
+    for (auto& v : b) v = static_cast<uint8_t>(rng());
+    std::vector<uint8_t> r(2 * n + 3, 0xAB), q(2 * n + 3, 0xAB);
+    x8_zip2_ref(n, a.data(), b.data(), r.data());
+    x8_zip2_wasmsimd(n, a.data(), b.data(), q.data());
+    ASSERT_EQ(r, q) << "n=" << n;
+    for (size_t i = 0; i < n; ++i) ASSERT_TRUE(r[2 * i] == a[i] && r[2 * i + 1] == b[i]);
+    ASSERT_EQ(r[2 * n], 0xAB) << "wrote past 2n";
   }
 }
 
