@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Prints the raw and brotli-compressed (quality 11) sizes of the package's files: the wasm, the JS
-// entry points, the runtime total a page downloads, and each bundled model.
+// Prints the raw and brotli-compressed (quality 11) sizes of the package's files: both wasm builds,
+// the JS entry points, the runtime total a page downloads with either build, and each bundled model.
 // usage: node scripts/sizes.mjs [DIST_DIR] [--json]
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -23,12 +23,16 @@ const row = (name, rel) => {
   const f = path.join(dist, rel);
   if (existsSync(f)) rows.push({ name, file: rel, ...sizeOf(f) });
 };
-row('wasm', 'featherdet.wasm');
+row('wasm, baseline SIMD128 build', 'featherdet.wasm');
+row('wasm, relaxed-SIMD build', 'featherdet-relaxed.wasm');
 row('ESM bundle (self-contained JS)', 'featherdet.esm.js');
 row('script-tag bundle', 'featherdet.iife.js');
-const wasm = rows.find((r) => r.file === 'featherdet.wasm');
 const esm = rows.find((r) => r.file === 'featherdet.esm.js');
-if (wasm && esm) rows.push({ name: 'runtime total (wasm + ESM JS)', file: '', raw: wasm.raw + esm.raw, brotli: wasm.brotli + esm.brotli });
+// A page downloads one of the two wasm builds (the loader picks it) and the JS.
+for (const [label, file] of [['baseline', 'featherdet.wasm'], ['relaxed', 'featherdet-relaxed.wasm']]) {
+  const wasm = rows.find((r) => r.file === file);
+  if (wasm && esm) rows.push({ name: `runtime total, ${label} (wasm + ESM JS)`, file: '', raw: wasm.raw + esm.raw, brotli: wasm.brotli + esm.brotli });
+}
 const modelsDir = path.join(dist, 'models');
 if (existsSync(modelsDir)) for (const f of readdirSync(modelsDir).sort()) row(`model ${f.replace(/\.tflite$/, '')}`, `models/${f}`);
 

@@ -64,52 +64,17 @@ QDwconvUkernel dwconv_c8p2(const char* name,
   return d;
 }
 
-KernelTable ref_table() {
-  KernelTable t;
-  t.isa = Isa::kRef;
-  t.qgemm = qgemm_4x4c8("qx8_gemm_4x4c8_ref", qgemm_4x4c8_run<qx8_gemm_4x4c8_ref>);
-  t.qgemm_general = t.qgemm;
-  t.f32_gemm = f32_gemm_4x8_ref;
-  t.qx8_dwconv = qx8_dwconv_c8_ref;
-  t.qx8_dwconv_m1 = dwconv_c8p2("qx8_dwconv_c8p2_ref", dwconv_c8p2_run<qx8_dwconv_c8p2_ref>);
-  t.qx8_dwconv_m1_general = t.qx8_dwconv_m1;
-  t.f32_dwconv = f32_dwconv_c8_ref;
-  t.f32_dwconv_m1 = f32_dwconv_c8_ref;
-  t.qs8_vadd = qs8_vadd_ref;
-  t.qs8_vaddc = qs8_vaddc_ref;
-  t.qu8_vadd = qu8_vadd_ref;
-  t.qu8_vaddc = qu8_vaddc_ref;
-  t.qs8_vmul = qs8_vmul_ref;
-  t.qs8_vmulc = qs8_vmulc_ref;
-  t.qu8_vmul = qu8_vmul_ref;
-  t.qu8_vmulc = qu8_vmulc_ref;
-  t.f32_vbinary = f32_vbinary_ref;
-  t.f32_vbinaryc = f32_vbinaryc_ref;
-  t.f32_vclamp = f32_vclamp_ref;
-  t.f32_qs8_vcvt = f32_qs8_vcvt_ref;
-  t.f32_qu8_vcvt = f32_qu8_vcvt_ref;
-  t.qs8_f32_vcvt = qs8_f32_vcvt_ref;
-  t.qu8_f32_vcvt = qu8_f32_vcvt_ref;
-  t.f32_maxpool = f32_maxpool_ref;
-  t.s8_maxpool = s8_maxpool_ref;
-  t.u8_maxpool = u8_maxpool_ref;
-  t.f32_avgpool = f32_avgpool_ref;
-  t.qs8_avgpool = qs8_avgpool_ref;
-  t.qu8_avgpool = qu8_avgpool_ref;
-  t.f32_rsum = f32_rsum_ref;
-  t.qs8_rsum = qs8_rsum_ref;
-  t.qu8_rsum = qu8_rsum_ref;
-  t.x8_zip2 = x8_zip2_ref;
-  t.dot_peak = qs8_dot_peak_ref;
-  t.f32_resize_bilinear = f32_resize_bilinear_ref;
-  t.qs8_resize_bilinear = qs8_resize_bilinear_ref;
-  t.qu8_resize_bilinear = qu8_resize_bilinear_ref;
-  return t;
+// Kernels with one implementation for every ISA.
+void fill_common(KernelTable* t) {
+  t->qx8_dwconv = qx8_dwconv_c8_ref;
+  t->f32_dwconv = f32_dwconv_c8_ref;
 }
 
 #ifdef __wasm_simd128__
+// The wasm builds hold no ref twins of their SIMD kernels (smaller download): no ref table.
 KernelTable wasmsimd_table() {
-  KernelTable t = ref_table();
+  KernelTable t;
+  fill_common(&t);
   t.isa = Isa::kWasmSimd;
   t.qgemm = qgemm_4x4c8("qx8_gemm_4x4c8_wasmsimd", qgemm_4x4c8_run<qx8_gemm_4x4c8_wasmsimd>);
   t.qgemm_general = t.qgemm;
@@ -148,6 +113,48 @@ KernelTable wasmsimd_table() {
   t.qu8_resize_bilinear = qu8_resize_bilinear_wasmsimd;
   return t;
 }
+#else
+KernelTable ref_table() {
+  KernelTable t;
+  fill_common(&t);
+  t.isa = Isa::kRef;
+  t.qgemm = qgemm_4x4c8("qx8_gemm_4x4c8_ref", qgemm_4x4c8_run<qx8_gemm_4x4c8_ref>);
+  t.qgemm_general = t.qgemm;
+  t.f32_gemm = f32_gemm_4x8_ref;
+  t.qx8_dwconv_m1 = dwconv_c8p2("qx8_dwconv_c8p2_ref", dwconv_c8p2_run<qx8_dwconv_c8p2_ref>);
+  t.qx8_dwconv_m1_general = t.qx8_dwconv_m1;
+  t.f32_dwconv_m1 = f32_dwconv_c8_ref;
+  t.qs8_vadd = qs8_vadd_ref;
+  t.qs8_vaddc = qs8_vaddc_ref;
+  t.qu8_vadd = qu8_vadd_ref;
+  t.qu8_vaddc = qu8_vaddc_ref;
+  t.qs8_vmul = qs8_vmul_ref;
+  t.qs8_vmulc = qs8_vmulc_ref;
+  t.qu8_vmul = qu8_vmul_ref;
+  t.qu8_vmulc = qu8_vmulc_ref;
+  t.f32_vbinary = f32_vbinary_ref;
+  t.f32_vbinaryc = f32_vbinaryc_ref;
+  t.f32_vclamp = f32_vclamp_ref;
+  t.f32_qs8_vcvt = f32_qs8_vcvt_ref;
+  t.f32_qu8_vcvt = f32_qu8_vcvt_ref;
+  t.qs8_f32_vcvt = qs8_f32_vcvt_ref;
+  t.qu8_f32_vcvt = qu8_f32_vcvt_ref;
+  t.f32_maxpool = f32_maxpool_ref;
+  t.s8_maxpool = s8_maxpool_ref;
+  t.u8_maxpool = u8_maxpool_ref;
+  t.f32_avgpool = f32_avgpool_ref;
+  t.qs8_avgpool = qs8_avgpool_ref;
+  t.qu8_avgpool = qu8_avgpool_ref;
+  t.f32_rsum = f32_rsum_ref;
+  t.qs8_rsum = qs8_rsum_ref;
+  t.qu8_rsum = qu8_rsum_ref;
+  t.x8_zip2 = x8_zip2_ref;
+  t.dot_peak = qs8_dot_peak_ref;
+  t.f32_resize_bilinear = f32_resize_bilinear_ref;
+  t.qs8_resize_bilinear = qs8_resize_bilinear_ref;
+  t.qu8_resize_bilinear = qu8_resize_bilinear_ref;
+  return t;
+}
 #endif
 
 // Tables by ISA, built on first use; `available` false where the build or engine lacks the ISA.
@@ -155,9 +162,10 @@ struct Tables {
   KernelTable table[4];
   bool available[4] = {};
   Tables() {
+#ifndef __wasm_simd128__
     table[0] = ref_table();
     available[0] = true;
-#ifdef __wasm_simd128__
+#else
     table[1] = wasmsimd_table();
     available[1] = true;
     KernelTable relaxed = wasmsimd_table();
@@ -178,10 +186,9 @@ Tables& tables() {
 // The best available table.
 const KernelTable* best() {
   Tables& t = tables();
-  for (int i = 3; i >= 0; --i) {
-    if (t.available[i]) return &t.table[i];
-  }
-  return &t.table[0];
+  int i = 3;
+  while (i > 0 && !t.available[i]) --i;
+  return &t.table[i];
 }
 
 const KernelTable* current = nullptr;

@@ -144,7 +144,8 @@ struct KernelTable {
 const KernelTable& kernels();
 
 // A table for `isa`, or null when this build or engine cannot run it (tests and benchmarks use
-// it to compare variants; ops use kernels()).
+// it to compare variants; ops use kernels()). The wasm builds have no kRef table: they carry no
+// ref twins of their SIMD kernels.
 const KernelTable* kernels_for(Isa isa);
 
 // Makes kernels() return the table for `isa` from now on (ops prepared later use it); false,

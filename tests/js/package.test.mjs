@@ -44,6 +44,11 @@ describe('npm package', () => {
     expect(Object.keys(manifest.files).sort()).toEqual(['featherdet-relaxed.wasm', 'featherdet.wasm', 'models/face.tflite', 'models/objects-tiny.tflite', 'models/objects.tflite']);
     for (const [f, e] of Object.entries(manifest.files)) expect(files.get(`dist/${f}`), f).toBe(e.size);
     console.log(execFileSync(process.execPath, [join(ROOT, 'scripts/sizes.mjs'), DIST], { encoding: 'utf8' }));
+    // Size target: the runtime a page downloads (one wasm build + the JS) <= 150 KiB brotli.
+    const sizes = JSON.parse(execFileSync(process.execPath, [join(ROOT, 'scripts/sizes.mjs'), DIST, '--json'], { encoding: 'utf8' }));
+    const totals = sizes.filter((r) => r.name.startsWith('runtime total'));
+    expect(totals.length).toBe(2);
+    for (const t of totals) expect(t.brotli, t.name).toBeLessThanOrEqual(150 * 1024);
   });
 
   it("Node: import { FaceDetector } from 'featherdet' (installed tarball) finds the faces in JPEG bytes", () => {
