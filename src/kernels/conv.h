@@ -21,8 +21,6 @@ constexpr size_t kQGemmKR = 8;
 // i32x4.relaxed_dot_i8x16_i7x16_add_s per 4 channels).
 constexpr size_t kQGemm16NR = 16;
 constexpr size_t kQGemm16KR = 4;
-// The largest K block of any quantized GEMM: im2col rows are padded to it.
-constexpr size_t kQGemmMaxKR = 8;
 // Tile of the float GEMM: 4 rows x 8 output channels (two f32x4 per row).
 constexpr size_t kFGemmMR = 4;
 constexpr size_t kFGemmNR = 8;

@@ -47,8 +47,8 @@ class Conv2D : public Op {
     direct_ = g_.kernel_h == 1 && g_.kernel_w == 1 && g_.stride_h == 1 && g_.stride_w == 1 &&
               g_.pad_top == 0 && g_.pad_left == 0;
     if (!direct_) {
-      // Quantized rows are padded to the GEMM's K block so its inner loop has no tail.
-      row_stride_ = is_float_ ? k : round_up_multiple(k, kQGemmMaxKR);
+      // Quantized rows are padded to the GEMM kernel's K block so its inner loop has no tail.
+      row_stride_ = is_float_ ? k : round_up_multiple(k, qgemm_.kernel->kr);
       const size_t row_bytes = row_stride_ * (is_float_ ? sizeof(float) : 1);
       const size_t pixels = g_.out_h * g_.out_w;
       block_rows_ = std::max<size_t>(kQGemmMR, kIm2colBlockBytes / row_bytes / kQGemmMR * kQGemmMR);

@@ -69,7 +69,7 @@ struct FGemm {
 // Builds an FGemm from input 1 (float weights [n, k]) and optional input 2 (float bias).
 Status prepare_fgemm(NodeContext& ctx, size_t n, size_t k, Activation act, FGemm* g);
 
-// Runs the prepared quantized GEMM. With `k_padded`, rows of A hold round_up(k, kQGemmMaxKR)
+// Runs the prepared quantized GEMM. With `k_padded`, rows of A hold round_up(k, kernel->kr)
 // readable values (the extra ones meet zero weights).
 void run_qgemm(const QGemm& g, size_t m, const uint8_t* a, size_t a_stride, uint8_t* c, size_t c_stride,
                bool k_padded = false);

@@ -18,6 +18,72 @@ namespace {
 // 39-51 with 4, in Chromium 156).
 constexpr size_t kMR = 2;
 
+// Requantization constants of one call.
+struct Epilogue {
+  v128_t zp, lo, hi;
+  const RequantParams* rq;
+  bool is_unsigned;
+};
+
+// One tile: rows `ar` (kMR pointers, `rows` valid) times 4 * kNV output channels starting at `ch`,
+// weights `w` (the 16-channel tile; with kNV = 2 only its first 8 channels are used, for a last
+// tile of at most 8 channels). Writes `nvalid` channels of each valid row.
+template <size_t kNV>
+inline void tile(const uint8_t* const* ar, size_t rows, size_t kfull, size_t ktail, const int8_t* w,
+                 const int32_t* bias, size_t ch, size_t nvalid, v128_t flip, const Epilogue& e, uint8_t* c,
+                 size_t c_stride) {
+  v128_t acc[kMR][kNV];
+  for (size_t j = 0; j < kNV; ++j) {
+    const v128_t b = wasm_v128_load(bias + ch + 4 * j);
+    for (size_t r = 0; r < kMR; ++r) acc[r][j] = b;
+  }
+  auto step = [&](const v128_t* va) {
+    v128_t wv[kNV];
+    for (size_t j = 0; j < kNV; ++j) wv[j] = wasm_v128_load(w + 16 * j);
+    w += kQGemm16NR * kQGemm16KR;
+    for (size_t r = 0; r < kMR; ++r) {
+      for (size_t j = 0; j < kNV; ++j) acc[r][j] = wasm_i32x4_relaxed_dot_i8x16_i7x16_add(wv[j], va[r], acc[r][j]);
+    }
+  };
+  for (size_t kk = 0; kk < kfull; kk += kQGemm16KR) {
+    v128_t va[kMR];
+    for (size_t r = 0; r < kMR; ++r) va[r] = wasm_v128_xor(wasm_v128_load32_splat(ar[r] + kk), flip);
+    step(va);
+  }
+  if (ktail) {
+    v128_t va[kMR];
+    for (size_t r = 0; r < kMR; ++r) {
+      uint32_t bytes = 0;
+      std::memcpy(&bytes, ar[r] + kfull, ktail);
+      va[r] = wasm_v128_xor(wasm_i32x4_splat(static_cast<int32_t>(bytes)), flip);
+    }
+    step(va);
+  }
+  const RequantParams& rq = *e.rq;
+  v128_t vscale[kNV];
+  for (size_t j = 0; j < kNV; ++j) {
+    vscale[j] = rq.per_tensor ? wasm_f32x4_splat(rq.scale[0]) : wasm_v128_load(rq.scale + ch + 4 * j);
+  }
+  for (size_t r = 0; r < rows; ++r) {
+    v128_t q[4];
+    for (size_t j = 0; j < kNV; ++j) q[j] = requantize_f32x4(acc[r][j], vscale[j], e.lo, e.hi, e.zp);
+    for (size_t j = kNV; j < 4; ++j) q[j] = q[0];
+    const v128_t h01 = wasm_i16x8_narrow_i32x4(q[0], q[1]);
+    const v128_t h23 = wasm_i16x8_narrow_i32x4(q[2], q[3]);
+    const v128_t out = e.is_unsigned ? wasm_u8x16_narrow_i16x8(h01, h23) : wasm_i8x16_narrow_i16x8(h01, h23);
+    uint8_t* crow = c + r * c_stride + ch;
+    if (nvalid == kQGemm16NR) {
+      wasm_v128_store(crow, out);
+    } else if (nvalid == 8) {
+      wasm_v128_store64_lane(crow, out, 0);
+    } else {
+      uint8_t tmp[16];
+      wasm_v128_store(tmp, out);
+      std::memcpy(crow, tmp, nvalid);
+    }
+  }
+}
+
 // `kReadsUnsigned`: the engine reads the i7 operand as uint8 (usdot), else as int8 (sdot).
 template <bool kReadsUnsigned>
 void gemm(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride, const int8_t* packed_w,
@@ -27,69 +93,25 @@ void gemm(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride, const
   const size_t kfull = k - k % kQGemm16KR;
   const size_t ktail = k - kfull;
   const v128_t flip = wasm_i8x16_splat(static_cast<int8_t>(params.is_unsigned == kReadsUnsigned ? 0 : 0x80));
-  const v128_t vzp = wasm_i32x4_splat(rq.output_zero_point);
-  const v128_t vlo = wasm_f32x4_splat(static_cast<float>(rq.qmin - rq.output_zero_point));
-  const v128_t vhi = wasm_f32x4_splat(static_cast<float>(rq.qmax - rq.output_zero_point));
+  Epilogue e;
+  e.zp = wasm_i32x4_splat(rq.output_zero_point);
+  e.lo = wasm_f32x4_splat(static_cast<float>(rq.qmin - rq.output_zero_point));
+  e.hi = wasm_f32x4_splat(static_cast<float>(rq.qmax - rq.output_zero_point));
+  e.rq = &rq;
+  e.is_unsigned = params.is_unsigned;
   for (size_t row = 0; row < m; row += kMR) {
     const size_t rows = m - row < kMR ? m - row : kMR;
     const uint8_t* ar[kMR];
     ar[0] = a + row * a_stride;
     for (size_t r = 1; r < kMR; ++r) ar[r] = r < rows ? ar[r - 1] + a_stride : ar[r - 1];
+    uint8_t* crow = c + row * c_stride;
     for (size_t ch = 0; ch < n; ch += kQGemm16NR) {
       const int8_t* w = packed_w + (ch / kQGemm16NR) * kp * kQGemm16NR;
-      v128_t acc[kMR][4];
-      for (size_t j = 0; j < 4; ++j) {
-        const v128_t b = wasm_v128_load(bias + ch + 4 * j);
-        for (size_t r = 0; r < kMR; ++r) acc[r][j] = b;
-      }
-      auto step = [&](const v128_t* va) {
-        const v128_t w0 = wasm_v128_load(w);
-        const v128_t w1 = wasm_v128_load(w + 16);
-        const v128_t w2 = wasm_v128_load(w + 32);
-        const v128_t w3 = wasm_v128_load(w + 48);
-        w += kQGemm16NR * kQGemm16KR;
-        for (size_t r = 0; r < kMR; ++r) {
-          acc[r][0] = wasm_i32x4_relaxed_dot_i8x16_i7x16_add(w0, va[r], acc[r][0]);
-          acc[r][1] = wasm_i32x4_relaxed_dot_i8x16_i7x16_add(w1, va[r], acc[r][1]);
-          acc[r][2] = wasm_i32x4_relaxed_dot_i8x16_i7x16_add(w2, va[r], acc[r][2]);
-          acc[r][3] = wasm_i32x4_relaxed_dot_i8x16_i7x16_add(w3, va[r], acc[r][3]);
-        }
-      };
-      for (size_t kk = 0; kk < kfull; kk += kQGemm16KR) {
-        v128_t va[kMR];
-        for (size_t r = 0; r < kMR; ++r) va[r] = wasm_v128_xor(wasm_v128_load32_splat(ar[r] + kk), flip);
-        step(va);
-      }
-      if (ktail) {
-        v128_t va[kMR];
-        for (size_t r = 0; r < kMR; ++r) {
-          uint32_t bytes = 0;
-          std::memcpy(&bytes, ar[r] + kfull, ktail);
-          va[r] = wasm_v128_xor(wasm_i32x4_splat(static_cast<int32_t>(bytes)), flip);
-        }
-        step(va);
-      }
       const size_t nvalid = n - ch < kQGemm16NR ? n - ch : kQGemm16NR;
-      v128_t vscale[4];
-      for (size_t j = 0; j < 4; ++j) {
-        vscale[j] = rq.per_tensor ? wasm_f32x4_splat(rq.scale[0]) : wasm_v128_load(rq.scale + ch + 4 * j);
-      }
-      for (size_t r = 0; r < rows; ++r) {
-        const v128_t q0 = requantize_f32x4(acc[r][0], vscale[0], vlo, vhi, vzp);
-        const v128_t q1 = requantize_f32x4(acc[r][1], vscale[1], vlo, vhi, vzp);
-        const v128_t q2 = requantize_f32x4(acc[r][2], vscale[2], vlo, vhi, vzp);
-        const v128_t q3 = requantize_f32x4(acc[r][3], vscale[3], vlo, vhi, vzp);
-        const v128_t h01 = wasm_i16x8_narrow_i32x4(q0, q1);
-        const v128_t h23 = wasm_i16x8_narrow_i32x4(q2, q3);
-        const v128_t out = params.is_unsigned ? wasm_u8x16_narrow_i16x8(h01, h23) : wasm_i8x16_narrow_i16x8(h01, h23);
-        uint8_t* crow = c + (row + r) * c_stride + ch;
-        if (nvalid == kQGemm16NR) {
-          wasm_v128_store(crow, out);
-        } else {
-          uint8_t tmp[16];
-          wasm_v128_store(tmp, out);
-          std::memcpy(crow, tmp, nvalid);
-        }
+      if (nvalid <= 8) {
+        tile<2>(ar, rows, kfull, ktail, w, bias, ch, nvalid, flip, e, crow, c_stride);
+      } else {
+        tile<4>(ar, rows, kfull, ktail, w, bias, ch, nvalid, flip, e, crow, c_stride);
       }
     }
   }
