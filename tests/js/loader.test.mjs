@@ -6,8 +6,11 @@ import { createServer } from 'node:http';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDist } from './dist.mjs';
+import { ROOT } from './helpers.mjs';
 
 const cacheDir = mkdtempSync(join(tmpdir(), 'featherdet-cache-'));
 process.env.FEATHERDET_CACHE_DIR = cacheDir;
@@ -42,6 +45,56 @@ afterAll(async () => {
   server.closeAllConnections();
   await new Promise((r) => server.close(r));
   rmSync(cacheDir, { recursive: true, force: true });
+});
+
+describe('wasm build choice', () => {
+  it('Node 20 without the flag gets the baseline build; a featherdet.wasm path maps to its relaxed sibling', async () => {
+    const { wasmFileName, wasmLocation, wasmRelaxedSimdSupported } = await importDist('simd.js');
+    expect(wasmRelaxedSimdSupported()).toBe(process.execArgv.includes('--experimental-wasm-relaxed-simd'));
+    expect(wasmFileName('baseline')).toBe('featherdet.wasm');
+    expect(wasmFileName('relaxed')).toBe('featherdet-relaxed.wasm');
+    expect(wasmFileName('auto')).toBe(wasmRelaxedSimdSupported() ? 'featherdet-relaxed.wasm' : 'featherdet.wasm');
+    expect(String(wasmLocation(undefined, 'relaxed'))).toMatch(/\/dist\/featherdet-relaxed\.wasm$/);
+    expect(String(wasmLocation(undefined, 'baseline'))).toMatch(/\/dist\/featherdet\.wasm$/);
+    expect(wasmLocation('https://cdn.example/fd/featherdet.wasm?v=2', 'relaxed')).toBe('https://cdn.example/fd/featherdet-relaxed.wasm?v=2');
+    expect(String(wasmLocation(new URL('file:///opt/fd/featherdet.wasm'), 'relaxed'))).toBe('file:///opt/fd/featherdet-relaxed.wasm');
+    expect(wasmLocation('/srv/custom.wasm', 'relaxed')).toBe('/srv/custom.wasm');
+    expect(wasmLocation('/srv/featherdet.wasm', 'baseline')).toBe('/srv/featherdet.wasm');
+  });
+
+  it("wasmBuild 'relaxed' on an engine without relaxed SIMD fails with a message saying so", async () => {
+    const api = await importDist();
+    const { DIST } = await import('./dist.mjs');
+    await expect(api.loadRuntime({ wasmPath: join(DIST, 'featherdet.wasm'), wasmBuild: 'relaxed' }))
+      .rejects.toThrow(/relaxed SIMD/);
+  });
+
+  it('with --experimental-wasm-relaxed-simd both builds load and give the same outputs', () => {
+    const script = `
+      import { readFileSync } from 'node:fs';
+      const api = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'dist/index.js')).href)});
+      const bytes = readFileSync(${JSON.stringify(join(ROOT, 'dist/models/face.tflite'))});
+      const input = new Int8Array(320 * 320 * 3).map((_, i) => ((i * 37) % 256) - 128);
+      const result = {};
+      for (const wasmBuild of ['baseline', 'relaxed']) {
+        const runtime = await api.loadRuntime({ wasmBuild });
+        const model = await api.TfliteModel.create(bytes, { runtime });
+        result[wasmBuild] = { kernels: runtime.kernels, outputs: model.run([input]).map((o) => Array.from(o.data)) };
+        model.close();
+      }
+      console.log(JSON.stringify(result));`;
+    const r = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--input-type=module', '-e', script], {
+      encoding: 'utf8', maxBuffer: 1 << 28, timeout: 120_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const { baseline, relaxed } = JSON.parse(r.stdout);
+    expect(baseline.kernels.isa).toBe('wasmsimd');
+    // The relaxed build installs its kernels only where the engine's dot product is exact; Node 20
+    // on x86 saturates (pmaddubsw), and the build then runs its SIMD128 kernels.
+    expect(['wasmsimd', 'wasmrelaxed-usdot', 'wasmrelaxed-sdot']).toContain(relaxed.kernels.isa);
+    console.log(`Node ${process.version} --experimental-wasm-relaxed-simd: relaxed build runs ${relaxed.kernels.isa} (${relaxed.kernels.gemm})`);
+    expect(relaxed.outputs).toEqual(baseline.outputs);
+  });
 });
 
 describe('sha256', () => {

@@ -2,7 +2,7 @@
 // workers) and running raw TFLite models. Errors from C++ become thrown Errors with its message.
 import createFeatherdetModule from './featherdet.mjs';
 import type { EmbindRuntime, FeatherdetModule } from './featherdet.mjs';
-import { wasmLocation, type WasmBuild } from './simd.js';
+import { wasmLocation, wasmRelaxedSimdSupported, type WasmBuild } from './simd.js';
 
 /** Element types as TFLite spells them. */
 export type DType = 'FLOAT32' | 'FLOAT16' | 'INT32' | 'UINT8' | 'INT64' | 'BOOL' | 'INT16' | 'INT8';
@@ -115,7 +115,7 @@ async function readWasm(location: string | URL): Promise<Uint8Array> {
 
 /** Compiles and instantiates featherdet.wasm: streaming in browsers, file bytes in Node. */
 async function compile(opts: LoadOptions, imports: WebAssembly.Imports): Promise<WebAssembly.WebAssemblyInstantiatedSource> {
-  const location = wasmLocation(opts.wasmPath, import.meta.url, opts.wasmBuild);
+  const location = wasmLocation(opts.wasmPath, opts.wasmBuild);
   if (opts.wasmModule) {
     return { module: opts.wasmModule, instance: await WebAssembly.instantiate(opts.wasmModule, imports) };
   }
@@ -134,6 +134,10 @@ async function compile(opts: LoadOptions, imports: WebAssembly.Imports): Promise
 }
 
 async function instantiate(opts: LoadOptions): Promise<FeatherdetModule> {
+  if (opts.wasmBuild === 'relaxed' && !opts.wasmModule && !wasmRelaxedSimdSupported()) {
+    throw new Error("wasmBuild 'relaxed' needs WebAssembly relaxed SIMD, which this engine lacks (Chrome/Edge 114+; " +
+      "Node with --experimental-wasm-relaxed-simd): use wasmBuild 'auto' or 'baseline'");
+  }
   let fail: (e: unknown) => void = () => undefined;
   const failed = new Promise<never>((_, reject) => {
     fail = reject;
@@ -205,7 +209,7 @@ const cache = new Map<string, Promise<FeatherdetRuntime>>();
 /** Loads (once per wasm location) and instantiates the wasm runtime. */
 export async function loadRuntime(opts: LoadOptions = {}): Promise<FeatherdetRuntime> {
   if (opts.wasmBinary || opts.wasmModule) return new FeatherdetRuntime(await instantiate(opts));
-  const key = String(wasmLocation(opts.wasmPath, import.meta.url, opts.wasmBuild));
+  const key = String(wasmLocation(opts.wasmPath, opts.wasmBuild));
   let p = cache.get(key);
   if (!p) {
     p = instantiate(opts).then((m) => new FeatherdetRuntime(m));

@@ -31,13 +31,20 @@ export function wasmFileName(build: WasmBuild = 'auto'): 'featherdet.wasm' | 'fe
   return relaxed ? 'featherdet-relaxed.wasm' : 'featherdet.wasm';
 }
 
+/** Default location of a build: beside this module (literal URLs, so bundlers copy both files). */
+function defaultLocation(name: 'featherdet.wasm' | 'featherdet-relaxed.wasm'): URL {
+  return name === 'featherdet.wasm'
+    ? new URL('./featherdet.wasm', import.meta.url)
+    : new URL('./featherdet-relaxed.wasm', import.meta.url);
+}
+
 /**
  * The location of the build for `build`: the default file beside this package's module, or, for
  * a user's `wasmPath` naming featherdet.wasm, the relaxed file beside it when that is the one to load.
  */
-export function wasmLocation(wasmPath: string | URL | undefined, base: string, build: WasmBuild = 'auto'): string | URL {
+export function wasmLocation(wasmPath: string | URL | undefined, build: WasmBuild = 'auto'): string | URL {
   const name = wasmFileName(build);
-  if (wasmPath === undefined) return new URL(`./${name}`, base);
+  if (wasmPath === undefined) return defaultLocation(name);
   if (name === 'featherdet.wasm') return wasmPath;
   const s = String(wasmPath);
   const m = /featherdet\.wasm(?=$|[?#])/.exec(s);

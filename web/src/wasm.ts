@@ -5,7 +5,7 @@ import { WasmSupportError } from './errors.js';
 import { loadFile, type Progress } from './loader.js';
 import { MANIFEST } from './manifest.js';
 import { loadRuntime, type FeatherdetRuntime } from './runtime.js';
-import { wasmFileName, wasmLocation, type WasmBuild } from './simd.js';
+import { wasmFileName, wasmLocation, wasmRelaxedSimdSupported, type WasmBuild } from './simd.js';
 
 /** A minimal module using SIMD128: (func (result v128) i32.const 0 i8x16.splat i8x16.popcnt). */
 const SIMD_PROBE = new Uint8Array([
@@ -59,7 +59,7 @@ const runtimes = new Map<string, Promise<LoadedRuntime>>();
 
 async function load(opts: WasmOptions): Promise<LoadedRuntime> {
   const entry = MANIFEST.files[wasmFileName(opts.wasmBuild)];
-  const location = wasmLocation(opts.wasmPath, import.meta.url, opts.wasmBuild);
+  const location = wasmLocation(opts.wasmPath, opts.wasmBuild);
   if (!entry || opts.cache === false) {
     // Nothing to verify against (or caching off): streaming compilation straight from the network.
     // `location` already names the build's file: 'baseline' loads it as given.
@@ -73,7 +73,11 @@ async function load(opts: WasmOptions): Promise<LoadedRuntime> {
 /** The runtime for a wasm location (loaded once per page or worker; a failed load is retried next time). */
 export function getRuntime(opts: WasmOptions = {}): Promise<LoadedRuntime> {
   requireWasmSimd();
-  const key = `${String(wasmLocation(opts.wasmPath, import.meta.url, opts.wasmBuild))}|${opts.cache !== false}`;
+  if (opts.wasmBuild === 'relaxed' && !wasmRelaxedSimdSupported()) {
+    throw new WasmSupportError("wasmBuild 'relaxed' needs WebAssembly relaxed SIMD, which this engine lacks " +
+      "(Chrome/Edge 114+; Node with --experimental-wasm-relaxed-simd): use wasmBuild 'auto' or 'baseline'");
+  }
+  const key = `${String(wasmLocation(opts.wasmPath, opts.wasmBuild))}|${opts.cache !== false}`;
   let p = runtimes.get(key);
   if (!p) {
     p = load(opts);

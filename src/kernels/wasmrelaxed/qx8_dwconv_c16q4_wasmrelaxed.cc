@@ -23,7 +23,7 @@ void dwconv(const uint8_t* in, size_t c, const ConvGeometry& g, const int8_t* pa
   const size_t block_bytes = quads * 4 * kDwQuadBlock;
   const int8_t* tail_w = packed_w + round_up_multiple(c, kDwQuadBlock) / kDwQuadBlock * block_bytes;
   const v128_t flip = wasm_i8x16_splat(static_cast<int8_t>(params.is_unsigned == kReadsUnsigned ? 0 : 0x80));
-  const v128_t vzp = wasm_i32x4_splat(rq.output_zero_point);
+  const v128_t vzp = requant_zero_point(rq.output_zero_point);
   const v128_t vlo = wasm_f32x4_splat(static_cast<float>(rq.qmin - rq.output_zero_point));
   const v128_t vhi = wasm_f32x4_splat(static_cast<float>(rq.qmax - rq.output_zero_point));
   auto scales = [&](size_t ch) { return rq.per_tensor ? wasm_f32x4_splat(rq.scale[0]) : wasm_v128_load(rq.scale + ch); };

@@ -94,7 +94,7 @@ void gemm(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride, const
   const size_t ktail = k - kfull;
   const v128_t flip = wasm_i8x16_splat(static_cast<int8_t>(params.is_unsigned == kReadsUnsigned ? 0 : 0x80));
   Epilogue e;
-  e.zp = wasm_i32x4_splat(rq.output_zero_point);
+  e.zp = requant_zero_point(rq.output_zero_point);
   e.lo = wasm_f32x4_splat(static_cast<float>(rq.qmin - rq.output_zero_point));
   e.hi = wasm_f32x4_splat(static_cast<float>(rq.qmax - rq.output_zero_point));
   e.rq = &rq;

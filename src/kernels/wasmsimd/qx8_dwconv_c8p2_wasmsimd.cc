@@ -25,7 +25,7 @@ void dwconv(const uint8_t* in, size_t c, const ConvGeometry& g, const int16_t* p
   const size_t taps = g.kernel_h * g.kernel_w;
   const size_t pairs = (taps + 1) / 2;
   const size_t block_weights = pairs * 2 * kDwChannelBlock;
-  const v128_t vzp = wasm_i32x4_splat(rq.output_zero_point);
+  const v128_t vzp = requant_zero_point(rq.output_zero_point);
   const v128_t vlo = wasm_f32x4_splat(static_cast<float>(rq.qmin - rq.output_zero_point));
   const v128_t vhi = wasm_f32x4_splat(static_cast<float>(rq.qmax - rq.output_zero_point));
   auto scales = [&](size_t ch) { return rq.per_tensor ? wasm_f32x4_splat(rq.scale[0]) : wasm_v128_load(rq.scale + ch); };

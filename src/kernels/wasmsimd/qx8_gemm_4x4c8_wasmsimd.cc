@@ -31,7 +31,7 @@ void gemm(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride, const
   const size_t kp = round_up_multiple(k, kQGemmKR);
   const size_t kfull = k - k % kQGemmKR;
   const size_t ktail = k - kfull;
-  const v128_t vzp = wasm_i32x4_splat(rq.output_zero_point);
+  const v128_t vzp = requant_zero_point(rq.output_zero_point);
   const v128_t vlo = wasm_f32x4_splat(static_cast<float>(rq.qmin - rq.output_zero_point));
   const v128_t vhi = wasm_f32x4_splat(static_cast<float>(rq.qmax - rq.output_zero_point));
   for (size_t mb = 0; mb < m; mb += kRowBlock) {

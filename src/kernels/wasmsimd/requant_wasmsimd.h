@@ -5,19 +5,28 @@
 
 namespace fd {
 
+// The rounding constant of requantize_f32x4: 1.5 * 2^23, whose float has a unit last place.
+constexpr float kRequantMagic = 12582912.0f;
+constexpr int32_t kRequantMagicBits = 0x4B400000;
+
+// The `zp` operand of requantize_f32x4 for output zero point `zero_point`.
+static inline v128_t requant_zero_point(int32_t zero_point) {
+  return wasm_i32x4_splat(kRequantMagicBits - zero_point);
+}
+
 // Four int32 accumulators -> requantized int32 lanes: float(acc) * scale, clamped in float to
-// [lo, hi] (= [qmin - zp, qmax - zp]), rounded to nearest-even, plus zp; same steps and results as
-// requantize(). The clamp uses pmin/pmax (one instruction each on x86; x is never NaN, and a
-// signed zero rounds to 0 either way) and the rounding adds 1.5 * 2^23, whose float has a unit
-// last place, so the sum's low mantissa bits are the rounded value (|x| <= 255 here): no
-// f32x4.nearest or i32x4.trunc_sat_f32x4, which V8 lowers to long sequences on x86.
+// [lo, hi] (= [qmin - zp, qmax - zp]), rounded to nearest-even, plus the zero point; same steps
+// and results as requantize(). The clamp uses pmin/pmax (one instruction each on x86; x is never
+// NaN, and a signed zero rounds to 0 either way) and the rounding adds kRequantMagic, so the sum's
+// low mantissa bits are the rounded value (|x| <= 255 here); subtracting its bit pattern less the
+// zero point (`zp`, from requant_zero_point) leaves the result. No f32x4.nearest or
+// i32x4.trunc_sat_f32x4, which V8 lowers to long sequences on x86.
 static inline v128_t requantize_f32x4(v128_t acc, v128_t scale, v128_t lo, v128_t hi, v128_t zp) {
-  const v128_t magic = wasm_f32x4_splat(12582912.0f);
   v128_t x = wasm_f32x4_mul(wasm_f32x4_convert_i32x4(acc), scale);
   x = wasm_f32x4_pmax(x, lo);
   x = wasm_f32x4_pmin(x, hi);
-  x = wasm_f32x4_add(x, magic);
-  return wasm_i32x4_add(wasm_i32x4_sub(x, magic), zp);
+  x = wasm_f32x4_add(x, wasm_f32x4_splat(kRequantMagic));
+  return wasm_i32x4_sub(x, zp);
 }
 
 // Packs two int32x4 of in-range values into 8 bytes (lanes 0..7 of the result); int8 or uint8.
