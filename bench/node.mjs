@@ -53,7 +53,7 @@ export async function benchNode({ runs = 20, warmup = 5, models = [] } = {}) {
     const info = model.inputs[0];
     const rgb = runtime.resizeRgb(photo.pixels, photo.width, photo.height, info.shape[2], info.shape[1]);
     const input = info.dtype === 'INT8' ? Int8Array.from(rgb, (v) => v - 128) : rgb;
-    const session = await ort.InferenceSession.create(path.join(UPSTREAM, p.onnx));
+    const session = await ort.InferenceSession.create(path.join(UPSTREAM, p.onnx), { logSeverityLevel: 3 });
     const chw = new Float32Array(3 * p.side * p.side);
     const feeds = { [session.inputNames[0]]: new ort.Tensor('float32', chw, [1, 3, p.side, p.side]) };
     const t = await interleaved({
