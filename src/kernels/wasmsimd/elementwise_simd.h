@@ -6,6 +6,8 @@
 
 #include <cstdint>
 
+#include "kernels/wasmsimd/requant_wasmsimd.h"
+
 namespace fd {
 namespace simd {
 
@@ -24,14 +26,9 @@ struct Requant {
       : scale(wasm_f32x4_splat(s)),
         lo(wasm_f32x4_splat(static_cast<float>(qmin - zero_point))),
         hi(wasm_f32x4_splat(static_cast<float>(qmax - zero_point))),
-        zp(wasm_i32x4_splat(zero_point)) {}
+        zp(requant_zero_point(zero_point)) {}
   // requantize() on four int32 accumulators: float(acc) * scale, clamp, round-even, + zp.
-  v128_t apply(v128_t acc) const {
-    v128_t x = wasm_f32x4_mul(wasm_f32x4_convert_i32x4(acc), scale);
-    x = wasm_f32x4_pmax(x, lo);  // x < lo ? lo : x
-    x = wasm_f32x4_pmin(x, hi);  // hi < x ? hi : x
-    return wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_nearest(x)), zp);
-  }
+  v128_t apply(v128_t acc) const { return requantize_f32x4(acc, scale, lo, hi, zp); }
 };
 
 // The integer output stage of quantized ADD/SUB (qadd_output in kernels/elementwise.h).
