@@ -44,4 +44,14 @@ inline void dw_tap_pointers(const uint8_t* in, size_t c, const ConvGeometry& g, 
   }
 }
 
+// The byte of channel `ch` under tap (ky, kx) of output pixel (oy, ox), or zero_row[ch] where the
+// tap falls outside the image (the scalar form of dw_tap_pointers).
+inline uint8_t dw_tap_byte(const uint8_t* in, size_t c, const ConvGeometry& g, const uint8_t* zero_row, size_t oy,
+                           size_t ox, size_t ky, size_t kx, size_t ch) {
+  const ptrdiff_t iy = static_cast<ptrdiff_t>(oy * g.stride_h + ky * g.dilation_h) - static_cast<ptrdiff_t>(g.pad_top);
+  const ptrdiff_t ix = static_cast<ptrdiff_t>(ox * g.stride_w + kx * g.dilation_w) - static_cast<ptrdiff_t>(g.pad_left);
+  const bool inside = iy >= 0 && ix >= 0 && iy < static_cast<ptrdiff_t>(g.in_h) && ix < static_cast<ptrdiff_t>(g.in_w);
+  return inside ? in[(static_cast<size_t>(iy) * g.in_w + static_cast<size_t>(ix)) * c + ch] : zero_row[ch];
+}
+
 }  // namespace fd

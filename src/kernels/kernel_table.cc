@@ -70,6 +70,15 @@ void fill_common(KernelTable* t) {
   t->f32_dwconv = f32_dwconv_c8_ref;
 }
 
+// Table fields filled by a scalar ref kernel and its SIMD128 twin of the same base name
+// (field `name`, kernels `name`_ref and `name`_wasmsimd).
+#define FD_TWIN_KERNELS(X)                                                                         \
+  X(qs8_vadd) X(qs8_vaddc) X(qu8_vadd) X(qu8_vaddc) X(qs8_vmul) X(qs8_vmulc) X(qu8_vmul) X(qu8_vmulc) \
+  X(f32_vbinary) X(f32_vbinaryc) X(f32_vclamp) X(f32_qs8_vcvt) X(f32_qu8_vcvt) X(qs8_f32_vcvt)       \
+  X(qu8_f32_vcvt) X(f32_maxpool) X(s8_maxpool) X(u8_maxpool) X(f32_avgpool) X(qs8_avgpool)           \
+  X(qu8_avgpool) X(f32_rsum) X(qs8_rsum) X(qu8_rsum) X(x8_zip2) X(f32_resize_bilinear)             \
+  X(qs8_resize_bilinear) X(qu8_resize_bilinear)
+
 #ifdef __wasm_simd128__
 // The wasm builds hold no ref twins of their SIMD kernels (smaller download): no ref table.
 KernelTable wasmsimd_table() {
@@ -82,35 +91,10 @@ KernelTable wasmsimd_table() {
   t.qx8_dwconv_m1 = dwconv_c8p2("qx8_dwconv_c8p2_wasmsimd", dwconv_c8p2_run<qx8_dwconv_c8p2_wasmsimd>);
   t.qx8_dwconv_m1_general = t.qx8_dwconv_m1;
   t.f32_dwconv_m1 = f32_dwconv_c8_wasmsimd;
-  t.qs8_vadd = qs8_vadd_wasmsimd;
-  t.qs8_vaddc = qs8_vaddc_wasmsimd;
-  t.qu8_vadd = qu8_vadd_wasmsimd;
-  t.qu8_vaddc = qu8_vaddc_wasmsimd;
-  t.qs8_vmul = qs8_vmul_wasmsimd;
-  t.qs8_vmulc = qs8_vmulc_wasmsimd;
-  t.qu8_vmul = qu8_vmul_wasmsimd;
-  t.qu8_vmulc = qu8_vmulc_wasmsimd;
-  t.f32_vbinary = f32_vbinary_wasmsimd;
-  t.f32_vbinaryc = f32_vbinaryc_wasmsimd;
-  t.f32_vclamp = f32_vclamp_wasmsimd;
-  t.f32_qs8_vcvt = f32_qs8_vcvt_wasmsimd;
-  t.f32_qu8_vcvt = f32_qu8_vcvt_wasmsimd;
-  t.qs8_f32_vcvt = qs8_f32_vcvt_wasmsimd;
-  t.qu8_f32_vcvt = qu8_f32_vcvt_wasmsimd;
-  t.f32_maxpool = f32_maxpool_wasmsimd;
-  t.s8_maxpool = s8_maxpool_wasmsimd;
-  t.u8_maxpool = u8_maxpool_wasmsimd;
-  t.f32_avgpool = f32_avgpool_wasmsimd;
-  t.qs8_avgpool = qs8_avgpool_wasmsimd;
-  t.qu8_avgpool = qu8_avgpool_wasmsimd;
-  t.f32_rsum = f32_rsum_wasmsimd;
-  t.qs8_rsum = qs8_rsum_wasmsimd;
-  t.qu8_rsum = qu8_rsum_wasmsimd;
-  t.x8_zip2 = x8_zip2_wasmsimd;
   t.dot_peak = qs8_dot_peak_wasmsimd;
-  t.f32_resize_bilinear = f32_resize_bilinear_wasmsimd;
-  t.qs8_resize_bilinear = qs8_resize_bilinear_wasmsimd;
-  t.qu8_resize_bilinear = qu8_resize_bilinear_wasmsimd;
+#define FD_SET_WASMSIMD(name) t.name = name##_wasmsimd;
+  FD_TWIN_KERNELS(FD_SET_WASMSIMD)
+#undef FD_SET_WASMSIMD
   return t;
 }
 #else
@@ -124,35 +108,10 @@ KernelTable ref_table() {
   t.qx8_dwconv_m1 = dwconv_c8p2("qx8_dwconv_c8p2_ref", dwconv_c8p2_run<qx8_dwconv_c8p2_ref>);
   t.qx8_dwconv_m1_general = t.qx8_dwconv_m1;
   t.f32_dwconv_m1 = f32_dwconv_c8_ref;
-  t.qs8_vadd = qs8_vadd_ref;
-  t.qs8_vaddc = qs8_vaddc_ref;
-  t.qu8_vadd = qu8_vadd_ref;
-  t.qu8_vaddc = qu8_vaddc_ref;
-  t.qs8_vmul = qs8_vmul_ref;
-  t.qs8_vmulc = qs8_vmulc_ref;
-  t.qu8_vmul = qu8_vmul_ref;
-  t.qu8_vmulc = qu8_vmulc_ref;
-  t.f32_vbinary = f32_vbinary_ref;
-  t.f32_vbinaryc = f32_vbinaryc_ref;
-  t.f32_vclamp = f32_vclamp_ref;
-  t.f32_qs8_vcvt = f32_qs8_vcvt_ref;
-  t.f32_qu8_vcvt = f32_qu8_vcvt_ref;
-  t.qs8_f32_vcvt = qs8_f32_vcvt_ref;
-  t.qu8_f32_vcvt = qu8_f32_vcvt_ref;
-  t.f32_maxpool = f32_maxpool_ref;
-  t.s8_maxpool = s8_maxpool_ref;
-  t.u8_maxpool = u8_maxpool_ref;
-  t.f32_avgpool = f32_avgpool_ref;
-  t.qs8_avgpool = qs8_avgpool_ref;
-  t.qu8_avgpool = qu8_avgpool_ref;
-  t.f32_rsum = f32_rsum_ref;
-  t.qs8_rsum = qs8_rsum_ref;
-  t.qu8_rsum = qu8_rsum_ref;
-  t.x8_zip2 = x8_zip2_ref;
   t.dot_peak = qs8_dot_peak_ref;
-  t.f32_resize_bilinear = f32_resize_bilinear_ref;
-  t.qs8_resize_bilinear = qs8_resize_bilinear_ref;
-  t.qu8_resize_bilinear = qu8_resize_bilinear_ref;
+#define FD_SET_REF(name) t.name = name##_ref;
+  FD_TWIN_KERNELS(FD_SET_REF)
+#undef FD_SET_REF
   return t;
 }
 #endif

@@ -1,6 +1,7 @@
 // Scalar references of the tap-quad depthwise convolution in its two activation domains (the
 // contract lives in kernels/conv.h).
 #include "kernels/conv.h"
+#include "kernels/dw_taps.h"
 
 namespace fd {
 namespace {
@@ -20,10 +21,7 @@ void dwconv(bool reads_unsigned, const uint8_t* in, size_t c, const ConvGeometry
         int32_t acc = bias[ch];
         for (size_t ky = 0; ky < g.kernel_h; ++ky) {
           for (size_t kx = 0; kx < g.kernel_w; ++kx) {
-            const ptrdiff_t iy = static_cast<ptrdiff_t>(oy * g.stride_h + ky * g.dilation_h) - static_cast<ptrdiff_t>(g.pad_top);
-            const ptrdiff_t ix = static_cast<ptrdiff_t>(ox * g.stride_w + kx * g.dilation_w) - static_cast<ptrdiff_t>(g.pad_left);
-            const bool inside = iy >= 0 && ix >= 0 && iy < static_cast<ptrdiff_t>(g.in_h) && ix < static_cast<ptrdiff_t>(g.in_w);
-            const uint8_t raw = inside ? in[(static_cast<size_t>(iy) * g.in_w + static_cast<size_t>(ix)) * c + ch] : zero_row[ch];
+            const uint8_t raw = dw_tap_byte(in, c, g, zero_row, oy, ox, ky, kx, ch);
             const uint8_t byte = static_cast<uint8_t>(raw ^ flip);
             const int32_t x = reads_unsigned ? static_cast<int32_t>(byte) : static_cast<int32_t>(static_cast<int8_t>(byte));
             const size_t t = ky * g.kernel_w + kx;
