@@ -6,7 +6,8 @@
 // runtimes are interleaved (one run of each per round, so both see the same machine load); a run
 // is input handoff to outputs readable as typed arrays, on a real photo. Then Node: featherdet
 // (baseline build) against onnxruntime-web (fp32, the upstream ONNX files), interleaved, and the
-// whole detect() of each bundled model. Not part of the tests.
+// whole detect() of each bundled model; and the time from create() to the first detection in a
+// page, cold and cached (bench/first_detection.mjs). Not part of the tests.
 //
 // Options: --runs N (default 20), --warmup N (default 5), --model SUBSTRING (repeatable),
 //          --no-node (browser table only), --profile (per-node tables of featherdet's relaxed
@@ -19,6 +20,7 @@ import { launchBrowser } from '../tests/e2e/browser.mjs';
 import { FEATHERDET_DIST, HARNESS_PAGE, IMAGES, MODELS as CONFORMANCE } from '../tests/e2e/cases.mjs';
 import { formatTable } from '../tests/e2e/compare.mjs';
 import { benchNode } from './node.mjs';
+import { benchFirstDetection } from './first_detection.mjs';
 import { printTable, profileRows } from '../bin/bench.mjs';
 
 const { values: opts } = parseArgs({
@@ -58,6 +60,7 @@ const server = await startServer();
 const browser = await launchBrowser();
 const results = Object.fromEntries(models.map((m) => [m.id, {}]));
 let header = '';
+let firstDetection = null;
 try {
   const page = await browser.newPage(`${server.url}${HARNESS_PAGE}`);
   await page.waitForFunction(() => window.harnessReady === true, null, { timeout: 30_000 });
@@ -89,6 +92,7 @@ try {
       printTable(rows.slice(0, 25), rows.reduce((a, r) => a + r.ms, 0));
     }
   }
+  firstDetection = await benchFirstDetection(browser, server, FEATHERDET_DIST);
   const version = browser.context.browser()?.version() ?? (await page.evaluate(() => navigator.userAgent));
   header = `Chromium ${version}; LiteRT.js @litertjs/core 2.5.3, 1 thread; image ${image.id}; ${warmup} warm-up + ${runs} timed rounds per model and phase (runtimes interleaved)\n${header}`;
 } finally {
@@ -123,4 +127,4 @@ for (const m of models) {
 
 let node = null;
 if (!opts['no-node']) node = await benchNode({ runs, warmup, models: opts.model });
-if (opts.json) console.log(JSON.stringify({ browser: results, node }, null, 2));
+if (opts.json) console.log(JSON.stringify({ browser: results, firstDetection, node }, null, 2));
