@@ -8,6 +8,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 JOBS="${FD_JOBS:-$(nproc)}"
 export NODE_PATH="${NODE_PATH:-/usr/share/nodejs}"
+# `npm test` / `npm run build` put node_modules/.bin first on PATH. Its binaryen tools (the npm
+# package `binaryen`, which CMake calls by absolute path for the post-link wasm-opt) must not
+# stand in for Debian's binaryen inside emcc: there they left -O3 glue and wasm disagreeing on
+# minified import names.
+PATH=$(printf '%s' "$PATH" | tr ':' '\n' | grep -v '/node_modules/\.bin$' | paste -sd: -)
+export PATH
 
 echo "== native build (build/native)"
 cmake -S . -B build/native -DCMAKE_BUILD_TYPE=Release >/dev/null

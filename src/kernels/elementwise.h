@@ -183,6 +183,24 @@ void f32_vunary_ref(UnaryOp op, size_t n, const float* x, float* y, float alpha)
 // y[i] = table[(uint8_t)x[i]]: any 8-bit to 8-bit function (quantized activations, requantize).
 void x8_lut_ref(size_t n, const uint8_t* x, uint8_t* y, const uint8_t* table);
 
+// ---- Quantized LEAKY_RELU --------------------------------------------------------------------
+//
+// XNNPACK's integer leaky ReLU (what LiteRT.js runs): d = x - input_zp,
+// y = clamp(output_zp + ((d * (d >= 0 ? pos_mult : neg_mult) + 128) >> 8)), with multipliers of
+// 8 fractional bits (|mult| <= 32767, so the SIMD form is one i16x8.q15mulr_sat_s per 8 lanes).
+struct QLeakyReluParams {
+  int32_t input_zero_point = 0;
+  int32_t output_zero_point = 0;
+  int32_t pos_multiplier = 256;
+  int32_t neg_multiplier = 51;
+};
+// int8 x -> int8 y (clamped to the int8 range).
+void qs8_vlrelu_ref(size_t n, const int8_t* x, int8_t* y, const QLeakyReluParams& p);
+void qs8_vlrelu_wasmsimd(size_t n, const int8_t* x, int8_t* y, const QLeakyReluParams& p);
+// uint8 x -> uint8 y (clamped to the uint8 range).
+void qu8_vlrelu_ref(size_t n, const uint8_t* x, uint8_t* y, const QLeakyReluParams& p);
+void qu8_vlrelu_wasmsimd(size_t n, const uint8_t* x, uint8_t* y, const QLeakyReluParams& p);
+
 // ---- Conversions ---------------------------------------------------------------------------
 
 // Float32 -> quantized: q = clamp(x * inv_scale, qmin - zp, qmax - zp) rounded to nearest-even,

@@ -1,6 +1,6 @@
 // One table of kernel function pointers, filled once at start-up for the ISA this build and
-// engine offer (ref natively; wasmsimd in the wasm build; relaxed-SIMD GEMMs in the relaxed
-// build when the engine's relaxed dot product is exact). Ops take their kernels from it at
+// engine offer (ref natively; wasmsimd in the wasm builds; relaxed-SIMD GEMM and depthwise kernels
+// in the relaxed build when the engine's relaxed dot product is exact). Ops take their kernels from it at
 // prepare; this is the only place that knows which ISA variants exist.
 #pragma once
 
@@ -114,6 +114,8 @@ struct KernelTable {
   void (*f32_qu8_vcvt)(size_t n, const float* x, uint8_t* y, const F32QuantizeParams& p) = nullptr;
   void (*qs8_f32_vcvt)(size_t n, const int8_t* x, float* y, const DequantizeParams& p) = nullptr;
   void (*qu8_f32_vcvt)(size_t n, const uint8_t* x, float* y, const DequantizeParams& p) = nullptr;
+  void (*qs8_vlrelu)(size_t n, const int8_t* x, int8_t* y, const QLeakyReluParams& p) = nullptr;
+  void (*qu8_vlrelu)(size_t n, const uint8_t* x, uint8_t* y, const QLeakyReluParams& p) = nullptr;
 
   // Pooling and reductions.
   void (*f32_maxpool)(const float* in, float* out, const Pool2DParams& p, float lo, float hi) = nullptr;
@@ -129,9 +131,9 @@ struct KernelTable {
   // Data movement.
   void (*x8_zip2)(size_t n, const uint8_t* a, const uint8_t* b, uint8_t* out) = nullptr;
 
-  // The profiler's peak: `iters` rounds of the GEMM's multiply-accumulate instruction on
-  // data in cache (12 independent accumulators, weights read from memory as the GEMM tiles do); returns the MACs done and stores a
-  // checksum in *sink so the loop cannot be removed.
+  // The profiler's peak: `iters` rounds of the GEMM's multiply-accumulate instruction on data in
+  // cache (12 independent accumulators, weights read from memory as the GEMM tiles do); returns
+  // the MACs done and stores a checksum in *sink so the loop cannot be removed.
   uint64_t (*dot_peak)(size_t iters, int32_t* sink) = nullptr;
 
   // Bilinear resize.

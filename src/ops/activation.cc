@@ -65,7 +65,13 @@ class ActivationOp : public Op {
     const RTensor& in = ctx.input(0);
     RTensor& out = ctx.output(0);
     const size_t n = static_cast<size_t>(num_elements(in.shape));
-    if (in.dtype != DType::kFloat32) {
+    if (lrelu_simd_) {
+      if (in.dtype == DType::kInt8) {
+        kt_->qs8_vlrelu(n, in.as<int8_t>(), out.as<int8_t>(), lrelu_);
+      } else {
+        kt_->qu8_vlrelu(n, in.as<uint8_t>(), out.as<uint8_t>(), lrelu_);
+      }
+    } else if (in.dtype != DType::kFloat32) {
       x8_lut_ref(n, in.as<uint8_t>(), out.as<uint8_t>(), table_);
     } else if (clamp_) {
       kt_->f32_vclamp(n, in.as<float>(), out.as<float>(), minmax_);
@@ -101,6 +107,13 @@ class ActivationOp : public Op {
                              std::fabs(pos_scale * alpha_) <= 0x1.0p+7f;
     const int32_t pos_mult = static_cast<int32_t>(std::lrintf(256.0f * pos_scale));
     const int32_t neg_mult = static_cast<int32_t>(std::lrintf(256.0f * pos_scale * alpha_));
+    // The same integer form computed per element (the table stays for the other functions):
+    // kernels take multipliers that fit int16.
+    lrelu_simd_ = lrelu_fixed && pos_mult >= -32767 && pos_mult <= 32767 && neg_mult >= -32767 && neg_mult <= 32767;
+    lrelu_.input_zero_point = zi;
+    lrelu_.output_zero_point = zo;
+    lrelu_.pos_multiplier = pos_mult;
+    lrelu_.neg_multiplier = neg_mult;
     for (int byte = 0; byte < 256; ++byte) {
       const int32_t q = is_signed ? static_cast<int8_t>(byte) : byte;
       if (lrelu_fixed) {
@@ -121,6 +134,8 @@ class ActivationOp : public Op {
   Fn fn_;
   float alpha_ = 0.2f;
   bool clamp_ = false;
+  bool lrelu_simd_ = false;  // quantized LEAKY_RELU through the table's vlrelu kernels
+  QLeakyReluParams lrelu_;
   F32MinMaxParams minmax_;
   uint8_t table_[256] = {};
 };

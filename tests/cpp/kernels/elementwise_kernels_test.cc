@@ -275,5 +275,43 @@ TEST(Zip2Kernel, WasmsimdMatchesRef) {
   }
 }
 
+// Quantized leaky ReLU: wasmsimd vs ref on every input byte and random lengths, for random zero
+// points and multipliers (including negative slopes and the int16 extremes), int8 and uint8; the
+// ref against the integer formula written out.
+TEST(VLreluKernel, WasmsimdMatchesRefAndFormula) {
+  std::mt19937 rng(21);
+  std::uniform_int_distribution<int> mult(-32767, 32767), zp8(-128, 127), zpu(0, 255);
+  for (int c = 0; c < 200; ++c) {
+    QLeakyReluParams p;
+    const bool is_unsigned = c % 2 == 1;
+    p.input_zero_point = is_unsigned ? zpu(rng) : zp8(rng);
+    p.output_zero_point = is_unsigned ? zpu(rng) : zp8(rng);
+    p.pos_multiplier = c % 7 == 0 ? 32767 : (c % 7 == 1 ? 256 : mult(rng));
+    p.neg_multiplier = c % 5 == 0 ? -32767 : mult(rng) / 8;
+    const size_t n = 256 + static_cast<size_t>(c % 23);
+    std::vector<uint8_t> x(n);
+    for (size_t i = 0; i < n; ++i) x[i] = static_cast<uint8_t>(i < 256 ? i : rng());
+    std::vector<uint8_t> r(n + 1, 0xCD), v(n + 1, 0xCD);
+    if (is_unsigned) {
+      qu8_vlrelu_ref(n, x.data(), r.data(), p);
+      qu8_vlrelu_wasmsimd(n, x.data(), v.data(), p);
+    } else {
+      qs8_vlrelu_ref(n, reinterpret_cast<const int8_t*>(x.data()), reinterpret_cast<int8_t*>(r.data()), p);
+      qs8_vlrelu_wasmsimd(n, reinterpret_cast<const int8_t*>(x.data()), reinterpret_cast<int8_t*>(v.data()), p);
+    }
+    ASSERT_EQ(r, v) << "case " << c;
+    for (size_t i = 0; i < 256; ++i) {
+      const int32_t q = is_unsigned ? static_cast<int32_t>(x[i]) : static_cast<int32_t>(static_cast<int8_t>(x[i]));
+      const int32_t d = q - p.input_zero_point;
+      int32_t want = (p.output_zero_point * 256 + 0x80 + d * (d >= 0 ? p.pos_multiplier : p.neg_multiplier)) >> 8;
+      const int32_t lo = is_unsigned ? 0 : -128, hi = is_unsigned ? 255 : 127;
+      want = want < lo ? lo : (want > hi ? hi : want);
+      const int32_t got = is_unsigned ? static_cast<int32_t>(r[i]) : static_cast<int32_t>(static_cast<int8_t>(r[i]));
+      ASSERT_EQ(got, want) << "case " << c << " byte " << i;
+    }
+    ASSERT_EQ(v[n], 0xCD) << "wrote past n";
+  }
+}
+
 }  // namespace
 }  // namespace fd
