@@ -11,7 +11,7 @@ const median = (v) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-/** Runs `rounds` cold + cached pairs in `browser` against `server`; prints and returns the medians. */
+/** Runs `rounds` cold + cached pairs in `browser` against `server`; returns them and print() for the table. */
 export async function benchFirstDetection(browser, server, dist, rounds = 5) {
   const page = await browser.newPage(`${server.url}/tests/e2e/pages/api.html`);
   const measure = () => page.evaluate(async ({ dist }) => {
@@ -40,7 +40,10 @@ export async function benchFirstDetection(browser, server, dist, rounds = 5) {
   await page.close();
   const row = (name, runs) => [name, ...['importMs', 'createMs', 'firstDetectMs', 'firstResultMs'].map((k) => median(runs.map((r) => r[k])).toFixed(1)),
     `${runs.every((r) => r.report.wasmFromCache && r.report.modelFromCache) ? 'cache' : runs.every((r) => !r.report.wasmFromCache) ? 'network' : 'mixed'}`];
-  console.log(`\nTime to first detection in the page (localhost, median of ${rounds} page loads): import of the unbundled dist/index.js, then FaceDetector.create() and the first detect() of face.jpg (${cold[0].faces} faces)`);
-  console.log(formatTable(['load', 'module import ms', 'create() ms', 'first detect() ms', 'create() to first result ms', 'wasm + model from'], [row('cold (empty cache)', cold), row('cached (page reloaded)', cached)]));
-  return { cold, cached };
+  const print = () => {
+    console.log(`\nTime to first detection in the page (localhost, median of ${rounds} page loads): import of the unbundled dist/index.js, then FaceDetector.create() and the first detect() of face.jpg (${cold[0].faces} faces)`);
+    console.log(formatTable(['load', 'module import ms', 'create() ms', 'first detect() ms', 'create() to first result ms', 'wasm + model from'],
+      [row('cold (empty cache)', cold), row('cached (page reloaded)', cached)]));
+  };
+  return { cold, cached, print };
 }

@@ -125,6 +125,8 @@ for (const m of models) {
   }
 }
 
+firstDetection?.print();
+
 let node = null;
 if (!opts['no-node']) node = await benchNode({ runs, warmup, models: opts.model });
-if (opts.json) console.log(JSON.stringify({ browser: results, firstDetection, node }, null, 2));
+if (opts.json) console.log(JSON.stringify({ browser: results, firstDetection: { cold: firstDetection?.cold, cached: firstDetection?.cached }, node }, null, 2));
