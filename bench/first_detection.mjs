@@ -3,13 +3,8 @@
 // compile, prepare, first detect()), cold (empty cache) and cached (the page reloaded: the Cache
 // API serves the wasm and the model). Each measurement is a new page load in one browser profile.
 import { formatTable } from '../tests/e2e/compare.mjs';
+import { median } from './node.mjs';
 
-/** Median of numbers. */
-const median = (v) => {
-  const s = [...v].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 /** Runs `rounds` cold + cached pairs in `browser` against `server`; returns them and print() for the table. */
 export async function benchFirstDetection(browser, server, dist, rounds = 5) {

@@ -22,7 +22,8 @@ const PAIRS = [
   { id: 'objects', onnx: 'nanodet_m_416.onnx', side: 416, name: 'NanoDet-m 416' },
 ];
 
-const median = (v) => {
+/** Median of numbers. */
+export const median = (v) => {
   const s = [...v].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;

@@ -2,7 +2,7 @@
 // workers) and running raw TFLite models. Errors from C++ become thrown Errors with its message.
 import createFeatherdetModule from './featherdet.mjs';
 import type { EmbindRuntime, FeatherdetModule } from './featherdet.mjs';
-import { wasmLocation, wasmRelaxedSimdSupported, type WasmBuild } from './simd.js';
+import { requireWasmBuild, wasmLocation, type WasmBuild } from './simd.js';
 
 /** Element types as TFLite spells them. */
 export type DType = 'FLOAT32' | 'FLOAT16' | 'INT32' | 'UINT8' | 'INT64' | 'BOOL' | 'INT16' | 'INT8';
@@ -134,10 +134,7 @@ async function compile(opts: LoadOptions, imports: WebAssembly.Imports): Promise
 }
 
 async function instantiate(opts: LoadOptions): Promise<FeatherdetModule> {
-  if (opts.wasmBuild === 'relaxed' && !opts.wasmModule && !wasmRelaxedSimdSupported()) {
-    throw new Error("wasmBuild 'relaxed' needs WebAssembly relaxed SIMD, which this engine lacks (Chrome/Edge 114+; " +
-      "Node with --experimental-wasm-relaxed-simd): use wasmBuild 'auto' or 'baseline'");
-  }
+  if (!opts.wasmModule) requireWasmBuild(opts.wasmBuild);
   let fail: (e: unknown) => void = () => undefined;
   const failed = new Promise<never>((_, reject) => {
     fail = reject;

@@ -22,8 +22,18 @@ export function wasmRelaxedSimdSupported(): boolean {
   }
 }
 
+import { WasmSupportError } from './errors.js';
+
 /** Which build to load: 'auto' (relaxed where supported), or one of the two. */
 export type WasmBuild = 'auto' | 'relaxed' | 'baseline';
+
+/** Throws a WasmSupportError when `build` forces the relaxed build on an engine without relaxed SIMD. */
+export function requireWasmBuild(build: WasmBuild = 'auto'): void {
+  if (build === 'relaxed' && !wasmRelaxedSimdSupported()) {
+    throw new WasmSupportError("wasmBuild 'relaxed' needs WebAssembly relaxed SIMD, which this engine lacks " +
+      "(Chrome/Edge 114+; Node with --experimental-wasm-relaxed-simd): use wasmBuild 'auto' or 'baseline'");
+  }
+}
 
 /** File name of the build to load for `build` on this engine. */
 export function wasmFileName(build: WasmBuild = 'auto'): 'featherdet.wasm' | 'featherdet-relaxed.wasm' {

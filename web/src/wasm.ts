@@ -5,7 +5,7 @@ import { WasmSupportError } from './errors.js';
 import { loadFile, type Progress } from './loader.js';
 import { MANIFEST } from './manifest.js';
 import { loadRuntime, type FeatherdetRuntime } from './runtime.js';
-import { wasmFileName, wasmLocation, wasmRelaxedSimdSupported, type WasmBuild } from './simd.js';
+import { requireWasmBuild, wasmFileName, wasmLocation, type WasmBuild } from './simd.js';
 
 /** A minimal module using SIMD128: (func (result v128) i32.const 0 i8x16.splat i8x16.popcnt). */
 const SIMD_PROBE = new Uint8Array([
@@ -59,12 +59,11 @@ const runtimes = new Map<string, Promise<LoadedRuntime>>();
 
 async function load(opts: WasmOptions): Promise<LoadedRuntime> {
   const entry = MANIFEST.files[wasmFileName(opts.wasmBuild)];
-  const location = wasmLocation(opts.wasmPath, opts.wasmBuild);
   if (!entry || opts.cache === false) {
     // Nothing to verify against (or caching off): streaming compilation straight from the network.
-    // `location` already names the build's file: 'baseline' loads it as given.
-    return { runtime: await loadRuntime({ wasmPath: location, wasmBuild: 'baseline' }), fromCache: false };
+    return { runtime: await loadRuntime({ wasmPath: opts.wasmPath, wasmBuild: opts.wasmBuild }), fromCache: false };
   }
+  const location = wasmLocation(opts.wasmPath, opts.wasmBuild);
   const file = await loadFile({ location, sha256: entry.sha256 }, opts);
   const wasmModule = await WebAssembly.compile(file.bytes as BufferSource);
   return { runtime: await loadRuntime({ wasmModule }), fromCache: file.fromCache };
@@ -73,10 +72,7 @@ async function load(opts: WasmOptions): Promise<LoadedRuntime> {
 /** The runtime for a wasm location (loaded once per page or worker; a failed load is retried next time). */
 export function getRuntime(opts: WasmOptions = {}): Promise<LoadedRuntime> {
   requireWasmSimd();
-  if (opts.wasmBuild === 'relaxed' && !wasmRelaxedSimdSupported()) {
-    throw new WasmSupportError("wasmBuild 'relaxed' needs WebAssembly relaxed SIMD, which this engine lacks " +
-      "(Chrome/Edge 114+; Node with --experimental-wasm-relaxed-simd): use wasmBuild 'auto' or 'baseline'");
-  }
+  requireWasmBuild(opts.wasmBuild);
   const key = `${String(wasmLocation(opts.wasmPath, opts.wasmBuild))}|${opts.cache !== false}`;
   let p = runtimes.get(key);
   if (!p) {
