@@ -180,8 +180,10 @@ void f32_vunary_ref(UnaryOp op, size_t n, const float* x, float* y, float alpha)
 
 // ---- 8-bit lookup table --------------------------------------------------------------------
 
-// y[i] = table[(uint8_t)x[i]]: any 8-bit to 8-bit function (quantized activations, requantize).
+// y[i] = table[(uint8_t)x[i]]: any 8-bit to 8-bit function (quantized activations, requantize,
+// fused activation chains).
 void x8_lut_ref(size_t n, const uint8_t* x, uint8_t* y, const uint8_t* table);
+void x8_lut_wasmsimd(size_t n, const uint8_t* x, uint8_t* y, const uint8_t* table);
 
 // ---- Quantized LEAKY_RELU --------------------------------------------------------------------
 //

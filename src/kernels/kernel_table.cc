@@ -77,7 +77,7 @@ void fill_common(KernelTable* t) {
   X(f32_vbinary) X(f32_vbinaryc) X(f32_vclamp) X(f32_qs8_vcvt) X(f32_qu8_vcvt) X(qs8_f32_vcvt)       \
   X(qu8_f32_vcvt) X(f32_maxpool) X(s8_maxpool) X(u8_maxpool) X(f32_avgpool) X(qs8_avgpool)           \
   X(qu8_avgpool) X(f32_rsum) X(qs8_rsum) X(qu8_rsum) X(x8_zip2) X(f32_resize_bilinear)             \
-  X(qs8_resize_bilinear) X(qu8_resize_bilinear) X(qs8_vlrelu) X(qu8_vlrelu)
+  X(qs8_resize_bilinear) X(qu8_resize_bilinear) X(qs8_vlrelu) X(qu8_vlrelu) X(x8_lut)
 
 #ifdef __wasm_simd128__
 // The wasm builds hold no ref twins of their SIMD kernels (smaller download): no ref table.

@@ -116,6 +116,7 @@ struct KernelTable {
   void (*qu8_f32_vcvt)(size_t n, const uint8_t* x, float* y, const DequantizeParams& p) = nullptr;
   void (*qs8_vlrelu)(size_t n, const int8_t* x, int8_t* y, const QLeakyReluParams& p) = nullptr;
   void (*qu8_vlrelu)(size_t n, const uint8_t* x, uint8_t* y, const QLeakyReluParams& p) = nullptr;
+  void (*x8_lut)(size_t n, const uint8_t* x, uint8_t* y, const uint8_t* table) = nullptr;
 
   // Pooling and reductions.
   void (*f32_maxpool)(const float* in, float* out, const Pool2DParams& p, float lo, float hi) = nullptr;

@@ -72,7 +72,7 @@ class ActivationOp : public Op {
         kt_->qu8_vlrelu(n, in.as<uint8_t>(), out.as<uint8_t>(), lrelu_);
       }
     } else if (in.dtype != DType::kFloat32) {
-      x8_lut_ref(n, in.as<uint8_t>(), out.as<uint8_t>(), table_);
+      kt_->x8_lut(n, in.as<uint8_t>(), out.as<uint8_t>(), table_);
     } else if (clamp_) {
       kt_->f32_vclamp(n, in.as<float>(), out.as<float>(), minmax_);
     } else {

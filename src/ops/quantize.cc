@@ -62,7 +62,7 @@ class Quantize : public Op {
     RTensor& out = ctx.output(0);
     const size_t n = static_cast<size_t>(num_elements(in.shape));
     if (in.dtype != DType::kFloat32) {
-      x8_lut_ref(n, in.as<uint8_t>(), out.as<uint8_t>(), table_);
+      kt_->x8_lut(n, in.as<uint8_t>(), out.as<uint8_t>(), table_);
     } else if (out.dtype == DType::kInt8) {
       kt_->f32_qs8_vcvt(n, in.as<float>(), out.as<int8_t>(), fparams_);
     } else {
