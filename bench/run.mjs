@@ -21,7 +21,7 @@ import { FEATHERDET_DIST, HARNESS_PAGE, IMAGES, MODELS as CONFORMANCE } from '..
 import { formatTable } from '../tests/e2e/compare.mjs';
 import { benchNode } from './node.mjs';
 import { benchFirstDetection } from './first_detection.mjs';
-import { printTable, profileRows } from '../bin/bench.mjs';
+import { printOpTotals, printTable, profileRows } from '../bin/bench.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -89,7 +89,8 @@ try {
         (args) => window.harness.profile(args), { build: 'relaxed', modelUrl: model.url, imageUrl: image.url, warmup, runs });
       const rows = profileRows(profile, peakGmacs);
       console.log(`\n${model.id}: featherdet ${profile.isa} per node (mean of ${runs} runs, page timer), dot peak ${peakGmacs.toFixed(1)} GMAC/s`);
-      printTable(rows.slice(0, 25), rows.reduce((a, r) => a + r.ms, 0));
+      printTable(rows.slice(0, 25), rows.slice(0, 25).reduce((a, r) => a + r.ms, 0));
+      printOpTotals(rows);
     }
   }
   firstDetection = await benchFirstDetection(browser, server, FEATHERDET_DIST);

@@ -129,6 +129,16 @@ export function printTable(rows, total) {
   process.stdout.write(`total ${total.toFixed(3)} ms over ${rows.length} nodes\n`);
 }
 
+/** One line: time per op type over all `rows`, largest first. */
+export function printOpTotals(rows) {
+  const byOp = new Map();
+  for (const r of rows) byOp.set(r.op, (byOp.get(r.op) ?? 0) + r.ms);
+  const total = rows.reduce((a, r) => a + r.ms, 0);
+  const parts = [...byOp].sort((a, b) => b[1] - a[1])
+    .map(([op, ms]) => `${op} ${ms.toFixed(2)} ms (${((100 * ms) / total).toFixed(1)}%)`);
+  process.stdout.write(`by op (all ${rows.length} nodes, ${total.toFixed(3)} ms): ${parts.join(', ')}\n`);
+}
+
 export async function benchMain(argv) {
   const opts = parseBenchArgs(argv);
   if (opts.help) {
@@ -198,5 +208,6 @@ export async function benchMain(argv) {
   if (result.profile) {
     process.stdout.write(`\nper node (mean of ${opts.runs} runs); peak of the dot instruction: ${result.peakGmacs.toFixed(1)} GMAC/s\n`);
     printTable(result.profile, result.profile.reduce((a, r) => a + r.ms, 0));
+    printOpTotals(result.profile);
   }
 }

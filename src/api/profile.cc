@@ -42,7 +42,11 @@ std::string profile_json(const Interpreter& interp) {
     const Node& node = interp.graph().nodes[n];
     j += n ? ",{" : "{";
     j += "\"index\":" + std::to_string(n) + ",\"op\":";
-    append_json_string(&j, op_name(node.code));
+    const int partner = interp.fused_with(n);
+    std::string op = op_name(node.code);
+    if (partner > n) op += " (fused)";
+    if (partner >= 0 && partner < n) op = std::string(op_name(interp.graph().nodes[partner].code)) + "+" + op;
+    append_json_string(&j, op);
     j += ",\"inputs\":[";
     bool first = true;
     for (int32_t in : node.inputs) {

@@ -34,7 +34,9 @@ Status Calibrator::create(const Graph& float_graph, std::unique_ptr<Calibrator>*
     return Status::error("calibration needs a FLOAT32 model input");
   }
   std::unique_ptr<Calibrator> c(new Calibrator());
-  FD_RETURN_IF_ERROR(Interpreter::create(float_graph, &c->interp_));
+  InterpreterOptions every_tensor;  // the observer reads every intermediate
+  every_tensor.fuse = false;
+  FD_RETURN_IF_ERROR(Interpreter::create(float_graph, &c->interp_, every_tensor));
   const Graph& g = c->interp_->graph();
   c->stats_.assign(g.tensors.size(), TensorStats());
   c->node_float_outputs_.resize(g.nodes.size());

@@ -22,8 +22,10 @@ float value_at(const RTensor& t, size_t i) {
 
 Status ErrorReport::create(const Graph& float_graph, const Graph& quant_graph, std::unique_ptr<ErrorReport>* out) {
   std::unique_ptr<ErrorReport> r(new ErrorReport());
-  FD_RETURN_IF_ERROR(Interpreter::create(float_graph, &r->fp_));
-  FD_RETURN_IF_ERROR(Interpreter::create(quant_graph, &r->q_));
+  InterpreterOptions every_tensor;  // the observers read every intermediate
+  every_tensor.fuse = false;
+  FD_RETURN_IF_ERROR(Interpreter::create(float_graph, &r->fp_, every_tensor));
+  FD_RETURN_IF_ERROR(Interpreter::create(quant_graph, &r->q_, every_tensor));
   if (r->fp_->num_inputs() != 1 || r->q_->num_inputs() != 1 || r->fp_->input(0).shape != r->q_->input(0).shape) {
     return Status::error("the float and quantized models need one input of the same shape");
   }

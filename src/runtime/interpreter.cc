@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "runtime/lut_fusion.h"
 #include "runtime/memory_planner.h"
 
 namespace fd {
@@ -30,6 +31,7 @@ Status Interpreter::create(Graph graph, std::unique_ptr<Interpreter>* out,
   interp->graph_ = std::move(graph);
   interp->kernels_ = options.kernels ? options.kernels : &fd::kernels();
   interp->profile_ = options.profile;
+  interp->fuse_ = options.fuse;
   FD_RETURN_IF_ERROR(interp->prepare());
   *out = std::move(interp);
   return Status();
@@ -91,11 +93,25 @@ Status Interpreter::prepare() {
     }
     scratch_bytes_[n] = ctx.scratch_bytes();
   }
+  fused_with_.assign(nn, -1);
+  if (fuse_) {
+    for (const LutFusion& f : find_lut_fusions(graph_, tensors_, *kernels_)) {
+      ops_[f.producer] = make_fused_away_op();
+      ops_[f.consumer] = make_lut_op(f);
+      NodeContext ctx(graph_.nodes[f.consumer], f.consumer, tensors_, *kernels_);
+      FD_RETURN_IF_ERROR(ops_[f.consumer]->prepare(ctx));
+      scratch_bytes_[f.producer] = scratch_bytes_[f.consumer] = 0;
+      fused_with_[f.producer] = f.consumer;
+      fused_with_[f.consumer] = f.producer;
+    }
+  }
 
   // Lifetimes: graph inputs live from the start, outputs to the end, others producer..last use.
+  // A fused-away node produces nothing, so its output gets no memory.
   std::vector<int32_t> first(nt, -1), last(nt, -1);
   for (int32_t in : graph_.inputs) first[in] = last[in] = 0;
   for (int n = 0; n < nn; ++n) {
+    if (fused_with_[n] >= 0 && fused_with_[n] > n) continue;
     for (int32_t t : graph_.nodes[n].outputs) {
       if (first[t] < 0) first[t] = n;
       last[t] = std::max(last[t], n);

@@ -17,6 +17,9 @@ namespace fd {
 struct InterpreterOptions {
   const KernelTable* kernels = nullptr;  // null: the process's table, kernels()
   bool profile = false;                  // time every node of every invoke (node_times())
+  // Run 8-bit activation pairs such as SiLU as one table (runtime/lut_fusion.h); the fused
+  // activation's output tensor then holds no data (off where an observer reads intermediates).
+  bool fuse = true;
 };
 
 class Interpreter {
@@ -49,6 +52,8 @@ class Interpreter {
   size_t node_count() const { return graph_.nodes.size(); }
   // The kernel table the ops were prepared with.
   const KernelTable& kernels() const { return *kernels_; }
+  // The node that node `n` was fused with (runtime/lut_fusion.h), or -1.
+  int fused_with(int n) const { return fused_with_.empty() ? -1 : fused_with_[n]; }
 
   // With options.profile: seconds spent in each node, summed over the invokes since the last
   // reset_profile() ([node_count()]), and how many invokes that covers.
@@ -72,6 +77,8 @@ class Interpreter {
   NodeObserver observer_;
   const KernelTable* kernels_ = nullptr;
   bool profile_ = false;
+  bool fuse_ = true;
+  std::vector<int> fused_with_;
   std::vector<double> node_seconds_;
   int profiled_invokes_ = 0;
 };

@@ -65,6 +65,22 @@ describe.each(MODELS.map((m) => [m.id, m]))('%s', (id, model) => {
   }, 120_000);
 });
 
+// A third-party file whose SiLU activations (LOGISTIC then MUL) featherdet runs as one table per
+// pair (runtime/lut_fusion.h): every output element identical with LiteRT.js.
+const YOLO = '/shared/models/thirdparty/ultralytics-yolov8n/yolov8n_full_integer_quant.tflite';
+test.each(['/shared/conformance/images/kite_and_cold.jpg', '/shared/data/coco128/val2017/images/000000000139.jpg'])(
+  'Ultralytics YOLOv8n full-integer export on %s: bit-identical with LiteRT.js', async (imageUrl) => {
+    const result = await page.evaluate((args) => window.harness.runCase(args), { modelUrl: YOLO, imageUrl });
+    const fd = result.featherdet.outputs.map(decodeTensor);
+    const lt = result.litert.outputs.map(decodeTensor);
+    expect(fd.length).toBe(lt.length);
+    fd.forEach((t, i) => {
+      expect(t.data.length).toBe(lt[i].data.length);
+      const differing = t.data.filter((v, j) => v !== lt[i].data[j]).length;
+      expect(differing, `output ${i}: ${differing} of ${t.data.length} elements differ`).toBe(0);
+    });
+  }, 120_000);
+
 test('the harness page raised no uncaught exceptions', () => {
   expect(page.errors.filter((e) => e.startsWith('pageerror'))).toEqual([]);
 });
