@@ -24,7 +24,7 @@ export const DETECT_USAGE = `usage: featherdet detect <image...> [--model face|o
   keypoints: [{x, y, name}]}]} with boxes and keypoints in source-image pixels, scores in [0, 1].
 
   --model M             bundled model id (built by 'npm run models') or a .tflite file with
-                        featherdet metadata
+                        featherdet or Ultralytics metadata (e.g. best_full_integer_quant.tflite)
   --score-threshold T   minimum score (default: the model's)
   --iou-threshold T     NMS IoU threshold (default: the model's)
   --max-results N       at most N detections per image (default: the model's)

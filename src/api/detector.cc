@@ -10,6 +10,7 @@
 #include "model/tflite_reader.h"
 #include "vision/coco_labels.h"
 #include "vision/nms.h"
+#include "vision/ultralytics.h"
 
 namespace fd {
 namespace {
@@ -99,6 +100,19 @@ Status read_name_list(const JsonValue& opts, const char* key, bool* given, std::
   return Status();
 }
 
+// The error for a model with neither featherdet nor Ultralytics metadata and no decoder option:
+// its outputs, and the option to pass (a family guessed from a single YOLO-shaped output).
+Status no_metadata_error(Interpreter& in, const std::string& note) {
+  std::string outputs;
+  for (int i = 0; i < in.num_outputs(); ++i) {
+    outputs += (i ? ", '" : "'") + in.output_name(i) + "' " + shape_str(in.output(i).shape);
+  }
+  std::string family = in.num_outputs() == 1 ? yolo_family_for_shape(in.output(0).shape, 0) : std::string();
+  return Status::error("model has neither featherdet nor Ultralytics metadata" + (note.empty() ? "" : " (" + note + ")") +
+                       "; its outputs are " + outputs + ". Pass the decoder option, e.g. {\"decoder\": {\"family\": \"" +
+                       (family.empty() ? "yolov8" : family) + "\", \"labels\": [...]}} (families: " + supported_families() + ")");
+}
+
 }  // namespace
 
 Status Detector::create(const uint8_t* model, size_t size, const std::string& options_json, std::unique_ptr<Detector>* out) {
@@ -114,6 +128,13 @@ Status Detector::create(const uint8_t* model, size_t size, const std::string& op
     if (!s.ok()) return Status::error("model metadata 'featherdet' is not valid JSON: " + s.message());
     if (!d->meta_.is_object()) return Status::error("model metadata 'featherdet' must be a JSON object");
     d->has_model_meta_ = true;
+  }
+  std::vector<Shape> output_shapes;
+  for (int32_t o : graph.outputs) output_shapes.push_back(graph.tensors[static_cast<size_t>(o)].shape);
+  std::string ultralytics_note;
+  if (!d->has_model_meta_) {
+    FD_RETURN_IF_ERROR(ultralytics_decoder_metadata(model, size, output_shapes, &d->has_model_meta_, &d->meta_,
+                                                    &ultralytics_note));
   }
   FD_RETURN_IF_ERROR(Interpreter::create(std::move(graph), &d->interp_));
   Interpreter& in = *d->interp_;
@@ -131,8 +152,7 @@ Status Detector::create(const uint8_t* model, size_t size, const std::string& op
   Status ps = parse_json(opts, &parsed);
   if (!ps.ok()) return Status::error("options are not valid JSON: " + ps.message());
   if (!d->has_model_meta_ && (!parsed.is_object() || parsed.find("decoder") == nullptr)) {
-    return Status::error(std::string("model has no 'featherdet' metadata: pass the decoder option, e.g. {\"decoder\": ") +
-                         "{\"family\": \"yolov8\"}} (families: " + supported_families() + ")");
+    return no_metadata_error(in, ultralytics_note);
   }
   if (!parsed.is_object() || parsed.find("decoder") == nullptr) FD_RETURN_IF_ERROR(d->configure(d->meta_));
   FD_RETURN_IF_ERROR(d->set_options(opts));

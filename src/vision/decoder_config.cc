@@ -101,8 +101,10 @@ Status parse_input(const JsonValue& in, DecoderConfig* cfg) {
 void apply_family_defaults(DecoderConfig* cfg) {
   const std::string& f = cfg->family;
   cfg->resize = (f == "yunet" || f == "fastestdet") ? ResizeMode::kStretch : ResizeMode::kLetterbox;
-  cfg->range = f == "blazeface" ? PixelRange::kMinusOneToOne : PixelRange::kRaw;
-  cfg->pad_value = (f == "yolov5" || f == "yolov8") ? 114 : 0;
+  // Ultralytics YOLO models take RGB / 255 (their letterbox pads with 114).
+  const bool yolo = f == "yolov5" || f == "yolov8";
+  cfg->range = f == "blazeface" ? PixelRange::kMinusOneToOne : (yolo ? PixelRange::kZeroToOne : PixelRange::kRaw);
+  cfg->pad_value = yolo ? 114 : 0;
   if (f == "yunet") {
     cfg->strides = {8, 16, 32};
     cfg->outputs = {{"cls", {"cls_8", "cls_16", "cls_32"}},

@@ -174,7 +174,7 @@ TEST(Detector, LoadErrorsSayWhatIsWrong) {
   std::unique_ptr<Detector> d;
   std::vector<uint8_t> bare = reshape_model("pred", {1, 8, 6}, "");
   Status s = create(bare, "", &d);
-  EXPECT_NE(s.message().find("model has no 'featherdet' metadata"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("model has neither featherdet nor Ultralytics metadata"), std::string::npos) << s.message();
   s = create(reshape_model("pred", {1, 8, 6}, R"({"family": "ssd"})"), "", &d);
   EXPECT_NE(s.message().find("decoder family 'ssd' is not supported"), std::string::npos) << s.message();
   s = create(reshape_model("pred", {1, 8, 6}, R"({"family": "yunet"})"), "", &d);

@@ -40,7 +40,7 @@ export interface Detection {
   keypoints: Keypoint[];
 }
 
-/** Decoder settings for models without featherdet metadata (same shape as the metadata JSON). */
+/** Decoder settings for models with neither featherdet nor Ultralytics metadata (same shape as the metadata JSON). */
 export interface DecoderConfig {
   family: 'yunet' | 'nanodet' | 'fastestdet' | 'blazeface' | 'yolov5' | 'yolov8';
   labels?: string[];

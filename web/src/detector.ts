@@ -42,7 +42,7 @@ export interface ObjectDetectorOptions extends FilterOptions, LoadingOptions {
 export interface DetectorOptions extends FilterOptions, LoadingOptions {
   /** A bundled model name, the URL (or Node path) of a .tflite file, or its bytes. */
   model: ModelSource;
-  /** Decoder settings for models without featherdet metadata (overrides the metadata's fields). */
+  /** Decoder settings for models with neither featherdet nor Ultralytics metadata; overrides the metadata's fields. */
   decoder?: DecoderConfig;
   /** Expected SHA-256 (hex) of the model file: verified, and the file is then cached. */
   modelSha256?: string;
