@@ -99,6 +99,41 @@ Status expect_constant(NodeContext& ctx, int i, DType dtype, const char* what) {
   return Status();
 }
 
+Status float_weights(NodeContext& ctx, int i, const char* what, std::vector<float>* storage, const float** data) {
+  const RTensor& t = ctx.input(i);
+  if (t.dtype == DType::kFloat32) {
+    FD_RETURN_IF_ERROR(expect_constant(ctx, i, DType::kFloat32, what));
+    *data = t.as<float>();
+    return Status();
+  }
+  if (t.dtype != DType::kInt8 && t.dtype != DType::kUInt8) {
+    return ctx.error(std::string(what) + " has type " + dtype_name(t.dtype) + ", expected FLOAT32, or INT8/UINT8 " +
+                     "with quantization parameters (dynamic-range quantization)");
+  }
+  FD_RETURN_IF_ERROR(expect_constant(ctx, i, t.dtype, what));
+  const QuantParams& q = t.quant;
+  const int64_t count = num_elements(t.shape);
+  const size_t scales = q.scale.size();
+  const size_t axis = static_cast<size_t>(q.axis);
+  if (scales == 0 || (scales > 1 && (axis >= t.shape.size() || static_cast<size_t>(t.shape[axis]) != scales)) ||
+      (!q.zero_point.empty() && q.zero_point.size() != scales)) {
+    return ctx.error(std::string(what) + " are " + dtype_name(t.dtype) + " with float input but carry no usable "
+                     "quantization scales (" + std::to_string(scales) + " scales for shape " + shape_str(t.shape) + ")");
+  }
+  size_t inner = 1;  // elements between consecutive indices of the quantized axis
+  for (size_t d = axis + 1; scales > 1 && d < t.shape.size(); ++d) inner *= static_cast<size_t>(t.shape[d]);
+  storage->resize(static_cast<size_t>(count));
+  const bool is_signed = t.dtype == DType::kInt8;
+  for (size_t e = 0; e < storage->size(); ++e) {
+    const size_t c = scales > 1 ? (e / inner) % scales : 0;
+    const int32_t v = is_signed ? static_cast<int32_t>(t.as<int8_t>()[e]) : static_cast<int32_t>(t.as<uint8_t>()[e]);
+    const int32_t zp = q.zero_point.empty() ? 0 : q.zero_point[c];
+    (*storage)[e] = static_cast<float>(v - zp) * q.scale[c];
+  }
+  *data = storage->data();
+  return Status();
+}
+
 Status weight_quant(const NodeContext& ctx, const RTensor& w, size_t channels,
                     std::vector<int32_t>* zero_points, std::vector<float>* scales) {
   const size_t count = w.quant.scale.size();
@@ -166,13 +201,15 @@ Status prepare_qgemm(NodeContext& ctx, const RTensor& in, const RTensor& out, si
 }
 
 Status prepare_fgemm(NodeContext& ctx, size_t n, size_t k, Activation act, FGemm* g) {
-  FD_RETURN_IF_ERROR(expect_constant(ctx, 1, DType::kFloat32, "weights"));
+  std::vector<float> dequantized;
+  const float* w = nullptr;
+  FD_RETURN_IF_ERROR(float_weights(ctx, 1, "weights", &dequantized, &w));
   g->n = n;
   g->k = k;
   g->kernel = ctx.kernels().f32_gemm;
   const size_t np = round_up_multiple(n, kFGemmNR);
   g->packed.assign(np * k, 0.0f);
-  f32_gemm_4x8_pack(n, k, ctx.input(1).as<float>(), g->packed.data());
+  f32_gemm_4x8_pack(n, k, w, g->packed.data());
   g->bias.assign(np, 0.0f);
   if (ctx.has_input(2)) {
     FD_RETURN_IF_ERROR(expect_constant(ctx, 2, DType::kFloat32, "bias"));

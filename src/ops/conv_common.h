@@ -34,6 +34,10 @@ Status float_activation_range(const NodeContext& ctx, Activation act, float* lo,
 
 // Checks that input `i` is a constant of type `dtype` (weights and biases must be).
 Status expect_constant(NodeContext& ctx, int i, DType dtype, const char* what);
+// Constant input `i` as float: FLOAT32 as it is; INT8/UINT8 with per-tensor or per-channel
+// scales (TFLite's dynamic-range quantization: 8-bit weights, float activations) dequantized once
+// into *storage. *data points at the floats.
+Status float_weights(NodeContext& ctx, int i, const char* what, std::vector<float>* storage, const float** data);
 
 // Per-output-channel quantization of a weight tensor with `channels` output channels: zero
 // points and scales ([channels] each), after checking the tensor's quant params fit.

@@ -62,10 +62,11 @@ class DepthwiseConv2D : public Op {
 
  private:
   Status prepare_float(NodeContext& ctx) {
-    FD_RETURN_IF_ERROR(expect_constant(ctx, 1, DType::kFloat32, "weights"));
+    std::vector<float> dequantized;
+    const float* w = nullptr;
+    FD_RETURN_IF_ERROR(float_weights(ctx, 1, "weights", &dequantized, &w));
     const size_t cp = round_up_multiple(cout_, kDwChannelBlock);
     const size_t taps = g_.kernel_h * g_.kernel_w;
-    const float* w = ctx.input(1).as<float>();
     fw_.assign(taps * cp, 0.0f);
     for (size_t t = 0; t < taps; ++t) {
       for (size_t c = 0; c < cout_; ++c) fw_[t * cp + c] = w[t * cout_ + c];
