@@ -8,6 +8,7 @@ import { averagePrecision, cocoMap } from './ap.mjs';
 import { BUNDLED_MODELS, CliError, PACKAGE_ROOT, loadRuntime, openDetector, readInputFile, resolveModel } from './detect.mjs';
 
 export const EVAL_USAGE = `usage: featherdet eval [--model face|objects|objects-320|objects-tiny|all] [--limit N] [--json] [--int8 FILE]
+       featherdet eval --file FILE.tflite [--file ...] [--set coco128|widerface] [--limit N] [--json]
 
   Evaluates each model's fp32 file (models/dist/<id>.fp32.tflite) and INT8 file
   (models/dist/<id>.tflite; both built by 'npm run models') with score threshold 0.01 and prints
@@ -22,7 +23,10 @@ export const EVAL_USAGE = `usage: featherdet eval [--model face|objects|objects-
   --json      print the results as JSON
   --wasm PATH featherdet.wasm to use (default: the one in dist/)
   --int8 FILE evaluate this INT8 file (e.g. one converted with other options) in place of
-              models/dist/<id>.tflite; needs one --model`;
+              models/dist/<id>.tflite; needs one --model
+  --file FILE evaluate any detection file with its own metadata (featherdet or Ultralytics; no
+              decoder option) on one evaluation set: --set coco128 (default; class ids of the
+              COCO 80-class order) or widerface`;
 
 /** Faces shorter than this (source pixels) are ignored by the face AP. */
 export const MIN_FACE_HEIGHT = 16;
@@ -126,7 +130,7 @@ function metrics(modelId, results) {
 }
 
 function parseEvalArgs(argv) {
-  const opts = { model: 'all', limit: Infinity, json: false, wasm: undefined, int8: undefined };
+  const opts = { model: 'all', limit: Infinity, json: false, wasm: undefined, int8: undefined, files: [], set: 'coco128' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--model') opts.model = argv[++i];
@@ -137,12 +141,16 @@ function parseEvalArgs(argv) {
     } else if (a === '--json') opts.json = true;
     else if (a === '--wasm') opts.wasm = argv[++i];
     else if (a === '--int8') opts.int8 = argv[++i];
+    else if (a === '--file') opts.files.push(argv[++i]);
+    else if (a === '--set') opts.set = argv[++i];
     else if (a === '-h' || a === '--help') opts.help = true;
     else throw new CliError(`unknown argument ${a}\n${EVAL_USAGE}`);
   }
   if (opts.model !== 'all' && !BUNDLED_MODELS.includes(opts.model)) {
     throw new CliError(`--model: '${opts.model}' is not one of ${BUNDLED_MODELS.join(', ')}, all`);
   }
+  if (!['coco128', 'widerface'].includes(opts.set)) throw new CliError(`--set: '${opts.set}' is not coco128 or widerface`);
+  if (opts.files.some((f) => !f)) throw new CliError('--file needs a .tflite path');
   if (opts.int8 !== undefined && (opts.model === 'all' || !opts.int8)) {
     throw new CliError('--int8 FILE needs one --model (the model whose evaluation set and fp32 file to use)');
   }
@@ -163,6 +171,7 @@ export async function evalMain(argv) {
     process.stdout.write(EVAL_USAGE + '\n');
     return;
   }
+  if (opts.files.length) return evalFiles(opts);
   const ids = opts.model === 'all' ? BUNDLED_MODELS : [opts.model];
   const models = manifest().models.filter((m) => ids.includes(m.id));
   const files = models.map((m) => ({ fp32: resolveModel(m.id, { fp32: true }), int8: opts.int8 ? path.resolve(opts.int8) : resolveModel(m.id) }));
@@ -198,4 +207,26 @@ export async function evalMain(argv) {
     return [e.id, metric, a.toFixed(2), b.toFixed(2), `${d >= 0 ? '+' : ''}${d.toFixed(2)}`, e.agreement[metric].toFixed(2), e.images];
   }));
   process.stdout.write(table(['model', 'metric', 'fp32 AP', 'int8 AP', 'delta', 'int8 vs fp32', 'images'], rows) + '\n');
+}
+
+/** `eval --file`: each file alone, with its own metadata, on the coco128 or WIDER FACE set. */
+async function evalFiles(opts) {
+  const model = manifest().models.find((m) => (opts.set === 'widerface' ? m.id === 'face' : m.id === 'objects'));
+  const images = evaluationSet(model).slice(0, opts.limit).map((img) => ({ ...img, bytes: readInputFile(img.file, 'image') }));
+  const options = EVAL_OPTIONS[opts.set === 'widerface' ? 'face' : 'objects'];
+  const runtime = await loadRuntime(opts.wasm);
+  const report = [];
+  for (const file of opts.files) {
+    if (!opts.json) process.stderr.write(`eval: ${path.basename(file)} on ${images.length} ${opts.set} images\n`);
+    const run = runModel(runtime, path.resolve(file), images, options);
+    report.push({ file, set: opts.set, images: images.length, inputType: run.inputType,
+      msPerImage: Math.round(run.msPerImage * 10) / 10, metrics: metrics(model.id, run.results) });
+  }
+  if (opts.json) {
+    process.stdout.write(JSON.stringify({ files: report }, null, 2) + '\n');
+    return;
+  }
+  const rows = report.flatMap((e) => Object.entries(e.metrics).map(([metric, ap]) =>
+    [path.basename(e.file), metric, ap.toFixed(2), e.inputType, e.msPerImage, e.images]));
+  process.stdout.write(table(['file', 'metric', 'AP', 'input', 'ms/image', 'images'], rows) + '\n');
 }

@@ -65,21 +65,54 @@ describe.each(MODELS.map((m) => [m.id, m]))('%s', (id, model) => {
   }, 120_000);
 });
 
-// A third-party file whose SiLU activations (LOGISTIC then MUL) featherdet runs as one table per
-// pair (runtime/lut_fusion.h): every output element identical with LiteRT.js.
-const YOLO = '/shared/models/thirdparty/ultralytics-yolov8n/yolov8n_full_integer_quant.tflite';
-test.each(['/shared/conformance/images/kite_and_cold.jpg', '/shared/data/coco128/val2017/images/000000000139.jpg'])(
-  'Ultralytics YOLOv8n full-integer export on %s: bit-identical with LiteRT.js', async (imageUrl) => {
-    const result = await page.evaluate((args) => window.harness.runCase(args), { modelUrl: YOLO, imageUrl });
+// Ultralytics YOLOv8n exports (SiLU as LOGISTIC then MUL, which featherdet runs as one table per
+// pair: runtime/lut_fusion.h) against LiteRT.js on two photos. The full-integer file must match
+// element for element. The integer file (float input and output around the same INT8 graph) is
+// held to at most one quantization step on at most 1e-5 of the elements (measured: identical on
+// every photo tried but kite_and_cold, where 1 of 705,600 elements is one step off). The
+// dynamic-range file (INT8 weights, float activations: featherdet dequantizes the weights at load,
+// XNNPACK quantizes activations per run) within 1e-2 relative L2.
+const YOLO_DIR = '/shared/models/thirdparty/ultralytics-yolov8n';
+const YOLO_CASES = [
+  { file: 'yolov8n_full_integer_quant.tflite', maxSteps: 0, maxDiffering: 0 },
+  { file: 'yolov8n_integer_quant.tflite', maxSteps: 1, maxDiffering: 1e-5 },
+  { file: 'yolov8n_int8.tflite', maxRelL2: 1e-2 },
+];
+const YOLO_IMAGES = ['/shared/conformance/images/kite_and_cold.jpg', '/shared/data/coco128/val2017/images/000000000139.jpg'];
+describe.each(YOLO_CASES.map((c) => [c.file, c]))('Ultralytics %s', (file, limits) => {
+  test.each(YOLO_IMAGES.map((u) => [path.basename(u), u]))('%s: featherdet vs LiteRT.js', async (image, imageUrl) => {
+    const result = await page.evaluate((args) => window.harness.runCase(args), { modelUrl: `${YOLO_DIR}/${file}`, imageUrl });
     const fd = result.featherdet.outputs.map(decodeTensor);
     const lt = result.litert.outputs.map(decodeTensor);
     expect(fd.length).toBe(lt.length);
     fd.forEach((t, i) => {
-      expect(t.data.length).toBe(lt[i].data.length);
-      const differing = t.data.filter((v, j) => v !== lt[i].data[j]).length;
-      expect(differing, `output ${i}: ${differing} of ${t.data.length} elements differ`).toBe(0);
+      const a = t.data;
+      const b = lt[i].data;
+      expect(a.length).toBe(b.length);
+      const step = t.dtype === 'float32' ? 1 / 256 : 1;  // the output's quantization step (scale 1/256 here)
+      let differing = 0;
+      let maxSteps = 0;
+      let err = 0;
+      let ref = 0;
+      for (let j = 0; j < a.length; j++) {
+        const d = Math.abs(a[j] - b[j]);
+        if (d > 0) differing++;
+        maxSteps = Math.max(maxSteps, d / step);
+        err += d * d;
+        ref += b[j] * b[j];
+      }
+      const relL2 = Math.sqrt(err / ref);
+      rows.push([file, image, `output ${i}: ${differing} of ${a.length} differ, max ${maxSteps.toFixed(2)} steps, rel L2 ${relL2.toExponential(2)}`,
+        result.featherdet.runMs.toFixed(1), result.litert.runMs.toFixed(1), '']);
+      if (limits.maxRelL2 !== undefined) {
+        expect(relL2).toBeLessThanOrEqual(limits.maxRelL2);
+      } else {
+        expect(Math.round(maxSteps * 1000) / 1000).toBeLessThanOrEqual(limits.maxSteps);
+        expect(differing / a.length).toBeLessThanOrEqual(limits.maxDiffering);
+      }
     });
   }, 120_000);
+});
 
 test('the harness page raised no uncaught exceptions', () => {
   expect(page.errors.filter((e) => e.startsWith('pageerror'))).toEqual([]);

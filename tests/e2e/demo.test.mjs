@@ -179,3 +179,40 @@ test('without a camera the page says so, and an opened image file is detected', 
     await plain.close();
   }
 });
+
+// An Ultralytics export dropped on the page runs with its own metadata (labels, preprocessing),
+// no decoder option anywhere.
+const YOLO_URL = '/shared/models/thirdparty/ultralytics-yolov8n/yolov8n_full_integer_quant.tflite';
+const COCO_IMAGE = path.resolve(REPO_ROOT, '../shared/data/coco128/val2017/images/000000000139.jpg');
+test('a dropped Ultralytics YOLOv8n export detects COCO objects with the labels from the file', async () => {
+  const plain = await launchBrowser();
+  try {
+    const p = await plain.newPage(`${server.url}${DEMO_PATH}`);
+    await p.waitForSelector('#message:not([hidden]) #message-actions:not([hidden])', { timeout: 30_000 });
+    await p.setInputFiles('#media-input', COCO_IMAGE);
+    await p.waitForFunction(() => window.__featherdetDemo.stats.source === 'image', null, { timeout: 60_000 });
+    await p.evaluate(async (url) => {
+      const bytes = await (await fetch(url)).arrayBuffer();
+      const data = new DataTransfer();
+      data.items.add(new File([bytes], 'yolov8n_full_integer_quant.tflite', { type: 'application/octet-stream' }));
+      for (const type of ['dragenter', 'dragover', 'drop']) {
+        document.dispatchEvent(new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
+      }
+    }, YOLO_URL);
+    await p.waitForFunction(() => {
+      const s = window.__featherdetDemo.stats;
+      return s.ready && s.model === 'file' && s.source === 'image' && s.frames >= 1 && (s.lastResults ?? []).length > 0;
+    }, null, { timeout: 90_000 });
+    const s = await p.evaluate(() => window.__featherdetDemo.stats);
+    const labels = s.lastResults.map((r) => r.label);
+    console.log(`[demo] dropped YOLOv8n on 000000000139.jpg: ${JSON.stringify(labels)}`);
+    expect(labels).toContain('tv');
+    expect(labels).toContain('person');
+    const file = path.join(OUT_DIR, 'ultralytics-drop.png');
+    await p.screenshot({ path: file });
+    console.log(`[demo] screenshot: ${file}`);
+    expect(p.errors).toEqual([]);
+  } finally {
+    await plain.close();
+  }
+}, 120_000);
