@@ -171,8 +171,10 @@ TEST_P(QuantConvOp, MatchesNaiveReference) { run_quant_case(GetParam().c); }
 INSTANTIATE_TEST_SUITE_P(Cases, QuantConvOp, ::testing::ValuesIn(kQuantCases),
                          [](const ::testing::TestParamInfo<NamedQCase>& info) { return std::string(info.param.name); });
 
-// Float conv/depthwise against a double-precision naive convolution.
-void run_float_case(const Geo& g, Activation act, uint32_t seed) {
+// Float conv/depthwise against a double-precision naive convolution. `int8_weights`: the weights
+// are stored as per-channel INT8 (TFLite's dynamic-range quantization: output channels on axis 0,
+// depthwise on axis 3) and the reference uses their dequantized values.
+void run_float_case(const Geo& g, Activation act, uint32_t seed, bool int8_weights = false) {
   std::mt19937 rng(seed);
   std::uniform_real_distribution<float> d(-1.0f, 1.0f);
   std::vector<float> x(static_cast<size_t>(g.n) * g.h * g.w * g.cin), w(g.weight_count()), bias(g.cout);
@@ -181,7 +183,27 @@ void run_float_case(const Geo& g, Activation act, uint32_t seed) {
   for (auto& v : bias) v = d(rng);
   Builder bld;
   const int tin = bld.tensor(DType::kFloat32, {g.n, g.h, g.w, g.cin});
-  const int tw = bld.tensor(DType::kFloat32, g.weight_shape(), {}, w.data(), w.size() * 4);
+  std::vector<int8_t> wq(w.size());
+  int tw = -1;
+  if (int8_weights) {
+    const Shape ws = g.weight_shape();
+    QuantParams q;
+    q.axis = g.depthwise ? 3 : 0;
+    const size_t channels = static_cast<size_t>(ws[q.axis]);
+    const size_t inner = g.depthwise ? 1 : w.size() / channels;
+    q.scale.assign(channels, 0.0f);
+    q.zero_point.assign(channels, 0);
+    for (size_t c = 0; c < channels; ++c) q.scale[c] = (0.5f + 0.5f * static_cast<float>(c % 3)) / 127.0f;
+    for (size_t e = 0; e < w.size(); ++e) {
+      const size_t c = (e / inner) % channels;
+      const long v = std::lrint(w[e] / q.scale[c]);
+      wq[e] = static_cast<int8_t>(std::min(127L, std::max(-127L, v)));
+      w[e] = static_cast<float>(wq[e]) * q.scale[c];
+    }
+    tw = bld.tensor(DType::kInt8, ws, q, wq.data(), wq.size());
+  } else {
+    tw = bld.tensor(DType::kFloat32, g.weight_shape(), {}, w.data(), w.size() * 4);
+  }
   const int tb = bld.tensor(DType::kFloat32, {g.cout}, {}, bias.data(), bias.size() * 4);
   const int tout = bld.tensor(DType::kFloat32, {});
   bld.node(g.depthwise ? OpCode::kDepthwiseConv2D : OpCode::kConv2D, {tin, tw, tb}, {tout}, g.options(act));
@@ -215,6 +237,15 @@ TEST(Conv2DOp, FloatValidDilation2AndPointwise) {
 TEST(DepthwiseConv2DOp, FloatStride2Relu6AndMultiplier) {
   run_float_case({1, 10, 9, 21, 3, 3, 21, 2, 2, 1, 1, Padding::kSame, true}, Activation::kRelu6, 14);
   run_float_case({1, 5, 5, 2, 3, 3, 8, 1, 1, 2, 2, Padding::kSame, true}, Activation::kNone, 15);
+}
+
+TEST(Conv2DOp, DynamicRangeInt8WeightsWithFloatActivations) {
+  run_float_case({1, 9, 7, 3, 3, 3, 10, 2, 2, 1, 1, Padding::kSame, false}, Activation::kRelu, 16, true);
+  run_float_case({1, 5, 6, 17, 1, 1, 11, 1, 1, 1, 1, Padding::kSame, false}, Activation::kNone, 17, true);
+}
+
+TEST(DepthwiseConv2DOp, DynamicRangeInt8Weights) {
+  run_float_case({1, 10, 9, 21, 3, 3, 21, 2, 2, 1, 1, Padding::kSame, true}, Activation::kRelu6, 18, true);
 }
 
 TEST(Conv2DOp, RejectsNonConstantWeights) {
