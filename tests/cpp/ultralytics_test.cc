@@ -10,31 +10,11 @@
 #include <vector>
 
 #include "api/detector.h"
-#include "tflite_schema_generated.h"
+#include "tflite_test_models.h"
 #include "vision/ultralytics.h"
 
 namespace fd {
 namespace {
-
-// A FLOAT32 model: input "images" [1, 4, 4, 3] reshaped to one output "output0" `out_shape`.
-std::vector<uint8_t> reshape_model(const std::vector<int32_t>& out_shape) {
-  flatbuffers::FlatBufferBuilder b;
-  std::vector<int32_t> in_shape = {1, 4, 4, 3};
-  std::vector<flatbuffers::Offset<tflite::Tensor>> tensors = {
-      tflite::CreateTensorDirect(b, &in_shape, tflite::TensorType_FLOAT32, 0, "images"),
-      tflite::CreateTensorDirect(b, &out_shape, tflite::TensorType_FLOAT32, 0, "output0")};
-  std::vector<int32_t> ins = {0}, outs = {1};
-  auto options = tflite::CreateReshapeOptionsDirect(b, &out_shape);
-  std::vector<flatbuffers::Offset<tflite::Operator>> ops = {tflite::CreateOperatorDirect(
-      b, 0, &ins, &outs, tflite::BuiltinOptions_ReshapeOptions, options.Union())};
-  std::vector<flatbuffers::Offset<tflite::SubGraph>> subgraphs = {
-      tflite::CreateSubGraphDirect(b, &tensors, &ins, &outs, &ops, "main")};
-  std::vector<flatbuffers::Offset<tflite::OperatorCode>> codes = {
-      tflite::CreateOperatorCode(b, tflite::BuiltinOperator_RESHAPE, 0, 1, tflite::BuiltinOperator_RESHAPE)};
-  std::vector<flatbuffers::Offset<tflite::Buffer>> buffers = {tflite::CreateBuffer(b)};
-  b.Finish(tflite::CreateModelDirect(b, 3, &codes, &subgraphs, "test", &buffers), "TFL3");
-  return std::vector<uint8_t>(b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize());
-}
 
 uint32_t crc32(const std::string& s) {
   uint32_t c = 0xFFFFFFFFu;
@@ -152,7 +132,7 @@ TEST(Ultralytics, BothMetadataFormsConfigureTheDetectorWithNoOptions) {
   for (const auto& entry : {std::make_pair(std::string("metadata.json"), std::string(kJsonMeta)),
                             std::make_pair(std::string("temp_meta.txt"), std::string(kPythonMeta))}) {
     std::unique_ptr<Detector> d;
-    Status s = create(with_zip(reshape_model({1, 6, 8}), entry.first, entry.second), "", &d);
+    Status s = create(with_zip(reshape_model("output0", {1, 6, 8}), entry.first, entry.second), "", &d);
     ASSERT_TRUE(s.ok()) << entry.first << ": " << s.message();
     const DetectorInfo info = d->info();
     EXPECT_EQ(info.family, "yolov8");
@@ -163,7 +143,7 @@ TEST(Ultralytics, BothMetadataFormsConfigureTheDetectorWithNoOptions) {
   }
   // YOLOv5 head [1, N, 5+C], and an explicit decoder option still overriding the file's.
   std::unique_ptr<Detector> d;
-  const std::vector<uint8_t> v5 = with_zip(reshape_model({1, 8, 6}), "metadata.json",
+  const std::vector<uint8_t> v5 = with_zip(reshape_model("output0", {1, 8, 6}), "metadata.json",
                                            R"({"task": "detect", "imgsz": [4, 4], "names": {"0": "car"}})");
   ASSERT_TRUE(create(v5, "", &d).ok());
   EXPECT_EQ(d->info().family, "yolov5");
@@ -175,7 +155,7 @@ TEST(Ultralytics, BothMetadataFormsConfigureTheDetectorWithNoOptions) {
 
 TEST(Ultralytics, MetadataErrorsSayWhatIsWrong) {
   std::unique_ptr<Detector> d;
-  const std::vector<uint8_t> model = reshape_model({1, 6, 8});
+  const std::vector<uint8_t> model = reshape_model("output0", {1, 6, 8});
   Status s = create(with_zip(model, "metadata.json", R"({"task": "segment", "names": {"0": "a", "1": "b"}})"), "", &d);
   EXPECT_NE(s.message().find("task is 'segment'"), std::string::npos) << s.message();
   s = create(with_zip(model, "metadata.json", "{\"task\": \"detect\", "), "", &d);
@@ -198,7 +178,7 @@ TEST(Ultralytics, MetadataErrorsSayWhatIsWrong) {
   EXPECT_NE(s.message().find("model has neither featherdet nor Ultralytics metadata; its outputs are 'output0' [1, 6, 8]"),
             std::string::npos) << s.message();
   EXPECT_NE(s.message().find("{\"decoder\": {\"family\": \"yolov8\""), std::string::npos) << s.message();
-  s = create(reshape_model({1, 8, 6}), "", &d);
+  s = create(reshape_model("output0", {1, 8, 6}), "", &d);
   EXPECT_NE(s.message().find("{\"decoder\": {\"family\": \"yolov5\""), std::string::npos) << s.message();
 }
 
