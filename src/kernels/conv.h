@@ -34,6 +34,10 @@ constexpr size_t round_up_multiple(size_t x, size_t m) { return (x + m - 1) / m 
 struct QConvParams {
   bool is_unsigned = false;  // activations (input and output) are uint8, else int8
   RequantParams rq;          // per-channel scales padded to the kernel's channel tile
+  // GEMM only: the caller already XORed every byte of A with this (0 or 0x80: the flip into an
+  // ActDomain other than kNative, done once while building im2col rows instead of per tile);
+  // always 0 for kNative kernels.
+  uint8_t a_xor = 0;
 };
 
 // Packs weights [n, k] (8-bit, row-major, `w_unsigned` selects uint8) minus per-channel zero points
@@ -126,9 +130,10 @@ inline void window_tap_range(size_t o, size_t stride, size_t pad, size_t dilatio
 // Writes im2col rows for output pixels [first, first + count) of one image: row r holds, for each
 // tap (ky, kx), the `pixel_bytes` bytes of input pixel [H, W, pixel_bytes] under it, or
 // `pad_byte` where the tap falls outside the image; bytes past kernel_h * kernel_w * pixel_bytes
-// up to `row_stride` are set to `pad_byte` too. out [count, row_stride].
+// up to `row_stride` are set to `pad_byte` too. Every byte written is XORed with `xor_mask`.
+// out [count, row_stride].
 void x8_im2col_ref(const uint8_t* in, size_t pixel_bytes, const ConvGeometry& g, size_t first,
-                   size_t count, uint8_t pad_byte, size_t row_stride, uint8_t* out);
+                   size_t count, uint8_t pad_byte, size_t row_stride, uint8_t* out, uint8_t xor_mask = 0);
 
 // Depthwise conv of one image: in [in_h, in_w, c_in], w int16 (w - w_zp) [kh, kw, round_up_multiple(c_out, 8)],
 // bias int32 [round_up_multiple(c_out, 8)], out [out_h, out_w, c_out] with c_out = c_in * depth_multiplier;

@@ -11,7 +11,7 @@ void gemm_2x16c4(bool reads_unsigned, size_t m, size_t n, size_t k, const uint8_
                  const QConvParams& params) {
   const size_t kp = round_up_multiple(k, kQGemm16KR);
   const RequantParams& rq = params.rq;
-  const uint8_t flip = params.is_unsigned == reads_unsigned ? 0 : 0x80;
+  const uint8_t flip = static_cast<uint8_t>((params.is_unsigned == reads_unsigned ? 0 : 0x80) ^ params.a_xor);
   for (size_t row = 0; row < m; ++row) {
     const uint8_t* arow = a + row * a_stride;
     uint8_t* crow = c + row * c_stride;

@@ -8,24 +8,41 @@
 namespace fd {
 namespace {
 
-// Copies n bytes (n small, typically 1..64) with fixed-size moves.
-inline void copy_bytes(uint8_t* dst, const uint8_t* src, size_t n) {
+// Copies n bytes (n small, typically 1..64) XORed with `mask` (the mask byte in every byte of
+// the word) with fixed-size moves; overlapping tails rewrite the same values.
+inline void copy_bytes(uint8_t* dst, const uint8_t* src, size_t n, uint64_t mask) {
   if (n >= 16) {
-    std::memcpy(dst, src, n);
+    if (mask == 0) {
+      std::memcpy(dst, src, n);
+      return;
+    }
+    uint64_t v;
+    for (size_t i = 0; i + 8 <= n; i += 8) {
+      std::memcpy(&v, src + i, 8);
+      v ^= mask;
+      std::memcpy(dst + i, &v, 8);
+    }
+    std::memcpy(&v, src + n - 8, 8);
+    v ^= mask;
+    std::memcpy(dst + n - 8, &v, 8);
   } else if (n >= 8) {
     uint64_t a, b;
     std::memcpy(&a, src, 8);
     std::memcpy(&b, src + n - 8, 8);
+    a ^= mask;
+    b ^= mask;
     std::memcpy(dst, &a, 8);
     std::memcpy(dst + n - 8, &b, 8);
   } else if (n >= 4) {
     uint32_t a, b;
     std::memcpy(&a, src, 4);
     std::memcpy(&b, src + n - 4, 4);
+    a ^= static_cast<uint32_t>(mask);
+    b ^= static_cast<uint32_t>(mask);
     std::memcpy(dst, &a, 4);
     std::memcpy(dst + n - 4, &b, 4);
   } else {
-    for (size_t i = 0; i < n; ++i) dst[i] = src[i];
+    for (size_t i = 0; i < n; ++i) dst[i] = src[i] ^ static_cast<uint8_t>(mask);
   }
 }
 
@@ -41,7 +58,9 @@ inline void fill_bytes(uint8_t* dst, uint8_t v, size_t n) {
 }  // namespace
 
 void x8_im2col_ref(const uint8_t* in, size_t pixel_bytes, const ConvGeometry& g, size_t first,
-                   size_t count, uint8_t pad_byte, size_t row_stride, uint8_t* out) {
+                   size_t count, uint8_t pad_byte, size_t row_stride, uint8_t* out, uint8_t xor_mask) {
+  const uint64_t mask = 0x0101010101010101ull * xor_mask;
+  pad_byte ^= xor_mask;
   const size_t row_bytes = g.kernel_h * g.kernel_w * pixel_bytes;
   const size_t run_bytes = g.kernel_w * pixel_bytes;  // one kernel row, contiguous when dilation_w == 1
   const size_t in_row = g.in_w * pixel_bytes;
@@ -61,14 +80,14 @@ void x8_im2col_ref(const uint8_t* in, size_t pixel_bytes, const ConvGeometry& g,
       }
       const uint8_t* row = in + static_cast<size_t>(iy) * in_row;
       if (x_inside) {
-        copy_bytes(o, row + static_cast<size_t>(ix0) * pixel_bytes, run_bytes);
+        copy_bytes(o, row + static_cast<size_t>(ix0) * pixel_bytes, run_bytes, mask);
         o += run_bytes;
         continue;
       }
       for (size_t kx = 0; kx < g.kernel_w; ++kx) {
         const ptrdiff_t ix = ix0 + static_cast<ptrdiff_t>(kx * g.dilation_w);
         if (ix >= 0 && ix < static_cast<ptrdiff_t>(g.in_w)) {
-          copy_bytes(o, row + static_cast<size_t>(ix) * pixel_bytes, pixel_bytes);
+          copy_bytes(o, row + static_cast<size_t>(ix) * pixel_bytes, pixel_bytes, mask);
         } else {
           fill_bytes(o, pad_byte, pixel_bytes);
         }

@@ -27,9 +27,10 @@ struct Epilogue {
 
 // One tile: rows `ar` (kMR pointers, `rows` valid) times 4 * kNV output channels starting at `ch`,
 // weights `w` (the 16-channel tile; with kNV = 2 only its first 8 channels are used, for a last
-// tile of at most 8 channels). Writes `nvalid` channels of each valid row.
-template <size_t kNV>
-inline void tile(const uint8_t* const* ar, size_t rows, size_t kfull, size_t ktail, const int8_t* w,
+// tile of at most 8 channels). Writes `nvalid` channels of each valid row. `kFlip`: activations
+// are XORed with `flip` as they are read (no instruction at all when the caller flipped them).
+template <size_t kNV, bool kFlip>
+__attribute__((always_inline)) inline void tile(const uint8_t* const* ar, size_t rows, size_t kfull, size_t ktail, const int8_t* w,
                  const int32_t* bias, size_t ch, size_t nvalid, v128_t flip, const Epilogue& e, uint8_t* c,
                  size_t c_stride) {
   v128_t acc[kMR][kNV];
@@ -47,7 +48,10 @@ inline void tile(const uint8_t* const* ar, size_t rows, size_t kfull, size_t kta
   };
   for (size_t kk = 0; kk < kfull; kk += kQGemm16KR) {
     v128_t va[kMR];
-    for (size_t r = 0; r < kMR; ++r) va[r] = wasm_v128_xor(wasm_v128_load32_splat(ar[r] + kk), flip);
+    for (size_t r = 0; r < kMR; ++r) {
+      va[r] = wasm_v128_load32_splat(ar[r] + kk);
+      if (kFlip) va[r] = wasm_v128_xor(va[r], flip);
+    }
     step(va);
   }
   if (ktail) {
@@ -55,7 +59,8 @@ inline void tile(const uint8_t* const* ar, size_t rows, size_t kfull, size_t kta
     for (size_t r = 0; r < kMR; ++r) {
       uint32_t bytes = 0;
       std::memcpy(&bytes, ar[r] + kfull, ktail);
-      va[r] = wasm_v128_xor(wasm_i32x4_splat(static_cast<int32_t>(bytes)), flip);
+      va[r] = wasm_i32x4_splat(static_cast<int32_t>(bytes));
+      if (kFlip) va[r] = wasm_v128_xor(va[r], flip);
     }
     step(va);
   }
@@ -92,7 +97,8 @@ void gemm(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride, const
   const size_t kp = round_up_multiple(k, kQGemm16KR);
   const size_t kfull = k - k % kQGemm16KR;
   const size_t ktail = k - kfull;
-  const v128_t flip = wasm_i8x16_splat(static_cast<int8_t>(params.is_unsigned == kReadsUnsigned ? 0 : 0x80));
+  const uint8_t flip_byte = static_cast<uint8_t>((params.is_unsigned == kReadsUnsigned ? 0 : 0x80) ^ params.a_xor);
+  const v128_t flip = wasm_i8x16_splat(static_cast<int8_t>(flip_byte));
   Epilogue e;
   e.zp = requant_zero_point(rq.output_zero_point);
   e.lo = wasm_f32x4_splat(static_cast<float>(rq.qmin - rq.output_zero_point));
@@ -108,10 +114,14 @@ void gemm(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride, const
     for (size_t ch = 0; ch < n; ch += kQGemm16NR) {
       const int8_t* w = packed_w + (ch / kQGemm16NR) * kp * kQGemm16NR;
       const size_t nvalid = n - ch < kQGemm16NR ? n - ch : kQGemm16NR;
-      if (nvalid <= 8) {
-        tile<2>(ar, rows, kfull, ktail, w, bias, ch, nvalid, flip, e, crow, c_stride);
+      if (flip_byte == 0 && nvalid <= 8) {
+        tile<2, false>(ar, rows, kfull, ktail, w, bias, ch, nvalid, flip, e, crow, c_stride);
+      } else if (flip_byte == 0) {
+        tile<4, false>(ar, rows, kfull, ktail, w, bias, ch, nvalid, flip, e, crow, c_stride);
+      } else if (nvalid <= 8) {
+        tile<2, true>(ar, rows, kfull, ktail, w, bias, ch, nvalid, flip, e, crow, c_stride);
       } else {
-        tile<4>(ar, rows, kfull, ktail, w, bias, ch, nvalid, flip, e, crow, c_stride);
+        tile<4, true>(ar, rows, kfull, ktail, w, bias, ch, nvalid, flip, e, crow, c_stride);
       }
     }
   }

@@ -171,6 +171,16 @@ TEST(QGemm2x16c4Kernel, RelaxedMatchesRefAndNaive) {
         }
         uk.run(m, n, k, a.data(), a_stride, packed.data(), folded.data(), c_simd.data(), c_stride, rq.params);
         ASSERT_EQ(c_ref, c_simd) << "m=" << m << " n=" << n << " k=" << k << " unsigned=" << is_unsigned;
+        if (shift != 0) {
+          // The same activations flipped by the caller (as im2col does): a_xor = 0x80.
+          std::vector<uint8_t> flipped(a);
+          for (uint8_t& v : flipped) v ^= 0x80;
+          QConvParams pre = rq.params;
+          pre.a_xor = 0x80;
+          std::vector<uint8_t> c_pre(m * c_stride, 0xA5);
+          uk.run(m, n, k, flipped.data(), a_stride, packed.data(), folded.data(), c_pre.data(), c_stride, pre);
+          ASSERT_EQ(c_ref, c_pre) << "a_xor: m=" << m << " n=" << n << " k=" << k;
+        }
         for (size_t r = 0; r < m; ++r) {
           for (size_t c = 0; c < n; ++c) {
             int32_t acc = bias[c];
@@ -445,7 +455,9 @@ TEST(Im2colKernel, MatchesNaiveOnRandomGeometries) {
     const size_t stride = k + static_cast<size_t>(rand_int(rng, 0, 9));
     const size_t pixels = g.out_h * g.out_w;
     std::vector<uint8_t> out(pixels * stride, 0x11), want(pixels * stride, 0x11);
-    x8_im2col_ref(in.data(), pb, g, 0, pixels, 0xEE, stride, out.data());
+    const uint8_t mask = c % 2 ? 0x80 : 0;  // half the cases flip every byte written
+    x8_im2col_ref(in.data(), pb, g, 0, pixels, 0xEE, stride, out.data(), mask);
+    for (uint8_t& v : out) v ^= mask;
     for (size_t p = 0; p < pixels; ++p) {
       const size_t oy = p / g.out_w, ox = p % g.out_w;
       uint8_t* w = want.data() + p * stride;
