@@ -135,6 +135,12 @@ inline void window_tap_range(size_t o, size_t stride, size_t pad, size_t dilatio
 void x8_im2col_ref(const uint8_t* in, size_t pixel_bytes, const ConvGeometry& g, size_t first,
                    size_t count, uint8_t pad_byte, size_t row_stride, uint8_t* out, uint8_t xor_mask = 0);
 
+// The 1x1 convolution's rows for a GEMM kernel of another signedness: `rows` rows of `cols`
+// bytes (src row stride `src_stride`) XORed with `xor_mask` into dst rows of `dst_stride` bytes,
+// the bytes past `cols` set to 0 (they meet zero weights).
+void x8_xor_rows_ref(size_t rows, size_t cols, const uint8_t* src, size_t src_stride, uint8_t xor_mask,
+                     uint8_t* dst, size_t dst_stride);
+
 // Depthwise conv of one image: in [in_h, in_w, c_in], w int16 (w - w_zp) [kh, kw, round_up_multiple(c_out, 8)],
 // bias int32 [round_up_multiple(c_out, 8)], out [out_h, out_w, c_out] with c_out = c_in * depth_multiplier;
 // acc = bias + sum over in-bounds taps of (x - input_zp) * w, then requantized.

@@ -48,7 +48,14 @@ class Conv2D : public Op {
     }
     direct_ = g_.kernel_h == 1 && g_.kernel_w == 1 && g_.stride_h == 1 && g_.stride_w == 1 &&
               g_.pad_top == 0 && g_.pad_left == 0;
-    if (!direct_) {
+    if (direct_ && a_xor_ != 0) {
+      // 1x1: the rows are copied once, flipped and padded to the K block, in blocks of rows.
+      row_stride_ = round_up_multiple(k, qgemm_.kernel->kr);
+      const size_t pixels = batch_ * g_.in_h * g_.in_w;
+      block_rows_ = std::max<size_t>(kQGemmMR, kIm2colBlockBytes / row_stride_ / kQGemmMR * kQGemmMR);
+      block_rows_ = std::min(block_rows_, pixels);
+      ctx.request_scratch(block_rows_ * row_stride_);
+    } else if (!direct_) {
       // Quantized rows are padded to the GEMM kernel's K block so its inner loop has no tail.
       row_stride_ = is_float_ ? k : round_up_multiple(k, qgemm_.kernel->kr);
       const size_t row_bytes = row_stride_ * (is_float_ ? sizeof(float) : 1);
@@ -64,6 +71,16 @@ class Conv2D : public Op {
     const uint8_t* in = ctx.input(0).data;
     uint8_t* out = ctx.output(0).data;
     const size_t es = is_float_ ? sizeof(float) : 1;
+    if (direct_ && a_xor_ != 0) {
+      const size_t pixels = batch_ * g_.in_h * g_.in_w;
+      uint8_t* rows = ctx.scratch();
+      for (size_t p = 0; p < pixels; p += block_rows_) {
+        const size_t count = std::min(block_rows_, pixels - p);
+        x8_xor_rows_ref(count, cin_, in + p * cin_, cin_, a_xor_, rows, row_stride_);
+        gemm(count, rows, row_stride_, out + p * cout_, true, a_xor_);
+      }
+      return Status();
+    }
     if (direct_) {
       gemm(batch_ * g_.in_h * g_.in_w, in, cin_, out);
       return Status();

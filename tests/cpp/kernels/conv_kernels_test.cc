@@ -493,5 +493,23 @@ TEST(WindowTapRange, ClipsTapsToTheImage) {
   EXPECT_EQ(l, 2u);
 }
 
+// The 1x1 convolution's flipped rows: every byte XORed, strides honoured, padding zeroed.
+TEST(XorRowsKernel, FlipsEveryByteAndZeroesThePadding) {
+  std::mt19937 rng(31);
+  for (size_t cols : {1, 3, 16, 17, 58}) {
+    const size_t rows = 5, src_stride = cols + 3, dst_stride = round_up_multiple(cols, 4) + 4;
+    const std::vector<uint8_t> src = random_bytes(rng, rows * src_stride);
+    std::vector<uint8_t> dst(rows * dst_stride + 1, 0x77);
+    x8_xor_rows_ref(rows, cols, src.data(), src_stride, 0x80, dst.data(), dst_stride);
+    for (size_t r = 0; r < rows; ++r) {
+      for (size_t c = 0; c < dst_stride; ++c) {
+        const uint8_t want = c < cols ? static_cast<uint8_t>(src[r * src_stride + c] ^ 0x80) : 0;
+        ASSERT_EQ(dst[r * dst_stride + c], want) << "cols " << cols << " row " << r << " col " << c;
+      }
+    }
+    ASSERT_EQ(dst.back(), 0x77) << "wrote past the last row";
+  }
+}
+
 }  // namespace
 }  // namespace fd
