@@ -101,7 +101,7 @@ class ActivationOp : public Op {
     const int32_t qmin = dtype_qmin(out.dtype), qmax = dtype_qmax(out.dtype);
     const bool is_signed = in.dtype == DType::kInt8;
     // LEAKY_RELU follows XNNPACK's integer form (what LiteRT.js runs): multipliers with 8
-    // fractional bits, (zo << 8) + 128 rounding bias, arithmetic shift by 8.
+    // fractional bits, 256 zo + 128 rounding bias, arithmetic shift by 8.
     const float pos_scale = si / so;
     const bool lrelu_fixed = fn_ == Fn::kLeakyRelu && pos_scale >= 0x1.0p-8f && pos_scale <= 0x1.0p+7f &&
                              std::fabs(pos_scale * alpha_) <= 0x1.0p+7f;
@@ -118,7 +118,7 @@ class ActivationOp : public Op {
       const int32_t q = is_signed ? static_cast<int8_t>(byte) : byte;
       if (lrelu_fixed) {
         const int32_t d = q - zi;
-        int32_t r = ((zo << 8) + 0x80 + d * (d >= 0 ? pos_mult : neg_mult)) >> 8;
+        int32_t r = (zo * 256 + 0x80 + d * (d >= 0 ? pos_mult : neg_mult)) >> 8;
         r = r < qmin ? qmin : (r > qmax ? qmax : r);
         table_[byte] = static_cast<uint8_t>(r);
         continue;
