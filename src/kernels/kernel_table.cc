@@ -79,19 +79,28 @@ void fill_common(KernelTable* t) {
   X(qu8_avgpool) X(f32_rsum) X(qs8_rsum) X(qu8_rsum) X(x8_zip2) X(f32_resize_bilinear)             \
   X(qs8_resize_bilinear) X(qu8_resize_bilinear) X(qs8_vlrelu) X(qu8_vlrelu) X(x8_lut)
 
+// A table from its ISA's GEMM, depthwise and peak kernels; the caller sets the FD_TWIN_KERNELS
+// fields.
+KernelTable base_table(Isa isa, QGemmUkernel qgemm, decltype(KernelTable::f32_gemm) f32_gemm, QDwconvUkernel dw,
+                       decltype(KernelTable::f32_dwconv_m1) f32_dw, decltype(KernelTable::dot_peak) dot_peak) {
+  KernelTable t;
+  fill_common(&t);
+  t.isa = isa;
+  t.qgemm = t.qgemm_general = qgemm;
+  t.f32_gemm = f32_gemm;
+  t.qx8_dwconv_m1 = t.qx8_dwconv_m1_general = dw;
+  t.f32_dwconv_m1 = f32_dw;
+  t.dot_peak = dot_peak;
+  return t;
+}
+
 #ifdef __wasm_simd128__
 // The wasm builds hold no ref twins of their SIMD kernels (smaller download): no ref table.
 KernelTable wasmsimd_table() {
-  KernelTable t;
-  fill_common(&t);
-  t.isa = Isa::kWasmSimd;
-  t.qgemm = qgemm_4x4c8("qx8_gemm_4x4c8_wasmsimd", qgemm_4x4c8_run<qx8_gemm_4x4c8_wasmsimd>);
-  t.qgemm_general = t.qgemm;
-  t.f32_gemm = f32_gemm_4x8_wasmsimd;
-  t.qx8_dwconv_m1 = dwconv_c8p2("qx8_dwconv_c8p2_wasmsimd", dwconv_c8p2_run<qx8_dwconv_c8p2_wasmsimd>);
-  t.qx8_dwconv_m1_general = t.qx8_dwconv_m1;
-  t.f32_dwconv_m1 = f32_dwconv_c8_wasmsimd;
-  t.dot_peak = qs8_dot_peak_wasmsimd;
+  KernelTable t = base_table(Isa::kWasmSimd, qgemm_4x4c8("qx8_gemm_4x4c8_wasmsimd", qgemm_4x4c8_run<qx8_gemm_4x4c8_wasmsimd>),
+                             f32_gemm_4x8_wasmsimd,
+                             dwconv_c8p2("qx8_dwconv_c8p2_wasmsimd", dwconv_c8p2_run<qx8_dwconv_c8p2_wasmsimd>),
+                             f32_dwconv_c8_wasmsimd, qs8_dot_peak_wasmsimd);
 #define FD_SET_WASMSIMD(name) t.name = name##_wasmsimd;
   FD_TWIN_KERNELS(FD_SET_WASMSIMD)
 #undef FD_SET_WASMSIMD
@@ -99,16 +108,9 @@ KernelTable wasmsimd_table() {
 }
 #else
 KernelTable ref_table() {
-  KernelTable t;
-  fill_common(&t);
-  t.isa = Isa::kRef;
-  t.qgemm = qgemm_4x4c8("qx8_gemm_4x4c8_ref", qgemm_4x4c8_run<qx8_gemm_4x4c8_ref>);
-  t.qgemm_general = t.qgemm;
-  t.f32_gemm = f32_gemm_4x8_ref;
-  t.qx8_dwconv_m1 = dwconv_c8p2("qx8_dwconv_c8p2_ref", dwconv_c8p2_run<qx8_dwconv_c8p2_ref>);
-  t.qx8_dwconv_m1_general = t.qx8_dwconv_m1;
-  t.f32_dwconv_m1 = f32_dwconv_c8_ref;
-  t.dot_peak = qs8_dot_peak_ref;
+  KernelTable t = base_table(Isa::kRef, qgemm_4x4c8("qx8_gemm_4x4c8_ref", qgemm_4x4c8_run<qx8_gemm_4x4c8_ref>),
+                             f32_gemm_4x8_ref, dwconv_c8p2("qx8_dwconv_c8p2_ref", dwconv_c8p2_run<qx8_dwconv_c8p2_ref>),
+                             f32_dwconv_c8_ref, qs8_dot_peak_ref);
 #define FD_SET_REF(name) t.name = name##_ref;
   FD_TWIN_KERNELS(FD_SET_REF)
 #undef FD_SET_REF
