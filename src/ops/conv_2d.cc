@@ -43,8 +43,10 @@ class Conv2D : public Op {
     } else {
       FD_RETURN_IF_ERROR(prepare_qgemm(ctx, in, out, cout_, k, o.activation, &qgemm_));
       pad_byte_ = static_cast<uint8_t>(in.quant.zero_point[0]);
-      // Kernels that read activations in the other signedness get im2col rows flipped once.
+      // Kernels that read activations in the other signedness get their rows flipped once, while
+      // they are built (im2col, or the 1x1 copy below), instead of per channel tile.
       a_xor_ = activation_shift(qgemm_.kernel->domain, in.dtype == DType::kUInt8) != 0 ? 0x80 : 0;
+      qgemm_.params.a_xor = a_xor_;
     }
     direct_ = g_.kernel_h == 1 && g_.kernel_w == 1 && g_.stride_h == 1 && g_.stride_w == 1 &&
               g_.pad_top == 0 && g_.pad_left == 0;
@@ -77,7 +79,7 @@ class Conv2D : public Op {
       for (size_t p = 0; p < pixels; p += block_rows_) {
         const size_t count = std::min(block_rows_, pixels - p);
         x8_xor_rows_ref(count, cin_, in + p * cin_, cin_, a_xor_, rows, row_stride_);
-        gemm(count, rows, row_stride_, out + p * cout_, true, a_xor_);
+        gemm(count, rows, row_stride_, out + p * cout_, true);
       }
       return Status();
     }
@@ -93,19 +95,19 @@ class Conv2D : public Op {
       for (size_t p = 0; p < pixels; p += block_rows_) {
         const size_t count = std::min(block_rows_, pixels - p);
         x8_im2col_ref(in_b, cin_ * es, g_, p, count, is_float_ ? 0 : pad_byte_, row_stride_ * es, rows, a_xor_);
-        gemm(count, rows, row_stride_, out_b + p * cout_ * es, true, a_xor_);
+        gemm(count, rows, row_stride_, out_b + p * cout_ * es, true);
       }
     }
     return Status();
   }
 
  private:
-  // C [m, cout] = A [m, k] (row stride `a_stride` elements; `k_padded`, `a_xor`: see run_qgemm) x weights.
-  void gemm(size_t m, const uint8_t* a, size_t a_stride, uint8_t* c, bool k_padded = false, uint8_t a_xor = 0) const {
+  // C [m, cout] = A [m, k] (row stride `a_stride` elements; `k_padded`: see run_qgemm) x weights.
+  void gemm(size_t m, const uint8_t* a, size_t a_stride, uint8_t* c, bool k_padded = false) const {
     if (is_float_) {
       run_fgemm(fgemm_, m, reinterpret_cast<const float*>(a), a_stride, reinterpret_cast<float*>(c), cout_);
     } else {
-      run_qgemm(qgemm_, m, a, a_stride, c, cout_, k_padded, a_xor);
+      run_qgemm(qgemm_, m, a, a_stride, c, cout_, k_padded);
     }
   }
 

@@ -224,16 +224,10 @@ Status prepare_fgemm(NodeContext& ctx, size_t n, size_t k, Activation act, FGemm
 }
 
 void run_qgemm(const QGemm& g, size_t m, const uint8_t* a, size_t a_stride, uint8_t* c, size_t c_stride,
-               bool k_padded, uint8_t a_xor) {
+               bool k_padded) {
   // The packed layout of k and of round_up(k, kr) is the same, with zero weights past k.
   const size_t k = k_padded ? round_up_multiple(g.k, g.kernel->kr) : g.k;
-  if (a_xor == 0) {
-    g.kernel->run(m, g.n, k, a, a_stride, g.packed.data(), g.bias.data(), c, c_stride, g.params);
-    return;
-  }
-  QConvParams p = g.params;
-  p.a_xor = a_xor;
-  g.kernel->run(m, g.n, k, a, a_stride, g.packed.data(), g.bias.data(), c, c_stride, p);
+  g.kernel->run(m, g.n, k, a, a_stride, g.packed.data(), g.bias.data(), c, c_stride, g.params);
 }
 
 void run_fgemm(const FGemm& g, size_t m, const float* a, size_t a_stride, float* c, size_t c_stride) {

@@ -74,10 +74,10 @@ struct FGemm {
 Status prepare_fgemm(NodeContext& ctx, size_t n, size_t k, Activation act, FGemm* g);
 
 // Runs the prepared quantized GEMM. With `k_padded`, rows of A hold round_up(k, kernel->kr)
-// readable values (the extra ones meet zero weights). `a_xor`: A's bytes are already XORed with it
-// (QConvParams::a_xor; only for kernels whose domain is not kNative).
+// readable values (the extra ones meet zero weights); g.params.a_xor says whether the caller
+// flipped them (QConvParams::a_xor).
 void run_qgemm(const QGemm& g, size_t m, const uint8_t* a, size_t a_stride, uint8_t* c, size_t c_stride,
-               bool k_padded = false, uint8_t a_xor = 0);
+               bool k_padded = false);
 
 // Runs the float GEMM kernel of the kernel table.
 void run_fgemm(const FGemm& g, size_t m, const float* a, size_t a_stride, float* c, size_t c_stride);
