@@ -70,6 +70,29 @@ int32_t as_int(uint8_t v, bool is_unsigned) {
   return is_unsigned ? static_cast<int32_t>(v) : static_cast<int32_t>(static_cast<int8_t>(v));
 }
 
+// One GEMM case: A [m, k] (stride a_stride), weights [n, k] minus per-channel zero points, bias;
+// `c` must hold the naive requantized sums and `c_simd` nothing past n in each row.
+struct GemmCase {
+  size_t m, n, k, a_stride, c_stride;
+  bool is_unsigned, per_tensor;
+};
+void expect_naive(const GemmCase& g, const std::vector<uint8_t>& a, const std::vector<uint8_t>& w,
+                  const std::vector<int32_t>& wzp, const std::vector<int32_t>& bias, const RandomRequant& rq,
+                  const std::vector<uint8_t>& c, const std::vector<uint8_t>& c_simd) {
+  for (size_t r = 0; r < g.m; ++r) {
+    for (size_t ch = 0; ch < g.n; ++ch) {
+      int32_t acc = bias[ch];
+      for (size_t i = 0; i < g.k; ++i) {
+        acc += as_int(a[r * g.a_stride + i], g.is_unsigned) * (as_int(w[ch * g.k + i], g.is_unsigned) - wzp[ch]);
+      }
+      const float s = g.per_tensor ? rq.scale[0] : rq.scale[ch];
+      const int32_t want = requantize(acc, s, rq.params.rq.output_zero_point, rq.params.rq.qmin, rq.params.rq.qmax);
+      ASSERT_EQ(as_int(c[r * g.c_stride + ch], g.is_unsigned), want) << "naive mismatch at " << r << "," << ch;
+    }
+    for (size_t ch = g.n; ch < g.c_stride; ++ch) ASSERT_EQ(c_simd[r * g.c_stride + ch], 0xA5) << "wrote past n";
+  }
+}
+
 TEST(QGemmKernel, WasmsimdMatchesRefAndNaive) {
   std::mt19937 rng(1234);
   const size_t ms[] = {1, 2, 3, 4, 5, 7, 13, 17, 33};
@@ -99,22 +122,13 @@ TEST(QGemmKernel, WasmsimdMatchesRefAndNaive) {
         qx8_gemm_4x4c8_wasmsimd(m, n, k, a.data(), a_stride, packed.data(), bias.data(), c_simd.data(), c_stride,
                                 rq.params);
         ASSERT_EQ(c_ref, c_simd) << "m=" << m << " n=" << n << " k=" << k << " unsigned=" << is_unsigned;
-        for (size_t r = 0; r < m; ++r) {
-          for (size_t c = 0; c < n; ++c) {
-            int32_t acc = bias[c];
-            int32_t sum = 0;
-            for (size_t i = 0; i < k; ++i) {
-              const int32_t wv = as_int(w[c * k + i], is_unsigned) - wzp[c];
-              acc += as_int(a[r * a_stride + i], is_unsigned) * wv;
-              sum += wv;
-            }
-            ASSERT_EQ(row_sums[c], sum);
-            const float s = per_tensor ? rq.scale[0] : rq.scale[c];
-            const int32_t want = requantize(acc, s, rq.params.rq.output_zero_point, rq.params.rq.qmin, rq.params.rq.qmax);
-            ASSERT_EQ(as_int(c_ref[r * c_stride + c], is_unsigned), want) << "naive mismatch at " << r << "," << c;
-          }
-          for (size_t c = n; c < c_stride; ++c) ASSERT_EQ(c_simd[r * c_stride + c], 0xA5) << "wrote past n";
+        for (size_t c = 0; c < n; ++c) {
+          int32_t sum = 0;
+          for (size_t i = 0; i < k; ++i) sum += as_int(w[c * k + i], is_unsigned) - wzp[c];
+          ASSERT_EQ(row_sums[c], sum);
         }
+        ASSERT_NO_FATAL_FAILURE(expect_naive({m, n, k, a_stride, c_stride, is_unsigned, per_tensor}, a, w, wzp, bias, rq,
+                                             c_ref, c_simd));
       }
     }
   }
@@ -181,18 +195,8 @@ TEST(QGemm2x16c4Kernel, RelaxedMatchesRefAndNaive) {
           uk.run(m, n, k, flipped.data(), a_stride, packed.data(), folded.data(), c_pre.data(), c_stride, pre);
           ASSERT_EQ(c_ref, c_pre) << "a_xor: m=" << m << " n=" << n << " k=" << k;
         }
-        for (size_t r = 0; r < m; ++r) {
-          for (size_t c = 0; c < n; ++c) {
-            int32_t acc = bias[c];
-            for (size_t i = 0; i < k; ++i) {
-              acc += as_int(a[r * a_stride + i], is_unsigned) * (as_int(w[c * k + i], is_unsigned) - wzp[c]);
-            }
-            const float s = per_tensor ? rq.scale[0] : rq.scale[c];
-            const int32_t want = requantize(acc, s, rq.params.rq.output_zero_point, rq.params.rq.qmin, rq.params.rq.qmax);
-            ASSERT_EQ(as_int(c_ref[r * c_stride + c], is_unsigned), want) << "naive mismatch at " << r << "," << c;
-          }
-          for (size_t c = n; c < c_stride; ++c) ASSERT_EQ(c_simd[r * c_stride + c], 0xA5) << "wrote past n";
-        }
+        ASSERT_NO_FATAL_FAILURE(expect_naive({m, n, k, a_stride, c_stride, is_unsigned, per_tensor}, a, w, wzp, bias, rq,
+                                             c_ref, c_simd));
       }
     }
   }
