@@ -1,7 +1,5 @@
 #include "runtime/lut_fusion.h"
 
-#include "kernels/elementwise.h"
-
 namespace fd {
 namespace {
 
