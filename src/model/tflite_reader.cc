@@ -1,5 +1,7 @@
 #include "model/tflite_reader.h"
 
+#include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -28,6 +30,57 @@ Status convert_type(tflite::TensorType t, const std::string& tensor, DType* out)
   return Status::error("tensor '" + tensor + "' has type " + std::string(name) + " (" +
                        std::to_string(static_cast<int>(t)) +
                        "), which featherdet does not support");
+}
+
+// The zero points a tensor of `t` can hold (its value range; wider types: int32, as stored).
+void zero_point_range(DType t, int64_t* lo, int64_t* hi) {
+  switch (t) {
+    case DType::kInt8: *lo = -128; *hi = 127; return;
+    case DType::kUInt8: *lo = 0; *hi = 255; return;
+    case DType::kInt16: *lo = -32768; *hi = 32767; return;
+    default: *lo = INT32_MIN; *hi = INT32_MAX; return;
+  }
+}
+
+// Quantization parameters as the ops rely on them: positive finite scales, one per tensor or
+// one per slice of an existing axis, zero points in the type's range, one per scale (or none).
+Status read_quantization(const tflite::QuantizationParameters* q, TensorDesc* d) {
+  if (!q || !q->scale() || q->scale()->size() == 0) return Status();
+  const std::string what = "tensor '" + d->name + "'";
+  const size_t n = q->scale()->size();
+  if (n > 1) {
+    const int32_t axis = q->quantized_dimension();
+    if (axis < 0 || static_cast<size_t>(axis) >= d->shape.size()) {
+      return Status::error(what + " is quantized along axis " + std::to_string(axis) + ", outside its shape " +
+                           shape_str(d->shape));
+    }
+    if (static_cast<size_t>(d->shape[axis]) != n) {
+      return Status::error(what + " has " + std::to_string(n) + " scales for " + std::to_string(d->shape[axis]) +
+                           " slices along axis " + std::to_string(axis));
+    }
+    d->quant.axis = axis;
+  }
+  for (float sc : *q->scale()) {
+    if (!(sc > 0.0f) || !std::isfinite(sc)) {
+      return Status::error(what + " has quantization scale " + std::to_string(sc) + " (scales must be positive and finite)");
+    }
+    d->quant.scale.push_back(sc);
+  }
+  const size_t nz = q->zero_point() ? q->zero_point()->size() : 0;
+  if (nz != 0 && nz != n) {
+    return Status::error(what + " has " + std::to_string(nz) + " zero points for " + std::to_string(n) + " scales");
+  }
+  int64_t lo = 0, hi = 0;
+  zero_point_range(d->dtype, &lo, &hi);
+  for (size_t i = 0; i < nz; ++i) {
+    const int64_t zp = q->zero_point()->Get(static_cast<flatbuffers::uoffset_t>(i));
+    if (zp < lo || zp > hi) {
+      return Status::error("zero point " + std::to_string(zp) + " out of range for " + dtype_name(d->dtype) + " (" + what + ")");
+    }
+    d->quant.zero_point.push_back(static_cast<int32_t>(zp));
+  }
+  d->quant.zero_point.resize(n, 0);
+  return Status();
 }
 
 Activation act(tflite::ActivationFunctionType a) { return static_cast<Activation>(a); }
@@ -148,21 +201,21 @@ Status read_tflite(const uint8_t* data, size_t size, Graph* graph) {
     d.name = t->name() ? t->name()->str() : "tensor_" + std::to_string(i);
     FD_RETURN_IF_ERROR(convert_type(t->type(), d.name, &d.dtype));
     if (t->shape()) {
+      if (t->shape()->size() > static_cast<size_t>(kMaxRank)) {
+        return Status::error("tensor '" + d.name + "' has rank " + std::to_string(t->shape()->size()) +
+                             " (featherdet supports up to " + std::to_string(kMaxRank) + ")");
+      }
       for (int32_t dim : *t->shape()) {
         if (dim < 0) return Status::error("tensor '" + d.name + "' has a negative dimension");
         d.shape.push_back(dim);
       }
     }
-    if (const auto* q = t->quantization()) {
-      if (q->scale() && q->scale()->size() > 0) {
-        d.quant.scale.assign(q->scale()->begin(), q->scale()->end());
-        if (q->zero_point()) {
-          for (int64_t zp : *q->zero_point()) d.quant.zero_point.push_back(static_cast<int32_t>(zp));
-        }
-        d.quant.zero_point.resize(d.quant.scale.size(), 0);
-        d.quant.axis = q->quantized_dimension();
-      }
+    const int64_t bytes = checked_tensor_bytes(d.shape, dtype_size(d.dtype));
+    if (bytes < 0) {
+      return Status::error("tensor '" + d.name + "' has shape " + shape_str(d.shape) + ", over the " +
+                           std::to_string(kMaxTensorBytes >> 20) + " MiB tensor limit");
     }
+    FD_RETURN_IF_ERROR(read_quantization(t->quantization(), &d));
     const uint32_t b = t->buffer();
     if (b != 0) {
       if (!buffers || b >= buffers->size()) {
@@ -180,22 +233,29 @@ Status read_tflite(const uint8_t* data, size_t size, Graph* graph) {
         d.data = buf + off;
         d.data_bytes = len;
       }
+      if (d.data && d.data_bytes < static_cast<size_t>(bytes)) {
+        return Status::error("tensor '" + d.name + "' holds " + std::to_string(d.data_bytes) + " bytes but its shape " +
+                             shape_str(d.shape) + " needs " + std::to_string(bytes));
+      }
     }
   }
-  auto read_indices = [&](const flatbuffers::Vector<int32_t>* v, std::vector<int32_t>* out,
-                          const std::string& what) -> Status {
+  // Tensor indices; -1 ("omitted") only where `omittable` (operator inputs: the interpreter then
+  // checks it against the op's optional inputs).
+  auto read_indices = [&](const flatbuffers::Vector<int32_t>* v, std::vector<int32_t>* out, const std::string& op,
+                          const std::string& what, bool omittable) -> Status {
     if (!v) return Status();
-    for (int32_t idx : *v) {
-      if (idx < -1 || idx >= static_cast<int32_t>(num_tensors)) {
-        return Status::error(what + " refers to tensor " + std::to_string(idx) + ", but the model has " +
-                             std::to_string(num_tensors));
+    for (flatbuffers::uoffset_t i = 0; i < v->size(); ++i) {
+      const int32_t idx = v->Get(i);
+      if (idx < (omittable ? -1 : 0) || idx >= static_cast<int32_t>(num_tensors)) {
+        return Status::error(op + "tensor index " + std::to_string(idx) + " out of range (" + what + " " + std::to_string(i) +
+                             "); the model has " + std::to_string(num_tensors) + " tensors");
       }
       out->push_back(idx);
     }
     return Status();
   };
-  FD_RETURN_IF_ERROR(read_indices(sg->inputs(), &g.inputs, "subgraph input"));
-  FD_RETURN_IF_ERROR(read_indices(sg->outputs(), &g.outputs, "subgraph output"));
+  FD_RETURN_IF_ERROR(read_indices(sg->inputs(), &g.inputs, "", "model input", false));
+  FD_RETURN_IF_ERROR(read_indices(sg->outputs(), &g.outputs, "", "model output", false));
 
   const auto* codes = model->operator_codes();
   const uint32_t num_ops = sg->operators() ? sg->operators()->size() : 0;
@@ -208,12 +268,9 @@ Status read_tflite(const uint8_t* data, size_t size, Graph* graph) {
     Node node;
     node.code = std::max<int32_t>(oc->deprecated_builtin_code(), oc->builtin_code());
     if (oc->custom_code()) node.custom_name = oc->custom_code()->str();
-    const std::string where = std::string(op_name(node.code)) + " (node " + std::to_string(n) + ")";
-    FD_RETURN_IF_ERROR(read_indices(op->inputs(), &node.inputs, where));
-    FD_RETURN_IF_ERROR(read_indices(op->outputs(), &node.outputs, where));
-    for (int32_t o : node.outputs) {
-      if (o < 0) return Status::error(where + " has an omitted output");
-    }
+    const std::string name = std::string(op_name(node.code)) + ": ", where = "node " + std::to_string(n);
+    FD_RETURN_IF_ERROR(read_indices(op->inputs(), &node.inputs, name, where + ", input", true));
+    FD_RETURN_IF_ERROR(read_indices(op->outputs(), &node.outputs, name, where + ", output", false));
     read_options(op, &node.options);
     g.nodes.push_back(std::move(node));
   }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <string>
 
@@ -151,6 +152,24 @@ Status weight_quant(const NodeContext& ctx, const RTensor& w, size_t channels,
   return Status();
 }
 
+Status check_accumulator_range(const NodeContext& ctx, const QWeights& w, const int32_t* bias, int32_t input_zp) {
+  const int64_t factor = std::abs(static_cast<int64_t>(input_zp)) + 383;
+  for (size_t c = 0; c < w.channels; ++c) {
+    int64_t magnitude = 0;
+    for (size_t t = 0; t < w.taps; ++t) {
+      const uint8_t raw = w.data[c * w.ch_stride + t * w.tap_stride];
+      const int64_t q = w.is_unsigned ? raw : static_cast<int8_t>(raw);
+      magnitude += std::abs(q - w.zero_points[c]);
+    }
+    const int64_t b = bias ? std::abs(static_cast<int64_t>(bias[c])) : 0;
+    if (magnitude > INT32_MAX || b + factor * magnitude > INT32_MAX) {
+      return ctx.error("output channel " + std::to_string(c) + " could overflow its int32 accumulator (bias " +
+                       std::to_string(bias ? bias[c] : 0) + ", weight magnitude sum " + std::to_string(magnitude) + ")");
+    }
+  }
+  return Status();
+}
+
 Status prepare_qgemm(NodeContext& ctx, const RTensor& in, const RTensor& out, size_t n, size_t k,
                      Activation act, QGemm* g) {
   const RTensor& w = ctx.input(1);
@@ -162,12 +181,22 @@ Status prepare_qgemm(NodeContext& ctx, const RTensor& in, const RTensor& out, si
   std::vector<int32_t> w_zp;
   std::vector<float> w_scale;
   FD_RETURN_IF_ERROR(weight_quant(ctx, w, n, &w_zp, &w_scale));
+  const int32_t* b = nullptr;
+  if (ctx.has_input(2)) {
+    FD_RETURN_IF_ERROR(expect_constant(ctx, 2, DType::kInt32, "bias"));
+    if (static_cast<size_t>(num_elements(ctx.input(2).shape)) != n) {
+      return ctx.error("bias has " + std::to_string(num_elements(ctx.input(2).shape)) +
+                       " values for " + std::to_string(n) + " output channels");
+    }
+    b = ctx.input(2).as<int32_t>();
+  }
+  const uint8_t* wdata = w.as<uint8_t>();
+  const bool w_unsigned = w.dtype == DType::kUInt8;
+  FD_RETURN_IF_ERROR(check_accumulator_range(ctx, {wdata, w_unsigned, n, k, k, 1, w_zp.data()}, b, in.quant.zero_point[0]));
   g->n = n;
   g->k = k;
   // The table's preferred kernel, or its general one when the weights do not fit that kernel.
   std::vector<int32_t> row_sums(n);
-  const uint8_t* wdata = w.as<uint8_t>();
-  const bool w_unsigned = w.dtype == DType::kUInt8;
   g->kernel = &ctx.kernels().qgemm;
   g->packed.assign(g->kernel->packed_bytes(n, k), 0);
   if (!g->kernel->pack(n, k, wdata, w_unsigned, w_zp.data(), g->packed.data(), row_sums.data())) {
@@ -179,13 +208,7 @@ Status prepare_qgemm(NodeContext& ctx, const RTensor& in, const RTensor& out, si
   const bool in_unsigned = in.dtype == DType::kUInt8;
   const int32_t in_zp = in.quant.zero_point[0] + activation_shift(g->kernel->domain, in_unsigned);
   g->bias.assign(np, 0);
-  if (ctx.has_input(2)) {
-    FD_RETURN_IF_ERROR(expect_constant(ctx, 2, DType::kInt32, "bias"));
-    if (static_cast<size_t>(num_elements(ctx.input(2).shape)) != n) {
-      return ctx.error("bias has " + std::to_string(num_elements(ctx.input(2).shape)) +
-                       " values for " + std::to_string(n) + " output channels");
-    }
-    const int32_t* b = ctx.input(2).as<int32_t>();
+  if (b) {
     for (size_t c = 0; c < n; ++c) g->bias[c] = b[c];
   }
   for (size_t c = 0; c < n; ++c) g->bias[c] -= in_zp * row_sums[c];

@@ -55,6 +55,20 @@ struct QGemm {
   QConvParams params;
 };
 
+// 8-bit weights of `channels` output channels and `taps` values each, weight (c, t) at
+// w[c * ch_stride + t * tap_stride], as a quantized conv reads them.
+struct QWeights {
+  const uint8_t* data;
+  bool is_unsigned;
+  size_t channels, taps, ch_stride, tap_stride;
+  const int32_t* zero_points;  // per channel
+};
+
+// Fails unless every int32 accumulator of a quantized conv stays in range: per channel,
+// |bias| + (|input zero point| + 383) * sum |w - w_zp| must fit int32 (the kernels fold
+// -zero point * sum(w) into the bias and add products of raw or shifted 8-bit activations).
+Status check_accumulator_range(const NodeContext& ctx, const QWeights& w, const int32_t* bias, int32_t input_zp);
+
 // Builds a QGemm for C = A [m, k] x W^T where input 1 is the weights ([n, k] row-major, possibly
 // with more dims folding into k) and input 2 (optional) the int32 bias; `in`/`out` give the
 // activation quantization, `act` the fused activation.

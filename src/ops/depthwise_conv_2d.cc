@@ -103,12 +103,15 @@ class DepthwiseConv2D : public Op {
       }
     }
     qbias_.assign(cp, 0);
+    const int32_t* b = nullptr;
     if (ctx.has_input(2)) {
       FD_RETURN_IF_ERROR(expect_constant(ctx, 2, DType::kInt32, "bias"));
       FD_RETURN_IF_ERROR(check_bias_size(ctx));
-      const int32_t* b = ctx.input(2).as<int32_t>();
+      b = ctx.input(2).as<int32_t>();
       for (size_t c = 0; c < cout_; ++c) qbias_[c] = b[c];
     }
+    FD_RETURN_IF_ERROR(check_accumulator_range(ctx, {w.data, w_unsigned, cout_, taps, 1, cout_, w_zp.data()}, b,
+                                               in.quant.zero_point[0]));
     // Scales padded for every depthwise kernel's channel block.
     scale_.assign(round_up_multiple(cout_, kDwQuadBlock), 0.0f);
     for (size_t c = 0; c < cout_; ++c) scale_[c] = in.quant.scale[0] * w_scale[c] / out.quant.scale[0];

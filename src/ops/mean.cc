@@ -12,8 +12,6 @@
 namespace fd {
 namespace {
 
-constexpr int kMaxRank = 8;
-
 class Mean : public Op {
  public:
   Status prepare(NodeContext& ctx) override {

@@ -25,6 +25,74 @@ Status NodeContext::expect_input_type(int i, std::initializer_list<DType> allowe
                ", which featherdet does not support for this op (supported: " + names + ")");
 }
 
+namespace {
+
+std::string index_error(int32_t index, const std::string& where, size_t num_tensors) {
+  return "tensor index " + std::to_string(index) + " out of range (" + where + "); the model has " +
+         std::to_string(num_tensors) + " tensors";
+}
+
+Status check_tensor_size(const Shape& shape, DType dtype, const std::string& what) {
+  if (checked_tensor_bytes(shape, dtype_size(dtype)) < 0) {
+    return Status::error(what + " has shape " + shape_str(shape) + ", negative or over the " +
+                         std::to_string(kMaxTensorBytes >> 20) + " MiB tensor limit");
+  }
+  return Status();
+}
+
+}  // namespace
+
+Status Interpreter::validate_graph() const {
+  const size_t nt = graph_.tensors.size();
+  auto in_range = [nt](int32_t t) { return t >= 0 && static_cast<size_t>(t) < nt; };
+  std::vector<bool> written(nt, false);
+  for (size_t i = 0; i < graph_.inputs.size(); ++i) {
+    const int32_t t = graph_.inputs[i];
+    if (!in_range(t)) return Status::error(index_error(t, "model input " + std::to_string(i), nt));
+    if (graph_.tensors[t].is_constant()) {
+      return Status::error("model input " + std::to_string(i) + " ('" + graph_.tensors[t].name + "') is a constant");
+    }
+    written[t] = true;
+  }
+  for (size_t i = 0; i < graph_.outputs.size(); ++i) {
+    if (!in_range(graph_.outputs[i])) return Status::error(index_error(graph_.outputs[i], "model output " + std::to_string(i), nt));
+  }
+  for (size_t n = 0; n < graph_.nodes.size(); ++n) {
+    const Node& node = graph_.nodes[n];
+    const OpRegistration* reg = find_op(node.code);
+    if (!reg) continue;  // prepare names the unsupported op
+    const std::string op = op_name(node.code);
+    const std::string where = "node " + std::to_string(n);
+    const int ni = static_cast<int>(node.inputs.size()), no = static_cast<int>(node.outputs.size());
+    auto count_error = [&](const char* what, int have, int lo, int hi) {
+      std::string want = std::to_string(lo);
+      if (hi != lo) want += hi > (1 << 20) ? " or more" : " to " + std::to_string(hi);
+      return Status::error(op + " (" + where + "): has " + std::to_string(have) + " " + what + ", needs " + want);
+    };
+    if (ni < reg->min_inputs || ni > reg->max_inputs) return count_error("inputs", ni, reg->min_inputs, reg->max_inputs);
+    if (no < reg->min_outputs || no > reg->max_outputs) return count_error("outputs", no, reg->min_outputs, reg->max_outputs);
+    for (int i = 0; i < ni; ++i) {
+      const int32_t t = node.inputs[i];
+      if (t == -1 && reg->optional_tail && i >= reg->min_inputs) continue;
+      if (!in_range(t)) return Status::error(op + ": " + index_error(t, where + ", input " + std::to_string(i), nt));
+    }
+    for (int i = 0; i < no; ++i) {
+      const int32_t t = node.outputs[i];
+      const std::string out = where + ", output " + std::to_string(i);
+      if (!in_range(t)) return Status::error(op + ": " + index_error(t, out, nt));
+      if (graph_.tensors[t].is_constant()) {
+        return Status::error(op + " (" + out + ") writes the constant tensor '" + graph_.tensors[t].name + "'");
+      }
+      if (written[t]) {
+        return Status::error(op + " (" + out + ") writes tensor '" + graph_.tensors[t].name +
+                             "', which a model input or an earlier node already holds");
+      }
+      written[t] = true;
+    }
+  }
+  return Status();
+}
+
 Status Interpreter::create(Graph graph, std::unique_ptr<Interpreter>* out,
                            const InterpreterOptions& options) {
   std::unique_ptr<Interpreter> interp(new Interpreter());
@@ -38,6 +106,7 @@ Status Interpreter::create(Graph graph, std::unique_ptr<Interpreter>* out,
 }
 
 Status Interpreter::prepare() {
+  FD_RETURN_IF_ERROR(validate_graph());
   const size_t nt = graph_.tensors.size();
   tensors_.assign(nt, RTensor());
   for (size_t i = 0; i < nt; ++i) {
@@ -46,6 +115,7 @@ Status Interpreter::prepare() {
     t.dtype = d.dtype;
     t.shape = d.shape;
     t.quant = d.quant;
+    FD_RETURN_IF_ERROR(check_tensor_size(d.shape, d.dtype, "tensor " + std::to_string(i) + " ('" + d.name + "')"));
     if (d.is_constant()) {
       t.data = const_cast<uint8_t*>(d.data);
       t.is_constant = true;
@@ -89,7 +159,10 @@ Status Interpreter::prepare() {
     NodeContext ctx(node, n, tensors_, *kernels_);
     FD_RETURN_IF_ERROR(ops_.back()->prepare(ctx));
     for (int i = 0; i < ctx.num_outputs(); ++i) {
-      if (!ctx.output(i).shape_known) return ctx.error("prepare left an output shape unset");
+      const RTensor& o = ctx.output(i);
+      if (!o.shape_known) return ctx.error("prepare left an output shape unset");
+      FD_RETURN_IF_ERROR(check_tensor_size(o.shape, o.dtype, "output " + std::to_string(i) + " of " +
+                                                                 op_name(node.code) + " (node " + std::to_string(n) + ")"));
     }
     scratch_bytes_[n] = ctx.scratch_bytes();
   }
@@ -132,6 +205,12 @@ Status Interpreter::prepare() {
     if (scratch_bytes_[n] == 0) continue;
     requests.push_back({scratch_bytes_[n], n, n});
     owner.push_back(-(n + 1));
+  }
+  uint64_t total = 0;
+  for (const BufferRequest& r : requests) total += r.bytes;
+  if (total > static_cast<uint64_t>(kMaxArenaBytes)) {
+    return Status::error("the model's activations need " + std::to_string(total) + " bytes, over the " +
+                         std::to_string(kMaxArenaBytes >> 20) + " MiB limit");
   }
   std::vector<size_t> offsets;
   arena_bytes_ = plan_memory(requests, &offsets);

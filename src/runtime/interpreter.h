@@ -63,6 +63,9 @@ class Interpreter {
 
  private:
   Interpreter() = default;
+  // Tensor indices in range (-1 only for an op's optional inputs), node arity per the registry,
+  // every tensor written once and never a constant: checked before any op reads the graph.
+  Status validate_graph() const;
   Status prepare();
   Status invoke_profiled();
 

@@ -82,10 +82,14 @@ class Op {
   virtual Status eval(NodeContext& ctx) = 0;
 };
 
-// Entry of the op registry: builtin code, name and factory.
+// Entry of the op registry: builtin code, factory, and the node arity the op accepts. Inputs
+// past min_inputs may be omitted (tensor index -1) only when optional_tail is set.
 struct OpRegistration {
   int32_t code;
   std::unique_ptr<Op> (*create)();
+  int min_inputs = 1, max_inputs = 1;
+  bool optional_tail = false;
+  int min_outputs = 1, max_outputs = 1;
 };
 
 // Looks up the registration for a builtin code; null when featherdet lacks the op.

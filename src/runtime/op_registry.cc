@@ -1,5 +1,6 @@
-// The explicit op registry: builtin code -> factory. An op missing here fails at load with its
-// name and node index.
+// The explicit op registry: builtin code -> factory and the input/output counts the op accepts
+// (checked by the interpreter before prepare). An op missing here fails at load with its name
+// and node index.
 #include <algorithm>
 #include <iterator>
 
@@ -9,52 +10,56 @@
 namespace fd {
 namespace {
 
+constexpr bool kOptionalTail = true;  // inputs past the required ones may be omitted (-1)
+constexpr bool kNoOmitted = false;
+constexpr int kAnyCount = 1 << 30;
+
 const OpRegistration kRegistry[] = {
     // Convolution family.
-    {static_cast<int32_t>(OpCode::kConv2D), create_conv_2d},
-    {static_cast<int32_t>(OpCode::kDepthwiseConv2D), create_depthwise_conv_2d},
-    {static_cast<int32_t>(OpCode::kFullyConnected), create_fully_connected},
+    {static_cast<int32_t>(OpCode::kConv2D), create_conv_2d, 2, 3, kOptionalTail},
+    {static_cast<int32_t>(OpCode::kDepthwiseConv2D), create_depthwise_conv_2d, 2, 3, kOptionalTail},
+    {static_cast<int32_t>(OpCode::kFullyConnected), create_fully_connected, 2, 3, kOptionalTail},
 
     // Elementwise and activations.
-    {static_cast<int32_t>(OpCode::kAdd), create_add},
-    {static_cast<int32_t>(OpCode::kSub), create_sub},
-    {static_cast<int32_t>(OpCode::kMul), create_mul},
-    {static_cast<int32_t>(OpCode::kDiv), create_div},
-    {static_cast<int32_t>(OpCode::kFloorDiv), create_floor_div},
-    {static_cast<int32_t>(OpCode::kRelu), create_relu},
-    {static_cast<int32_t>(OpCode::kRelu6), create_relu6},
-    {static_cast<int32_t>(OpCode::kReluN1To1), create_relu_n1_to_1},
-    {static_cast<int32_t>(OpCode::kLeakyRelu), create_leaky_relu},
-    {static_cast<int32_t>(OpCode::kHardSwish), create_hard_swish},
-    {static_cast<int32_t>(OpCode::kLogistic), create_logistic},
-    {static_cast<int32_t>(OpCode::kTanh), create_tanh},
-    {static_cast<int32_t>(OpCode::kSqrt), create_sqrt},
-    {static_cast<int32_t>(OpCode::kQuantize), create_quantize},
-    {static_cast<int32_t>(OpCode::kDequantize), create_dequantize},
-    {static_cast<int32_t>(OpCode::kCast), create_cast},
+    {static_cast<int32_t>(OpCode::kAdd), create_add, 2, 2},
+    {static_cast<int32_t>(OpCode::kSub), create_sub, 2, 2},
+    {static_cast<int32_t>(OpCode::kMul), create_mul, 2, 2},
+    {static_cast<int32_t>(OpCode::kDiv), create_div, 2, 2},
+    {static_cast<int32_t>(OpCode::kFloorDiv), create_floor_div, 2, 2},
+    {static_cast<int32_t>(OpCode::kRelu), create_relu, 1, 1},
+    {static_cast<int32_t>(OpCode::kRelu6), create_relu6, 1, 1},
+    {static_cast<int32_t>(OpCode::kReluN1To1), create_relu_n1_to_1, 1, 1},
+    {static_cast<int32_t>(OpCode::kLeakyRelu), create_leaky_relu, 1, 1},
+    {static_cast<int32_t>(OpCode::kHardSwish), create_hard_swish, 1, 1},
+    {static_cast<int32_t>(OpCode::kLogistic), create_logistic, 1, 1},
+    {static_cast<int32_t>(OpCode::kTanh), create_tanh, 1, 1},
+    {static_cast<int32_t>(OpCode::kSqrt), create_sqrt, 1, 1},
+    {static_cast<int32_t>(OpCode::kQuantize), create_quantize, 1, 1},
+    {static_cast<int32_t>(OpCode::kDequantize), create_dequantize, 1, 1},
+    {static_cast<int32_t>(OpCode::kCast), create_cast, 1, 1},
 
     // Pooling, reductions, softmax, resize, arg max.
-    {static_cast<int32_t>(OpCode::kMaxPool2D), create_max_pool_2d},
-    {static_cast<int32_t>(OpCode::kAveragePool2D), create_average_pool_2d},
-    {static_cast<int32_t>(OpCode::kMean), create_mean},
-    {static_cast<int32_t>(OpCode::kSoftmax), create_softmax},
-    {static_cast<int32_t>(OpCode::kResizeBilinear), create_resize_bilinear},
-    {static_cast<int32_t>(OpCode::kResizeNearestNeighbor), create_resize_nearest_neighbor},
-    {static_cast<int32_t>(OpCode::kArgMax), create_arg_max},
+    {static_cast<int32_t>(OpCode::kMaxPool2D), create_max_pool_2d, 1, 1},
+    {static_cast<int32_t>(OpCode::kAveragePool2D), create_average_pool_2d, 1, 1},
+    {static_cast<int32_t>(OpCode::kMean), create_mean, 2, 2},
+    {static_cast<int32_t>(OpCode::kSoftmax), create_softmax, 1, 1},
+    {static_cast<int32_t>(OpCode::kResizeBilinear), create_resize_bilinear, 2, 2},
+    {static_cast<int32_t>(OpCode::kResizeNearestNeighbor), create_resize_nearest_neighbor, 2, 2},
+    {static_cast<int32_t>(OpCode::kArgMax), create_arg_max, 2, 2},
 
     // Data movement.
-    {static_cast<int32_t>(OpCode::kReshape), create_reshape},
-    {static_cast<int32_t>(OpCode::kConcatenation), create_concatenation},
-    {static_cast<int32_t>(OpCode::kTranspose), create_transpose},
-    {static_cast<int32_t>(OpCode::kPad), create_pad},
-    {static_cast<int32_t>(OpCode::kPadV2), create_padv2},
-    {static_cast<int32_t>(OpCode::kSplit), create_split},
-    {static_cast<int32_t>(OpCode::kStridedSlice), create_strided_slice},
-    {static_cast<int32_t>(OpCode::kGather), create_gather},
-    {static_cast<int32_t>(OpCode::kGatherNd), create_gather_nd},
-    {static_cast<int32_t>(OpCode::kPack), create_pack},
-    {static_cast<int32_t>(OpCode::kUnpack), create_unpack},
-    {static_cast<int32_t>(OpCode::kSqueeze), create_squeeze},
+    {static_cast<int32_t>(OpCode::kReshape), create_reshape, 1, 2, kOptionalTail},
+    {static_cast<int32_t>(OpCode::kConcatenation), create_concatenation, 1, kAnyCount},
+    {static_cast<int32_t>(OpCode::kTranspose), create_transpose, 2, 2},
+    {static_cast<int32_t>(OpCode::kPad), create_pad, 2, 2},
+    {static_cast<int32_t>(OpCode::kPadV2), create_padv2, 2, 3, kOptionalTail},
+    {static_cast<int32_t>(OpCode::kSplit), create_split, 2, 2, kNoOmitted, 1, kAnyCount},
+    {static_cast<int32_t>(OpCode::kStridedSlice), create_strided_slice, 3, 4, kOptionalTail},
+    {static_cast<int32_t>(OpCode::kGather), create_gather, 2, 2},
+    {static_cast<int32_t>(OpCode::kGatherNd), create_gather_nd, 2, 2},
+    {static_cast<int32_t>(OpCode::kPack), create_pack, 1, kAnyCount},
+    {static_cast<int32_t>(OpCode::kUnpack), create_unpack, 1, 1, kNoOmitted, 1, kAnyCount},
+    {static_cast<int32_t>(OpCode::kSqueeze), create_squeeze, 1, 1},
 
 };
 
