@@ -227,6 +227,37 @@ bool onnx_foldable(const std::string& op) {
   return false;
 }
 
+Status resolve_reshape(const std::vector<int64_t>& in, std::vector<int64_t> target, std::vector<int64_t>* out) {
+  // Counts stay below 2^40 before each multiplication, so no product overflows.
+  constexpr int64_t kLimit = int64_t{1} << 40;
+  int64_t total = 1;
+  for (int64_t d : in) {
+    if (d < 0 || (d != 0 && total > kLimit / d)) return Status::error("input shape out of range");
+    total *= d;
+  }
+  int64_t known = 1;
+  int wild = -1;
+  for (size_t k = 0; k < target.size(); ++k) {
+    if (target[k] == 0) {
+      if (k >= in.size()) return Status::error("shape entry " + std::to_string(k) + " copies a dimension the input lacks");
+      target[k] = in[k];
+    }
+    if (target[k] == -1) {
+      if (wild >= 0) return Status::error("shape has more than one -1");
+      wild = static_cast<int>(k);
+      continue;
+    }
+    if (target[k] < 0 || (target[k] != 0 && known > kLimit / target[k])) {
+      return Status::error("shape entry " + std::to_string(target[k]) + " out of range");
+    }
+    known *= target[k];
+  }
+  if (wild >= 0) target[wild] = known ? total / known : 0;
+  if ((wild >= 0 ? known * target[wild] : known) != total) return Status::error("cannot reshape");
+  *out = std::move(target);
+  return Status();
+}
+
 Status fold_onnx_node(const OnnxNode& n, int64_t opset, const std::vector<const OnnxTensor*>& in,
                       std::vector<OnnxTensor>* outputs) {
   outputs->assign(std::max<size_t>(n.outputs.size(), 1), OnnxTensor());
@@ -343,15 +374,8 @@ Status fold_onnx_node(const OnnxNode& n, int64_t opset, const std::vector<const 
       if (in.size() < 2 || !in[1]) return fail(n, "needs a shape");
       std::vector<int64_t> shape;
       FD_RETURN_IF_ERROR(onnx_const_ints(*in[1], &shape));
-      int64_t known = 1;
-      int wild = -1;
-      for (size_t k = 0; k < shape.size(); ++k) {
-        if (shape[k] == 0) shape[k] = x.dims[k];
-        if (shape[k] == -1) wild = static_cast<int>(k); else known *= shape[k];
-      }
-      if (wild >= 0) shape[wild] = known ? x.size() / known : 0;
-      if (count(shape) != x.size()) return fail(n, "cannot reshape");
-      out.dims = shape;
+      Status s = resolve_reshape(x.dims, shape, &out.dims);
+      if (!s.ok()) return fail(n, s.message());
     }
   } else if (op == "Transpose") {
     FD_RETURN_IF_ERROR(transpose(n, x, &out));
@@ -387,6 +411,9 @@ Status fold_onnx_node(const OnnxNode& n, int64_t opset, const std::vector<const 
     FD_RETURN_IF_ERROR(onnx_const_ints(*in[1], &l));
     FD_RETURN_IF_ERROR(onnx_const_ints(*in[2], &d));
     if (s.size() != 1 || l.size() != 1 || d.size() != 1 || d[0] == 0) return fail(n, "bad Range operands");
+    // Element count in doubles: int64 differences of fuzzed operands could overflow.
+    const double steps = std::ceil((static_cast<double>(l[0]) - static_cast<double>(s[0])) / static_cast<double>(d[0]));
+    if (steps > (1 << 24)) return fail(n, "range too long");
     out.data_type = x.data_type;
     for (int64_t v = s[0]; d[0] > 0 ? v < l[0] : v > l[0]; v += d[0]) out.i.push_back(v);
     out.dims = {static_cast<int64_t>(out.i.size())};

@@ -21,6 +21,10 @@ Status fold_onnx_node(const OnnxNode& node, int64_t opset, const std::vector<con
 
 // Reads constant integer `t` (INT64/INT32/...) into `out`; fails for float tensors.
 Status onnx_const_ints(const OnnxTensor& t, std::vector<int64_t>* out);
+
+// Resolves a Reshape target against an input of dims `in` (0 copies the input's dim, one -1
+// takes what is left). Fails, without overflowing, unless the result has the input's elements.
+Status resolve_reshape(const std::vector<int64_t>& in, std::vector<int64_t> target, std::vector<int64_t>* out);
 // Reads constant `t` as floats (integer tensors are converted).
 std::vector<float> onnx_const_floats(const OnnxTensor& t);
 

@@ -194,10 +194,16 @@ Status Importer::run(const OnnxModel& m, const OnnxImportOptions& opts) {
       if (opts.input_height > 0) dims[2] = opts.input_height;
       if (opts.input_width > 0) dims[3] = opts.input_width;
     }
+    int64_t bytes = sizeof(float);
     for (int64_t d : dims) {
       if (d <= 0) {
         return Status::error("ONNX input '" + in.name + "' has a dynamic size; give the input size (--input-size WxH)");
       }
+      if (bytes > kMaxTensorBytes / d) {
+        return Status::error("ONNX input '" + in.name + "' is over the " + std::to_string(kMaxTensorBytes >> 20) +
+                             " MiB tensor limit");
+      }
+      bytes *= d;
     }
     const int t = new_output(in.name, dims, true);
     g_->inputs.push_back(t);
@@ -235,9 +241,56 @@ Status Importer::run(const OnnxModel& m, const OnnxImportOptions& opts) {
   return Status();
 }
 
+namespace {
+
+// Inputs and outputs an ONNX op may have (opsets 11-17); inputs past min_in may be omitted
+// (empty names). Checked before a translator or the folder reads any of them.
+struct OnnxArity {
+  const char* op;
+  int min_in, max_in, max_out;
+};
+constexpr int kMany = 1 << 20;
+const OnnxArity kOnnxArity[] = {
+    {"Conv", 2, 3, 1}, {"BatchNormalization", 5, 5, 3}, {"Relu", 1, 1, 1}, {"Sigmoid", 1, 1, 1},
+    {"Tanh", 1, 1, 1}, {"LeakyRelu", 1, 1, 1}, {"HardSwish", 1, 1, 1}, {"HardSigmoid", 1, 1, 1},
+    {"Sqrt", 1, 1, 1}, {"Clip", 1, 3, 1}, {"Add", 2, 2, 1}, {"Sub", 2, 2, 1}, {"Mul", 2, 2, 1},
+    {"Div", 2, 2, 1}, {"Pow", 2, 2, 1}, {"Equal", 2, 2, 1}, {"Concat", 1, kMany, 1}, {"Split", 1, 2, kMany},
+    {"Reshape", 2, 2, 1}, {"Flatten", 1, 1, 1}, {"Squeeze", 1, 2, 1}, {"Unsqueeze", 1, 2, 1},
+    {"Transpose", 1, 1, 1}, {"Softmax", 1, 1, 1}, {"MaxPool", 1, 1, 2}, {"AveragePool", 1, 1, 1},
+    {"GlobalAveragePool", 1, 1, 1}, {"GlobalMaxPool", 1, 1, 1}, {"Resize", 1, 4, 1}, {"Upsample", 1, 2, 1},
+    {"Pad", 1, 4, 1}, {"Gather", 2, 2, 1}, {"Slice", 1, 5, 1}, {"Identity", 1, 1, 1}, {"Dropout", 1, 3, 2},
+    {"Cast", 1, 1, 1}, {"Constant", 0, 0, 1}, {"Floor", 1, 1, 1}, {"Ceil", 1, 1, 1}, {"Neg", 1, 1, 1},
+    {"ConstantOfShape", 1, 1, 1}, {"Range", 3, 3, 1}, {"Shape", 1, 1, 1},
+};
+
+}  // namespace
+
+Status Importer::check_arity() const {
+  const OnnxNode& n = *node_;
+  for (const OnnxArity& a : kOnnxArity) {
+    if (n.op_type != a.op) continue;
+    const int ni = static_cast<int>(n.inputs.size()), no = static_cast<int>(n.outputs.size());
+    if (ni < a.min_in || ni > a.max_in) {
+      return unsupported("has " + std::to_string(ni) + " inputs, needs " + std::to_string(a.min_in) +
+                         (a.max_in == a.min_in ? "" : a.max_in == kMany ? " or more" : " to " + std::to_string(a.max_in)));
+    }
+    for (int i = 0; i < a.min_in; ++i) {
+      if (n.inputs[i].empty()) return unsupported("required input " + std::to_string(i) + " is omitted");
+    }
+    if (no < 1 || no > a.max_out) {
+      return unsupported("has " + std::to_string(no) + " outputs, needs 1" +
+                         (a.max_out == 1 ? "" : a.max_out == kMany ? " or more" : " to " + std::to_string(a.max_out)));
+    }
+    if (n.outputs[0].empty()) return unsupported("output 0 is unnamed");
+    return Status();
+  }
+  return Status();  // an op outside the table is reported as unsupported by its translator
+}
+
 Status Importer::import_node(const OnnxGraph& og, size_t index) {
   const OnnxNode& n = *node_;
   const std::string& op = n.op_type;
+  FD_RETURN_IF_ERROR(check_arity());
   // Host folding: Shape of a known-size tensor, and any foldable node with constant inputs.
   if (op == "Shape") {
     Value* v = nullptr;

@@ -566,14 +566,10 @@ Status Importer::reshape_like() {
     const OnnxTensor* s = nullptr;
     FD_RETURN_IF_ERROR(const_input(1, &s));
     if (!s) return unsupported("missing shape");
-    FD_RETURN_IF_ERROR(onnx_const_ints(*s, &out));
-    int64_t known = 1;
-    int wild = -1;
-    for (size_t k = 0; k < out.size(); ++k) {
-      if (out[k] == 0 && k < in.size()) out[k] = in[k];
-      if (out[k] == -1) wild = static_cast<int>(k); else known *= out[k];
-    }
-    if (wild >= 0 && known > 0) out[wild] = total / known;
+    std::vector<int64_t> target;
+    FD_RETURN_IF_ERROR(onnx_const_ints(*s, &target));
+    Status st = resolve_reshape(in, target, &out);
+    if (!st.ok()) return unsupported(st.message());
   } else if (op == "Flatten") {
     int64_t axis = n.attr_int("axis", 1);
     if (axis < 0) axis += static_cast<int64_t>(in.size());

@@ -47,6 +47,8 @@ class Importer {
 
  private:
   Status import_node(const OnnxGraph& og, size_t index);
+  // Input and output counts of the current node against its op (required inputs named).
+  Status check_arity() const;
   Status import_runtime_op();
   // Per-op translators (onnx_import_ops.cc).
   Status conv();

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "model/graph_transforms.h"
+#include "model/onnx_fold.h"
 #include "model/onnx_reader.h"
 #include "model/protobuf_wire.h"
 #include "runtime/interpreter.h"
@@ -230,6 +231,65 @@ TEST(OnnxImport, UnsupportedOpIsNamed) {
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.message().find("ONNX node 'Frobnicate_0' (op Frobnicate, node #1) is not supported by featherdet"), std::string::npos)
       << s.message();
+}
+
+// Fuzzing found nodes with no inputs read as if they had one: every op's arity is checked first.
+TEST(OnnxImport, NodesWithTooFewInputsOrOutputsAreRejected) {
+  struct Case {
+    Bytes node;
+    const char* error;
+  };
+  const Case cases[] = {
+      {node("Relu", {}, {"y"}), "(op Relu, node #0) is not supported by featherdet: has 0 inputs, needs 1"},
+      {node("Shape", {}, {"y"}), "(op Shape, node #0) is not supported by featherdet: has 0 inputs, needs 1"},
+      {node("Conv", {"x"}, {"y"}), "has 1 inputs, needs 2 to 3"},
+      {node("Conv", {"x", ""}, {"y"}), "required input 1 is omitted"},
+      {node("Relu", {"x"}, {}), "has 0 outputs, needs 1"},
+      {node("Split", {"x"}, {""}), "output 0 is unnamed"},
+  };
+  for (const Case& c : cases) {
+    Bytes g;
+    put_bytes(&g, 1, c.node);
+    put_str(&g, 2, "arity");
+    put_bytes(&g, 11, value_info("x", {1, 2, 4, 5}));
+    put_bytes(&g, 12, value_info("y", {1, 2, 4, 5}));
+    const Bytes m = model(g);
+    Graph out;
+    Status s = import_onnx(m.data(), m.size(), OnnxImportOptions(), &out);
+    ASSERT_FALSE(s.ok()) << c.error;
+    EXPECT_NE(s.message().find(c.error), std::string::npos) << s.message();
+  }
+}
+
+// Fuzzing found Reshape targets multiplied without range checks (signed overflow).
+TEST(OnnxImport, ReshapeTargetsAreResolvedWithoutOverflow) {
+  std::vector<int64_t> out;
+  ASSERT_TRUE(resolve_reshape({1, 2, 4, 5}, {0, -1, 5}, &out).ok());
+  EXPECT_EQ(out, (std::vector<int64_t>{1, 8, 5}));
+  EXPECT_EQ(resolve_reshape({1, 2, 4, 5}, {int64_t{1} << 62, 4}, &out).message(), "shape entry 4611686018427387904 out of range");
+  EXPECT_EQ(resolve_reshape({1, 2, 4, 5}, {-1, -1}, &out).message(), "shape has more than one -1");
+  EXPECT_EQ(resolve_reshape({1, 2, 4, 5}, {-5, 8}, &out).message(), "shape entry -5 out of range");
+  EXPECT_EQ(resolve_reshape({4}, {0, 0}, &out).message(), "shape entry 1 copies a dimension the input lacks");
+  EXPECT_EQ(resolve_reshape({1, 2, 4, 5}, {3, -1}, &out).message(), "cannot reshape");
+
+  // The same through the importer, with a constant target of 2^62 x 4 (product wraps to 0).
+  Bytes g;
+  put_bytes(&g, 1, node("Reshape", {"x", "s"}, {"y"}));
+  put_str(&g, 2, "reshape");
+  Bytes shape;
+  put_int(&shape, 1, 2);
+  put_int(&shape, 2, 7);
+  put_str(&shape, 8, "s");
+  put_int(&shape, 7, int64_t{1} << 62);
+  put_int(&shape, 7, 4);
+  put_bytes(&g, 5, shape);
+  put_bytes(&g, 11, value_info("x", {1, 2, 4, 5}));
+  put_bytes(&g, 12, value_info("y", {40}));
+  const Bytes m = model(g);
+  Graph imported;
+  Status s = import_onnx(m.data(), m.size(), OnnxImportOptions(), &imported);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("shape entry 4611686018427387904 out of range"), std::string::npos) << s.message();
 }
 
 TEST(OnnxReader, RejectsEmptyJunkAndMissingGraph) {
