@@ -17,8 +17,11 @@ size_t plan_memory(const std::vector<BufferRequest>& requests, std::vector<size_
   offsets->assign(n, 0);
   std::vector<size_t> order(n);
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return requests[a].bytes > requests[b].bytes; });
+  // Largest first, ties in request order. (std::sort with the index as tie-break: libstdc++'s
+  // stable_sort buffer trips AddressSanitizer's alloc/dealloc check when built with clang.)
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return requests[a].bytes != requests[b].bytes ? requests[a].bytes > requests[b].bytes : a < b;
+  });
   std::vector<size_t> placed;
   size_t arena = 0;
   for (size_t idx : order) {
