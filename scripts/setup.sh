@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # clang-19 compiles the relaxed-SIMD kernels (emscripten's clang 14 has no relaxed intrinsics).
-APT_PACKAGES=(cmake g++ make emscripten clang-19 libstb-dev libflatbuffers-dev flatbuffers-compiler
+# libclang-rt-19-dev: the sanitizer and libFuzzer runtimes of the sanitizer build (tests/fuzz).
+APT_PACKAGES=(cmake g++ make emscripten clang-19 libclang-rt-19-dev libstb-dev libflatbuffers-dev flatbuffers-compiler
   googletest libgtest-dev chromium ffmpeg wabt)
 # Node.js and npm may come from elsewhere than Debian (e.g. a newer release): only install
 # Debian's when there is none on PATH.
