@@ -72,8 +72,12 @@ Status read_quantization(const tflite::QuantizationParameters* q, TensorDesc* d)
   }
   int64_t lo = 0, hi = 0;
   zero_point_range(d->dtype, &lo, &hi);
+  // The verifier aligns vectors to 4 bytes only: read the int64 zero points bytewise.
+  const uint8_t* zp_bytes = nz ? q->zero_point()->Data() : nullptr;
   for (size_t i = 0; i < nz; ++i) {
-    const int64_t zp = q->zero_point()->Get(static_cast<flatbuffers::uoffset_t>(i));
+    int64_t zp = 0;
+    std::memcpy(&zp, zp_bytes + i * sizeof(int64_t), sizeof(int64_t));
+    zp = flatbuffers::EndianScalar(zp);
     if (zp < lo || zp > hi) {
       return Status::error("zero point " + std::to_string(zp) + " out of range for " + dtype_name(d->dtype) + " (" + what + ")");
     }
@@ -236,6 +240,12 @@ Status read_tflite(const uint8_t* data, size_t size, Graph* graph) {
       if (d.data && d.data_bytes < static_cast<size_t>(bytes)) {
         return Status::error("tensor '" + d.name + "' holds " + std::to_string(d.data_bytes) + " bytes but its shape " +
                              shape_str(d.shape) + " needs " + std::to_string(bytes));
+      }
+      // Ops read constants as their element type; a file may place data at any offset.
+      if (d.data && reinterpret_cast<uintptr_t>(d.data) % dtype_size(d.dtype) != 0) {
+        auto aligned = std::make_shared<std::vector<uint8_t>>(d.data, d.data + d.data_bytes);
+        d.data = aligned->data();
+        g.storage.push_back(std::move(aligned));
       }
     }
   }

@@ -45,7 +45,7 @@ class ActivationOp : public Op {
       return ctx.error(std::string("output type ") + dtype_name(out.dtype) + " differs from input type " +
                        dtype_name(in.dtype));
     }
-    ctx.set_output_shape(0, in.shape);
+    FD_RETURN_IF_ERROR(ctx.set_output_shape(0, in.shape));
     alpha_ = ctx.options().alpha;
     if (in.dtype == DType::kFloat32) {
       clamp_ = fn_ == Fn::kRelu || fn_ == Fn::kRelu6 || fn_ == Fn::kReluN1To1;

@@ -34,7 +34,7 @@ class ArgMax : public Op {
       if (d != a) out_shape.push_back(in.shape[d]);
     }
     axis_ = in.shape[a];
-    ctx.set_output_shape(0, out_shape);
+    FD_RETURN_IF_ERROR(ctx.set_output_shape(0, out_shape));
     return Status();
   }
 

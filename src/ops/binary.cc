@@ -77,14 +77,13 @@ class Binary : public Op {
     Shape out_shape;
     Status s = make_broadcast_plan(a.shape, b.shape, &out_shape, &plan_);
     if (!s.ok()) return ctx.error(s.message());
-    ctx.set_output_shape(0, out_shape);
+    FD_RETURN_IF_ERROR(ctx.set_output_shape(0, out_shape));
     const Activation act = ctx.options().activation;
-    const std::string bad_act = std::string("fused activation ") + activation_name(act) + " is not supported";
 
     if (dtype_ == DType::kFloat32) {
-      if (!float_activation_range(act, &fparams_.min, &fparams_.max)) return ctx.error(bad_act);
+      FD_RETURN_IF_ERROR(float_activation_range(ctx, act, &fparams_.min, &fparams_.max));
     } else if (dtype_ == DType::kInt32) {
-      if (!int_activation_range(act, &iparams_.min, &iparams_.max)) return ctx.error(bad_act);
+      FD_RETURN_IF_ERROR(int_activation_range(ctx, act, &iparams_.min, &iparams_.max));
       if (op_ == BinaryOp::kDiv || op_ == BinaryOp::kFloorDiv) {
         check_zero_divisor_ = true;
         if (b.is_constant) {
@@ -99,7 +98,7 @@ class Binary : public Op {
       const float sa = a.quant.scale[0], sb = b.quant.scale[0], so = out.quant.scale[0];
       const int32_t za = zp(a), zb = zp(b), zo = zp(out);
       int32_t qmin, qmax;
-      if (!quant_activation_range(act, so, zo, dtype_, &qmin, &qmax)) return ctx.error(bad_act);
+      FD_RETURN_IF_ERROR(quant_activation_range(ctx, act, dtype_, so, zo, &qmin, &qmax));
       if (op_ == BinaryOp::kMul) {
         mul_ = make_qmul_params(sa, za, sb, zb, so, zo, qmin, qmax);
         mul_swapped_ = swap_qmul_params(mul_);

@@ -17,7 +17,7 @@ class Cast : public Op {
       return ctx.error(std::string("cast from ") + dtype_name(in.dtype) + " to " + dtype_name(out.dtype) +
                        " is not supported (supported types: FLOAT32, INT32, INT64, UINT8, INT8, INT16, BOOL)");
     }
-    ctx.set_output_shape(0, in.shape);
+    FD_RETURN_IF_ERROR(ctx.set_output_shape(0, in.shape));
     return Status();
   }
 

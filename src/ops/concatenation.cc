@@ -44,7 +44,7 @@ class Concatenation : public ConcatOpBase {
     }
     FD_RETURN_IF_ERROR(expect_same_output_type(ctx, 0, 0));
     outer_ = dims_product(first, 0, axis);
-    ctx.set_output_shape(0, out_shape);
+    FD_RETURN_IF_ERROR(ctx.set_output_shape(0, out_shape));
     return prepare_tables(ctx);
   }
 };

@@ -34,8 +34,8 @@ class Conv2D : public Op {
     cin_ = static_cast<size_t>(cin);
     cout_ = static_cast<size_t>(w.shape[0]);
     FD_RETURN_IF_ERROR(conv_geometry(ctx, in.shape, w.shape, &g_));
-    ctx.set_output_shape(0, {in.shape[0], static_cast<int32_t>(g_.out_h), static_cast<int32_t>(g_.out_w),
-                             w.shape[0]});
+    FD_RETURN_IF_ERROR(ctx.set_output_shape(
+        0, {in.shape[0], static_cast<int32_t>(g_.out_h), static_cast<int32_t>(g_.out_w), w.shape[0]}));
     const size_t k = g_.kernel_h * g_.kernel_w * cin_;
     is_float_ = in.dtype == DType::kFloat32;
     if (is_float_) {

@@ -58,35 +58,6 @@ Status conv_geometry(const NodeContext& ctx, const Shape& in, const Shape& w, Co
                           &g->pad_left);
 }
 
-Status quant_activation_range(const NodeContext& ctx, Activation act, const RTensor& out,
-                              int32_t* qmin, int32_t* qmax) {
-  *qmin = dtype_qmin(out.dtype);
-  *qmax = dtype_qmax(out.dtype);
-  if (act == Activation::kNone) return Status();
-  float lo = 0, hi = 0;
-  FD_RETURN_IF_ERROR(float_activation_range(ctx, act, &lo, &hi));
-  const float scale = out.quant.scale[0];
-  const int32_t zp = out.quant.zero_point[0];
-  auto quantize = [&](float v) -> int64_t { return zp + static_cast<int64_t>(std::round(v / scale)); };
-  if (std::isfinite(lo)) *qmin = static_cast<int32_t>(std::max<int64_t>(*qmin, quantize(lo)));
-  if (std::isfinite(hi)) *qmax = static_cast<int32_t>(std::min<int64_t>(*qmax, quantize(hi)));
-  if (*qmin > *qmax) return ctx.error("fused activation leaves an empty output range");
-  return Status();
-}
-
-Status float_activation_range(const NodeContext& ctx, Activation act, float* lo, float* hi) {
-  const float inf = std::numeric_limits<float>::infinity();
-  switch (act) {
-    case Activation::kNone: *lo = -inf; *hi = inf; return Status();
-    case Activation::kRelu: *lo = 0.0f; *hi = inf; return Status();
-    case Activation::kReluN1To1: *lo = -1.0f; *hi = 1.0f; return Status();
-    case Activation::kRelu6: *lo = 0.0f; *hi = 6.0f; return Status();
-    default: break;
-  }
-  return ctx.error("fused activation " + std::to_string(static_cast<int>(act)) +
-                   " (TANH/SIGN_BIT) is not supported; supported: NONE, RELU, RELU_N1_TO_1, RELU6");
-}
-
 Status expect_constant(NodeContext& ctx, int i, DType dtype, const char* what) {
   const RTensor& t = ctx.input(i);
   if (t.dtype != dtype) {
@@ -220,7 +191,8 @@ Status prepare_qgemm(NodeContext& ctx, const RTensor& in, const RTensor& out, si
   g->params.rq.scale = g->scale.data();
   g->params.rq.per_tensor = false;
   g->params.rq.output_zero_point = out.quant.zero_point[0];
-  return quant_activation_range(ctx, act, out, &g->params.rq.qmin, &g->params.rq.qmax);
+  return quant_activation_range(ctx, act, out.dtype, out.quant.scale[0], out.quant.zero_point[0], &g->params.rq.qmin,
+                                &g->params.rq.qmax);
 }
 
 Status prepare_fgemm(NodeContext& ctx, size_t n, size_t k, Activation act, FGemm* g) {

@@ -8,6 +8,7 @@
 
 #include "kernels/conv.h"
 #include "kernels/kernel_table.h"
+#include "ops/activation_range.h"
 #include "runtime/op.h"
 
 namespace fd {
@@ -23,14 +24,6 @@ Status expect_conv_io(NodeContext& ctx);
 // Fills `g` for an NHWC input `in` [N, H, W, C] and weights `w` [*, KH, KW, *] from the node's
 // strides, dilations and padding.
 Status conv_geometry(const NodeContext& ctx, const Shape& in, const Shape& w, ConvGeometry* g);
-
-// Quantized output clamp: the fused activation `act` in `out`'s quantized domain, intersected
-// with the dtype range; fails on TANH/SIGN_BIT.
-Status quant_activation_range(const NodeContext& ctx, Activation act, const RTensor& out,
-                              int32_t* qmin, int32_t* qmax);
-
-// Float output clamp of the fused activation `act` (infinite bounds for NONE).
-Status float_activation_range(const NodeContext& ctx, Activation act, float* lo, float* hi);
 
 // Checks that input `i` is a constant of type `dtype` (weights and biases must be).
 Status expect_constant(NodeContext& ctx, int i, DType dtype, const char* what);

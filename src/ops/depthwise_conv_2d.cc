@@ -31,8 +31,8 @@ class DepthwiseConv2D : public Op {
     multiplier_ = cout_ / cin_;
     batch_ = static_cast<size_t>(in.shape[0]);
     FD_RETURN_IF_ERROR(conv_geometry(ctx, in.shape, w.shape, &g_));
-    ctx.set_output_shape(0, {in.shape[0], static_cast<int32_t>(g_.out_h), static_cast<int32_t>(g_.out_w),
-                             w.shape[3]});
+    FD_RETURN_IF_ERROR(ctx.set_output_shape(
+        0, {in.shape[0], static_cast<int32_t>(g_.out_h), static_cast<int32_t>(g_.out_w), w.shape[3]}));
     is_float_ = in.dtype == DType::kFloat32;
     k_ = &ctx.kernels();
     fkernel_ = multiplier_ == 1 && k_->f32_dwconv_m1 ? k_->f32_dwconv_m1 : k_->f32_dwconv;
@@ -135,7 +135,8 @@ class DepthwiseConv2D : public Op {
     params_.rq.scale = scale_.data();
     params_.rq.per_tensor = false;
     params_.rq.output_zero_point = out.quant.zero_point[0];
-    return quant_activation_range(ctx, ctx.options().activation, out, &params_.rq.qmin, &params_.rq.qmax);
+    return quant_activation_range(ctx, ctx.options().activation, out.dtype, out.quant.scale[0], out.quant.zero_point[0],
+                                  &params_.rq.qmin, &params_.rq.qmax);
   }
 
   Status check_bias_size(NodeContext& ctx) const {

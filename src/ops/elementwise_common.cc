@@ -86,50 +86,6 @@ Status make_broadcast_plan(const Shape& a, const Shape& b, Shape* out, Broadcast
   return Status();
 }
 
-bool float_activation_range(Activation act, float* lo, float* hi) {
-  switch (act) {
-    case Activation::kNone: *lo = -INFINITY; *hi = INFINITY; return true;
-    case Activation::kRelu: *lo = 0.0f; *hi = INFINITY; return true;
-    case Activation::kReluN1To1: *lo = -1.0f; *hi = 1.0f; return true;
-    case Activation::kRelu6: *lo = 0.0f; *hi = 6.0f; return true;
-    default: return false;
-  }
-}
-
-bool quant_activation_range(Activation act, float scale, int32_t zero_point, DType t,
-                            int32_t* qmin, int32_t* qmax) {
-  float lo, hi;
-  if (!float_activation_range(act, &lo, &hi)) return false;
-  *qmin = dtype_qmin(t);
-  *qmax = dtype_qmax(t);
-  auto q = [&](float v) { return zero_point + static_cast<int32_t>(std::round(v / scale)); };
-  if (std::isfinite(lo)) *qmin = std::max(*qmin, q(lo));
-  if (std::isfinite(hi)) *qmax = std::min(*qmax, q(hi));
-  return true;
-}
-
-bool int_activation_range(Activation act, int32_t* lo, int32_t* hi) {
-  switch (act) {
-    case Activation::kNone: *lo = INT32_MIN; *hi = INT32_MAX; return true;
-    case Activation::kRelu: *lo = 0; *hi = INT32_MAX; return true;
-    case Activation::kReluN1To1: *lo = -1; *hi = 1; return true;
-    case Activation::kRelu6: *lo = 0; *hi = 6; return true;
-    default: return false;
-  }
-}
-
-const char* activation_name(Activation act) {
-  switch (act) {
-    case Activation::kNone: return "NONE";
-    case Activation::kRelu: return "RELU";
-    case Activation::kReluN1To1: return "RELU_N1_TO_1";
-    case Activation::kRelu6: return "RELU6";
-    case Activation::kTanh: return "TANH";
-    case Activation::kSignBit: return "SIGN_BIT";
-  }
-  return "?";
-}
-
 Status check_per_tensor_quant(NodeContext& ctx, const RTensor& t, const char* what) {
   const std::string w(what);
   if (t.quant.empty()) return ctx.error(w + " is " + dtype_name(t.dtype) + " but has no quantization parameters");

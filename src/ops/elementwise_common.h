@@ -8,6 +8,7 @@
 #include "core/shape.h"
 #include "core/status.h"
 #include "model/graph.h"
+#include "ops/activation_range.h"
 #include "runtime/op.h"
 
 namespace fd {
@@ -53,20 +54,6 @@ void for_each_run(const BroadcastPlan& plan, F&& f) {
   }
 }
 
-// Float clamp bounds of a fused activation (+-inf for NONE); false for TANH / SIGN_BIT.
-bool float_activation_range(Activation act, float* lo, float* hi);
-
-// Quantized clamp bounds of a fused activation for an output with `scale`/`zero_point` of type
-// `t`, as TFLite computes them (bounds rounded half away from zero, intersected with the type
-// range); false for TANH / SIGN_BIT.
-bool quant_activation_range(Activation act, float scale, int32_t zero_point, DType t,
-                            int32_t* qmin, int32_t* qmax);
-
-// Int32 clamp bounds of a fused activation; false for TANH / SIGN_BIT.
-bool int_activation_range(Activation act, int32_t* lo, int32_t* hi);
-
-// Name of a fused activation ("RELU6").
-const char* activation_name(Activation act);
 
 // Checks that `t` (described as `what`, e.g. "input 0") carries one positive scale and a zero
 // point within its 8-bit range, as quantized elementwise ops need.

@@ -34,9 +34,9 @@ class FullyConnected : public Op {
       }
       Shape s = in.shape;
       s.back() = static_cast<int32_t>(n_);
-      ctx.set_output_shape(0, s);
+      FD_RETURN_IF_ERROR(ctx.set_output_shape(0, s));
     } else {
-      ctx.set_output_shape(0, {static_cast<int32_t>(m_), static_cast<int32_t>(n_)});
+      FD_RETURN_IF_ERROR(ctx.set_output_shape(0, {static_cast<int32_t>(m_), static_cast<int32_t>(n_)}));
     }
     is_float_ = in.dtype == DType::kFloat32;
     if (is_float_) return prepare_fgemm(ctx, n_, k_, o.activation, &fgemm_);

@@ -33,7 +33,7 @@ class Gather : public GatherOpBase {
     Shape out_shape(ps.begin(), ps.begin() + axis);
     out_shape.insert(out_shape.end(), is.begin() + batch_dims, is.end());
     out_shape.insert(out_shape.end(), ps.begin() + axis + 1, ps.end());
-    ctx.set_output_shape(0, out_shape);
+    FD_RETURN_IF_ERROR(ctx.set_output_shape(0, out_shape));
     p_.batch = dims_product(ps, 0, batch_dims);
     p_.outer = dims_product(ps, batch_dims, axis);
     p_.axis_size = ps[axis];

@@ -24,7 +24,7 @@ class GatherNd : public GatherOpBase {
     }
     Shape out_shape(is.begin(), is.end() - 1);
     out_shape.insert(out_shape.end(), ps.begin() + depth, ps.end());
-    ctx.set_output_shape(0, out_shape);
+    FD_RETURN_IF_ERROR(ctx.set_output_shape(0, out_shape));
     p_.num_slices = dims_product(is, 0, irank - 1);
     p_.index_depth = depth;
     p_.slice_size = dims_product(ps, depth, prank);

@@ -79,7 +79,7 @@ class Mean : public Op {
       qmax_ = dtype_qmax(out.dtype);
       ctx.request_scratch(num_outputs_ * sizeof(int32_t));
     }
-    ctx.set_output_shape(0, out_shape);
+    FD_RETURN_IF_ERROR(ctx.set_output_shape(0, out_shape));
     return Status();
   }
 

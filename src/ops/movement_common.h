@@ -128,7 +128,7 @@ class StridedCopyOp : public Op {
       zip_outer_ = r == 3 ? static_cast<size_t>(p.out_dims[0]) : 1;
       zip_ = ctx.kernels().x8_zip2;
     }
-    ctx.set_output_shape(0, std::move(out_shape));
+    FD_RETURN_IF_ERROR(ctx.set_output_shape(0, std::move(out_shape)));
     return Status();
   }
   StridedCopyParams params_;

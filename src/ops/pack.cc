@@ -30,7 +30,7 @@ class Pack : public ConcatOpBase {
     }
     Shape out_shape = shape;
     out_shape.insert(out_shape.begin() + axis, n);
-    ctx.set_output_shape(0, out_shape);
+    FD_RETURN_IF_ERROR(ctx.set_output_shape(0, out_shape));
     outer_ = dims_product(shape, 0, axis);
     blocks_.assign(n, dims_product(shape, axis, rank));
     return prepare_tables(ctx);

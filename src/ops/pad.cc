@@ -1,5 +1,6 @@
 // PAD and PADV2: constant padding (up to 6-D) by a constant [rank, 2] paddings tensor. PAD fills
 // with zero (the zero point for UINT8/INT8); PADV2 with its constant_values input.
+#include <cstdint>
 #include <cstring>
 #include <vector>
 
@@ -45,13 +46,16 @@ class Pad : public Op {
         return ctx.error("negative padding " + std::to_string(before) + ", " + std::to_string(after) +
                          " on dimension " + std::to_string(d));
       }
+      const int64_t padded = int64_t{before} + in.shape[d] + after;
+      if (padded > INT32_MAX) return ctx.error("padded dimension " + std::to_string(d) + " is too large");
       params_.in_dims[d] = in.shape[d];
       params_.before[d] = before;
       params_.after[d] = after;
-      out_shape[d] = before + in.shape[d] + after;
+      out_shape[d] = static_cast<int32_t>(padded);
     }
+    // The output size is checked before pad_simplify multiplies dims (bounded by it) together.
+    FD_RETURN_IF_ERROR(ctx.set_output_shape(0, out_shape));
     pad_simplify(&params_);
-    ctx.set_output_shape(0, out_shape);
 
     std::memset(value_, 0, sizeof(value_));
     runtime_value_ = false;

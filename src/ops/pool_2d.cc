@@ -2,6 +2,7 @@
 // SAME/VALID padding, only in-bounds taps count, fused activation clamps the output. Quantized
 // pooling works on raw values: input and output share scale and zero point, as TFLite assumes.
 #include "kernels/pooling.h"
+#include "ops/activation_range.h"
 #include "ops/ops.h"
 #include "ops/pool_common.h"
 
@@ -42,15 +43,14 @@ class Pool2D : public Op {
     p_.pad_top = pad_top;
     p_.pad_left = pad_left;
     if (in.dtype == DType::kFloat32) {
-      FD_RETURN_IF_ERROR(pool_common::float_activation_range(ctx, o.activation, &fmin_, &fmax_));
+      FD_RETURN_IF_ERROR(float_activation_range(ctx, o.activation, &fmin_, &fmax_));
     } else {
       FD_RETURN_IF_ERROR(pool_common::expect_per_tensor_quant(ctx, in, "input"));
       FD_RETURN_IF_ERROR(pool_common::expect_per_tensor_quant(ctx, out, "output"));
-      FD_RETURN_IF_ERROR(pool_common::quant_activation_range(ctx, o.activation, out.dtype, out.quant.scale[0],
-                                                             out.quant.zero_point[0], &qmin_, &qmax_));
-      if (qmin_ > qmax_) return ctx.error("fused activation leaves an empty output range");
+      FD_RETURN_IF_ERROR(quant_activation_range(ctx, o.activation, out.dtype, out.quant.scale[0], out.quant.zero_point[0],
+                                                &qmin_, &qmax_));
     }
-    ctx.set_output_shape(0, {in.shape[0], out_h, out_w, in.shape[3]});
+    FD_RETURN_IF_ERROR(ctx.set_output_shape(0, {in.shape[0], out_h, out_w, in.shape[3]}));
     return Status();
   }
 

@@ -24,32 +24,6 @@ inline bool output_size_and_padding(Padding padding, int32_t in, int32_t filter,
   return true;
 }
 
-// Float clamp range of a fused activation; fails for TANH and SIGN_BIT, which pooling lacks.
-inline Status float_activation_range(NodeContext& ctx, Activation act, float* lo, float* hi) {
-  *lo = -std::numeric_limits<float>::infinity();
-  *hi = std::numeric_limits<float>::infinity();
-  switch (act) {
-    case Activation::kNone: return Status();
-    case Activation::kRelu: *lo = 0.0f; return Status();
-    case Activation::kRelu6: *lo = 0.0f; *hi = 6.0f; return Status();
-    case Activation::kReluN1To1: *lo = -1.0f; *hi = 1.0f; return Status();
-    default: return ctx.error("fused activation " + std::to_string(static_cast<int>(act)) + " is not supported");
-  }
-}
-
-// Quantized clamp range [qmin, qmax] of a fused activation on an output with `scale` and `zp`
-// (TFLite's CalculateActivationRangeQuantized: bounds rounded half away from zero).
-inline Status quant_activation_range(NodeContext& ctx, Activation act, DType t, float scale, int32_t zp,
-                                     int32_t* qmin, int32_t* qmax) {
-  float lo, hi;
-  FD_RETURN_IF_ERROR(float_activation_range(ctx, act, &lo, &hi));
-  *qmin = dtype_qmin(t);
-  *qmax = dtype_qmax(t);
-  if (std::isfinite(lo)) *qmin = std::max(*qmin, zp + static_cast<int32_t>(std::round(lo / scale)));
-  if (std::isfinite(hi)) *qmax = std::min(*qmax, zp + static_cast<int32_t>(std::round(hi / scale)));
-  return Status();
-}
-
 // Reads a constant INT32 or INT64 tensor of axis or size values.
 inline Status read_int_constant(NodeContext& ctx, int index, const char* what, std::vector<int32_t>* values) {
   if (!ctx.has_input(index)) return ctx.error(std::string("missing ") + what + " input");

@@ -29,7 +29,7 @@ class Quantize : public Op {
                        " is not supported (supported: INT8, UINT8)");
     }
     FD_RETURN_IF_ERROR(check_per_tensor_quant(ctx, out, "output"));
-    ctx.set_output_shape(0, in.shape);
+    FD_RETURN_IF_ERROR(ctx.set_output_shape(0, in.shape));
     const float so = out.quant.scale[0];
     const int32_t zo = zero_point_of(out);
     const int32_t qmin = dtype_qmin(out.dtype), qmax = dtype_qmax(out.dtype);
@@ -88,7 +88,7 @@ class Dequantize : public Op {
     if (out.dtype != DType::kFloat32) {
       return ctx.error(std::string("output type ") + dtype_name(out.dtype) + " is not supported (supported: FLOAT32)");
     }
-    ctx.set_output_shape(0, in.shape);
+    FD_RETURN_IF_ERROR(ctx.set_output_shape(0, in.shape));
     if (in.dtype != DType::kFloat16) {
       if (in.quant.empty()) return ctx.error(std::string("input is ") + dtype_name(in.dtype) + " but has no quantization parameters");
       if (!in.quant.per_channel()) {

@@ -21,12 +21,20 @@ class Reshape : public Op {
     } else {
       target = out.shape;
     }
+    if (target.size() > static_cast<size_t>(kMaxRank)) {
+      return ctx.error("new shape " + shape_str(target) + " has too many dimensions");
+    }
+    // The product stays below 2^40 before each multiplication (nothing overflows); the
+    // element-count comparison below rejects anything that large.
+    constexpr int64_t kLimit = int64_t{1} << 40;
     int64_t known = 1;
     int wildcard = -1;
     for (size_t i = 0; i < target.size(); ++i) {
       if (target[i] == -1) {
         if (wildcard >= 0) return ctx.error("new shape has more than one -1");
         wildcard = static_cast<int>(i);
+      } else if (target[i] < 0 || (target[i] > 0 && known > kLimit / target[i])) {
+        return ctx.error("new shape " + shape_str(target) + " is negative or too large");
       } else {
         known *= target[i];
       }
@@ -39,7 +47,7 @@ class Reshape : public Op {
     if (num_elements(target) != total) {
       return ctx.error("cannot reshape " + shape_str(in.shape) + " to " + shape_str(target));
     }
-    ctx.set_output_shape(0, target);
+    FD_RETURN_IF_ERROR(ctx.set_output_shape(0, target));
     return Status();
   }
 

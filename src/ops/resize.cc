@@ -67,6 +67,8 @@ class Resize : public Op {
     if (size.size() != 2 || size[0] <= 0 || size[1] <= 0) return ctx.error("size must hold two positive values [new_height, new_width]");
     const OpOptions& o = ctx.options();
     if (o.align_corners && o.half_pixel_centers) return ctx.error("align_corners and half_pixel_centers cannot both be true");
+    // The output size first: the taps below are sized by it.
+    FD_RETURN_IF_ERROR(ctx.set_output_shape(0, {in.shape[0], size[0], size[1], in.shape[3]}));
     const int32_t in_h = in.shape[1], in_w = in.shape[2];
     if (bilinear_) {
       bilinear_taps(in_h, size[0], o.align_corners, o.half_pixel_centers, &y0_, &y1_, &fy_);
@@ -87,7 +89,6 @@ class Resize : public Op {
       nearest_taps(in_h, size[0], o.align_corners, o.half_pixel_centers, &y0_);
       nearest_taps(in_w, size[1], o.align_corners, o.half_pixel_centers, &x0_);
     }
-    ctx.set_output_shape(0, {in.shape[0], size[0], size[1], in.shape[3]});
     return Status();
   }
 

@@ -33,7 +33,7 @@ class Softmax : public Op {
       params_.qmin = dtype_qmin(out.dtype);
       params_.qmax = dtype_qmax(out.dtype);
     }
-    ctx.set_output_shape(0, in.shape);
+    FD_RETURN_IF_ERROR(ctx.set_output_shape(0, in.shape));
     return Status();
   }
 

@@ -27,7 +27,7 @@ class SplitOpBase : public Op {
     const int n = ctx.num_outputs();
     for (int o = 0; o < n; ++o) {
       FD_RETURN_IF_ERROR(expect_same_output_type(ctx, input, o));
-      ctx.set_output_shape(o, piece);
+      FD_RETURN_IF_ERROR(ctx.set_output_shape(o, piece));
     }
     input_ = input;
     outer_ = outer;

@@ -34,7 +34,7 @@ class Squeeze : public Op {
     for (int d = 0; d < rank; ++d) {
       if (!drop[d]) out.push_back(shape[d]);
     }
-    ctx.set_output_shape(0, out);
+    FD_RETURN_IF_ERROR(ctx.set_output_shape(0, out));
     return Status();
   }
 

@@ -14,6 +14,17 @@ Status NodeContext::error(const std::string& what) const {
                        "): " + what);
 }
 
+Status NodeContext::set_output_shape(int i, Shape shape) {
+  RTensor& t = output(i);
+  if (checked_tensor_bytes(shape, dtype_size(t.dtype)) < 0) {
+    return error("output " + std::to_string(i) + " would have shape " + shape_str(shape) + ", negative or over the " +
+                 std::to_string(kMaxTensorBytes >> 20) + " MiB tensor limit");
+  }
+  t.shape = std::move(shape);
+  t.shape_known = true;
+  return Status();
+}
+
 Status NodeContext::expect_input_type(int i, std::initializer_list<DType> allowed) {
   DType t = input(i).dtype;
   for (DType a : allowed) {
@@ -159,10 +170,7 @@ Status Interpreter::prepare() {
     NodeContext ctx(node, n, tensors_, *kernels_);
     FD_RETURN_IF_ERROR(ops_.back()->prepare(ctx));
     for (int i = 0; i < ctx.num_outputs(); ++i) {
-      const RTensor& o = ctx.output(i);
-      if (!o.shape_known) return ctx.error("prepare left an output shape unset");
-      FD_RETURN_IF_ERROR(check_tensor_size(o.shape, o.dtype, "output " + std::to_string(i) + " of " +
-                                                                 op_name(node.code) + " (node " + std::to_string(n) + ")"));
+      if (!ctx.output(i).shape_known) return ctx.error("prepare left an output shape unset");
     }
     scratch_bytes_[n] = ctx.scratch_bytes();
   }

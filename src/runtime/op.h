@@ -55,12 +55,9 @@ class NodeContext {
   Status error(const std::string& what) const;
   // Fails unless input `i` has one of the listed dtypes.
   Status expect_input_type(int i, std::initializer_list<DType> allowed);
-  // Sets output `i`'s shape (its dtype and quantization come from the model).
-  void set_output_shape(int i, Shape shape) {
-    RTensor& t = output(i);
-    t.shape = std::move(shape);
-    t.shape_known = true;
-  }
+  // Sets output `i`'s shape (its dtype and quantization come from the model). Fails when the
+  // tensor would pass kMaxTensorBytes; ops that size tables by the output call it before that.
+  Status set_output_shape(int i, Shape shape);
 
  private:
   const Node& node_;

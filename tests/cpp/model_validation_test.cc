@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <memory>
 #include <string>
@@ -11,53 +12,10 @@
 #include "model/graph.h"
 #include "model/tflite_reader.h"
 #include "runtime/interpreter.h"
-#include "tflite_schema_generated.h"
+#include "tflite_test_models.h"
 
 namespace fd {
 namespace {
-
-struct TensorSpec {
-  std::vector<int32_t> shape;
-  tflite::TensorType type = tflite::TensorType_INT8;
-  std::vector<float> scale = {0.5f};
-  std::vector<int64_t> zero_point = {0};
-  std::vector<uint8_t> data;  // constant when not empty
-};
-
-// A one-operator TFLite model: `tensors`, operator `code` reading `ins` and writing `outs`
-// (Conv2D options for CONV_2D), subgraph inputs `sg_ins` and outputs `sg_outs`.
-std::vector<uint8_t> one_op_model(const std::vector<TensorSpec>& tensors, tflite::BuiltinOperator code,
-                                  std::vector<int32_t> ins, std::vector<int32_t> outs, std::vector<int32_t> sg_ins,
-                                  std::vector<int32_t> sg_outs) {
-  flatbuffers::FlatBufferBuilder b;
-  std::vector<flatbuffers::Offset<tflite::Buffer>> buffers = {tflite::CreateBuffer(b)};
-  std::vector<flatbuffers::Offset<tflite::Tensor>> ts;
-  for (size_t i = 0; i < tensors.size(); ++i) {
-    const TensorSpec& t = tensors[i];
-    uint32_t buffer = 0;
-    if (!t.data.empty()) {
-      buffer = static_cast<uint32_t>(buffers.size());
-      buffers.push_back(tflite::CreateBufferDirect(b, &t.data));
-    }
-    auto q = tflite::CreateQuantizationParametersDirect(b, nullptr, nullptr, &t.scale, &t.zero_point);
-    const std::string name = "t" + std::to_string(i);
-    ts.push_back(tflite::CreateTensorDirect(b, &t.shape, t.type, buffer, name.c_str(), q));
-  }
-  flatbuffers::Offset<void> options;
-  tflite::BuiltinOptions options_type = tflite::BuiltinOptions_NONE;
-  if (code == tflite::BuiltinOperator_CONV_2D) {
-    options = tflite::CreateConv2DOptions(b, tflite::Padding_VALID, 1, 1).Union();
-    options_type = tflite::BuiltinOptions_Conv2DOptions;
-  }
-  std::vector<flatbuffers::Offset<tflite::Operator>> ops = {
-      tflite::CreateOperatorDirect(b, 0, &ins, &outs, options_type, options)};
-  std::vector<flatbuffers::Offset<tflite::SubGraph>> subgraphs = {
-      tflite::CreateSubGraphDirect(b, &ts, &sg_ins, &sg_outs, &ops, "main")};
-  std::vector<flatbuffers::Offset<tflite::OperatorCode>> codes = {
-      tflite::CreateOperatorCode(b, static_cast<int8_t>(code), 0, 1, code)};
-  b.Finish(tflite::CreateModelDirect(b, 3, &codes, &subgraphs, "validation", &buffers), "TFL3");
-  return std::vector<uint8_t>(b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize());
-}
 
 // Reads and prepares `model`; returns the first error ("" when both succeed).
 std::string load_error(const std::vector<uint8_t>& model) {
@@ -156,6 +114,33 @@ TEST(ModelValidation, ShapesAndBuffersAreCheckedWithoutOverflow) {
   EXPECT_EQ(load_error(one_op_model({kActivation, short_data, kActivation}, tflite::BuiltinOperator_ADD, {0, 1}, {2},
                                     {0}, {2})),
             "tensor 't1' holds 3 bytes but its shape [1, 2, 2, 1] needs 4");
+}
+
+// Fuzzing found RESIZE sizing its tap tables by a 2^30-pixel output before anything checked it.
+TEST(ModelValidation, OutputShapesAreCheckedBeforeOpsSizeTablesByThem) {
+  const TensorSpec in = {{1, 2, 2, 1}, tflite::TensorType_FLOAT32, {}, {}};
+  std::vector<uint8_t> size(8);
+  const int32_t hw[2] = {1 << 30, 1};
+  std::memcpy(size.data(), hw, 8);
+  const TensorSpec size_t_spec = {{2}, tflite::TensorType_INT32, {}, {}, size};
+  EXPECT_EQ(load_error(one_op_model({in, size_t_spec, in}, tflite::BuiltinOperator_RESIZE_NEAREST_NEIGHBOR, {0, 1}, {2},
+                                    {0}, {2})),
+            "RESIZE_NEAREST_NEIGHBOR (node 0): output 0 would have shape [1, 1073741824, 1, 1], negative or over the "
+            "256 MiB tensor limit");
+  // PAD: before + size + after overflowed int32 before the size check.
+  std::vector<uint8_t> pads(4 * 8, 0);
+  const int32_t big = INT32_MAX - 1;
+  std::memcpy(&pads[4 * 2], &big, 4);  // dim 1, before
+  const TensorSpec pad_spec = {{4, 2}, tflite::TensorType_INT32, {}, {}, pads};
+  EXPECT_EQ(load_error(one_op_model({in, pad_spec, in}, tflite::BuiltinOperator_PAD, {0, 1}, {2}, {0}, {2})),
+            "PAD (node 0): padded dimension 1 is too large");
+  // RESHAPE: the product of a huge target overflowed int64 before the element-count check.
+  std::vector<uint8_t> target(4 * 4);
+  const int32_t dims[4] = {1 << 30, 1 << 30, 1 << 30, 4};
+  std::memcpy(target.data(), dims, sizeof(dims));
+  const TensorSpec target_spec = {{4}, tflite::TensorType_INT32, {}, {}, target};
+  EXPECT_EQ(load_error(one_op_model({in, target_spec, in}, tflite::BuiltinOperator_RESHAPE, {0, 1}, {2}, {0}, {2})),
+            "RESHAPE (node 0): new shape [1073741824, 1073741824, 1073741824, 4] is negative or too large");
 }
 
 // Fuzzing found bias folding (bias - input zero point * weight sum) overflowing int32.
