@@ -2,9 +2,9 @@
 # Seed corpora for the fuzz targets, made from ../shared: small re-encodings of its photos,
 # its small .tflite and .onnx models, the bundled models (built from ../shared by
 # scripts/models.mjs), and the metadata and options those models carry.
-# Usage: seeds.sh OUT_DIR SHARED_DIR REPO_DIR CONVERTER (featherdet-convert)
+# Usage: seeds.sh OUT_DIR SHARED_DIR REPO_DIR CONVERTER (featherdet-convert) SEED_MODELS (fuzz_seed_models)
 set -euo pipefail
-out=$1 shared=$2 repo=$3 convert=$4
+out=$1 shared=$2 repo=$3 convert=$4 seed_models=$5
 rm -rf "$out"
 mkdir -p "$out"/{tflite,detector,onnx,image,json}
 
@@ -25,7 +25,8 @@ for photo in "$shared/conformance/images/face.jpg" "$shared/conformance/images/g
 done
 
 # Models: the shared detectors converted at small input sizes (a fuzzed invoke then takes
-# milliseconds, not seconds, under the sanitizers), float and INT8, plus small upstream files.
+# milliseconds, not seconds, under the sanitizers), float and INT8, small upstream files, and
+# one-op models of every op (fuzz_seed_models).
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/calib"
@@ -49,6 +50,7 @@ convert_seed nanodet64 "$tmp/nanodet64.onnx" nanodet 64x64
 convert_seed nanodet64-nhwc "$tmp/nanodet64.onnx" nanodet 64x64 --channels-last-reshapes --float-outputs
 # FastestDet at its own size: too slow to invoke in the fuzz budget, still a seed for reading and preparing.
 convert_seed fastestdet352 "$up/fastestdet_352.onnx" fastestdet 352x352
+"$seed_models" "$out/tflite" >/dev/null
 cp "$up/blazeface_short_range.tflite" "$shared/conformance/tflite/mobilenet_v1_0.25_128_quant.tflite" "$out/tflite/"
 cp "$up/yunet_n_dynamic.onnx" "$tmp/nanodet64.onnx" "$up/fastestdet_352.onnx" "$out/onnx/"
 

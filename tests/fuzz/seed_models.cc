@@ -1,0 +1,176 @@
+// Writes small one-operator .tflite files, one per op featherdet runs (INT8 and FLOAT32), into the
+// directory given as argument: seeds that reach every op's prepare and eval in a few hundred bytes.
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "core/shape.h"
+#include "tflite_test_models.h"
+
+namespace {
+
+using fd::OpOptionsSpec;
+using fd::TensorSpec;
+using tflite::BuiltinOperator;
+
+std::vector<uint8_t> int32_bytes(const std::vector<int32_t>& v) {
+  std::vector<uint8_t> b(v.size() * 4);
+  std::memcpy(b.data(), v.data(), b.size());
+  return b;
+}
+
+TensorSpec int32_const(const std::vector<int32_t>& v) {
+  return {{static_cast<int32_t>(v.size())}, tflite::TensorType_INT32, {}, {}, int32_bytes(v)};
+}
+
+template <typename Make>
+OpOptionsSpec options(tflite::BuiltinOptions type, Make make) {
+  return {type, [make](flatbuffers::FlatBufferBuilder& b) { return make(b).Union(); }};
+}
+
+struct Seed {
+  std::string name;
+  BuiltinOperator code;
+  std::vector<TensorSpec> extra;  // constant inputs after the activation
+  std::vector<int32_t> out_shape;
+  OpOptionsSpec opts;
+  int activations = 1;  // activation inputs (1 or 2: both are model inputs)
+  int outputs = 1;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: %s OUT_DIR\n", argv[0]);
+    return 2;
+  }
+  const std::string dir = argv[1];
+  using namespace tflite;
+  const std::vector<int32_t> nhwc = {1, 4, 4, 2};
+  auto weights = [](tflite::TensorType t, std::vector<int32_t> shape) {
+    TensorSpec w{shape, t, {0.05f}, {0}, std::vector<uint8_t>(static_cast<size_t>(fd::num_elements(shape)) *
+                                                                   (t == TensorType_FLOAT32 ? 4 : 1))};
+    for (size_t i = 0; i < w.data.size(); ++i) w.data[i] = static_cast<uint8_t>(i * 37 + 11);
+    if (t == TensorType_FLOAT32) {
+      for (size_t i = 0; i < w.data.size(); i += 4) {
+        const float f = 0.1f * static_cast<float>(i % 7) - 0.3f;
+        std::memcpy(&w.data[i], &f, 4);
+      }
+    }
+    return w;
+  };
+  int written = 0;
+  for (TensorType type : {TensorType_INT8, TensorType_FLOAT32}) {
+    const bool q = type == TensorType_INT8;
+    TensorSpec bias{{2}, q ? TensorType_INT32 : TensorType_FLOAT32, {0.025f}, {0}, std::vector<uint8_t>(8, 1)};
+    const std::vector<Seed> seeds = {
+        {"conv", BuiltinOperator_CONV_2D, {weights(type, {2, 3, 3, 2}), bias}, {1, 4, 4, 2},
+         options(BuiltinOptions_Conv2DOptions, [](flatbuffers::FlatBufferBuilder& b) {
+           return CreateConv2DOptions(b, Padding_SAME, 1, 1, ActivationFunctionType_RELU);
+         })},
+        {"conv_1x1_s2", BuiltinOperator_CONV_2D, {weights(type, {2, 1, 1, 2}), bias}, {1, 2, 2, 2},
+         options(BuiltinOptions_Conv2DOptions,
+                 [](flatbuffers::FlatBufferBuilder& b) { return CreateConv2DOptions(b, Padding_VALID, 2, 2); })},
+        {"depthwise", BuiltinOperator_DEPTHWISE_CONV_2D, {weights(type, {1, 3, 3, 2}), bias}, {1, 4, 4, 2},
+         options(BuiltinOptions_DepthwiseConv2DOptions, [](flatbuffers::FlatBufferBuilder& b) {
+           return CreateDepthwiseConv2DOptions(b, Padding_SAME, 1, 1, 1, ActivationFunctionType_RELU6);
+         })},
+        {"fully_connected", BuiltinOperator_FULLY_CONNECTED, {weights(type, {2, 32}), bias}, {1, 2},
+         options(BuiltinOptions_FullyConnectedOptions,
+                 [](flatbuffers::FlatBufferBuilder& b) { return CreateFullyConnectedOptions(b); })},
+        {"add", BuiltinOperator_ADD, {}, nhwc, {}, 2},
+        {"sub", BuiltinOperator_SUB, {}, nhwc, {}, 2},
+        {"mul", BuiltinOperator_MUL, {}, nhwc, {}, 2},
+        {"div", BuiltinOperator_DIV, {}, nhwc, {}, 2},
+        {"relu", BuiltinOperator_RELU, {}, nhwc},
+        {"relu6", BuiltinOperator_RELU6, {}, nhwc},
+        {"leaky_relu", BuiltinOperator_LEAKY_RELU, {}, nhwc,
+         options(BuiltinOptions_LeakyReluOptions,
+                 [](flatbuffers::FlatBufferBuilder& b) { return CreateLeakyReluOptions(b, 0.1f); })},
+        {"hard_swish", BuiltinOperator_HARD_SWISH, {}, nhwc},
+        {"logistic", BuiltinOperator_LOGISTIC, {}, nhwc},
+        {"tanh", BuiltinOperator_TANH, {}, nhwc},
+        {"max_pool", BuiltinOperator_MAX_POOL_2D, {}, {1, 2, 2, 2},
+         options(BuiltinOptions_Pool2DOptions,
+                 [](flatbuffers::FlatBufferBuilder& b) { return CreatePool2DOptions(b, Padding_SAME, 2, 2, 3, 3); })},
+        {"average_pool", BuiltinOperator_AVERAGE_POOL_2D, {}, {1, 2, 2, 2},
+         options(BuiltinOptions_Pool2DOptions,
+                 [](flatbuffers::FlatBufferBuilder& b) { return CreatePool2DOptions(b, Padding_VALID, 2, 2, 2, 2); })},
+        {"mean", BuiltinOperator_MEAN, {int32_const({1, 2})}, {1, 1, 1, 2},
+         options(BuiltinOptions_ReducerOptions,
+                 [](flatbuffers::FlatBufferBuilder& b) { return CreateReducerOptions(b, true); })},
+        {"softmax", BuiltinOperator_SOFTMAX, {}, nhwc,
+         options(BuiltinOptions_SoftmaxOptions, [](flatbuffers::FlatBufferBuilder& b) { return CreateSoftmaxOptions(b, 1.0f); })},
+        {"resize_bilinear", BuiltinOperator_RESIZE_BILINEAR, {int32_const({8, 8})}, {1, 8, 8, 2},
+         options(BuiltinOptions_ResizeBilinearOptions,
+                 [](flatbuffers::FlatBufferBuilder& b) { return CreateResizeBilinearOptions(b, false, true); })},
+        {"resize_nearest", BuiltinOperator_RESIZE_NEAREST_NEIGHBOR, {int32_const({8, 8})}, {1, 8, 8, 2}},
+        {"arg_max", BuiltinOperator_ARG_MAX, {int32_const({3})}, {1, 4, 4}},
+        {"reshape", BuiltinOperator_RESHAPE, {int32_const({1, 16, 2})}, {1, 16, 2}},
+        {"concatenation", BuiltinOperator_CONCATENATION, {}, {1, 4, 4, 4},
+         options(BuiltinOptions_ConcatenationOptions,
+                 [](flatbuffers::FlatBufferBuilder& b) { return CreateConcatenationOptions(b, 3); }),
+         2},
+        {"transpose", BuiltinOperator_TRANSPOSE, {int32_const({0, 3, 1, 2})}, {1, 2, 4, 4}},
+        {"pad", BuiltinOperator_PAD, {[] {
+           TensorSpec p = int32_const({0, 0, 1, 1, 1, 1, 0, 0});
+           p.shape = {4, 2};
+           return p;
+         }()},
+         {1, 6, 6, 2}},
+        {"split", BuiltinOperator_SPLIT, {int32_const({3})}, {1, 4, 4, 1},
+         options(BuiltinOptions_SplitOptions, [](flatbuffers::FlatBufferBuilder& b) { return CreateSplitOptions(b, 2); }), 1, 2},
+        {"strided_slice", BuiltinOperator_STRIDED_SLICE,
+         {int32_const({0, 1, 0, 0}), int32_const({1, 4, 4, 2}), int32_const({1, 2, 1, 1})}, {1, 2, 4, 2}},
+        {"gather", BuiltinOperator_GATHER, {int32_const({1, 0})}, {1, 4, 4, 2},
+         options(BuiltinOptions_GatherOptions, [](flatbuffers::FlatBufferBuilder& b) { return CreateGatherOptions(b, 3); })},
+        {"squeeze", BuiltinOperator_SQUEEZE, {}, {4, 4, 2}},
+    };
+    for (const Seed& s : seeds) {
+      if (q && s.code == BuiltinOperator_DIV) continue;  // float-only op
+      const bool split_first = s.code == BuiltinOperator_SPLIT;  // SPLIT reads (axis, input)
+      std::vector<TensorSpec> tensors;
+      std::vector<int32_t> ins, outs, sg_ins, sg_outs;
+      if (split_first) {
+        tensors.push_back(s.extra[0]);
+        ins.push_back(0);
+      }
+      for (int a = 0; a < s.activations; ++a) {
+        sg_ins.push_back(static_cast<int32_t>(tensors.size()));
+        ins.push_back(static_cast<int32_t>(tensors.size()));
+        tensors.push_back({nhwc, type, {0.1f}, {q ? 3 : 0}});
+      }
+      for (size_t e = split_first ? 1 : 0; e < s.extra.size(); ++e) {
+        ins.push_back(static_cast<int32_t>(tensors.size()));
+        tensors.push_back(s.extra[e]);
+      }
+      for (int o = 0; o < s.outputs; ++o) {
+        TensorSpec out{s.out_shape, type, {0.2f}, {q ? -5 : 0}};
+        if (s.code == BuiltinOperator_ARG_MAX) out = {s.out_shape, TensorType_INT64, {}, {}};
+        if (s.code == BuiltinOperator_LOGISTIC && q) out.scale = {1.0f / 256}, out.zero_point = {-128};
+        if (s.code == BuiltinOperator_SOFTMAX && q) out.scale = {1.0f / 256}, out.zero_point = {-128};
+        if (s.code == BuiltinOperator_PAD) out.scale = {0.1f}, out.zero_point = {q ? 3 : 0};
+        outs.push_back(static_cast<int32_t>(tensors.size()));
+        sg_outs.push_back(outs.back());
+        tensors.push_back(out);
+      }
+      if (!q) {
+        for (TensorSpec& t : tensors) {
+          if (t.type == TensorType_FLOAT32) t.scale.clear(), t.zero_point.clear();
+        }
+      }
+      const std::vector<uint8_t> model = fd::one_op_model(tensors, s.code, ins, outs, sg_ins, sg_outs, s.opts);
+      const std::string path = dir + "/" + s.name + (q ? "-int8" : "-f32") + ".tflite";
+      FILE* f = std::fopen(path.c_str(), "wb");
+      if (!f || std::fwrite(model.data(), 1, model.size(), f) != model.size() || std::fclose(f) != 0) {
+        std::fprintf(stderr, "cannot write %s\n", path.c_str());
+        return 1;
+      }
+      ++written;
+    }
+  }
+  std::printf("wrote %d one-op seed models to %s\n", written, dir.c_str());
+  return 0;
+}
