@@ -101,6 +101,13 @@ Status Interpreter::validate_graph() const {
       written[t] = true;
     }
   }
+  for (size_t i = 0; i < graph_.outputs.size(); ++i) {
+    const int32_t t = graph_.outputs[i];
+    if (!written[t] && !graph_.tensors[t].is_constant()) {
+      return Status::error("model output " + std::to_string(i) + " ('" + graph_.tensors[t].name +
+                           "') is neither a model input, a constant nor written by any node");
+    }
+  }
   return Status();
 }
 

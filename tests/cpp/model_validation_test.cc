@@ -72,6 +72,13 @@ TEST(ModelValidation, NodesMayNotWriteConstantsInputsOrTensorsWrittenBefore) {
             "RELU (node 0, output 0) writes tensor 't0', which a model input or an earlier node already holds");
 }
 
+// Fuzzing found a detector decoding a model output that no node writes (no memory behind it).
+TEST(ModelValidation, ModelOutputsMustBeComputed) {
+  EXPECT_EQ(load_error(one_op_model({kActivation, kActivation, kActivation}, tflite::BuiltinOperator_RELU, {0}, {1}, {0},
+                                    {2})),
+            "model output 0 ('t2') is neither a model input, a constant nor written by any node");
+}
+
 TEST(ModelValidation, ZeroPointsAndScalesMustFitTheTensorType) {
   TensorSpec bad = kActivation;
   bad.zero_point = {4261412864};

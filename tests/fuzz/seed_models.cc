@@ -1,8 +1,10 @@
-// Writes small one-operator .tflite files, one per op featherdet runs (INT8 and FLOAT32), into the
-// directory given as argument: seeds that reach every op's prepare and eval in a few hundred bytes.
+// Writes small seed files into the directory given as argument: one-operator .tflite files, one
+// per op featherdet runs (INT8 and FLOAT32), reaching every op's prepare and eval in a few hundred
+// bytes, and tiny detector inputs (detector-*.bin, for fuzz_detector).
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/shape.h"
@@ -27,6 +29,15 @@ TensorSpec int32_const(const std::vector<int32_t>& v) {
 template <typename Make>
 OpOptionsSpec options(tflite::BuiltinOptions type, Make make) {
   return {type, [make](flatbuffers::FlatBufferBuilder& b) { return make(b).Union(); }};
+}
+
+bool write_file(const std::string& path, const std::vector<uint8_t>& bytes) {
+  FILE* f = std::fopen(path.c_str(), "wb");
+  if (!f || std::fwrite(bytes.data(), 1, bytes.size(), f) != bytes.size() || std::fclose(f) != 0) {
+    std::fprintf(stderr, "cannot write %s\n", path.c_str());
+    return false;
+  }
+  return true;
 }
 
 struct Seed {
@@ -163,14 +174,30 @@ int main(int argc, char** argv) {
       }
       const std::vector<uint8_t> model = fd::one_op_model(tensors, s.code, ins, outs, sg_ins, sg_outs, s.opts);
       const std::string path = dir + "/" + s.name + (q ? "-int8" : "-f32") + ".tflite";
-      FILE* f = std::fopen(path.c_str(), "wb");
-      if (!f || std::fwrite(model.data(), 1, model.size(), f) != model.size() || std::fclose(f) != 0) {
-        std::fprintf(stderr, "cannot write %s\n", path.c_str());
-        return 1;
-      }
+      if (!write_file(path, model)) return 1;
       ++written;
     }
   }
-  std::printf("wrote %d one-op seed models to %s\n", written, dir.c_str());
+  // Tiny detector inputs for fuzz_detector (frame byte, 16-bit options length, options, model):
+  // a 4x4 float image reshaped into one YOLO head, with metadata for each head layout.
+  const std::vector<std::pair<std::vector<int32_t>, std::string>> heads = {
+      {{1, 8, 6}, R"({"family": "yolov5", "input": {"resize": "stretch", "range": "0,1"}, "normalized": true, "labels": ["a"]})"},
+      {{1, 6, 8}, R"({"family": "yolov8", "labels": ["a", "b"], "scoreThreshold": 0.1})"},
+      {{1, 48}, ""},
+  };
+  const std::string options[] = {"", R"({"scoreThreshold": 0.05, "maxResults": 2, "categoryAllowlist": ["a"]})",
+                                 R"({"decoder": {"family": "yolov5", "normalized": false}})"};
+  for (size_t h = 0; h < heads.size(); ++h) {
+    const std::vector<uint8_t> model = fd::reshape_model("pred", heads[h].first, heads[h].second);
+    for (size_t o = 0; o < 3; ++o) {
+      std::vector<uint8_t> input = {static_cast<uint8_t>(h * 40 + o * 7), static_cast<uint8_t>(options[o].size()), 0};
+      input.insert(input.end(), options[o].begin(), options[o].end());
+      input.insert(input.end(), model.begin(), model.end());
+      const std::string path = dir + "/detector-" + std::to_string(h) + "-" + std::to_string(o) + ".bin";
+      if (!write_file(path, input)) return 1;
+      ++written;
+    }
+  }
+  std::printf("wrote %d seed files to %s\n", written, dir.c_str());
   return 0;
 }
