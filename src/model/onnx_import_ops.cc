@@ -118,6 +118,15 @@ Status Importer::import_runtime_op() {
       it->second.grouped = it->second.flat = false;
     }
   }
+  // Translators read their data input as a computed tensor; only binary ops and Concat also
+  // take constants there (an all-constant node of a foldable op was folded before).
+  const bool const_data_ok = op == "Add" || op == "Sub" || op == "Mul" || op == "Div" || op == "Concat";
+  if (!const_data_ok && !node_->inputs.empty()) {
+    auto it = values_.find(node_->inputs[0]);
+    if (it != values_.end() && it->second.is_const) {
+      return unsupported("input 0 ('" + node_->inputs[0] + "') is a constant; this op is imported on computed tensors only");
+    }
+  }
   if (op == "Conv") return conv();
   if (op == "BatchNormalization") return batch_norm();
   if (op == "Relu" || op == "Sigmoid" || op == "Tanh" || op == "LeakyRelu" || op == "HardSwish" || op == "Sqrt") return unary();
@@ -812,12 +821,21 @@ Status Importer::resize() {
   if (sizes.size() == 4) {
     out = sizes;
   } else if (scales.size() == 4) {
-    for (int k = 0; k < 4; ++k) out[k] = static_cast<int64_t>(std::floor(x->shape[k] * scales[k]));
+    for (int k = 0; k < 4; ++k) {
+      // In double and range-checked before the conversion: a fuzzed scale may be huge or NaN.
+      const double v = std::floor(static_cast<double>(x->shape[k]) * scales[k]);
+      if (!(v >= 0.0 && v <= static_cast<double>(kMaxTensorBytes))) return unsupported("scale out of range");
+      out[k] = static_cast<int64_t>(v);
+    }
   } else {
     return unsupported("needs 4 constant scales or sizes");
   }
   if (out[0] != x->shape[0] || out[1] != x->shape[1]) return unsupported("resizing the batch or channel axis");
   if (out[2] <= 0 || out[3] <= 0) return unsupported("empty output size");
+  const int64_t planes = std::max<int64_t>(1, out[0] * out[1]);
+  if (out[2] > kMaxTensorBytes / out[3] || out[2] * out[3] > kMaxTensorBytes / (4 * planes)) {
+    return unsupported("output size " + std::to_string(out[2]) + "x" + std::to_string(out[3]) + " is too large");
+  }
   std::string mode = n.attr_string("mode", "nearest");
   const std::string ctm = n.attr_string("coordinate_transformation_mode", upsample || opset_ < 11 ? "asymmetric" : "half_pixel");
   const std::string nearest_mode = n.attr_string("nearest_mode", upsample || opset_ < 11 ? "floor" : "round_prefer_floor");

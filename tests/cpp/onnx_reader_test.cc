@@ -13,86 +13,11 @@
 #include "model/onnx_fold.h"
 #include "model/onnx_reader.h"
 #include "model/protobuf_wire.h"
+#include "onnx_test_models.h"
 #include "runtime/interpreter.h"
 
 namespace fd {
 namespace {
-
-using Bytes = std::vector<uint8_t>;
-
-// A tiny protobuf writer for building test models.
-void put_varint(Bytes* b, uint64_t v) {
-  while (v >= 0x80) {
-    b->push_back(static_cast<uint8_t>(v | 0x80));
-    v >>= 7;
-  }
-  b->push_back(static_cast<uint8_t>(v));
-}
-void put_int(Bytes* b, int field, int64_t v) {
-  put_varint(b, (static_cast<uint64_t>(field) << 3) | 0);
-  put_varint(b, static_cast<uint64_t>(v));
-}
-void put_bytes(Bytes* b, int field, const Bytes& payload) {
-  put_varint(b, (static_cast<uint64_t>(field) << 3) | 2);
-  put_varint(b, payload.size());
-  b->insert(b->end(), payload.begin(), payload.end());
-}
-void put_str(Bytes* b, int field, const std::string& s) { put_bytes(b, field, Bytes(s.begin(), s.end())); }
-
-Bytes float_tensor(const std::string& name, const std::vector<int64_t>& dims, const std::vector<float>& v) {
-  Bytes t;
-  for (int64_t d : dims) put_int(&t, 1, d);
-  put_int(&t, 2, 1);
-  put_str(&t, 8, name);
-  Bytes raw(v.size() * 4);
-  std::memcpy(raw.data(), v.data(), raw.size());
-  put_bytes(&t, 9, raw);
-  return t;
-}
-Bytes value_info(const std::string& name, const std::vector<int64_t>& dims) {
-  Bytes shape;
-  for (int64_t d : dims) {
-    Bytes dim;
-    put_int(&dim, 1, d);
-    put_bytes(&shape, 1, dim);
-  }
-  Bytes tensor;
-  put_int(&tensor, 1, 1);
-  put_bytes(&tensor, 2, shape);
-  Bytes type;
-  put_bytes(&type, 1, tensor);
-  Bytes vi;
-  put_str(&vi, 1, name);
-  put_bytes(&vi, 2, type);
-  return vi;
-}
-Bytes ints_attr(const std::string& name, const std::vector<int64_t>& v) {
-  Bytes a;
-  put_str(&a, 1, name);
-  put_int(&a, 20, 7);
-  for (int64_t x : v) put_int(&a, 8, x);
-  return a;
-}
-Bytes node(const std::string& op, const std::vector<std::string>& in, const std::vector<std::string>& out,
-           const std::vector<Bytes>& attrs = {}) {
-  Bytes n;
-  for (const auto& s : in) put_str(&n, 1, s);
-  for (const auto& s : out) put_str(&n, 2, s);
-  put_str(&n, 3, op + "_0");
-  put_str(&n, 4, op);
-  for (const auto& a : attrs) put_bytes(&n, 5, a);
-  return n;
-}
-Bytes model(const Bytes& graph) {
-  Bytes m;
-  put_int(&m, 1, 7);
-  put_str(&m, 2, "test");
-  put_bytes(&m, 7, graph);
-  Bytes opset;
-  put_int(&opset, 2, 13);
-  put_bytes(&m, 8, opset);
-  return m;
-}
 
 // Conv 3x3 (2 -> 2 channels, pads 1, stride 1) + Relu on a [1, 2, 4, 5] input.
 const std::vector<float> kWeights = [] {
@@ -251,6 +176,36 @@ TEST(OnnxImport, NodesWithTooFewInputsOrOutputsAreRejected) {
     Bytes g;
     put_bytes(&g, 1, c.node);
     put_str(&g, 2, "arity");
+    put_bytes(&g, 11, value_info("x", {1, 2, 4, 5}));
+    put_bytes(&g, 12, value_info("y", {1, 2, 4, 5}));
+    const Bytes m = model(g);
+    Graph out;
+    Status s = import_onnx(m.data(), m.size(), OnnxImportOptions(), &out);
+    ASSERT_FALSE(s.ok()) << c.error;
+    EXPECT_NE(s.message().find(c.error), std::string::npos) << s.message();
+  }
+}
+
+// Fuzzing found a Clip whose data input is an initializer read as a computed tensor (index -1),
+// and a Resize scale of 1e32 converted to int64.
+TEST(OnnxImport, ConstantDataInputsAndHugeResizeScalesAreRejected) {
+  struct Case {
+    Bytes node;
+    Bytes init;
+    const char* error;
+  };
+  const Case cases[] = {
+      {node("Clip", {"c"}, {"y"}), float_tensor("c", {1, 2, 4, 5}, std::vector<float>(40, 1.0f)),
+       "input 0 ('c') is a constant; this op is imported on computed tensors only"},
+      {node("Resize", {"x", "", "c"}, {"y"}), float_tensor("c", {4}, {1.0f, 1.0f, 1e32f, 1.0f}), "scale out of range"},
+      {node("Resize", {"x", "", "c"}, {"y"}), float_tensor("c", {4}, {1.0f, 1.0f, 4096.0f, 4096.0f}),
+       "output size 16384x20480 is too large"},
+  };
+  for (const Case& c : cases) {
+    Bytes g;
+    put_bytes(&g, 1, c.node);
+    put_str(&g, 2, "const");
+    put_bytes(&g, 5, c.init);
     put_bytes(&g, 11, value_info("x", {1, 2, 4, 5}));
     put_bytes(&g, 12, value_info("y", {1, 2, 4, 5}));
     const Bytes m = model(g);

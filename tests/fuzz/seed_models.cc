@@ -1,6 +1,7 @@
 // Writes small seed files into the directory given as argument: one-operator .tflite files, one
 // per op featherdet runs (INT8 and FLOAT32), reaching every op's prepare and eval in a few hundred
-// bytes, and tiny detector inputs (detector-*.bin, for fuzz_detector).
+// bytes, tiny detector inputs (detector-*.bin, for fuzz_detector) and one-node ONNX graphs
+// (onnx-*.onnx, for fuzz_onnx).
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "core/shape.h"
+#include "onnx_test_models.h"
 #include "tflite_test_models.h"
 
 namespace {
@@ -61,8 +63,12 @@ int main(int argc, char** argv) {
   using namespace tflite;
   const std::vector<int32_t> nhwc = {1, 4, 4, 2};
   auto weights = [](tflite::TensorType t, std::vector<int32_t> shape) {
-    TensorSpec w{shape, t, {0.05f}, {0}, std::vector<uint8_t>(static_cast<size_t>(fd::num_elements(shape)) *
-                                                                   (t == TensorType_FLOAT32 ? 4 : 1))};
+    TensorSpec w{
+        shape,
+        t,
+        {0.05f},
+        {0},
+        std::vector<uint8_t>(static_cast<size_t>(fd::num_elements(shape)) * (t == TensorType_FLOAT32 ? 4 : 1))};
     for (size_t i = 0; i < w.data.size(); ++i) w.data[i] = static_cast<uint8_t>(i * 37 + 11);
     if (t == TensorType_FLOAT32) {
       for (size_t i = 0; i < w.data.size(); i += 4) {
@@ -77,18 +83,32 @@ int main(int argc, char** argv) {
     const bool q = type == TensorType_INT8;
     TensorSpec bias{{2}, q ? TensorType_INT32 : TensorType_FLOAT32, {0.025f}, {0}, std::vector<uint8_t>(8, 1)};
     const std::vector<Seed> seeds = {
-        {"conv", BuiltinOperator_CONV_2D, {weights(type, {2, 3, 3, 2}), bias}, {1, 4, 4, 2},
-         options(BuiltinOptions_Conv2DOptions, [](flatbuffers::FlatBufferBuilder& b) {
-           return CreateConv2DOptions(b, Padding_SAME, 1, 1, ActivationFunctionType_RELU);
-         })},
-        {"conv_1x1_s2", BuiltinOperator_CONV_2D, {weights(type, {2, 1, 1, 2}), bias}, {1, 2, 2, 2},
+        {"conv",
+         BuiltinOperator_CONV_2D,
+         {weights(type, {2, 3, 3, 2}), bias},
+         {1, 4, 4, 2},
+         options(BuiltinOptions_Conv2DOptions,
+                 [](flatbuffers::FlatBufferBuilder& b) {
+                   return CreateConv2DOptions(b, Padding_SAME, 1, 1, ActivationFunctionType_RELU);
+                 })},
+        {"conv_1x1_s2",
+         BuiltinOperator_CONV_2D,
+         {weights(type, {2, 1, 1, 2}), bias},
+         {1, 2, 2, 2},
          options(BuiltinOptions_Conv2DOptions,
                  [](flatbuffers::FlatBufferBuilder& b) { return CreateConv2DOptions(b, Padding_VALID, 2, 2); })},
-        {"depthwise", BuiltinOperator_DEPTHWISE_CONV_2D, {weights(type, {1, 3, 3, 2}), bias}, {1, 4, 4, 2},
-         options(BuiltinOptions_DepthwiseConv2DOptions, [](flatbuffers::FlatBufferBuilder& b) {
-           return CreateDepthwiseConv2DOptions(b, Padding_SAME, 1, 1, 1, ActivationFunctionType_RELU6);
-         })},
-        {"fully_connected", BuiltinOperator_FULLY_CONNECTED, {weights(type, {2, 32}), bias}, {1, 2},
+        {"depthwise",
+         BuiltinOperator_DEPTHWISE_CONV_2D,
+         {weights(type, {1, 3, 3, 2}), bias},
+         {1, 4, 4, 2},
+         options(BuiltinOptions_DepthwiseConv2DOptions,
+                 [](flatbuffers::FlatBufferBuilder& b) {
+                   return CreateDepthwiseConv2DOptions(b, Padding_SAME, 1, 1, 1, ActivationFunctionType_RELU6);
+                 })},
+        {"fully_connected",
+         BuiltinOperator_FULLY_CONNECTED,
+         {weights(type, {2, 32}), bias},
+         {1, 2},
          options(BuiltinOptions_FullyConnectedOptions,
                  [](flatbuffers::FlatBufferBuilder& b) { return CreateFullyConnectedOptions(b); })},
         {"add", BuiltinOperator_ADD, {}, nhwc, {}, 2},
@@ -97,50 +117,86 @@ int main(int argc, char** argv) {
         {"div", BuiltinOperator_DIV, {}, nhwc, {}, 2},
         {"relu", BuiltinOperator_RELU, {}, nhwc},
         {"relu6", BuiltinOperator_RELU6, {}, nhwc},
-        {"leaky_relu", BuiltinOperator_LEAKY_RELU, {}, nhwc,
+        {"leaky_relu",
+         BuiltinOperator_LEAKY_RELU,
+         {},
+         nhwc,
          options(BuiltinOptions_LeakyReluOptions,
                  [](flatbuffers::FlatBufferBuilder& b) { return CreateLeakyReluOptions(b, 0.1f); })},
         {"hard_swish", BuiltinOperator_HARD_SWISH, {}, nhwc},
         {"logistic", BuiltinOperator_LOGISTIC, {}, nhwc},
         {"tanh", BuiltinOperator_TANH, {}, nhwc},
-        {"max_pool", BuiltinOperator_MAX_POOL_2D, {}, {1, 2, 2, 2},
+        {"max_pool",
+         BuiltinOperator_MAX_POOL_2D,
+         {},
+         {1, 2, 2, 2},
          options(BuiltinOptions_Pool2DOptions,
                  [](flatbuffers::FlatBufferBuilder& b) { return CreatePool2DOptions(b, Padding_SAME, 2, 2, 3, 3); })},
-        {"average_pool", BuiltinOperator_AVERAGE_POOL_2D, {}, {1, 2, 2, 2},
+        {"average_pool",
+         BuiltinOperator_AVERAGE_POOL_2D,
+         {},
+         {1, 2, 2, 2},
          options(BuiltinOptions_Pool2DOptions,
                  [](flatbuffers::FlatBufferBuilder& b) { return CreatePool2DOptions(b, Padding_VALID, 2, 2, 2, 2); })},
-        {"mean", BuiltinOperator_MEAN, {int32_const({1, 2})}, {1, 1, 1, 2},
+        {"mean",
+         BuiltinOperator_MEAN,
+         {int32_const({1, 2})},
+         {1, 1, 1, 2},
          options(BuiltinOptions_ReducerOptions,
                  [](flatbuffers::FlatBufferBuilder& b) { return CreateReducerOptions(b, true); })},
-        {"softmax", BuiltinOperator_SOFTMAX, {}, nhwc,
-         options(BuiltinOptions_SoftmaxOptions, [](flatbuffers::FlatBufferBuilder& b) { return CreateSoftmaxOptions(b, 1.0f); })},
-        {"resize_bilinear", BuiltinOperator_RESIZE_BILINEAR, {int32_const({8, 8})}, {1, 8, 8, 2},
+        {"softmax",
+         BuiltinOperator_SOFTMAX,
+         {},
+         nhwc,
+         options(BuiltinOptions_SoftmaxOptions,
+                 [](flatbuffers::FlatBufferBuilder& b) { return CreateSoftmaxOptions(b, 1.0f); })},
+        {"resize_bilinear",
+         BuiltinOperator_RESIZE_BILINEAR,
+         {int32_const({8, 8})},
+         {1, 8, 8, 2},
          options(BuiltinOptions_ResizeBilinearOptions,
                  [](flatbuffers::FlatBufferBuilder& b) { return CreateResizeBilinearOptions(b, false, true); })},
         {"resize_nearest", BuiltinOperator_RESIZE_NEAREST_NEIGHBOR, {int32_const({8, 8})}, {1, 8, 8, 2}},
         {"arg_max", BuiltinOperator_ARG_MAX, {int32_const({3})}, {1, 4, 4}},
         {"reshape", BuiltinOperator_RESHAPE, {int32_const({1, 16, 2})}, {1, 16, 2}},
-        {"concatenation", BuiltinOperator_CONCATENATION, {}, {1, 4, 4, 4},
+        {"concatenation",
+         BuiltinOperator_CONCATENATION,
+         {},
+         {1, 4, 4, 4},
          options(BuiltinOptions_ConcatenationOptions,
                  [](flatbuffers::FlatBufferBuilder& b) { return CreateConcatenationOptions(b, 3); }),
          2},
         {"transpose", BuiltinOperator_TRANSPOSE, {int32_const({0, 3, 1, 2})}, {1, 2, 4, 4}},
-        {"pad", BuiltinOperator_PAD, {[] {
+        {"pad",
+         BuiltinOperator_PAD,
+         {[] {
            TensorSpec p = int32_const({0, 0, 1, 1, 1, 1, 0, 0});
            p.shape = {4, 2};
            return p;
          }()},
          {1, 6, 6, 2}},
-        {"split", BuiltinOperator_SPLIT, {int32_const({3})}, {1, 4, 4, 1},
-         options(BuiltinOptions_SplitOptions, [](flatbuffers::FlatBufferBuilder& b) { return CreateSplitOptions(b, 2); }), 1, 2},
-        {"strided_slice", BuiltinOperator_STRIDED_SLICE,
-         {int32_const({0, 1, 0, 0}), int32_const({1, 4, 4, 2}), int32_const({1, 2, 1, 1})}, {1, 2, 4, 2}},
-        {"gather", BuiltinOperator_GATHER, {int32_const({1, 0})}, {1, 4, 4, 2},
-         options(BuiltinOptions_GatherOptions, [](flatbuffers::FlatBufferBuilder& b) { return CreateGatherOptions(b, 3); })},
+        {"split",
+         BuiltinOperator_SPLIT,
+         {int32_const({3})},
+         {1, 4, 4, 1},
+         options(BuiltinOptions_SplitOptions,
+                 [](flatbuffers::FlatBufferBuilder& b) { return CreateSplitOptions(b, 2); }),
+         1,
+         2},
+        {"strided_slice",
+         BuiltinOperator_STRIDED_SLICE,
+         {int32_const({0, 1, 0, 0}), int32_const({1, 4, 4, 2}), int32_const({1, 2, 1, 1})},
+         {1, 2, 4, 2}},
+        {"gather",
+         BuiltinOperator_GATHER,
+         {int32_const({1, 0})},
+         {1, 4, 4, 2},
+         options(BuiltinOptions_GatherOptions,
+                 [](flatbuffers::FlatBufferBuilder& b) { return CreateGatherOptions(b, 3); })},
         {"squeeze", BuiltinOperator_SQUEEZE, {}, {4, 4, 2}},
     };
     for (const Seed& s : seeds) {
-      if (q && s.code == BuiltinOperator_DIV) continue;  // float-only op
+      if (q && s.code == BuiltinOperator_DIV) continue;          // float-only op
       const bool split_first = s.code == BuiltinOperator_SPLIT;  // SPLIT reads (axis, input)
       std::vector<TensorSpec> tensors;
       std::vector<int32_t> ins, outs, sg_ins, sg_outs;
@@ -181,7 +237,8 @@ int main(int argc, char** argv) {
   // Tiny detector inputs for fuzz_detector (frame byte, 16-bit options length, options, model):
   // a 4x4 float image reshaped into one YOLO head, with metadata for each head layout.
   const std::vector<std::pair<std::vector<int32_t>, std::string>> heads = {
-      {{1, 8, 6}, R"({"family": "yolov5", "input": {"resize": "stretch", "range": "0,1"}, "normalized": true, "labels": ["a"]})"},
+      {{1, 8, 6},
+       R"({"family": "yolov5", "input": {"resize": "stretch", "range": "0,1"}, "normalized": true, "labels": ["a"]})"},
       {{1, 6, 8}, R"({"family": "yolov8", "labels": ["a", "b"], "scoreThreshold": 0.1})"},
       {{1, 48}, ""},
   };
@@ -197,6 +254,67 @@ int main(int argc, char** argv) {
       if (!write_file(path, input)) return 1;
       ++written;
     }
+  }
+  // One-node ONNX graphs (for fuzz_onnx) on an x [1, 3, 4, 4] image input, constants as initializers.
+  using fd::Bytes;
+  const std::vector<float> w(2 * 3 * 3 * 3, 0.125f), b2 = {0.5f, -0.25f}, b3 = {0.5f, -0.25f, 1.0f};
+  struct OnnxSeed {
+    std::string name;
+    Bytes node;
+    std::vector<Bytes> inits;
+    std::vector<int64_t> out;
+  };
+  const std::vector<OnnxSeed> onnx = {
+      {"conv",
+       fd::node("Conv", {"x", "w", "b"}, {"y"},
+                {fd::ints_attr("pads", {1, 1, 1, 1}), fd::ints_attr("kernel_shape", {3, 3})}),
+       {fd::float_tensor("w", {2, 3, 3, 3}, w), fd::float_tensor("b", {2}, b2)},
+       {1, 2, 4, 4}},
+      {"relu", fd::node("Relu", {"x"}, {"y"}), {}, {1, 3, 4, 4}},
+      {"sigmoid", fd::node("Sigmoid", {"x"}, {"y"}), {}, {1, 3, 4, 4}},
+      {"leaky_relu", fd::node("LeakyRelu", {"x"}, {"y"}), {}, {1, 3, 4, 4}},
+      {"hard_sigmoid", fd::node("HardSigmoid", {"x"}, {"y"}), {}, {1, 3, 4, 4}},
+      {"clip",
+       fd::node("Clip", {"x", "lo", "hi"}, {"y"}),
+       {fd::float_tensor("lo", {}, {0.0f}), fd::float_tensor("hi", {}, {6.0f})},
+       {1, 3, 4, 4}},
+      {"add", fd::node("Add", {"x", "b"}, {"y"}), {fd::float_tensor("b", {1, 3, 1, 1}, b3)}, {1, 3, 4, 4}},
+      {"mul", fd::node("Mul", {"x", "x"}, {"y"}), {}, {1, 3, 4, 4}},
+      {"concat", fd::node("Concat", {"x", "x"}, {"y"}, {fd::int_attr("axis", 1)}), {}, {1, 6, 4, 4}},
+      {"split", fd::node("Split", {"x"}, {"y", "z"}, {fd::int_attr("axis", 2)}), {}, {1, 3, 2, 4}},
+      {"reshape", fd::node("Reshape", {"x", "s"}, {"y"}), {fd::int64_tensor("s", {3}, {1, 3, 16})}, {1, 3, 16}},
+      {"flatten", fd::node("Flatten", {"x"}, {"y"}), {}, {1, 48}},
+      {"unsqueeze", fd::node("Unsqueeze", {"x", "a"}, {"y"}), {fd::int64_tensor("a", {1}, {0})}, {1, 1, 2, 4, 4}},
+      {"transpose", fd::node("Transpose", {"x"}, {"y"}, {fd::ints_attr("perm", {0, 2, 3, 1})}), {}, {1, 4, 4, 2}},
+      {"softmax", fd::node("Softmax", {"x"}, {"y"}, {fd::int_attr("axis", 1)}), {}, {1, 3, 4, 4}},
+      {"max_pool",
+       fd::node("MaxPool", {"x"}, {"y"}, {fd::ints_attr("kernel_shape", {2, 2}), fd::ints_attr("strides", {2, 2})}),
+       {},
+       {1, 3, 2, 2}},
+      {"global_pool", fd::node("GlobalAveragePool", {"x"}, {"y"}), {}, {1, 3, 1, 1}},
+      {"resize",
+       fd::node("Resize", {"x", "", "sc"}, {"y"}, {fd::string_attr("mode", "nearest")}),
+       {fd::float_tensor("sc", {4}, {1, 1, 2, 2})},
+       {1, 3, 8, 8}},
+      {"pad", fd::node("Pad", {"x", "p"}, {"y"}), {fd::int64_tensor("p", {8}, {0, 0, 1, 1, 0, 0, 1, 1})}, {1, 3, 6, 6}},
+      {"gather",
+       fd::node("Gather", {"x", "i"}, {"y"}, {fd::int_attr("axis", 1)}),
+       {fd::int64_tensor("i", {1}, {1})},
+       {1, 1, 4, 4}},
+      {"slice",
+       fd::node("Slice", {"x", "st", "en", "ax"}, {"y"}),
+       {fd::int64_tensor("st", {1}, {1}), fd::int64_tensor("en", {1}, {3}), fd::int64_tensor("ax", {1}, {2})},
+       {1, 3, 2, 4}},
+  };
+  for (const OnnxSeed& o : onnx) {
+    Bytes g;
+    fd::put_bytes(&g, 1, o.node);
+    fd::put_str(&g, 2, o.name);
+    for (const Bytes& t : o.inits) fd::put_bytes(&g, 5, t);
+    fd::put_bytes(&g, 11, fd::value_info("x", {1, 3, 4, 4}));
+    fd::put_bytes(&g, 12, fd::value_info("y", o.out));
+    if (!write_file(dir + "/onnx-" + o.name + ".onnx", fd::model(g))) return 1;
+    ++written;
   }
   std::printf("wrote %d seed files to %s\n", written, dir.c_str());
   return 0;

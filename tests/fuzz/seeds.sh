@@ -52,6 +52,7 @@ convert_seed nanodet64-nhwc "$tmp/nanodet64.onnx" nanodet 64x64 --channels-last-
 convert_seed fastestdet352 "$up/fastestdet_352.onnx" fastestdet 352x352
 "$seed_models" "$out/tflite" >/dev/null
 mv "$out"/tflite/detector-*.bin "$out/detector/"
+mv "$out"/tflite/onnx-*.onnx "$out/onnx/"
 cp "$up/blazeface_short_range.tflite" "$shared/conformance/tflite/mobilenet_v1_0.25_128_quant.tflite" "$out/tflite/"
 cp "$up/yunet_n_dynamic.onnx" "$tmp/nanodet64.onnx" "$up/fastestdet_352.onnx" "$out/onnx/"
 
