@@ -1,12 +1,15 @@
-// Image decoding (stb_image: BMP, JPEG, PNG) and bilinear resizing with half-pixel centers.
+// Image decoding (stb_image behind the image_check pre-pass: BMP, JPEG, PNG) and bilinear resizing
+// with half-pixel centers.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iterator>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "vision/image_io.h"
@@ -159,6 +162,359 @@ TEST(DecodeImage, RejectsHugeDimensions) {
   EXPECT_TRUE(s.message().find("outside") != std::string::npos ||
               s.message().find("too large") != std::string::npos)
       << s.message();
+}
+
+// ---- The pre-pass (vision/image_check): small hand-made files, one per class it rejects or repairs ----
+
+using Bytes = std::vector<uint8_t>;
+
+void put_be16(Bytes* b, uint32_t v) {
+  b->push_back(static_cast<uint8_t>(v >> 8));
+  b->push_back(static_cast<uint8_t>(v));
+}
+void put_be32(Bytes* b, uint32_t v) {
+  put_be16(b, v >> 16);
+  put_be16(b, v & 0xFFFF);
+}
+void put_le16(Bytes* b, uint32_t v) {
+  b->push_back(static_cast<uint8_t>(v));
+  b->push_back(static_cast<uint8_t>(v >> 8));
+}
+void put_le32(Bytes* b, uint32_t v) {
+  put_le16(b, v & 0xFFFF);
+  put_le16(b, v >> 16);
+}
+
+Bytes concat(std::initializer_list<Bytes> parts) {
+  Bytes out;
+  for (const Bytes& p : parts) out.insert(out.end(), p.begin(), p.end());
+  return out;
+}
+
+// Decoding fails with a message containing `text`.
+::testing::AssertionResult Rejected(const Bytes& file, const std::string& text) {
+  Image img;
+  Status s = decode_image(file.data(), file.size(), &img);
+  if (s.ok()) return ::testing::AssertionFailure() << "decoded a " << img.width << "x" << img.height << " image";
+  if (s.message().find(text) == std::string::npos) return ::testing::AssertionFailure() << "message: " << s.message();
+  return ::testing::AssertionSuccess();
+}
+
+// A JPEG marker segment: 0xFF, the marker, a big-endian length that counts itself, the body.
+Bytes jpeg_segment(uint8_t marker, const Bytes& body) {
+  Bytes s = {0xFF, marker};
+  put_be16(&s, static_cast<uint32_t>(body.size() + 2));
+  s.insert(s.end(), body.begin(), body.end());
+  return s;
+}
+
+struct JpegComponent {
+  uint8_t id, sampling, quant;
+};
+
+Bytes jpeg_frame(int width, int height, const std::vector<JpegComponent>& comps = {{1, 0x11, 0}},
+                 uint8_t marker = 0xC0) {
+  Bytes b = {8};
+  put_be16(&b, height);
+  put_be16(&b, width);
+  b.push_back(static_cast<uint8_t>(comps.size()));
+  for (const JpegComponent& c : comps) b.insert(b.end(), {c.id, c.sampling, c.quant});
+  return jpeg_segment(marker, b);
+}
+
+// Quantization table `id`, all ones.
+Bytes jpeg_quant(uint8_t id) {
+  Bytes b(65, 1);
+  b[0] = id;
+  return jpeg_segment(0xDB, b);
+}
+
+// A Huffman table; by default one 1-bit code ("0") for symbol 0: a DC difference of 0 or an AC
+// end-of-block, so all-zero scan data codes flat gray blocks.
+Bytes jpeg_huffman(int table_class, int id, const Bytes& counts = {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+                   const Bytes& symbols = {0}) {
+  Bytes b = {static_cast<uint8_t>(table_class << 4 | id)};
+  b.insert(b.end(), counts.begin(), counts.end());
+  b.insert(b.end(), symbols.begin(), symbols.end());
+  return jpeg_segment(0xC4, b);
+}
+
+// A scan header: (component id, DC table << 4 | AC table) pairs, spectral selection, approximation.
+Bytes jpeg_scan(const std::vector<std::pair<uint8_t, uint8_t>>& comps, uint8_t ss = 0, uint8_t se = 63,
+                uint8_t approx = 0) {
+  Bytes b = {static_cast<uint8_t>(comps.size())};
+  for (const auto& c : comps) b.insert(b.end(), {c.first, c.second});
+  b.insert(b.end(), {ss, se, approx});
+  return jpeg_segment(0xDA, b);
+}
+
+// SOI, the parts (segments and scan data) in order, EOI.
+Bytes jpeg_file(std::initializer_list<Bytes> parts) {
+  Bytes f = {0xFF, 0xD8};
+  for (const Bytes& p : parts) f.insert(f.end(), p.begin(), p.end());
+  f.insert(f.end(), {0xFF, 0xD9});
+  return f;
+}
+
+const Bytes kScanZeros(16, 0);
+
+// A gray 16x16 baseline JPEG up to its scan data: one quantization table, both default tables.
+Bytes jpeg_gray_head(int width = 16, int height = 16) {
+  return concat({jpeg_quant(0), jpeg_frame(width, height), jpeg_huffman(0, 0), jpeg_huffman(1, 0)});
+}
+
+TEST(ImageCheck, HandMadeBaselineAndProgressiveJpegsDecode) {
+  const Bytes baseline = jpeg_file({jpeg_gray_head(), jpeg_scan({{1, 0x00}}), kScanZeros});
+  Image img;
+  Status s = decode_image(baseline.data(), baseline.size(), &img);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(img.width, 16);
+  EXPECT_EQ(img.height, 16);
+  ASSERT_EQ(img.pixels.size(), 16u * 16 * 3);
+  for (uint8_t v : img.pixels) ASSERT_EQ(v, 128);
+
+  // Progressive: the first (DC) scan needs only a DC table, the AC table arrives between scans, and
+  // the DC refinement scan names tables no segment defines (it reads raw bits, no Huffman codes).
+  const Bytes progressive = jpeg_file({jpeg_quant(0), jpeg_frame(16, 16, {{1, 0x11, 0}}, 0xC2), jpeg_huffman(0, 0),
+                                       jpeg_scan({{1, 0x00}}, 0, 0, 0x01), kScanZeros, jpeg_huffman(1, 0),
+                                       jpeg_scan({{1, 0x00}}, 1, 63), kScanZeros, jpeg_scan({{1, 0x33}}, 0, 0, 0x10),
+                                       kScanZeros});
+  Image prog;
+  s = decode_image(progressive.data(), progressive.size(), &prog);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_TRUE(prog.pixels == img.pixels);
+}
+
+TEST(ImageCheck, JpegRejectsHuffmanTablesOver256Codes) {
+  // 255 codes of length 15 and 2 of length 16: stb_image 2.27 writes past its 257-entry code-length
+  // list while building the table, already inside stbi_info.
+  Bytes counts(16, 0);
+  counts[14] = 255;
+  counts[15] = 2;
+  EXPECT_TRUE(Rejected(jpeg_file({jpeg_quant(0), jpeg_frame(16, 16), jpeg_huffman(0, 0, counts, Bytes(257, 0)),
+                                  jpeg_huffman(1, 0), jpeg_scan({{1, 0x00}}), kScanZeros}),
+                       "DC Huffman table 0 declares 257 codes; a table holds at most 256"));
+  // Three 1-bit codes do not fit in one bit.
+  EXPECT_TRUE(Rejected(jpeg_file({jpeg_quant(0), jpeg_frame(16, 16), jpeg_huffman(0, 0),
+                                  jpeg_huffman(1, 1, {3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, {0, 1, 2}),
+                                  jpeg_scan({{1, 0x01}}), kScanZeros}),
+                       "AC Huffman table 1 has more codes of length 1 than that length can hold"));
+  // The fuzzer's 9-byte find: a DHT segment longer than the file, whose counts stb read as zeros past the end.
+  EXPECT_TRUE(Rejected({0xFF, 0xD8, 0xFF, 0xC4, 0x00, 0xD5, 0x00, 0xF2, 0xD5},
+                       "marker 0xFFC4 at byte 2 declares a 213-byte segment, past the end of the file"));
+}
+
+TEST(ImageCheck, JpegRejectsScansUsingUndefinedTables) {
+  // stb_image 2.27 would decode these scans through table memory no segment initialized.
+  EXPECT_TRUE(Rejected(jpeg_file({jpeg_gray_head(), jpeg_scan({{1, 0x01}}), kScanZeros}),
+                       "scan 1 uses AC Huffman table 1 for component id 1, but no DHT segment before it defines that "
+                       "table"));
+  EXPECT_TRUE(Rejected(jpeg_file({jpeg_gray_head(), jpeg_scan({{1, 0x20}}), kScanZeros}),
+                       "scan 1 uses DC Huffman table 2 for component id 1"));
+  // A table defined only after the scan that uses it does not count.
+  EXPECT_TRUE(Rejected(jpeg_file({jpeg_quant(0), jpeg_frame(16, 16), jpeg_huffman(0, 0), jpeg_scan({{1, 0x00}}),
+                                  kScanZeros, jpeg_huffman(1, 0)}),
+                       "scan 1 uses AC Huffman table 0 for component id 1"));
+  // A progressive DC scan needs its DC table (and no AC table).
+  EXPECT_TRUE(Rejected(jpeg_file({jpeg_quant(0), jpeg_frame(16, 16, {{1, 0x11, 0}}, 0xC2), jpeg_huffman(1, 0),
+                                  jpeg_scan({{1, 0x00}}, 0, 0), kScanZeros}),
+                       "scan 1 uses DC Huffman table 0 for component id 1"));
+  EXPECT_TRUE(Rejected(jpeg_file({jpeg_frame(16, 16), jpeg_huffman(0, 0), jpeg_huffman(1, 0), jpeg_scan({{1, 0x00}}),
+                                  kScanZeros}),
+                       "component id 1 uses quantization table 0, but no DQT segment before scan 1 defines that "
+                       "table"));
+}
+
+TEST(ImageCheck, JpegRejectsComponentsNoScanCodes) {
+  // Three components and one scan for the first: stb_image would color-convert planes nothing wrote.
+  EXPECT_TRUE(Rejected(jpeg_file({jpeg_quant(0), jpeg_frame(16, 16, {{1, 0x11, 0}, {2, 0x11, 0}, {3, 0x11, 0}}),
+                                  jpeg_huffman(0, 0), jpeg_huffman(1, 0), jpeg_scan({{1, 0x00}}), kScanZeros}),
+                       "no scan codes the component id 2"));
+}
+
+TEST(ImageCheck, JpegRejectsSizesItsDataCannotHold) {
+  // 4000x4000 gray is 250000 blocks, at least 31250 bytes at one bit each: from 16 bytes stb_image
+  // would decode 48 MB of gray.
+  EXPECT_TRUE(Rejected(jpeg_file({jpeg_gray_head(4000, 4000), jpeg_scan({{1, 0x00}}), kScanZeros}),
+                       "image declares 4000x4000 pixels (250000 8x8 blocks) but its scans hold 16 bytes, fewer than "
+                       "the 31250 even one bit per block takes"));
+  EXPECT_TRUE(Rejected(jpeg_file({jpeg_gray_head(8000, 6000), jpeg_scan({{1, 0x00}}), kScanZeros}),
+                       "image declares 8000x6000 pixels, over the 40 M pixel limit"));
+  Bytes cut = jpeg_file({jpeg_gray_head(), jpeg_scan({{1, 0x00}}), kScanZeros});
+  cut.resize(cut.size() - 2);
+  EXPECT_TRUE(Rejected(cut, "the file ends before its end-of-image marker"));
+}
+
+// A PNG chunk; its CRC stays 0 (stb_image does not check CRCs, nor does the pre-pass).
+Bytes png_chunk(const char* type, const Bytes& data) {
+  Bytes c;
+  put_be32(&c, static_cast<uint32_t>(data.size()));
+  c.insert(c.end(), type, type + 4);
+  c.insert(c.end(), data.begin(), data.end());
+  put_be32(&c, 0);
+  return c;
+}
+
+Bytes png_header(uint32_t width, uint32_t height, uint8_t depth, uint8_t color) {
+  Bytes b;
+  put_be32(&b, width);
+  put_be32(&b, height);
+  b.insert(b.end(), {depth, color, 0, 0, 0});
+  return png_chunk("IHDR", b);
+}
+
+// The signature, the chunks, IEND.
+Bytes png_file(std::initializer_list<Bytes> chunks) {
+  Bytes f = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+  for (const Bytes& c : chunks) f.insert(f.end(), c.begin(), c.end());
+  const Bytes end = png_chunk("IEND", {});
+  f.insert(f.end(), end.begin(), end.end());
+  return f;
+}
+
+// A zlib stream (stb_image_write's deflate).
+Bytes zlib(const Bytes& raw) {
+  int n = 0;
+  unsigned char* z = stbi_zlib_compress(const_cast<unsigned char*>(raw.data()), static_cast<int>(raw.size()), &n, 8);
+  Bytes out(z, z + n);
+  std::free(z);
+  return out;
+}
+
+TEST(ImageCheck, PngZeroLengthIdatChunksAreDropped) {
+  // stb_image 2.27 copies a zero-length first IDAT through a null pointer; the pre-pass hands it a
+  // copy without such chunks, so the file still decodes.
+  const int w = 5, h = 3;
+  Bytes raw;  // filter byte 0, then RGB samples
+  for (int y = 0; y < h; ++y) {
+    raw.push_back(0);
+    for (int i = 0; i < w * 3; ++i) raw.push_back(static_cast<uint8_t>(40 * y + i));
+  }
+  const Bytes z = zlib(raw);
+  const Bytes split = png_file({png_header(w, h, 8, 2), png_chunk("IDAT", {}),
+                                png_chunk("IDAT", Bytes(z.begin(), z.begin() + 4)), png_chunk("IDAT", {}),
+                                png_chunk("IDAT", Bytes(z.begin() + 4, z.end()))});
+  Image img;
+  Status s = decode_image(split.data(), split.size(), &img);
+  ASSERT_TRUE(s.ok()) << s.message();
+  ASSERT_EQ(img.pixels.size(), static_cast<size_t>(w) * h * 3);
+  for (int y = 0; y < h; ++y) {
+    for (int i = 0; i < w * 3; ++i) ASSERT_EQ(img.pixels[y * w * 3 + i], raw[y * (w * 3 + 1) + 1 + i]);
+  }
+}
+
+TEST(ImageCheck, PngShortPalettesArePaddedWithBlack) {
+  // Indices 0..3 over a 2-entry palette: stb_image 2.27 would read entries 2 and 3 from
+  // uninitialized stack memory; the repaired copy makes them black.
+  const Bytes file = png_file({png_header(4, 1, 8, 3), png_chunk("PLTE", {10, 20, 30, 40, 50, 60}),
+                               png_chunk("IDAT", zlib({0, 0, 1, 2, 3}))});
+  Image img;
+  Status s = decode_image(file.data(), file.size(), &img);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(Bytes(img.pixels.begin(), img.pixels.end()), Bytes({10, 20, 30, 40, 50, 60, 0, 0, 0, 0, 0, 0}));
+}
+
+TEST(ImageCheck, PngRejectsBombsAndChunksPastTheEnd) {
+  // 16x16 RGB inflates to 784 bytes; this IDAT inflates to 2 MB, and stb_image would inflate all of it.
+  EXPECT_TRUE(Rejected(png_file({png_header(16, 16, 8, 2), png_chunk("IDAT", zlib(Bytes(2 << 20, 0)))}),
+                       "decoding a 16x16 image needs a buffer over 1 MB (compressed data that inflates past the "
+                       "image?)"));
+  // Far more rows than 17 bytes of deflate data can produce.
+  EXPECT_TRUE(Rejected(png_file({png_header(8000, 4000, 8, 0), png_chunk("IDAT", zlib(Bytes(1000, 0)))}),
+                       "image declares 8000x4000 pixels (32004000 bytes once inflated) but holds"));
+  EXPECT_TRUE(Rejected(png_file({png_header(10000, 5000, 8, 0), png_chunk("IDAT", zlib(Bytes(1000, 0)))}),
+                       "image declares 10000x5000 pixels, over the 40 M pixel limit"));
+  // An IDAT length past the end of the file: stb_image would allocate 2 GB before reading it.
+  Bytes huge = png_file({png_header(8, 8, 8, 2)});
+  huge.resize(33);
+  put_be32(&huge, 0x7FFFFFF0);
+  huge.insert(huge.end(), {'I', 'D', 'A', 'T', 1, 2, 3});
+  EXPECT_TRUE(Rejected(huge, "chunk IDAT at byte 33 declares 2147483632 bytes, past the end of the file"));
+}
+
+// A BMP with a 40-byte info header, `palette` (BGRX entries) and `rows` (bottom-up, padded).
+Bytes bmp_file(int32_t width, int32_t height, uint16_t bpp, const Bytes& palette, const Bytes& rows,
+               uint32_t offset = 0) {
+  if (offset == 0) offset = static_cast<uint32_t>(54 + palette.size());
+  Bytes b = {'B', 'M'};
+  put_le32(&b, offset + static_cast<uint32_t>(rows.size()));
+  put_le32(&b, 0);
+  put_le32(&b, offset);
+  put_le32(&b, 40);
+  put_le32(&b, static_cast<uint32_t>(width));
+  put_le32(&b, static_cast<uint32_t>(height));
+  put_le16(&b, 1);
+  put_le16(&b, bpp);
+  for (uint32_t field : {0u, static_cast<uint32_t>(rows.size()), 2835u, 2835u, 0u, 0u}) put_le32(&b, field);
+  return concat({b, palette, rows});
+}
+
+TEST(ImageCheck, BmpRejectsBombsAndShortPixelData) {
+  // The earlier fuzzing run's 45-byte BMP: stb_image took ~950 MB and 9 s to decode it.
+  Bytes bomb = bmp_file(12056, 11792, 24, {}, {});
+  bomb.resize(45);
+  EXPECT_TRUE(Rejected(bomb, "cannot decode BMP image: image declares 12056x11792 pixels, over the 40 M pixel limit"));
+  // Under the limit, but the rows are not in the file (stb_image would decode zeros for them).
+  EXPECT_TRUE(Rejected(bmp_file(3000, 3000, 24, {}, Bytes(100, 0)),
+                       "image declares 3000x3000 pixels at 24 bits (27000000 bytes of rows from byte 54) but the "
+                       "file has 154 bytes"));
+  // Exactly enough rows decodes: 2x2 at 24 bits is two 8-byte rows (6 bytes + 2 padding).
+  const Bytes ok = bmp_file(2, 2, 24, {}, {1, 2, 3, 4, 5, 6, 0, 0, 7, 8, 9, 10, 11, 12, 0, 0});
+  Image img;
+  ASSERT_TRUE(decode_image(ok.data(), ok.size(), &img).ok());
+  EXPECT_EQ(Bytes(img.pixels.begin(), img.pixels.end()), Bytes({9, 8, 7, 12, 11, 10, 3, 2, 1, 6, 5, 4}));
+  Bytes short_by_one = ok;
+  short_by_one.resize(ok.size() - 3);
+  EXPECT_TRUE(Rejected(short_by_one, "image declares 2x2 pixels at 24 bits"));
+  // A failed decode leaves the output as it was.
+  EXPECT_FALSE(decode_image(bomb.data(), bomb.size(), &img).ok());
+  EXPECT_EQ(img.width, 2);
+  EXPECT_EQ(img.pixels.size(), 12u);
+}
+
+TEST(ImageCheck, BmpRejectsPaletteIndicesPastThePalette) {
+  // One palette entry and a pixel using entry 200, which stb_image 2.27 would read from its
+  // uninitialized stack palette.
+  EXPECT_TRUE(Rejected(bmp_file(4, 1, 8, {0x30, 0x20, 0x10, 0}, {0, 0, 200, 0}),
+                       "a pixel uses palette entry 200, past the 1-entry palette"));
+  EXPECT_TRUE(Rejected(bmp_file(3, 1, 4, {0x30, 0x20, 0x10, 0, 1, 2, 3, 0}, {0x10, 0x20, 0, 0}),
+                       "a pixel uses palette entry 2, past the 2-entry palette"));
+  // A pixel offset inside the header leaves stb_image a negative palette size.
+  EXPECT_TRUE(Rejected(bmp_file(4, 1, 8, {}, Bytes(1028, 0), 20),
+                       "the pixel data offset 20 points inside the 54-byte header"));
+  const Bytes ok = bmp_file(4, 1, 8, {0x30, 0x20, 0x10, 0, 0x60, 0x50, 0x40, 0}, {1, 0, 1, 0});
+  Image img;
+  Status s = decode_image(ok.data(), ok.size(), &img);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(Bytes(img.pixels.begin(), img.pixels.end()),
+            Bytes({0x40, 0x50, 0x60, 0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x10, 0x20, 0x30}));
+}
+
+TEST(ImagePixelBuffer, BehavesLikeAByteVector) {
+  PixelBuffer a(5);
+  ASSERT_EQ(a.size(), 5u);
+  for (uint8_t v : a) EXPECT_EQ(v, 0);
+  for (size_t i = 0; i < a.size(); ++i) a[i] = static_cast<uint8_t>(i + 1);
+  PixelBuffer b = a;
+  b[0] = 9;
+  EXPECT_EQ(a[0], 1);
+  EXPECT_TRUE(a != b);
+  b[0] = 1;
+  EXPECT_TRUE(a == b);
+  b.resize(8);
+  EXPECT_EQ(b[4], 5);
+  EXPECT_EQ(b[7], 0);
+  PixelBuffer c = std::move(b);
+  EXPECT_EQ(c.size(), 8u);
+  EXPECT_TRUE(b.empty());
+  c.resize(0);
+  EXPECT_TRUE(c.empty());
+  EXPECT_EQ(c.data(), nullptr);
+  uint8_t* raw = static_cast<uint8_t*>(std::malloc(3));
+  raw[2] = 7;
+  PixelBuffer d = PixelBuffer::adopt(raw, 3);
+  EXPECT_EQ(d.data(), raw);
+  EXPECT_EQ(d[2], 7);
 }
 
 // TF's ResizeBilinear with half_pixel_centers, in double, rounded to nearest.
