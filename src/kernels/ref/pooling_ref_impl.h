@@ -121,11 +121,15 @@ void softmax_quant(const T* input, size_t rows, size_t cols, const QuantSoftmaxP
     float sum = 0.0f;
     for (size_t c = 0; c < cols; ++c) sum += p.exp_table[mx - x[c]];
     const float inv = 1.0f / (sum * p.output_scale);
+    // Clamped in float before the integer conversion: a tiny output scale makes the quotient
+    // huge, and an overflowing table (inf / inf) NaN, which goes to qmin.
+    const float lo = static_cast<float>(p.qmin - p.output_zero_point);
+    const float hi = static_cast<float>(p.qmax - p.output_zero_point);
     for (size_t c = 0; c < cols; ++c) {
-      int32_t q = static_cast<int32_t>(std::nearbyint(p.exp_table[mx - x[c]] * inv)) + p.output_zero_point;
-      q = q < p.qmin ? p.qmin : q;
-      q = q > p.qmax ? p.qmax : q;
-      y[c] = static_cast<T>(q);
+      float v = std::nearbyint(p.exp_table[mx - x[c]] * inv);
+      v = v >= lo ? v : lo;
+      v = v <= hi ? v : hi;
+      y[c] = static_cast<T>(static_cast<int32_t>(v) + p.output_zero_point);
     }
   }
 }
