@@ -71,7 +71,12 @@ Status Interpreter::validate_graph() const {
   for (size_t n = 0; n < graph_.nodes.size(); ++n) {
     const Node& node = graph_.nodes[n];
     const OpRegistration* reg = find_op(node.code);
-    if (!reg) continue;  // prepare names the unsupported op
+    if (!reg) {  // prepare names the unsupported op; its outputs count as written until then
+      for (int32_t t : node.outputs) {
+        if (in_range(t)) written[t] = true;
+      }
+      continue;
+    }
     const std::string op = op_name(node.code);
     const std::string where = "node " + std::to_string(n);
     const int ni = static_cast<int>(node.inputs.size()), no = static_cast<int>(node.outputs.size());

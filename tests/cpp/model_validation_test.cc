@@ -77,6 +77,9 @@ TEST(ModelValidation, ModelOutputsMustBeComputed) {
   EXPECT_EQ(load_error(one_op_model({kActivation, kActivation, kActivation}, tflite::BuiltinOperator_RELU, {0}, {1}, {0},
                                     {2})),
             "model output 0 ('t2') is neither a model input, a constant nor written by any node");
+  // An op featherdet lacks is named as such, not as an output nothing writes.
+  EXPECT_EQ(load_error(one_op_model({kActivation, kActivation}, tflite::BuiltinOperator_SIN, {0}, {1}, {0}, {1})),
+            "model uses op SIN (node 0), which featherdet does not support");
 }
 
 TEST(ModelValidation, ZeroPointsAndScalesMustFitTheTensorType) {
