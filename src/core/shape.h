@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "core/status.h"
+
 namespace fd {
 
 using Shape = std::vector<int32_t>;
@@ -44,6 +46,13 @@ inline std::string shape_str(const Shape& s) {
     out += std::to_string(s[i]);
   }
   return out + "]";
+}
+
+// Fails, naming `what`, unless checked_tensor_bytes accepts `s`.
+inline Status check_tensor_shape(const Shape& s, size_t elem_size, const std::string& what) {
+  if (checked_tensor_bytes(s, elem_size) >= 0) return Status();
+  return Status::error(what + " has shape " + shape_str(s) + ", negative or over the " +
+                       std::to_string(kMaxTensorBytes >> 20) + " MiB tensor limit");
 }
 
 }  // namespace fd

@@ -97,6 +97,18 @@ struct TensorDesc {
   bool is_constant() const { return data != nullptr; }
 };
 
+// Fails, naming `what`, when the tensor's shape is over the size limit or its constant data is
+// shorter than the shape needs: checked before anything reads the tensor.
+inline Status check_tensor_desc(const TensorDesc& d, const std::string& what) {
+  FD_RETURN_IF_ERROR(check_tensor_shape(d.shape, dtype_size(d.dtype), what));
+  const size_t need = static_cast<size_t>(num_elements(d.shape)) * dtype_size(d.dtype);
+  if (d.data && d.data_bytes < need) {
+    return Status::error(what + " holds " + std::to_string(d.data_bytes) + " bytes but its shape " + shape_str(d.shape) +
+                         " needs " + std::to_string(need));
+  }
+  return Status();
+}
+
 // One operator application. Input index -1 marks an omitted optional input.
 struct Node {
   int32_t code = 0;               // OpCode value (TFLite builtin code)

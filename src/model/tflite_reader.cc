@@ -214,11 +214,7 @@ Status read_tflite(const uint8_t* data, size_t size, Graph* graph) {
         d.shape.push_back(dim);
       }
     }
-    const int64_t bytes = checked_tensor_bytes(d.shape, dtype_size(d.dtype));
-    if (bytes < 0) {
-      return Status::error("tensor '" + d.name + "' has shape " + shape_str(d.shape) + ", over the " +
-                           std::to_string(kMaxTensorBytes >> 20) + " MiB tensor limit");
-    }
+    FD_RETURN_IF_ERROR(check_tensor_shape(d.shape, dtype_size(d.dtype), "tensor '" + d.name + "'"));
     FD_RETURN_IF_ERROR(read_quantization(t->quantization(), &d));
     const uint32_t b = t->buffer();
     if (b != 0) {
@@ -237,10 +233,7 @@ Status read_tflite(const uint8_t* data, size_t size, Graph* graph) {
         d.data = buf + off;
         d.data_bytes = len;
       }
-      if (d.data && d.data_bytes < static_cast<size_t>(bytes)) {
-        return Status::error("tensor '" + d.name + "' holds " + std::to_string(d.data_bytes) + " bytes but its shape " +
-                             shape_str(d.shape) + " needs " + std::to_string(bytes));
-      }
+      FD_RETURN_IF_ERROR(check_tensor_desc(d, "tensor '" + d.name + "'"));
       // Ops read constants as their element type; a file may place data at any offset.
       if (d.data && reinterpret_cast<uintptr_t>(d.data) % dtype_size(d.dtype) != 0) {
         auto aligned = std::make_shared<std::vector<uint8_t>>(d.data, d.data + d.data_bytes);

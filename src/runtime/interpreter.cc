@@ -16,10 +16,8 @@ Status NodeContext::error(const std::string& what) const {
 
 Status NodeContext::set_output_shape(int i, Shape shape) {
   RTensor& t = output(i);
-  if (checked_tensor_bytes(shape, dtype_size(t.dtype)) < 0) {
-    return error("output " + std::to_string(i) + " would have shape " + shape_str(shape) + ", negative or over the " +
-                 std::to_string(kMaxTensorBytes >> 20) + " MiB tensor limit");
-  }
+  const Status s = check_tensor_shape(shape, dtype_size(t.dtype), "output " + std::to_string(i));
+  if (!s.ok()) return error(s.message());
   t.shape = std::move(shape);
   t.shape_known = true;
   return Status();
@@ -41,14 +39,6 @@ namespace {
 std::string index_error(int32_t index, const std::string& where, size_t num_tensors) {
   return "tensor index " + std::to_string(index) + " out of range (" + where + "); the model has " +
          std::to_string(num_tensors) + " tensors";
-}
-
-Status check_tensor_size(const Shape& shape, DType dtype, const std::string& what) {
-  if (checked_tensor_bytes(shape, dtype_size(dtype)) < 0) {
-    return Status::error(what + " has shape " + shape_str(shape) + ", negative or over the " +
-                         std::to_string(kMaxTensorBytes >> 20) + " MiB tensor limit");
-  }
-  return Status();
 }
 
 }  // namespace
@@ -138,16 +128,11 @@ Status Interpreter::prepare() {
     t.dtype = d.dtype;
     t.shape = d.shape;
     t.quant = d.quant;
-    FD_RETURN_IF_ERROR(check_tensor_size(d.shape, d.dtype, "tensor " + std::to_string(i) + " ('" + d.name + "')"));
+    FD_RETURN_IF_ERROR(check_tensor_desc(d, "tensor " + std::to_string(i) + " ('" + d.name + "')"));
     if (d.is_constant()) {
       t.data = const_cast<uint8_t*>(d.data);
       t.is_constant = true;
       t.shape_known = true;
-      if (d.data_bytes < t.bytes()) {
-        return Status::error("tensor " + std::to_string(i) + " ('" + d.name + "') holds " +
-                             std::to_string(d.data_bytes) + " bytes but its shape " +
-                             shape_str(d.shape) + " needs " + std::to_string(t.bytes()));
-      }
     }
   }
   for (int32_t in : graph_.inputs) {

@@ -27,7 +27,7 @@ std::string load_error(const std::vector<uint8_t>& model) {
   return s.ok() ? std::string() : s.message();
 }
 
-const TensorSpec kActivation = {{1, 2, 2, 1}};
+const TensorSpec kActivation = {{1, 2, 2, 1}, tflite::TensorType_INT8, {0.5f}, {0}, {}};
 
 TEST(ModelValidation, AValidOneOpModelLoads) {
   EXPECT_EQ(load_error(one_op_model({kActivation, kActivation}, tflite::BuiltinOperator_RELU, {0}, {1}, {0}, {1})), "");
@@ -114,7 +114,7 @@ TEST(ModelValidation, ShapesAndBuffersAreCheckedWithoutOverflow) {
   TensorSpec huge = kActivation;
   huge.shape = {65536, 65536, 65536, 65536};  // 2^64 elements: wraps to 0 in 64-bit arithmetic
   EXPECT_EQ(load_error(one_op_model({huge, kActivation}, tflite::BuiltinOperator_RELU, {0}, {1}, {0}, {1})),
-            "tensor 't0' has shape [65536, 65536, 65536, 65536], over the 256 MiB tensor limit");
+            "tensor 't0' has shape [65536, 65536, 65536, 65536], negative or over the 256 MiB tensor limit");
   TensorSpec deep = kActivation;
   deep.shape.assign(9, 1);
   EXPECT_EQ(load_error(one_op_model({deep, kActivation}, tflite::BuiltinOperator_RELU, {0}, {1}, {0}, {1})),
@@ -128,14 +128,14 @@ TEST(ModelValidation, ShapesAndBuffersAreCheckedWithoutOverflow) {
 
 // Fuzzing found RESIZE sizing its tap tables by a 2^30-pixel output before anything checked it.
 TEST(ModelValidation, OutputShapesAreCheckedBeforeOpsSizeTablesByThem) {
-  const TensorSpec in = {{1, 2, 2, 1}, tflite::TensorType_FLOAT32, {}, {}};
+  const TensorSpec in = {{1, 2, 2, 1}, tflite::TensorType_FLOAT32, {}, {}, {}};
   std::vector<uint8_t> size(8);
   const int32_t hw[2] = {1 << 30, 1};
   std::memcpy(size.data(), hw, 8);
   const TensorSpec size_t_spec = {{2}, tflite::TensorType_INT32, {}, {}, size};
   EXPECT_EQ(load_error(one_op_model({in, size_t_spec, in}, tflite::BuiltinOperator_RESIZE_NEAREST_NEIGHBOR, {0, 1}, {2},
                                     {0}, {2})),
-            "RESIZE_NEAREST_NEIGHBOR (node 0): output 0 would have shape [1, 1073741824, 1, 1], negative or over the "
+            "RESIZE_NEAREST_NEIGHBOR (node 0): output 0 has shape [1, 1073741824, 1, 1], negative or over the "
             "256 MiB tensor limit");
   // PAD: before + size + after overflowed int32 before the size check.
   std::vector<uint8_t> pads(4 * 8, 0);
@@ -155,10 +155,10 @@ TEST(ModelValidation, OutputShapesAreCheckedBeforeOpsSizeTablesByThem) {
 
 // Fuzzing found bias folding (bias - input zero point * weight sum) overflowing int32.
 TEST(ModelValidation, ConvBiasesThatWouldOverflowTheAccumulatorAreRejected) {
-  const TensorSpec in = {{1, 1, 1, 1}, tflite::TensorType_INT8, {0.5f}, {-128}};
+  const TensorSpec in = {{1, 1, 1, 1}, tflite::TensorType_INT8, {0.5f}, {-128}, {}};
   const TensorSpec w = {{1, 1, 1, 1}, tflite::TensorType_INT8, {0.5f}, {0}, {127}};
   TensorSpec bias = {{1}, tflite::TensorType_INT32, {0.25f}, {0}, {0, 0, 0, 0}};
-  const TensorSpec out = {{1, 1, 1, 1}, tflite::TensorType_INT8, {1.0f}, {0}};
+  const TensorSpec out = {{1, 1, 1, 1}, tflite::TensorType_INT8, {1.0f}, {0}, {}};
   EXPECT_EQ(load_error(one_op_model({in, w, bias, out}, tflite::BuiltinOperator_CONV_2D, {0, 1, 2}, {3}, {0}, {3})), "");
   bias.data = {0xff, 0xff, 0xff, 0x7f};  // INT32_MAX
   EXPECT_EQ(load_error(one_op_model({in, w, bias, out}, tflite::BuiltinOperator_CONV_2D, {0, 1, 2}, {3}, {0}, {3})),
