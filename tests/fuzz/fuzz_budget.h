@@ -1,9 +1,13 @@
-// What the fuzz targets run after preparing a graph: graphs beyond these budgets are prepared but
+// What the fuzz targets run after reading a graph: graphs beyond these budgets are prepared but
 // not invoked, since a valid but huge model is slow, not a finding.
 #pragma once
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <utility>
 
 #include "api/profile.h"
 #include "runtime/interpreter.h"
@@ -32,6 +36,18 @@ inline bool cheap_to_invoke(const Interpreter& it) {
   double work = 0;
   for (size_t n = 0; n < it.node_count(); ++n) work += fuzz_work(it, static_cast<int>(n));
   return work <= kFuzzMaxMacs;
+}
+
+// Prepares `graph` and, within the budget, invokes it once with every input byte `fill`. The
+// outcome is not the point: only sanitizer reports are findings.
+inline void prepare_and_invoke(Graph graph, uint8_t fill) {
+  std::unique_ptr<Interpreter> it;
+  if (!Interpreter::create(std::move(graph), &it).ok() || !cheap_to_invoke(*it)) return;
+  for (int i = 0; i < it->num_inputs(); ++i) {
+    RTensor& t = it->input(i);
+    if (t.data) std::memset(t.data, fill, t.bytes());
+  }
+  (void)it->invoke();
 }
 
 }  // namespace fd

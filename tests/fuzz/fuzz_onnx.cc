@@ -2,15 +2,13 @@
 // size, fuse activations, fold an input normalization, prepare, and invoke the float graph.
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
-#include <memory>
+#include <utility>
 
+#include "fuzz_budget.h"
 #include "model/fuse_activations.h"
 #include "model/graph.h"
 #include "model/graph_transforms.h"
 #include "model/onnx_reader.h"
-#include "fuzz_budget.h"
-#include "runtime/interpreter.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fd::OnnxImportOptions opts;
@@ -23,13 +21,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const float mean[3] = {0.f, 0.f, 0.f}, std[3] = {255.f, 255.f, 255.f};
     if (!fd::fold_input_normalization(&g, mean, std, true).ok()) return 0;
   }
-  std::unique_ptr<fd::Interpreter> it;
-  if (!fd::Interpreter::create(std::move(g), &it).ok()) return 0;
-  if (!fd::cheap_to_invoke(*it)) return 0;
-  for (int i = 0; i < it->num_inputs(); ++i) {
-    fd::RTensor& t = it->input(i);
-    if (t.data) std::memset(t.data, 0, t.bytes());
-  }
-  (void)it->invoke();
+  fd::prepare_and_invoke(std::move(g), 0);
   return 0;
 }
