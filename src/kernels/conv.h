@@ -160,10 +160,13 @@ size_t qx8_dwconv_c8p2_packed_size(size_t channels, size_t taps);
 void qx8_dwconv_c8p2_pack(size_t channels, size_t taps, const int16_t* w, const int32_t* bias,
                           int32_t input_zp, int16_t* packed, int32_t* bias_out);
 
+// Bytes of the input zero point past the channels in the depthwise kernels' `zero_row`.
+constexpr size_t kDwZeroRowSlack = 16;
+
 // Depthwise conv of one image, depth multiplier 1, weights packed by qx8_dwconv_c8p2_pack:
 // acc = bias_out + sum over all taps of x * w, where a tap outside the image reads the input
-// zero point (`zero_row` holds at least `c` bytes of it), so acc equals qx8_dwconv_c8_ref's sum;
-// then requantized. in [in_h, in_w, c], out [out_h, out_w, c].
+// zero point (`zero_row` holds c + kDwZeroRowSlack bytes of it), so acc equals qx8_dwconv_c8_ref's
+// sum; then requantized. in [in_h, in_w, c], out [out_h, out_w, c].
 void qx8_dwconv_c8p2_ref(const uint8_t* in, size_t c, const ConvGeometry& g, const int16_t* packed_w,
                          const int32_t* bias, const uint8_t* zero_row, uint8_t* out, const QConvParams& params);
 // SIMD128 twin of qx8_dwconv_c8p2_ref (bit-exact): two taps per i32x4.dot_i16x8_s.

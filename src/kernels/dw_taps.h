@@ -44,6 +44,20 @@ inline void dw_tap_pointers(const uint8_t* in, size_t c, const ConvGeometry& g, 
   }
 }
 
+// True when `bytes` bytes from `offset` past every tap pointer can be read: inside the image
+// [in, in_end) or inside the zero-point row, which holds kDwZeroRowSlack bytes past the channels.
+// The SIMD kernels then read a whole vector for a last partial channel block (the lanes past the
+// channels meet zero weights) instead of copying each tap's bytes.
+inline bool dw_taps_readable(const uint8_t* const* ptr, size_t taps, size_t offset, size_t bytes,
+                             const uint8_t* in_end, const uint8_t* zero_row) {
+  const uintptr_t end = reinterpret_cast<uintptr_t>(in_end);
+  bool ok = true;
+  for (size_t t = 0; t < taps; ++t) {
+    ok &= ptr[t] == zero_row || reinterpret_cast<uintptr_t>(ptr[t]) + offset + bytes <= end;
+  }
+  return ok;
+}
+
 // The byte of channel `ch` under tap (ky, kx) of output pixel (oy, ox), or zero_row[ch] where the
 // tap falls outside the image (the scalar form of dw_tap_pointers).
 inline uint8_t dw_tap_byte(const uint8_t* in, size_t c, const ConvGeometry& g, const uint8_t* zero_row, size_t oy,

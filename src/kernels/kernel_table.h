@@ -70,7 +70,8 @@ struct QDwconvUkernel {
   // kernel's activation shift: the caller adds it) into bias_out; false when they do not fit.
   bool (*pack)(size_t channels, size_t taps, const int16_t* w, const int32_t* bias, int32_t input_zp,
                void* packed, int32_t* bias_out) = nullptr;
-  // in [in_h, in_w, c], out [out_h, out_w, c]; zero_row holds c bytes of the input zero point.
+  // in [in_h, in_w, c], out [out_h, out_w, c]; zero_row holds c + kDwZeroRowSlack bytes of the input
+  // zero point.
   void (*run)(const uint8_t* in, size_t c, const ConvGeometry& g, const void* packed_w, const int32_t* bias,
               const uint8_t* zero_row, uint8_t* out, const QConvParams& params) = nullptr;
 };

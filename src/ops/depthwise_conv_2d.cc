@@ -130,7 +130,7 @@ class DepthwiseConv2D : public Op {
           break;
         }
       }
-      zero_row_.assign(cin_, static_cast<uint8_t>(input_zp_));
+      zero_row_.assign(cin_ + kDwZeroRowSlack, static_cast<uint8_t>(input_zp_));
     }
     params_.rq.scale = scale_.data();
     params_.rq.per_tensor = false;
@@ -153,7 +153,7 @@ class DepthwiseConv2D : public Op {
   const QDwconvUkernel* m1_ = nullptr;  // depth multiplier 1 kernel, else null (general kernel)
   std::vector<uint8_t> qpacked_;       // weights in m1_'s layout
   std::vector<int32_t> qbias_packed_;  // bias - input_zp * sum of taps, for m1_
-  std::vector<uint8_t> zero_row_;      // [Cin] input zero point, read for taps outside the image
+  std::vector<uint8_t> zero_row_;      // [Cin + kDwZeroRowSlack] input zero point, read for taps outside the image
   std::vector<int16_t> qw_;     // [KH, KW, round_up(Cout, 8)]
   std::vector<int32_t> qbias_;  // [round_up(Cout, 8)]
   std::vector<float> scale_;    // [round_up(Cout, 8)]

@@ -14,15 +14,16 @@
 namespace fd {
 namespace {
 
-template <bool kReadsUnsigned>
-void dwconv(const uint8_t* in, size_t c, const ConvGeometry& g, const int8_t* packed_w, const int32_t* bias,
-            const uint8_t* zero_row, uint8_t* out, const QConvParams& params) {
+// `reads_unsigned`: the engine reads the i7 operand as uint8 (usdot), else as int8 (sdot).
+__attribute__((noinline)) void dwconv(bool reads_unsigned, const uint8_t* in, size_t c, const ConvGeometry& g,
+                                      const int8_t* packed_w, const int32_t* bias, const uint8_t* zero_row,
+                                      uint8_t* out, const QConvParams& params) {
   const RequantParams& rq = params.rq;
   const size_t taps = g.kernel_h * g.kernel_w;
   const size_t quads = (taps + 3) / 4;
   const size_t block_bytes = quads * 4 * kDwQuadBlock;
   const int8_t* tail_w = packed_w + round_up_multiple(c, kDwQuadBlock) / kDwQuadBlock * block_bytes;
-  const v128_t flip = wasm_i8x16_splat(static_cast<int8_t>(params.is_unsigned == kReadsUnsigned ? 0 : 0x80));
+  const v128_t flip = wasm_i8x16_splat(static_cast<int8_t>(params.is_unsigned == reads_unsigned ? 0 : 0x80));
   const v128_t vzp = requant_zero_point(rq.output_zero_point);
   const v128_t vlo = wasm_f32x4_splat(static_cast<float>(rq.qmin - rq.output_zero_point));
   const v128_t vhi = wasm_f32x4_splat(static_cast<float>(rq.qmax - rq.output_zero_point));
@@ -63,6 +64,8 @@ void dwconv(const uint8_t* in, size_t c, const ConvGeometry& g, const int8_t* pa
   };
   ptrdiff_t off[kDwMaxTaps];
   dw_tap_offsets(g, c, off);
+  const uint8_t* in_end = in + g.in_h * g.in_w * c;
+  const uint8_t* out_end = out + g.out_h * g.out_w * c;
   for (size_t oy = 0; oy < g.out_h; ++oy) {
     for (size_t ox = 0; ox < g.out_w; ++ox) {
       dw_tap_pointers(in, c, g, oy, ox, off, zero_row, ptr);
@@ -75,18 +78,31 @@ void dwconv(const uint8_t* in, size_t c, const ConvGeometry& g, const int8_t* pa
         // The last 16 channels as one block (overlapping the previous one; same values there).
         wasm_v128_store(o + c - kDwQuadBlock, block(ptr, c - kDwQuadBlock, c - kDwQuadBlock, tail_w));
       } else if (ch < c) {
-        // The last partial block: each tap's remaining bytes copied into a buffer.
+        // Fewer than 16 channels: whole vectors where every tap's can be read (the lanes past c
+        // meet zero weights), else each tap's bytes copied into a buffer.
         const size_t nvalid = c - ch;
+        const uint8_t* const* src = ptr;
+        size_t offset = ch;
         uint8_t tmp[kDwMaxTaps + 3][kDwQuadBlock];
         const uint8_t* tptr[kDwMaxTaps + 3];
-        for (size_t t = 0; t < 4 * quads; ++t) {
-          std::memcpy(tmp[t], ptr[t] + ch, nvalid);
-          std::memset(tmp[t] + nvalid, 0, kDwQuadBlock - nvalid);
-          tptr[t] = tmp[t];
+        if (!dw_taps_readable(ptr, 4 * quads, ch, kDwQuadBlock, in_end, zero_row)) {
+          for (size_t t = 0; t < 4 * quads; ++t) {
+            std::memcpy(tmp[t], ptr[t] + ch, nvalid);
+            std::memset(tmp[t] + nvalid, 0, kDwQuadBlock - nvalid);
+            tptr[t] = tmp[t];
+          }
+          src = tptr;
+          offset = 0;
         }
-        uint8_t bytes[16];
-        wasm_v128_store(bytes, block(tptr, 0, ch, packed_w));
-        std::memcpy(o + ch, bytes, nvalid);
+        const v128_t v = block(src, offset, ch, packed_w);
+        // The bytes past this pixel's channels belong to later pixels, written after it.
+        if (o + ch + kDwQuadBlock <= out_end) {
+          wasm_v128_store(o + ch, v);
+        } else {
+          uint8_t bytes[16];
+          wasm_v128_store(bytes, v);
+          std::memcpy(o + ch, bytes, nvalid);
+        }
       }
     }
   }
@@ -96,12 +112,12 @@ void dwconv(const uint8_t* in, size_t c, const ConvGeometry& g, const int8_t* pa
 
 void qx8_dwconv_c16q4_wasmusdot(const uint8_t* in, size_t c, const ConvGeometry& g, const int8_t* packed_w,
                                 const int32_t* bias, const uint8_t* zero_row, uint8_t* out, const QConvParams& params) {
-  dwconv<true>(in, c, g, packed_w, bias, zero_row, out, params);
+  dwconv(true, in, c, g, packed_w, bias, zero_row, out, params);
 }
 
 void qx8_dwconv_c16q4_wasmsdot(const uint8_t* in, size_t c, const ConvGeometry& g, const int8_t* packed_w,
                                const int32_t* bias, const uint8_t* zero_row, uint8_t* out, const QConvParams& params) {
-  dwconv<false>(in, c, g, packed_w, bias, zero_row, out, params);
+  dwconv(false, in, c, g, packed_w, bias, zero_row, out, params);
 }
 
 }  // namespace fd

@@ -26,8 +26,8 @@ struct Epilogue {
 };
 
 // One tile: rows `ar` (kMR pointers, `rows` valid) times 4 * kNV output channels starting at `ch`,
-// weights `w` (the 16-channel tile; with kNV = 2 only its first 8 channels are used, for a last
-// tile of at most 8 channels). Writes `nvalid` channels of each valid row. `kFlip`: activations
+// weights `w` (the 16-channel tile; with kNV = 1 or 2 only its first 4 or 8 channels are used, for
+// a last tile of at most that many channels). Writes `nvalid` channels of each valid row. `kFlip`: activations
 // are XORed with `flip` as they are read (no instruction at all when the caller flipped them).
 template <size_t kNV, bool kFlip>
 __attribute__((always_inline)) inline void tile(const uint8_t* const* ar, size_t rows, size_t kfull, size_t ktail, const int8_t* w,
@@ -81,6 +81,8 @@ __attribute__((always_inline)) inline void tile(const uint8_t* const* ar, size_t
       wasm_v128_store(crow, out);
     } else if (nvalid == 8) {
       wasm_v128_store64_lane(crow, out, 0);
+    } else if (nvalid == 4) {
+      wasm_v128_store32_lane(crow, out, 0);
     } else {
       uint8_t tmp[16];
       wasm_v128_store(tmp, out);
@@ -89,15 +91,15 @@ __attribute__((always_inline)) inline void tile(const uint8_t* const* ar, size_t
   }
 }
 
-// `kReadsUnsigned`: the engine reads the i7 operand as uint8 (usdot), else as int8 (sdot).
-template <bool kReadsUnsigned>
-void gemm(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride, const int8_t* packed_w,
-          const int32_t* bias, uint8_t* c, size_t c_stride, const QConvParams& params) {
+// `reads_unsigned`: the engine reads the i7 operand as uint8 (usdot), else as int8 (sdot); only
+// the flip of the activations depends on it, so both share one body.
+__attribute__((noinline)) void gemm(bool reads_unsigned, size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride,
+          const int8_t* packed_w, const int32_t* bias, uint8_t* c, size_t c_stride, const QConvParams& params) {
   const RequantParams& rq = params.rq;
   const size_t kp = round_up_multiple(k, kQGemm16KR);
   const size_t kfull = k - k % kQGemm16KR;
   const size_t ktail = k - kfull;
-  const uint8_t flip_byte = static_cast<uint8_t>((params.is_unsigned == kReadsUnsigned ? 0 : 0x80) ^ params.a_xor);
+  const uint8_t flip_byte = static_cast<uint8_t>((params.is_unsigned == reads_unsigned ? 0 : 0x80) ^ params.a_xor);
   const v128_t flip = wasm_i8x16_splat(static_cast<int8_t>(flip_byte));
   Epilogue e;
   e.zp = requant_zero_point(rq.output_zero_point);
@@ -114,10 +116,14 @@ void gemm(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride, const
     for (size_t ch = 0; ch < n; ch += kQGemm16NR) {
       const int8_t* w = packed_w + (ch / kQGemm16NR) * kp * kQGemm16NR;
       const size_t nvalid = n - ch < kQGemm16NR ? n - ch : kQGemm16NR;
-      if (flip_byte == 0 && nvalid <= 8) {
+      if (flip_byte == 0 && nvalid <= 4) {
+        tile<1, false>(ar, rows, kfull, ktail, w, bias, ch, nvalid, flip, e, crow, c_stride);
+      } else if (flip_byte == 0 && nvalid <= 8) {
         tile<2, false>(ar, rows, kfull, ktail, w, bias, ch, nvalid, flip, e, crow, c_stride);
       } else if (flip_byte == 0) {
         tile<4, false>(ar, rows, kfull, ktail, w, bias, ch, nvalid, flip, e, crow, c_stride);
+      } else if (nvalid <= 4) {
+        tile<1, true>(ar, rows, kfull, ktail, w, bias, ch, nvalid, flip, e, crow, c_stride);
       } else if (nvalid <= 8) {
         tile<2, true>(ar, rows, kfull, ktail, w, bias, ch, nvalid, flip, e, crow, c_stride);
       } else {
@@ -132,13 +138,13 @@ void gemm(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride, const
 void qx8_gemm_2x16c4_wasmusdot(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride,
                                const int8_t* packed_w, const int32_t* bias, uint8_t* c, size_t c_stride,
                                const QConvParams& params) {
-  gemm<true>(m, n, k, a, a_stride, packed_w, bias, c, c_stride, params);
+  gemm(true, m, n, k, a, a_stride, packed_w, bias, c, c_stride, params);
 }
 
 void qx8_gemm_2x16c4_wasmsdot(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride,
                               const int8_t* packed_w, const int32_t* bias, uint8_t* c, size_t c_stride,
                               const QConvParams& params) {
-  gemm<false>(m, n, k, a, a_stride, packed_w, bias, c, c_stride, params);
+  gemm(false, m, n, k, a, a_stride, packed_w, bias, c, c_stride, params);
 }
 
 }  // namespace fd

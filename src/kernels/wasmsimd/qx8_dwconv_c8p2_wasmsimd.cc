@@ -50,6 +50,8 @@ void dwconv(const uint8_t* in, size_t c, const ConvGeometry& g, const int16_t* p
   const size_t cfull = c - c % kDwChannelBlock;
   ptrdiff_t off[kDwMaxTaps];
   dw_tap_offsets(g, c, off);
+  const uint8_t* in_end = in + g.in_h * g.in_w * c;
+  const uint8_t* out_end = out + g.out_h * g.out_w * c;
   for (size_t oy = 0; oy < g.out_h; ++oy) {
     for (size_t ox = 0; ox < g.out_w; ++ox) {
       dw_tap_pointers(in, c, g, oy, ox, off, zero_row, ptr);
@@ -70,21 +72,34 @@ void dwconv(const uint8_t* in, size_t c, const ConvGeometry& g, const int16_t* p
         ch += kDwChannelBlock;
       }
       if (ch < c) {
-        // The last partial block: each tap's remaining bytes copied into a zero-padded buffer.
+        // The last partial block: whole 8-byte loads where every tap's can be read (the lanes
+        // past c meet zero weights), else each tap's bytes copied into a zero-padded buffer.
         const size_t nvalid = c - ch;
+        const uint8_t* const* src = ptr;
+        size_t offset = ch;
         uint8_t tmp[kDwMaxTaps + 1][kDwChannelBlock];
         const uint8_t* tptr[kDwMaxTaps + 1];
-        for (size_t t = 0; t <= taps; ++t) {
-          uint64_t bytes = 0;
-          std::memcpy(&bytes, ptr[t] + ch, nvalid);
-          std::memcpy(tmp[t], &bytes, sizeof(bytes));
-          tptr[t] = tmp[t];
+        if (!dw_taps_readable(ptr, taps + 1, ch, kDwChannelBlock, in_end, zero_row)) {
+          for (size_t t = 0; t <= taps; ++t) {
+            uint64_t bytes = 0;
+            std::memcpy(&bytes, ptr[t] + ch, nvalid);
+            std::memcpy(tmp[t], &bytes, sizeof(bytes));
+            tptr[t] = tmp[t];
+          }
+          src = tptr;
+          offset = 0;
         }
         v128_t r0, r1;
-        block(tptr, 0, ch, &r0, &r1);
-        uint8_t bytes[16];
-        wasm_v128_store(bytes, narrow_to_8bit<kUnsigned>(r0, r1));
-        std::memcpy(o + ch, bytes, nvalid);
+        block(src, offset, ch, &r0, &r1);
+        const v128_t v = narrow_to_8bit<kUnsigned>(r0, r1);
+        // The bytes past this pixel's channels belong to later pixels, written after it.
+        if (o + ch + kDwChannelBlock <= out_end) {
+          wasm_v128_store64_lane(o + ch, v, 0);
+        } else {
+          uint8_t bytes[16];
+          wasm_v128_store(bytes, v);
+          std::memcpy(o + ch, bytes, nvalid);
+        }
       }
     }
   }

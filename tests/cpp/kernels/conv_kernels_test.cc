@@ -310,7 +310,7 @@ TEST(QDwconvKernel, TapPairKernelsMatchGeneralRef) {
     std::vector<int16_t> packed(qx8_dwconv_c8p2_packed_size(c, taps), 7);
     std::vector<int32_t> folded(cp, 0);
     qx8_dwconv_c8p2_pack(c, taps, w.data(), bias.data(), in_zp, packed.data(), folded.data());
-    const std::vector<uint8_t> zero_row(c, static_cast<uint8_t>(in_zp));
+    const std::vector<uint8_t> zero_row(c + kDwZeroRowSlack, static_cast<uint8_t>(in_zp));
     std::vector<uint8_t> o_ref(g.out_h * g.out_w * c, 1), o_p2(g.out_h * g.out_w * c, 2);
     qx8_dwconv_c8_ref(in.data(), c, 1, g, w.data(), bias.data(), in_zp, o_ref.data(), rq.params);
     qx8_dwconv_c8p2_ref(in.data(), c, g, packed.data(), folded.data(), zero_row.data(), o_p2.data(), rq.params);
@@ -364,7 +364,7 @@ TEST(QDwconvKernel, RelaxedMatchesRefs) {
     std::vector<int32_t> folded(round_up_multiple(c, uk.channel_block), 0);
     ASSERT_TRUE(uk.pack(c, taps, w.data(), bias.data(), in_zp + activation_shift(uk.domain, is_unsigned),
                         packed.data(), folded.data()));
-    const std::vector<uint8_t> zero_row(c, static_cast<uint8_t>(in_zp));
+    const std::vector<uint8_t> zero_row(c + kDwZeroRowSlack, static_cast<uint8_t>(in_zp));
     std::vector<uint8_t> o_general(g.out_h * g.out_w * c, 1), o_ref(g.out_h * g.out_w * c, 2), o_simd(g.out_h * g.out_w * c, 3);
     qx8_dwconv_c8_ref(in.data(), c, 1, g, w.data(), bias.data(), in_zp, o_general.data(), rq.params);
     const int8_t* pw = reinterpret_cast<const int8_t*>(packed.data());
