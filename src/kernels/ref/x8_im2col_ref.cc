@@ -64,9 +64,13 @@ void x8_im2col_ref(const uint8_t* in, size_t pixel_bytes, const ConvGeometry& g,
   const size_t row_bytes = g.kernel_h * g.kernel_w * pixel_bytes;
   const size_t run_bytes = g.kernel_w * pixel_bytes;  // one kernel row, contiguous when dilation_w == 1
   const size_t in_row = g.in_w * pixel_bytes;
-  for (size_t p = first; p < first + count; ++p) {
+  size_t oy = first / g.out_w, ox = first % g.out_w;
+  for (size_t p = 0; p < count; ++p, ++ox) {
+    if (ox == g.out_w) {
+      ox = 0;
+      ++oy;
+    }
     uint8_t* o = out;
-    const size_t oy = p / g.out_w, ox = p % g.out_w;
     const ptrdiff_t iy0 = static_cast<ptrdiff_t>(oy * g.stride_h) - static_cast<ptrdiff_t>(g.pad_top);
     const ptrdiff_t ix0 = static_cast<ptrdiff_t>(ox * g.stride_w) - static_cast<ptrdiff_t>(g.pad_left);
     const bool x_inside = g.dilation_w == 1 && ix0 >= 0 &&
