@@ -31,6 +31,9 @@ struct RequantParams {
   int32_t output_zero_point = 0;
   int32_t qmin = -128;  // clamp in the quantized domain (includes the fused activation)
   int32_t qmax = 127;
+  // Every |float(acc) * scale| of this stage is below 2^21 (proven from the weights and bias at
+  // prepare): SIMD kernels may round before clamping. Results are the same either way.
+  bool bounded = false;
 };
 
 // The scalar form of the requantization above.

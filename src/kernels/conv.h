@@ -34,9 +34,9 @@ constexpr size_t round_up_multiple(size_t x, size_t m) { return (x + m - 1) / m 
 struct QConvParams {
   bool is_unsigned = false;  // activations (input and output) are uint8, else int8
   RequantParams rq;          // per-channel scales padded to the kernel's channel tile
-  // GEMM only: the caller already XORed every byte of A with this (0 or 0x80: the flip into an
-  // ActDomain other than kNative, done once while building im2col rows instead of per tile);
-  // always 0 for kNative kernels.
+  // GEMM only: the caller already XORed every byte of A with this: the flip into the kernel's
+  // ActDomain (0x80 where activation_shift is not 0, else 0), done once while building im2col
+  // rows or copying rows (ops/conv_common.h) instead of per tile. Always 0 for kNative kernels.
   uint8_t a_xor = 0;
 };
 
@@ -69,7 +69,8 @@ bool qx8_gemm_2x16c4_pack(size_t n, size_t k, const uint8_t* w, bool w_unsigned,
 // C[m, n] = requant(bias[n] + sum_k A'[m, k] * W[n, k]) with W packed by qx8_gemm_2x16c4_pack,
 // bias and scales [round_up_multiple(n, 16)], and A' the activation bytes read in the kernel's
 // domain: `usdot` reads every byte as uint8 (int8 activations flipped by 0x80, i.e. x + 128),
-// `sdot` as int8 (uint8 activations flipped, x - 128); the caller folds that offset into bias.
+// `sdot` as int8 (uint8 activations flipped, x - 128); the caller folds that offset into bias and
+// passes A already flipped (QConvParams::a_xor).
 // A [m, k] with row stride `a_stride` bytes, C [m, n] with row stride `c_stride` bytes.
 void qx8_gemm_2x16c4_usdot_ref(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride,
                                const int8_t* packed_w, const int32_t* bias, uint8_t* c, size_t c_stride,

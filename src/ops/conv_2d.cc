@@ -9,9 +9,6 @@
 namespace fd {
 namespace {
 
-// Target size of one im2col block in scratch (rows are rounded to the GEMM row tile).
-constexpr size_t kIm2colBlockBytes = 32 * 1024;
-
 class Conv2D : public Op {
  public:
   Status prepare(NodeContext& ctx) override {
@@ -44,25 +41,19 @@ class Conv2D : public Op {
       FD_RETURN_IF_ERROR(prepare_qgemm(ctx, in, out, cout_, k, o.activation, &qgemm_));
       pad_byte_ = static_cast<uint8_t>(in.quant.zero_point[0]);
       // Kernels that read activations in the other signedness get their rows flipped once, while
-      // they are built (im2col, or the 1x1 copy below), instead of per channel tile.
-      a_xor_ = activation_shift(qgemm_.kernel->domain, in.dtype == DType::kUInt8) != 0 ? 0x80 : 0;
-      qgemm_.params.a_xor = a_xor_;
+      // they are built (im2col, or the 1x1 row copy), instead of per channel tile.
+      a_xor_ = qgemm_.params.a_xor;
     }
     direct_ = g_.kernel_h == 1 && g_.kernel_w == 1 && g_.stride_h == 1 && g_.stride_w == 1 &&
               g_.pad_top == 0 && g_.pad_left == 0;
-    if (direct_ && a_xor_ != 0) {
-      // 1x1: the rows are copied once, flipped and padded to the K block, in blocks of rows.
-      row_stride_ = round_up_multiple(k, qgemm_.kernel->kr);
-      const size_t pixels = batch_ * g_.in_h * g_.in_w;
-      block_rows_ = std::max<size_t>(kQGemmMR, kIm2colBlockBytes / row_stride_ / kQGemmMR * kQGemmMR);
-      block_rows_ = std::min(block_rows_, pixels);
-      ctx.request_scratch(block_rows_ * row_stride_);
+    if (direct_ && !is_float_) {
+      prepare_qgemm_rows(ctx, qgemm_, batch_ * g_.in_h * g_.in_w, &rows_);
     } else if (!direct_) {
       // Quantized rows are padded to the GEMM kernel's K block so its inner loop has no tail.
       row_stride_ = is_float_ ? k : round_up_multiple(k, qgemm_.kernel->kr);
       const size_t row_bytes = row_stride_ * (is_float_ ? sizeof(float) : 1);
       const size_t pixels = g_.out_h * g_.out_w;
-      block_rows_ = std::max<size_t>(kQGemmMR, kIm2colBlockBytes / row_bytes / kQGemmMR * kQGemmMR);
+      block_rows_ = std::max<size_t>(kQGemmMR, kGemmRowBlockBytes / row_bytes / kQGemmMR * kQGemmMR);
       block_rows_ = std::min(block_rows_, pixels);
       ctx.request_scratch(block_rows_ * row_bytes);
     }
@@ -73,14 +64,8 @@ class Conv2D : public Op {
     const uint8_t* in = ctx.input(0).data;
     uint8_t* out = ctx.output(0).data;
     const size_t es = is_float_ ? sizeof(float) : 1;
-    if (direct_ && a_xor_ != 0) {
-      const size_t pixels = batch_ * g_.in_h * g_.in_w;
-      uint8_t* rows = ctx.scratch();
-      for (size_t p = 0; p < pixels; p += block_rows_) {
-        const size_t count = std::min(block_rows_, pixels - p);
-        x8_xor_rows_ref(count, cin_, in + p * cin_, cin_, a_xor_, rows, row_stride_);
-        gemm(count, rows, row_stride_, out + p * cout_, true);
-      }
+    if (direct_ && !is_float_) {
+      run_qgemm_rows(qgemm_, rows_, batch_ * g_.in_h * g_.in_w, in, cin_, out, cout_, ctx.scratch());
       return Status();
     }
     if (direct_) {
@@ -116,6 +101,7 @@ class Conv2D : public Op {
   bool is_float_ = false, direct_ = false;
   uint8_t pad_byte_ = 0, a_xor_ = 0;
   QGemm qgemm_;
+  QGemmRows rows_;  // 1x1: rows flipped for the kernel's signedness
   FGemm fgemm_;
 };
 

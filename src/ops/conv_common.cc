@@ -123,15 +123,33 @@ Status weight_quant(const NodeContext& ctx, const RTensor& w, size_t channels,
   return Status();
 }
 
+namespace {
+
+// sum over the taps of |w - w_zp| for output channel `c`.
+int64_t weight_magnitude(const QWeights& w, size_t c) {
+  int64_t magnitude = 0;
+  for (size_t t = 0; t < w.taps; ++t) {
+    const uint8_t raw = w.data[c * w.ch_stride + t * w.tap_stride];
+    const int64_t q = w.is_unsigned ? raw : static_cast<int8_t>(raw);
+    magnitude += std::abs(q - w.zero_points[c]);
+  }
+  return magnitude;
+}
+
+}  // namespace
+
+bool requant_bounded(const QWeights& w, const int32_t* bias, const float* scale) {
+  for (size_t c = 0; c < w.channels; ++c) {
+    const double b = bias ? std::abs(static_cast<double>(bias[c])) : 0.0;
+    if ((b + 255.0 * static_cast<double>(weight_magnitude(w, c))) * scale[c] >= 2097152.0) return false;
+  }
+  return true;
+}
+
 Status check_accumulator_range(const NodeContext& ctx, const QWeights& w, const int32_t* bias, int32_t input_zp) {
   const int64_t factor = std::abs(static_cast<int64_t>(input_zp)) + 383;
   for (size_t c = 0; c < w.channels; ++c) {
-    int64_t magnitude = 0;
-    for (size_t t = 0; t < w.taps; ++t) {
-      const uint8_t raw = w.data[c * w.ch_stride + t * w.tap_stride];
-      const int64_t q = w.is_unsigned ? raw : static_cast<int8_t>(raw);
-      magnitude += std::abs(q - w.zero_points[c]);
-    }
+    const int64_t magnitude = weight_magnitude(w, c);
     const int64_t b = bias ? std::abs(static_cast<int64_t>(bias[c])) : 0;
     if (magnitude > INT32_MAX || b + factor * magnitude > INT32_MAX) {
       return ctx.error("output channel " + std::to_string(c) + " could overflow its int32 accumulator (bias " +
@@ -163,7 +181,8 @@ Status prepare_qgemm(NodeContext& ctx, const RTensor& in, const RTensor& out, si
   }
   const uint8_t* wdata = w.as<uint8_t>();
   const bool w_unsigned = w.dtype == DType::kUInt8;
-  FD_RETURN_IF_ERROR(check_accumulator_range(ctx, {wdata, w_unsigned, n, k, k, 1, w_zp.data()}, b, in.quant.zero_point[0]));
+  const QWeights qw{wdata, w_unsigned, n, k, k, 1, w_zp.data()};
+  FD_RETURN_IF_ERROR(check_accumulator_range(ctx, qw, b, in.quant.zero_point[0]));
   g->n = n;
   g->k = k;
   // The table's preferred kernel, or its general one when the weights do not fit that kernel.
@@ -188,9 +207,11 @@ Status prepare_qgemm(NodeContext& ctx, const RTensor& in, const RTensor& out, si
   g->scale.assign(np, 0.0f);
   for (size_t c = 0; c < n; ++c) g->scale[c] = in_scale * w_scale[c] / out_scale;
   g->params.is_unsigned = in_unsigned;
+  g->params.a_xor = activation_shift(g->kernel->domain, in_unsigned) != 0 ? 0x80 : 0;
   g->params.rq.scale = g->scale.data();
   g->params.rq.per_tensor = false;
   g->params.rq.output_zero_point = out.quant.zero_point[0];
+  g->params.rq.bounded = requant_bounded(qw, b, g->scale.data());
   return quant_activation_range(ctx, act, out.dtype, out.quant.scale[0], out.quant.zero_point[0], &g->params.rq.qmin,
                                 &g->params.rq.qmax);
 }
@@ -223,6 +244,27 @@ void run_qgemm(const QGemm& g, size_t m, const uint8_t* a, size_t a_stride, uint
   // The packed layout of k and of round_up(k, kr) is the same, with zero weights past k.
   const size_t k = k_padded ? round_up_multiple(g.k, g.kernel->kr) : g.k;
   g.kernel->run(m, g.n, k, a, a_stride, g.packed.data(), g.bias.data(), c, c_stride, g.params);
+}
+
+void prepare_qgemm_rows(NodeContext& ctx, const QGemm& g, size_t m, QGemmRows* r) {
+  if (g.params.a_xor == 0) return;
+  r->row_stride = round_up_multiple(g.k, g.kernel->kr);
+  r->block_rows = std::max<size_t>(kQGemmMR, kGemmRowBlockBytes / r->row_stride / kQGemmMR * kQGemmMR);
+  r->block_rows = std::min(r->block_rows, m);
+  ctx.request_scratch(r->block_rows * r->row_stride);
+}
+
+void run_qgemm_rows(const QGemm& g, const QGemmRows& r, size_t m, const uint8_t* a, size_t a_stride, uint8_t* c,
+                    size_t c_stride, uint8_t* scratch) {
+  if (g.params.a_xor == 0) {
+    run_qgemm(g, m, a, a_stride, c, c_stride);
+    return;
+  }
+  for (size_t p = 0; p < m; p += r.block_rows) {
+    const size_t count = std::min(r.block_rows, m - p);
+    x8_xor_rows_ref(count, g.k, a + p * a_stride, a_stride, g.params.a_xor, scratch, r.row_stride);
+    run_qgemm(g, count, scratch, r.row_stride, c + p * c_stride, c_stride, true);
+  }
 }
 
 void run_fgemm(const FGemm& g, size_t m, const float* a, size_t a_stride, float* c, size_t c_stride) {

@@ -62,9 +62,14 @@ struct QWeights {
 // -zero point * sum(w) into the bias and add products of raw or shifted 8-bit activations).
 Status check_accumulator_range(const NodeContext& ctx, const QWeights& w, const int32_t* bias, int32_t input_zp);
 
+// Whether a quantized conv's requantization is RequantParams::bounded: per channel,
+// (|bias| + 255 * sum |w - w_zp|) * scale < 2^21 (|x - input_zp| <= 255 for 8-bit activations).
+bool requant_bounded(const QWeights& w, const int32_t* bias, const float* scale);
+
 // Builds a QGemm for C = A [m, k] x W^T where input 1 is the weights ([n, k] row-major, possibly
 // with more dims folding into k) and input 2 (optional) the int32 bias; `in`/`out` give the
-// activation quantization, `act` the fused activation.
+// activation quantization, `act` the fused activation. params.a_xor is the flip the caller
+// applies to A's bytes (QConvParams::a_xor).
 Status prepare_qgemm(NodeContext& ctx, const RTensor& in, const RTensor& out, size_t n, size_t k,
                      Activation act, QGemm* g);
 
@@ -79,6 +84,21 @@ struct FGemm {
 
 // Builds an FGemm from input 1 (float weights [n, k]) and optional input 2 (float bias).
 Status prepare_fgemm(NodeContext& ctx, size_t n, size_t k, Activation act, FGemm* g);
+
+// Target size of one block of GEMM rows built in scratch (im2col rows, flipped rows).
+constexpr size_t kGemmRowBlockBytes = 32 * 1024;
+
+// A quantized GEMM over rows read straight from a tensor (FULLY_CONNECTED, 1x1 convolutions):
+// when its kernel reads the other signedness (params.a_xor), the rows are copied flipped and
+// padded to the K block, block_rows at a time, through scratch.
+struct QGemmRows {
+  size_t block_rows = 0, row_stride = 0;
+};
+// Requests the scratch that run_qgemm_rows needs for `m` rows of `g`.
+void prepare_qgemm_rows(NodeContext& ctx, const QGemm& g, size_t m, QGemmRows* r);
+// C [m, n] (row stride c_stride) = A [m, k] (row stride a_stride) x the weights of `g`.
+void run_qgemm_rows(const QGemm& g, const QGemmRows& r, size_t m, const uint8_t* a, size_t a_stride, uint8_t* c,
+                    size_t c_stride, uint8_t* scratch);
 
 // Runs the prepared quantized GEMM. With `k_padded`, rows of A hold round_up(k, kernel->kr)
 // readable values (the extra ones meet zero weights); g.params.a_xor says whether the caller

@@ -110,8 +110,8 @@ class DepthwiseConv2D : public Op {
       b = ctx.input(2).as<int32_t>();
       for (size_t c = 0; c < cout_; ++c) qbias_[c] = b[c];
     }
-    FD_RETURN_IF_ERROR(check_accumulator_range(ctx, {w.data, w_unsigned, cout_, taps, 1, cout_, w_zp.data()}, b,
-                                               in.quant.zero_point[0]));
+    const QWeights qw{w.data, w_unsigned, cout_, taps, 1, cout_, w_zp.data()};
+    FD_RETURN_IF_ERROR(check_accumulator_range(ctx, qw, b, in.quant.zero_point[0]));
     // Scales padded for every depthwise kernel's channel block.
     scale_.assign(round_up_multiple(cout_, kDwQuadBlock), 0.0f);
     for (size_t c = 0; c < cout_; ++c) scale_[c] = in.quant.scale[0] * w_scale[c] / out.quant.scale[0];
@@ -134,6 +134,7 @@ class DepthwiseConv2D : public Op {
     }
     params_.rq.scale = scale_.data();
     params_.rq.per_tensor = false;
+    params_.rq.bounded = requant_bounded(qw, b, scale_.data());
     params_.rq.output_zero_point = out.quant.zero_point[0];
     return quant_activation_range(ctx, ctx.options().activation, out.dtype, out.quant.scale[0], out.quant.zero_point[0],
                                   &params_.rq.qmin, &params_.rq.qmax);

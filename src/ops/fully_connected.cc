@@ -40,14 +40,16 @@ class FullyConnected : public Op {
     }
     is_float_ = in.dtype == DType::kFloat32;
     if (is_float_) return prepare_fgemm(ctx, n_, k_, o.activation, &fgemm_);
-    return prepare_qgemm(ctx, in, out, n_, k_, o.activation, &qgemm_);
+    FD_RETURN_IF_ERROR(prepare_qgemm(ctx, in, out, n_, k_, o.activation, &qgemm_));
+    prepare_qgemm_rows(ctx, qgemm_, m_, &rows_);
+    return Status();
   }
 
   Status eval(NodeContext& ctx) override {
     if (is_float_) {
       run_fgemm(fgemm_, m_, ctx.input(0).as<float>(), k_, ctx.output(0).as<float>(), n_);
     } else {
-      run_qgemm(qgemm_, m_, ctx.input(0).data, k_, ctx.output(0).data, n_);
+      run_qgemm_rows(qgemm_, rows_, m_, ctx.input(0).data, k_, ctx.output(0).data, n_, ctx.scratch());
     }
     return Status();
   }
@@ -56,6 +58,7 @@ class FullyConnected : public Op {
   size_t m_ = 0, n_ = 0, k_ = 0;
   bool is_float_ = false;
   QGemm qgemm_;
+  QGemmRows rows_;
   FGemm fgemm_;
 };
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "conv_reference.h"
+#include "ops/conv_common.h"
 #include "runtime/interpreter.h"
 
 namespace fd {
@@ -338,3 +339,18 @@ TEST(FullyConnectedOp, FloatKeepNumDimsWithoutBias) {
 
 }  // namespace
 }  // namespace fd
+
+// RequantParams::bounded holds exactly while (|bias| + 255 * sum |w - w_zp|) * scale < 2^21.
+TEST(RequantBounded, ChannelBoundAtTwoToThe21) {
+  const int8_t w[4] = {10, -20, 10, 0};  // channel 0: |10| + |-20| = 30; channel 1 (w_zp 3): 7 + 3 = 10
+  const int32_t zp[2] = {0, 3};
+  const fd::QWeights qw{reinterpret_cast<const uint8_t*>(w), false, 2, 2, 2, 1, zp};
+  const int32_t bias[2] = {-1000, 0};
+  const float below[2] = {242.0f, 1.0f};  // (1000 + 255 * 30) * 242 = 2,093,300
+  const float above[2] = {243.0f, 1.0f};  // 2,101,950
+  EXPECT_TRUE(fd::requant_bounded(qw, bias, below));
+  EXPECT_FALSE(fd::requant_bounded(qw, bias, above));
+  const float second[2] = {1.0f, 823.0f};  // channel 1: 255 * 10 * 823 = 2,098,650
+  EXPECT_FALSE(fd::requant_bounded(qw, bias, second));
+  EXPECT_TRUE(fd::requant_bounded(qw, nullptr, below));
+}

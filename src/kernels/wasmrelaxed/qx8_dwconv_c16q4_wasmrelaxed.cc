@@ -24,16 +24,14 @@ __attribute__((noinline)) void dwconv(bool reads_unsigned, const uint8_t* in, si
   const size_t block_bytes = quads * 4 * kDwQuadBlock;
   const int8_t* tail_w = packed_w + round_up_multiple(c, kDwQuadBlock) / kDwQuadBlock * block_bytes;
   const v128_t flip = wasm_i8x16_splat(static_cast<int8_t>(params.is_unsigned == reads_unsigned ? 0 : 0x80));
-  const v128_t vzp = requant_zero_point(rq.output_zero_point);
-  const v128_t vlo = wasm_f32x4_splat(static_cast<float>(rq.qmin - rq.output_zero_point));
-  const v128_t vhi = wasm_f32x4_splat(static_cast<float>(rq.qmax - rq.output_zero_point));
+  const Requant16 e(rq, params.is_unsigned);
   auto scales = [&](size_t ch) { return rq.per_tensor ? wasm_f32x4_splat(rq.scale[0]) : wasm_v128_load(rq.scale + ch); };
   const uint8_t* ptr[kDwMaxTaps + 3];
   for (size_t t = taps; t < 4 * quads; ++t) ptr[t] = zero_row;  // quad padding (weights 0)
   // 16 channels [ch, ch + 16) with weights `wp`, whose bytes start at tap[t] + offset: 16 output bytes.
   auto block = [&](const uint8_t* const* tap, size_t offset, size_t ch, const int8_t* wp) {
-    v128_t acc0 = wasm_v128_load(bias + ch), acc1 = wasm_v128_load(bias + ch + 4);
-    v128_t acc2 = wasm_v128_load(bias + ch + 8), acc3 = wasm_v128_load(bias + ch + 12);
+    v128_t acc[4];
+    for (size_t j = 0; j < 4; ++j) acc[j] = wasm_v128_load(bias + ch + 4 * j);
     for (size_t q = 0; q < quads; ++q, wp += 4 * kDwQuadBlock) {
       const v128_t x0 = wasm_v128_xor(wasm_v128_load(tap[4 * q] + offset), flip);
       const v128_t x1 = wasm_v128_xor(wasm_v128_load(tap[4 * q + 1] + offset), flip);
@@ -49,18 +47,13 @@ __attribute__((noinline)) void dwconv(bool reads_unsigned, const uint8_t* in, si
       const v128_t v1 = wasm_i16x8_shuffle(a_lo, b_lo, 4, 12, 5, 13, 6, 14, 7, 15);
       const v128_t v2 = wasm_i16x8_shuffle(a_hi, b_hi, 0, 8, 1, 9, 2, 10, 3, 11);
       const v128_t v3 = wasm_i16x8_shuffle(a_hi, b_hi, 4, 12, 5, 13, 6, 14, 7, 15);
-      acc0 = wasm_i32x4_relaxed_dot_i8x16_i7x16_add(wasm_v128_load(wp), v0, acc0);
-      acc1 = wasm_i32x4_relaxed_dot_i8x16_i7x16_add(wasm_v128_load(wp + 16), v1, acc1);
-      acc2 = wasm_i32x4_relaxed_dot_i8x16_i7x16_add(wasm_v128_load(wp + 32), v2, acc2);
-      acc3 = wasm_i32x4_relaxed_dot_i8x16_i7x16_add(wasm_v128_load(wp + 48), v3, acc3);
+      acc[0] = wasm_i32x4_relaxed_dot_i8x16_i7x16_add(wasm_v128_load(wp), v0, acc[0]);
+      acc[1] = wasm_i32x4_relaxed_dot_i8x16_i7x16_add(wasm_v128_load(wp + 16), v1, acc[1]);
+      acc[2] = wasm_i32x4_relaxed_dot_i8x16_i7x16_add(wasm_v128_load(wp + 32), v2, acc[2]);
+      acc[3] = wasm_i32x4_relaxed_dot_i8x16_i7x16_add(wasm_v128_load(wp + 48), v3, acc[3]);
     }
-    const v128_t r0 = requantize_f32x4(acc0, scales(ch), vlo, vhi, vzp);
-    const v128_t r1 = requantize_f32x4(acc1, scales(ch + 4), vlo, vhi, vzp);
-    const v128_t r2 = requantize_f32x4(acc2, scales(ch + 8), vlo, vhi, vzp);
-    const v128_t r3 = requantize_f32x4(acc3, scales(ch + 12), vlo, vhi, vzp);
-    const v128_t h01 = wasm_i16x8_narrow_i32x4(r0, r1);
-    const v128_t h23 = wasm_i16x8_narrow_i32x4(r2, r3);
-    return params.is_unsigned ? wasm_u8x16_narrow_i16x8(h01, h23) : wasm_i8x16_narrow_i16x8(h01, h23);
+    const v128_t scale[4] = {scales(ch), scales(ch + 4), scales(ch + 8), scales(ch + 12)};
+    return e.apply<4>(acc, scale);
   };
   ptrdiff_t off[kDwMaxTaps];
   dw_tap_offsets(g, c, off);

@@ -3,6 +3,11 @@
 
 #include <wasm_simd128.h>
 
+#include <cstddef>
+#include <cstdint>
+
+#include "core/quant.h"
+
 namespace fd {
 
 // The rounding constant of requantize_f32x4: 1.5 * 2^23, whose float has a unit last place.
@@ -28,6 +33,50 @@ static inline v128_t requantize_f32x4(v128_t acc, v128_t scale, v128_t lo, v128_
   x = wasm_f32x4_add(x, wasm_f32x4_splat(kRequantMagic));
   return wasm_i32x4_sub(x, zp);
 }
+
+// The output stage of a quantized conv kernel, 16 channels (four int32x4) at a time. Stages
+// marked RequantParams::bounded (|float(acc) * scale| < 2^21, proven at prepare) skip the float
+// clamp: the rounding add is exact for any such value, the saturating narrows clamp to the 8-bit
+// type and an 8-bit min/max to [qmin, qmax]; rounding and clamping to integer bounds commute, so
+// the bytes equal requantize()'s.
+struct Requant16 {
+  v128_t zp, lo, hi, qmin, qmax;
+  bool bounded, is_unsigned;
+  Requant16(const RequantParams& rq, bool is_unsigned_out)
+      : zp(requant_zero_point(rq.output_zero_point)),
+        lo(wasm_f32x4_splat(static_cast<float>(rq.qmin - rq.output_zero_point))),
+        hi(wasm_f32x4_splat(static_cast<float>(rq.qmax - rq.output_zero_point))),
+        qmin(wasm_i8x16_splat(static_cast<int8_t>(rq.qmin))),
+        qmax(wasm_i8x16_splat(static_cast<int8_t>(rq.qmax))),
+        bounded(rq.bounded),
+        is_unsigned(is_unsigned_out) {}
+
+  // Output bytes of accumulators acc[0 .. kNV) with scales scale[0 .. kNV) (kNV <= 4; the lanes
+  // past 4 * kNV repeat the first four).
+  template <size_t kNV>
+  v128_t apply(const v128_t* acc, const v128_t* scale) const {
+    return bounded ? apply_as<kNV, true>(acc, scale) : apply_as<kNV, false>(acc, scale);
+  }
+
+  template <size_t kNV, bool kBounded>
+  v128_t apply_as(const v128_t* acc, const v128_t* scale) const {
+    v128_t q[4];
+    for (size_t j = 0; j < kNV; ++j) {
+      v128_t x = wasm_f32x4_mul(wasm_f32x4_convert_i32x4(acc[j]), scale[j]);
+      if (!kBounded) x = wasm_f32x4_pmin(wasm_f32x4_pmax(x, lo), hi);
+      q[j] = wasm_i32x4_sub(wasm_f32x4_add(x, wasm_f32x4_splat(kRequantMagic)), zp);
+    }
+    for (size_t j = kNV; j < 4; ++j) q[j] = q[0];
+    const v128_t h01 = wasm_i16x8_narrow_i32x4(q[0], q[1]);
+    const v128_t h23 = wasm_i16x8_narrow_i32x4(q[2], q[3]);
+    if (is_unsigned) {
+      const v128_t b = wasm_u8x16_narrow_i16x8(h01, h23);
+      return kBounded ? wasm_u8x16_min(wasm_u8x16_max(b, qmin), qmax) : b;
+    }
+    const v128_t b = wasm_i8x16_narrow_i16x8(h01, h23);
+    return kBounded ? wasm_i8x16_min(wasm_i8x16_max(b, qmin), qmax) : b;
+  }
+};
 
 // Packs two int32x4 of in-range values into 8 bytes (lanes 0..7 of the result); int8 or uint8.
 template <bool kUnsigned>
