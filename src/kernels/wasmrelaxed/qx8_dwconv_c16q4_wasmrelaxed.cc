@@ -28,29 +28,40 @@ __attribute__((noinline)) void dwconv(bool reads_unsigned, const uint8_t* in, si
   auto scales = [&](size_t ch) { return rq.per_tensor ? wasm_f32x4_splat(rq.scale[0]) : wasm_v128_load(rq.scale + ch); };
   const uint8_t* ptr[kDwMaxTaps + 3];
   for (size_t t = taps; t < 4 * quads; ++t) ptr[t] = zero_row;  // quad padding (weights 0)
+  // acc[j] += four taps' bytes x0..x3 (16 channels each) times the tap-quad weights `wp`.
+  auto quad = [](v128_t x0, v128_t x1, v128_t x2, v128_t x3, const int8_t* wp, v128_t* acc) {
+    // Bytes [c: t0 t1] for channels 0..7 and 8..15, likewise [c: t2 t3].
+    const v128_t a_lo = wasm_i8x16_shuffle(x0, x1, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    const v128_t a_hi = wasm_i8x16_shuffle(x0, x1, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+    const v128_t b_lo = wasm_i8x16_shuffle(x2, x3, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    const v128_t b_hi = wasm_i8x16_shuffle(x2, x3, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+    // Bytes [c: t0 t1 t2 t3] for channels 0..3, 4..7, 8..11, 12..15.
+    const v128_t v0 = wasm_i16x8_shuffle(a_lo, b_lo, 0, 8, 1, 9, 2, 10, 3, 11);
+    const v128_t v1 = wasm_i16x8_shuffle(a_lo, b_lo, 4, 12, 5, 13, 6, 14, 7, 15);
+    const v128_t v2 = wasm_i16x8_shuffle(a_hi, b_hi, 0, 8, 1, 9, 2, 10, 3, 11);
+    const v128_t v3 = wasm_i16x8_shuffle(a_hi, b_hi, 4, 12, 5, 13, 6, 14, 7, 15);
+    acc[0] = wasm_i32x4_relaxed_dot_i8x16_i7x16_add(wasm_v128_load(wp), v0, acc[0]);
+    acc[1] = wasm_i32x4_relaxed_dot_i8x16_i7x16_add(wasm_v128_load(wp + 16), v1, acc[1]);
+    acc[2] = wasm_i32x4_relaxed_dot_i8x16_i7x16_add(wasm_v128_load(wp + 32), v2, acc[2]);
+    acc[3] = wasm_i32x4_relaxed_dot_i8x16_i7x16_add(wasm_v128_load(wp + 48), v3, acc[3]);
+  };
+  const size_t full_quads = taps / 4;
+  const bool one_tap_tail = taps % 4 == 1;  // 3x3 and 5x5 windows
   // 16 channels [ch, ch + 16) with weights `wp`, whose bytes start at tap[t] + offset: 16 output bytes.
   auto block = [&](const uint8_t* const* tap, size_t offset, size_t ch, const int8_t* wp) {
     v128_t acc[4];
     for (size_t j = 0; j < 4; ++j) acc[j] = wasm_v128_load(bias + ch + 4 * j);
-    for (size_t q = 0; q < quads; ++q, wp += 4 * kDwQuadBlock) {
-      const v128_t x0 = wasm_v128_xor(wasm_v128_load(tap[4 * q] + offset), flip);
-      const v128_t x1 = wasm_v128_xor(wasm_v128_load(tap[4 * q + 1] + offset), flip);
-      const v128_t x2 = wasm_v128_xor(wasm_v128_load(tap[4 * q + 2] + offset), flip);
-      const v128_t x3 = wasm_v128_xor(wasm_v128_load(tap[4 * q + 3] + offset), flip);
-      // Bytes [c: t0 t1] for channels 0..7 and 8..15, likewise [c: t2 t3].
-      const v128_t a_lo = wasm_i8x16_shuffle(x0, x1, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-      const v128_t a_hi = wasm_i8x16_shuffle(x0, x1, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
-      const v128_t b_lo = wasm_i8x16_shuffle(x2, x3, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-      const v128_t b_hi = wasm_i8x16_shuffle(x2, x3, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
-      // Bytes [c: t0 t1 t2 t3] for channels 0..3, 4..7, 8..11, 12..15.
-      const v128_t v0 = wasm_i16x8_shuffle(a_lo, b_lo, 0, 8, 1, 9, 2, 10, 3, 11);
-      const v128_t v1 = wasm_i16x8_shuffle(a_lo, b_lo, 4, 12, 5, 13, 6, 14, 7, 15);
-      const v128_t v2 = wasm_i16x8_shuffle(a_hi, b_hi, 0, 8, 1, 9, 2, 10, 3, 11);
-      const v128_t v3 = wasm_i16x8_shuffle(a_hi, b_hi, 4, 12, 5, 13, 6, 14, 7, 15);
-      acc[0] = wasm_i32x4_relaxed_dot_i8x16_i7x16_add(wasm_v128_load(wp), v0, acc[0]);
-      acc[1] = wasm_i32x4_relaxed_dot_i8x16_i7x16_add(wasm_v128_load(wp + 16), v1, acc[1]);
-      acc[2] = wasm_i32x4_relaxed_dot_i8x16_i7x16_add(wasm_v128_load(wp + 32), v2, acc[2]);
-      acc[3] = wasm_i32x4_relaxed_dot_i8x16_i7x16_add(wasm_v128_load(wp + 48), v3, acc[3]);
+    auto load = [&](size_t t) { return wasm_v128_xor(wasm_v128_load(tap[t] + offset), flip); };
+    for (size_t q = 0; q < full_quads; ++q, wp += 4 * kDwQuadBlock) {
+      quad(load(4 * q), load(4 * q + 1), load(4 * q + 2), load(4 * q + 3), wp, acc);
+    }
+    if (one_tap_tail) {
+      // One tap left: its bytes stand in for the three padding taps too (their weights are 0).
+      const v128_t x = load(4 * full_quads);
+      quad(x, x, x, x, wp, acc);
+    } else if (full_quads < quads) {
+      quad(load(4 * full_quads), load(4 * full_quads + 1), load(4 * full_quads + 2), load(4 * full_quads + 3), wp,
+           acc);
     }
     const v128_t scale[4] = {scales(ch), scales(ch + 4), scales(ch + 8), scales(ch + 12)};
     return e.apply<4>(acc, scale);
