@@ -25,14 +25,12 @@ void dwconv(const uint8_t* in, size_t c, const ConvGeometry& g, const int16_t* p
   const size_t taps = g.kernel_h * g.kernel_w;
   const size_t pairs = (taps + 1) / 2;
   const size_t block_weights = pairs * 2 * kDwChannelBlock;
-  const v128_t vzp = requant_zero_point(rq.output_zero_point);
-  const v128_t vlo = wasm_f32x4_splat(static_cast<float>(rq.qmin - rq.output_zero_point));
-  const v128_t vhi = wasm_f32x4_splat(static_cast<float>(rq.qmax - rq.output_zero_point));
+  const Requant16 e(rq, kUnsigned);
   auto scales = [&](size_t ch) { return rq.per_tensor ? wasm_f32x4_splat(rq.scale[0]) : wasm_v128_load(rq.scale + ch); };
   const uint8_t* ptr[kDwMaxTaps + 1];
   ptr[taps] = zero_row;  // the partner of an odd last tap (its weights are 0)
-  // 8 channels [ch, ch + 8) whose bytes start at tap[t] + offset: requantized int32 lanes.
-  auto block = [&](const uint8_t* const* tap, size_t offset, size_t ch, v128_t* r_lo, v128_t* r_hi) {
+  // 8 channels [ch, ch + 8) whose bytes start at tap[t] + offset: accumulators acc[0..1].
+  auto block = [&](const uint8_t* const* tap, size_t offset, size_t ch, v128_t* acc) {
     const int16_t* wp = packed_w + (ch / kDwChannelBlock) * block_weights;
     v128_t acc_lo = wasm_v128_load(bias + ch);
     v128_t acc_hi = wasm_v128_load(bias + ch + 4);
@@ -44,8 +42,8 @@ void dwconv(const uint8_t* in, size_t c, const ConvGeometry& g, const int16_t* p
       acc_lo = wasm_i32x4_add(acc_lo, wasm_i32x4_dot_i16x8(lo, wasm_v128_load(wp)));
       acc_hi = wasm_i32x4_add(acc_hi, wasm_i32x4_dot_i16x8(hi, wasm_v128_load(wp + kDwChannelBlock)));
     }
-    *r_lo = requantize_f32x4(acc_lo, scales(ch), vlo, vhi, vzp);
-    *r_hi = requantize_f32x4(acc_hi, scales(ch + 4), vlo, vhi, vzp);
+    acc[0] = acc_lo;
+    acc[1] = acc_hi;
   };
   const size_t cfull = c - c % kDwChannelBlock;
   ptrdiff_t off[kDwMaxTaps];
@@ -58,17 +56,17 @@ void dwconv(const uint8_t* in, size_t c, const ConvGeometry& g, const int16_t* p
       uint8_t* o = out + (oy * g.out_w + ox) * c;
       size_t ch = 0;
       for (; ch + 2 * kDwChannelBlock <= c; ch += 2 * kDwChannelBlock) {
-        v128_t r0, r1, r2, r3;
-        block(ptr, ch, ch, &r0, &r1);
-        block(ptr, ch + kDwChannelBlock, ch + kDwChannelBlock, &r2, &r3);
-        const v128_t h01 = wasm_i16x8_narrow_i32x4(r0, r1);
-        const v128_t h23 = wasm_i16x8_narrow_i32x4(r2, r3);
-        wasm_v128_store(o + ch, kUnsigned ? wasm_u8x16_narrow_i16x8(h01, h23) : wasm_i8x16_narrow_i16x8(h01, h23));
+        v128_t acc[4];
+        block(ptr, ch, ch, acc);
+        block(ptr, ch + kDwChannelBlock, ch + kDwChannelBlock, acc + 2);
+        const v128_t scale[4] = {scales(ch), scales(ch + 4), scales(ch + 8), scales(ch + 12)};
+        wasm_v128_store(o + ch, e.apply<4>(acc, scale));
       }
       if (ch < cfull) {
-        v128_t r0, r1;
-        block(ptr, ch, ch, &r0, &r1);
-        wasm_v128_store64_lane(o + ch, narrow_to_8bit<kUnsigned>(r0, r1), 0);
+        v128_t acc[2];
+        block(ptr, ch, ch, acc);
+        const v128_t scale[2] = {scales(ch), scales(ch + 4)};
+        wasm_v128_store64_lane(o + ch, e.apply<2>(acc, scale), 0);
         ch += kDwChannelBlock;
       }
       if (ch < c) {
@@ -89,9 +87,10 @@ void dwconv(const uint8_t* in, size_t c, const ConvGeometry& g, const int16_t* p
           src = tptr;
           offset = 0;
         }
-        v128_t r0, r1;
-        block(src, offset, ch, &r0, &r1);
-        const v128_t v = narrow_to_8bit<kUnsigned>(r0, r1);
+        v128_t acc[2];
+        block(src, offset, ch, acc);
+        const v128_t scale[2] = {scales(ch), scales(ch + 4)};
+        const v128_t v = e.apply<2>(acc, scale);
         // The bytes past this pixel's channels belong to later pixels, written after it.
         if (o + ch + kDwChannelBlock <= out_end) {
           wasm_v128_store64_lane(o + ch, v, 0);

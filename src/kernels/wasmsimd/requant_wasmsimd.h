@@ -78,11 +78,4 @@ struct Requant16 {
   }
 };
 
-// Packs two int32x4 of in-range values into 8 bytes (lanes 0..7 of the result); int8 or uint8.
-template <bool kUnsigned>
-static inline v128_t narrow_to_8bit(v128_t lo, v128_t hi) {
-  const v128_t h = wasm_i16x8_narrow_i32x4(lo, hi);
-  return kUnsigned ? wasm_u8x16_narrow_i16x8(h, h) : wasm_i8x16_narrow_i16x8(h, h);
-}
-
 }  // namespace fd
