@@ -14,7 +14,6 @@ const els = {
 };
 
 const BUNDLED = { face: 'Faces · YuNet', objects: 'Objects · NanoDet-m', 'objects-tiny': 'Objects (tiny) · FastestDet' };
-const KEYPOINT_COLORS = ['#ff5d5d', '#5db8ff', '#ffd35d', '#b05dff', '#5dffa8', '#ff9d5d'];
 const WINDOW_MS = 1000;
 
 const state = {
@@ -401,10 +400,6 @@ function underHud(rect, x, y, w, h) {
     top < hud.offsetTop + hud.offsetHeight && top + h * rect.scale > hud.offsetTop;
 }
 
-function labelColor(id) {
-  return `hsl(${(id * 137.5 + 150) % 360} 85% 60%)`;
-}
-
 /** Draws the last results over the media, aligned with its letterboxed content rectangle. */
 function drawResults() {
   syncAspect();
@@ -424,38 +419,11 @@ function drawResults() {
   // Results are in the coordinates of the frame as displayed (mirrored when `mirror` was on), so
   // they map onto the (CSS-mirrored) media with the same scale and offset.
   ctx.setTransform(dpr * rect.scale, 0, 0, dpr * rect.scale, dpr * rect.x, dpr * rect.y);
-  const px = 1 / rect.scale; // one CSS pixel in source pixels
-  ctx.font = `600 ${13 * px}px system-ui, sans-serif`;
-  ctx.textBaseline = 'top';
-  for (const r of state.results) {
-    const { x, y, width, height } = r.box;
-    const color = labelColor(r.labelId ?? 0);
-    ctx.lineWidth = 2.5 * px;
-    ctx.strokeStyle = color;
-    ctx.strokeRect(x, y, width, height);
-    const text = `${r.label} ${Math.round(r.score * 100)}%`;
-    const tw = ctx.measureText(text).width + 8 * px;
-    const th = 18 * px;
-    // Above the box; if that leaves the frame or hides under the HUD, inside its top, else below
-    // it; if all three are under the HUD (a box filling the frame), inside its top right of the HUD.
-    const fits = (lx, t) => t >= 0 && t + th <= rect.sh && lx + tw <= rect.sw && !underHud(rect, lx, t, tw, th);
-    const hudRight = (els.hud.offsetLeft + els.hud.offsetWidth - rect.x) / rect.scale + 6 * px;
-    const spot = [[x, y - th], [x, y], [x, y + height], [Math.max(x, hudRight), y]].find(([lx, t]) => fits(lx, t)) ?? [x, y];
-    const [lx, ty] = spot;
-    ctx.fillStyle = color;
-    ctx.fillRect(lx - ctx.lineWidth / 2, ty, tw, th);
-    ctx.fillStyle = '#0b0d10';
-    ctx.fillText(text, lx + 4 * px - ctx.lineWidth / 2, ty + 2.5 * px);
-    (r.keypoints ?? []).forEach((k, i) => {
-      ctx.beginPath();
-      ctx.arc(k.x, k.y, 3.5 * px, 0, Math.PI * 2);
-      ctx.fillStyle = KEYPOINT_COLORS[i % KEYPOINT_COLORS.length];
-      ctx.fill();
-      ctx.lineWidth = 1.5 * px;
-      ctx.strokeStyle = '#0b0d10';
-      ctx.stroke();
-    });
-  }
+  drawDetections(ctx, state.results, {
+    pixel: 1 / rect.scale,
+    bounds: { width: rect.sw, height: rect.sh },
+    avoid: (x, y, tw, th) => underHud(rect, x, y, tw, th),
+  });
 }
 
 new ResizeObserver(() => drawResults()).observe(els.stage);
@@ -595,9 +563,10 @@ Object.defineProperty(window, '__featherdetDemo', {
 let FaceDetector;
 let ObjectDetector;
 let Detector;
+let drawDetections;
 els.thresholdValue.value = Number(els.threshold.value).toFixed(2);
 try {
-  ({ FaceDetector, ObjectDetector, Detector } = await import('featherdet'));
+  ({ FaceDetector, ObjectDetector, Detector, drawDetections } = await import('featherdet'));
   if (!FaceDetector || !ObjectDetector || !Detector) throw new Error('dist/index.js does not export the detector API');
 } catch (err) {
   setStatus('featherdet is not built', true);

@@ -2,8 +2,8 @@
 // Finishes the npm package directory (default dist/) after tsc: copies the bundled models from
 // models/dist/, writes manifest.json and manifest.js (SHA-256 and size of both wasm builds and
 // each model, checked by the loader), and bundles with esbuild the script-tag build
-// featherdet.iife.js (global `featherdet`, files resolved relative to the script's URL) and the
-// self-contained ESM entry featherdet.esm.js.
+// featherdet.iife.js (global `featherdet`, files resolved relative to the script's URL), the
+// self-contained ESM entry featherdet.esm.js and the worker script featherdet.worker.js.
 // usage: node scripts/package.mjs [DIST_DIR]
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -58,4 +58,13 @@ await build({
   outfile: path.join(dist, 'featherdet.esm.js'),
   banner: { js: `/* featherdet ${version} (Apache-2.0) */` },
 });
-console.log(`package: ${dist}: manifest (${Object.keys(files).length} files), featherdet.iife.js, featherdet.esm.js`);
+// The module worker of { worker: true }, self-contained so that a page (or a bundler that copies
+// files without bundling them) needs this one script beside the wasm.
+await build({
+  ...common,
+  entryPoints: [path.join(dist, 'worker.js')],
+  format: 'esm',
+  outfile: path.join(dist, 'featherdet.worker.js'),
+  banner: { js: `/* featherdet ${version} (Apache-2.0) worker */` },
+});
+console.log(`package: ${dist}: manifest (${Object.keys(files).length} files), featherdet.iife.js, featherdet.esm.js, featherdet.worker.js`);

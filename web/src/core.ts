@@ -1,7 +1,7 @@
 // The synchronous detector over the wasm pipeline (Embind `Detector`): options, frames in, plain
 // result objects out. Used directly on the main thread and inside the worker.
 import type { EmbindDetector, FeatherdetModule } from './featherdet.mjs';
-import { ClosedError, FeatherdetError, ModelError, SourceError, UnsupportedOpError } from './errors.js';
+import { ClosedError, FeatherdetError, ModelError, OptionsError, SourceError, UnsupportedOpError } from './errors.js';
 import { classify, FrameCanvas, newSourceInfo, workingSize, type RgbaImage, type SourceInfo } from './frame.js';
 
 /** A point in source-image pixels. */
@@ -71,6 +71,62 @@ export interface FilterOptions {
   mirror?: boolean;
   /** Rotate the source clockwise by 0, 90, 180 or 270 degrees before detecting; results are in the rotated image. */
   rotation?: 0 | 90 | 180 | 270;
+  /** Report boxes and keypoints in [0, 1] (fractions of the frame's width and height) instead of source pixels. */
+  normalized?: boolean;
+}
+
+/** The keys of FilterOptions (settable at create() and with setOptions()). */
+export const FILTER_KEYS: readonly string[] = [
+  'scoreThreshold', 'iouThreshold', 'maxResults', 'categoryAllowlist', 'categoryDenylist', 'mirror', 'rotation', 'normalized',
+];
+
+const LOADING_KEYS = ['worker', 'wasmPath', 'wasmBuild', 'modelPath', 'onProgress', 'cache'];
+/** The options of FaceDetector.create, ObjectDetector.create and Detector.create (and WorkerDetector.create). */
+export const FACE_KEYS: readonly string[] = [...FILTER_KEYS, ...LOADING_KEYS];
+export const OBJECT_KEYS: readonly string[] = [...FACE_KEYS, 'model'];
+export const DETECTOR_KEYS: readonly string[] = [...OBJECT_KEYS, 'decoder', 'modelSha256'];
+
+/**
+ * Edit distance of two short strings (case-insensitive); with `within`, of `a` to the closest
+ * substring of `b` (so 'treshold' is 1 from 'scoreThreshold').
+ */
+function distance(a: string, b: string, within = false): number {
+  a = a.toLowerCase();
+  b = b.toLowerCase();
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => (within ? 0 : j));
+  for (let i = 1; i <= a.length; ++i) {
+    const row = [i];
+    for (let j = 1; j <= b.length; ++j) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return within ? Math.min(...prev) : prev[b.length];
+}
+
+/** The closest of `names` to `word` (whole, or as part of a longer name), if any is close. */
+export function closest(word: string, names: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const n of names) {
+    const d = Math.min(distance(word, n), word.length >= 4 ? distance(word, n, true) + 1 : Infinity);
+    if (d < bestD) {
+      bestD = d;
+      best = n;
+    }
+  }
+  return bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+/** Throws an OptionsError for an options object that is not a plain object or holds a key not in `allowed`. */
+export function checkKeys(options: unknown, allowed: readonly string[], where: string): void {
+  if (options === undefined) return;
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new OptionsError(`${where}: options must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
+  }
+  for (const k of Object.keys(options)) {
+    if (allowed.includes(k)) continue;
+    const hint = closest(k, allowed);
+    throw new OptionsError(`${where}: unknown option '${k}'${hint ? ` (did you mean '${hint}'?)` : ''}; valid options: ${allowed.join(', ')}`);
+  }
 }
 
 /** What the loaded model is. */
@@ -100,19 +156,22 @@ export interface ModelInfo {
 export function validateOptions(o: FilterOptions): void {
   const unit = (k: keyof FilterOptions) => {
     const v = o[k];
-    if (v !== undefined && !(typeof v === 'number' && v >= 0 && v <= 1)) throw new FeatherdetError(`${k} must be a number in [0, 1], got ${String(v)}`);
+    if (v !== undefined && !(typeof v === 'number' && v >= 0 && v <= 1)) throw new OptionsError(`${k} must be a number in [0, 1], got ${String(v)}`);
   };
   unit('scoreThreshold');
   unit('iouThreshold');
   if (o.maxResults !== undefined && !(Number.isInteger(o.maxResults) && o.maxResults > 0)) {
-    throw new FeatherdetError(`maxResults must be a positive integer, got ${String(o.maxResults)}`);
+    throw new OptionsError(`maxResults must be a positive integer, got ${String(o.maxResults)}`);
   }
   for (const k of ['categoryAllowlist', 'categoryDenylist'] as const) {
     const v = o[k];
-    if (v !== undefined && !(Array.isArray(v) && v.every((x) => typeof x === 'string'))) throw new FeatherdetError(`${k} must be an array of label names`);
+    if (v !== undefined && !(Array.isArray(v) && v.every((x) => typeof x === 'string'))) throw new OptionsError(`${k} must be an array of label names`);
   }
   if (o.rotation !== undefined && ![0, 90, 180, 270].includes(o.rotation)) {
-    throw new FeatherdetError(`rotation must be 0, 90, 180 or 270, got ${String(o.rotation)}`);
+    throw new OptionsError(`rotation must be 0, 90, 180 or 270, got ${String(o.rotation)}`);
+  }
+  for (const k of ['mirror', 'normalized'] as const) {
+    if (o[k] !== undefined && typeof o[k] !== 'boolean') throw new OptionsError(`${k} must be true or false, got ${String(o[k])}`);
   }
 }
 
@@ -130,6 +189,17 @@ function modelError(message: string): ModelError {
   return /not support|unsupported/i.test(message) ? new UnsupportedOpError(message) : new ModelError(message);
 }
 
+/** Throws SourceError unless timestampMs is a finite number above `last`. */
+export function checkTimestamp(timestampMs: number, last: number): void {
+  if (typeof timestampMs !== 'number' || !Number.isFinite(timestampMs)) {
+    throw new SourceError(`detectForVideo: timestampMs must be a finite number of milliseconds, got ${String(timestampMs)}`);
+  }
+  if (timestampMs <= last) {
+    throw new SourceError(`detectForVideo: timestamps must increase from call to call (got ${timestampMs} ms after ${last} ms); ` +
+      'pass performance.now() or the video frame\'s time');
+  }
+}
+
 /** A loaded detection model in one wasm runtime; detect() runs synchronously. */
 export class DetectorCore {
   readonly info: ModelInfo;
@@ -139,6 +209,8 @@ export class DetectorCore {
   private readonly maxSide: number;
   private mirror: boolean;
   private rotation: number;
+  private normalized: boolean;
+  private lastTimestamp = -Infinity;
   private frame: Uint8Array | null = null;
   private frameWidth = 0;
   private frameHeight = 0;
@@ -152,6 +224,7 @@ export class DetectorCore {
     this.maxSide = 2 * Math.max(this.info.inputWidth, this.info.inputHeight);
     this.mirror = opts.mirror ?? false;
     this.rotation = opts.rotation ?? 0;
+    this.normalized = opts.normalized ?? false;
   }
 
   /** Loads a model into `module`; ModelError / UnsupportedOpError on failure. */
@@ -169,11 +242,13 @@ export class DetectorCore {
 
   /** Changes thresholds, filters, mirror or rotation for the next frames. */
   setOptions(opts: FilterOptions): void {
+    checkKeys(opts, FILTER_KEYS, 'setOptions');
     validateOptions(opts);
     const err = this.live().setOptions(pipelineJson(opts));
     if (err) throw new FeatherdetError(`setOptions: ${err}`);
     if (opts.mirror !== undefined) this.mirror = opts.mirror;
     if (opts.rotation !== undefined) this.rotation = opts.rotation;
+    if (opts.normalized !== undefined) this.normalized = opts.normalized;
     for (const k of ['scoreThreshold', 'iouThreshold', 'maxResults'] as const) if (opts[k] !== undefined) this.info[k] = opts[k]!;
   }
 
@@ -195,6 +270,16 @@ export class DetectorCore {
     if (c.kind === 'pixels') return this.detectPixels(c.pixels!, c.width, c.height);
     const size = this.workingSize(c.width, c.height);
     return this.detectPixels(this.canvas.read(c.drawable!, size[0], size[1]), c.width, c.height);
+  }
+
+  /**
+   * Checks a video frame's timestamp (milliseconds, strictly increasing per detector, as
+   * MediaPipe's detectForVideo requires); SourceError otherwise.
+   */
+  checkTimestamp(timestampMs: number): void {
+    this.live();
+    checkTimestamp(timestampMs, this.lastTimestamp);
+    this.lastTimestamp = timestampMs;
   }
 
   /** Detects in RGBA pixels that show a sourceWidth x sourceHeight image at a (possibly smaller) size. */
@@ -247,8 +332,8 @@ export class DetectorCore {
     if (n < 0) throw new FeatherdetError(`detect failed: ${emb.lastError()}`);
     // Rotations by 90/270 swap the axes of both the frame and the source as displayed.
     const quarter = this.rotation === 90 || this.rotation === 270;
-    const sx = (quarter ? sourceHeight : sourceWidth) / (quarter ? frameHeight : frameWidth);
-    const sy = (quarter ? sourceWidth : sourceHeight) / (quarter ? frameWidth : frameHeight);
+    const sx = (this.normalized ? 1 : quarter ? sourceHeight : sourceWidth) / (quarter ? frameHeight : frameWidth);
+    const sy = (this.normalized ? 1 : quarter ? sourceWidth : sourceHeight) / (quarter ? frameWidth : frameHeight);
     const names = this.info.keypoints;
     const labels = this.info.labels;
     const stride = 7 + 2 * names.length;

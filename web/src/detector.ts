@@ -1,8 +1,8 @@
 // The public detectors: Detector (any model), FaceDetector (bundled `face`), ObjectDetector
 // (bundled `objects` / `objects-tiny`). detect() runs synchronously on the calling thread; with
 // { worker: true } create() returns a WorkerDetector whose detect() returns a Promise.
-import { DetectorCore, type DecoderConfig, type Detection, type FilterOptions, type ModelInfo } from './core.js';
-import { FeatherdetError } from './errors.js';
+import { checkKeys, DETECTOR_KEYS, DetectorCore, FACE_KEYS, OBJECT_KEYS, type DecoderConfig, type Detection, type FilterOptions, type ModelInfo } from './core.js';
+import { OptionsError } from './errors.js';
 import type { DetectSource } from './frame.js';
 import type { Progress } from './loader.js';
 import { loadModel, type ModelSource } from './models.js';
@@ -86,6 +86,16 @@ export class DetectorBase {
     return this.core.detect(source);
   }
 
+  /**
+   * Detects in a video frame, as MediaPipe's detectForVideo: `timestampMs` (e.g.
+   * performance.now() or the frame's media time) must increase from call to call. Returns the
+   * same results as detect().
+   */
+  detectForVideo(source: DetectSource, timestampMs: number): Detection[] {
+    this.core.checkTimestamp(timestampMs);
+    return this.core.detect(source);
+  }
+
   /** Changes thresholds, filters, mirror or rotation for the next frames. */
   setOptions(options: FilterOptions): void {
     this.core.setOptions(options);
@@ -106,9 +116,11 @@ export class DetectorBase {
 export class Detector extends DetectorBase {
   /** Loads any supported detection model (bundled name, URL, path or bytes). */
   static create(options: DetectorOptions & { worker: true }): Promise<WorkerDetector>;
-  static create(options: DetectorOptions): Promise<Detector>;
+  static create(options: DetectorOptions & { worker?: false }): Promise<Detector>;
+  static create(options: DetectorOptions): Promise<Detector | WorkerDetector>;
   static async create(options: DetectorOptions): Promise<Detector | WorkerDetector> {
-    if (!options || options.model === undefined) throw new FeatherdetError("Detector.create: options.model is required (a .tflite URL, path or bytes, or 'face' / 'objects' / 'objects-tiny')");
+    checkKeys(options, DETECTOR_KEYS, 'Detector.create');
+    if (!options || options.model === undefined) throw new OptionsError("Detector.create: options.model is required (a .tflite URL, path or bytes, or 'face' / 'objects' / 'objects-tiny')");
     if (options.worker) return WorkerDetector.create(options);
     const { core, report } = await createCore(options);
     return new Detector(core, report);
@@ -118,9 +130,11 @@ export class Detector extends DetectorBase {
 /** Faces with 5 landmarks (eyes, nose, mouth corners), using the bundled `face` model (YuNet-n 320). */
 export class FaceDetector extends DetectorBase {
   /** Loads the bundled face model. */
-  static create(options?: FaceDetectorOptions & { worker: true }): Promise<WorkerDetector>;
-  static create(options?: FaceDetectorOptions): Promise<FaceDetector>;
+  static create(options: FaceDetectorOptions & { worker: true }): Promise<WorkerDetector>;
+  static create(options?: FaceDetectorOptions & { worker?: false }): Promise<FaceDetector>;
+  static create(options?: FaceDetectorOptions): Promise<FaceDetector | WorkerDetector>;
   static async create(options: FaceDetectorOptions = {}): Promise<FaceDetector | WorkerDetector> {
+    checkKeys(options, FACE_KEYS, 'FaceDetector.create');
     const opts: DetectorOptions = { ...options, model: 'face' };
     if (opts.worker) return WorkerDetector.create(opts);
     const { core, report } = await createCore(opts);
@@ -131,12 +145,14 @@ export class FaceDetector extends DetectorBase {
 /** The 80 COCO categories (person, car, dog, …), using the bundled `objects` or `objects-tiny` model. */
 export class ObjectDetector extends DetectorBase {
   /** Loads a bundled object model ('objects' by default). */
-  static create(options?: ObjectDetectorOptions & { worker: true }): Promise<WorkerDetector>;
-  static create(options?: ObjectDetectorOptions): Promise<ObjectDetector>;
+  static create(options: ObjectDetectorOptions & { worker: true }): Promise<WorkerDetector>;
+  static create(options?: ObjectDetectorOptions & { worker?: false }): Promise<ObjectDetector>;
+  static create(options?: ObjectDetectorOptions): Promise<ObjectDetector | WorkerDetector>;
   static async create(options: ObjectDetectorOptions = {}): Promise<ObjectDetector | WorkerDetector> {
+    checkKeys(options, OBJECT_KEYS, 'ObjectDetector.create');
     const model = options.model ?? 'objects';
     if (model !== 'objects' && model !== 'objects-tiny') {
-      throw new FeatherdetError(`ObjectDetector: model must be 'objects' or 'objects-tiny', got '${String(model)}' (use Detector.create for your own model)`);
+      throw new OptionsError(`ObjectDetector: model must be 'objects' or 'objects-tiny', got '${String(model)}' (use Detector.create for your own model)`);
     }
     const opts: DetectorOptions = { ...options, model };
     if (opts.worker) return WorkerDetector.create(opts);

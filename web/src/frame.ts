@@ -120,6 +120,10 @@ export function workingSize(width: number, height: number, maxSide: number, out:
   return out;
 }
 
+/** The message for a source whose pixels the page may not read. */
+export const CROSS_ORIGIN = 'detect(source): the image or video is cross-origin and its pixels cannot be read; ' +
+  "serve it with CORS headers (Access-Control-Allow-Origin) and set crossOrigin = 'anonymous' on the element";
+
 type Context2D = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
 
 /** One reused canvas that turns drawable sources into RGBA pixels at a given size. */
@@ -136,8 +140,10 @@ export class FrameCanvas {
     } catch (e) {
       const err = e as Error;
       if (err.name === 'SecurityError') {
-        throw new SourceError('detect(source): the image or video is cross-origin and its pixels cannot be read; ' +
-          "serve it with CORS headers and set crossOrigin = 'anonymous' on the element");
+        // The canvas is tainted for good: drop it so the next frame gets a clean one.
+        this.canvas = null;
+        this.ctx = null;
+        throw new SourceError(CROSS_ORIGIN);
       }
       throw new SourceError(`detect(source): cannot draw the source: ${err.message}`);
     }

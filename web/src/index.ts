@@ -3,6 +3,8 @@
 export { Detector, DetectorBase, FaceDetector, ObjectDetector } from './detector.js';
 export type { DetectorOptions, FaceDetectorOptions, ObjectDetectorOptions, LoadingOptions, LoadReport } from './detector.js';
 export { WorkerDetector } from './worker-client.js';
+export { drawDetections, labelColor } from './draw.js';
+export type { DrawStyle } from './draw.js';
 export type { Detection, Box, Keypoint, FilterOptions, ModelInfo, DecoderConfig } from './core.js';
 export type { DetectSource, ImageSource, RgbaImage } from './frame.js';
 export type { BundledModel, ModelSource } from './models.js';
@@ -10,8 +12,10 @@ export type { Progress } from './loader.js';
 export { clearCache } from './loader.js';
 export { wasmSimdSupported } from './wasm.js';
 export {
-  FeatherdetError, SourceError, ClosedError, IntegrityError, ModelError, UnsupportedOpError, WasmSupportError,
+  FeatherdetError, OptionsError, SourceError, ClosedError, IntegrityError, ModelError, FetchError, UnsupportedOpError,
+  WasmSupportError,
 } from './errors.js';
+export type { ErrorCode } from './errors.js';
 export { loadRuntime, decodeImage, resizeRgb, FeatherdetRuntime, TfliteModel } from './runtime.js';
 export type {
   DType, TensorInfo, TensorData, TensorOutput, RgbImage, LoadOptions, ModelOptions, NodeProfile, ModelProfile, KernelInfo,

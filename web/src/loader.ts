@@ -2,7 +2,7 @@
 // content hash: the Cache API in browsers and workers, a directory in Node
 // (FEATHERDET_CACHE_DIR, default ~/.cache/featherdet). A file whose bytes do not match the
 // expected hash (cached or downloaded) is fetched once more from the network, then rejected.
-import { IntegrityError, ModelError } from './errors.js';
+import { FetchError, IntegrityError } from './errors.js';
 import { sha256Hex } from './sha256.js';
 
 /** Download progress of one file. */
@@ -29,6 +29,8 @@ export interface LoadFileOptions {
 export interface FileSpec {
   location: string | URL;
   sha256?: string;
+  /** The file is one of the package's own, at its default place beside the package's modules. */
+  fromPackage?: boolean;
 }
 
 /** A loaded file. */
@@ -53,7 +55,24 @@ export const isNode = typeof nodeProcess?.versions?.node === 'string';
 /** Imports a Node built-in without letting bundlers see it (browsers never load it). */
 export async function nodeImport<T>(name: string): Promise<T> {
   const specifier = `node:${name}`;
-  return (await import(/* @vite-ignore */ specifier)) as T;
+  return (await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier)) as T;
+}
+
+/** Vite's dev-server pre-bundle directory (optimizeDeps), where the package's own files are not. */
+const VITE_DEPS = /\/node_modules\/\.vite\/deps(?:_temp_[0-9a-f]+)?\//;
+const VITE_FIX = "Vite's dev server runs featherdet pre-bundled from node_modules/.vite/deps/ and does not serve " +
+  "node_modules/featherdet/dist/ here (a custom cacheDir or root?): add optimizeDeps: { exclude: ['featherdet'] } to vite.config";
+
+/**
+ * A file of this package, from its literal `new URL('./file', import.meta.url)` (the form bundlers
+ * recognise and copy). When Vite's dev server runs the package pre-bundled from
+ * node_modules/.vite/deps/, the file is taken from the package's own dist/ directory instead,
+ * which the dev server serves.
+ */
+export function packageFile(url: URL): URL {
+  const m = VITE_DEPS.exec(url.pathname);
+  if (!m) return url;
+  return new URL(`${url.pathname.slice(0, m.index)}/node_modules/featherdet/dist/${url.pathname.slice(m.index + m[0].length)}`, url);
 }
 
 /** True for 'https://…', 'file:…', 'blob:…', 'data:…'; false for plain paths (including 'C:\\…'). */
@@ -159,8 +178,31 @@ async function readBody(response: Response, file: string, onProgress?: (p: Progr
   return bytes;
 }
 
-/** Fetches a URL (or reads a Node file) with progress; HTTP errors become ModelErrors naming the URL. */
-async function download(location: string | URL, onProgress: ((p: Progress) => void) | undefined, reload: boolean): Promise<Uint8Array> {
+/** The README's advice for a package file that is not where the package's module says it is. */
+const COPY_FILES = "featherdet's JavaScript was bundled without its files (esbuild and Rollup do not copy files that " +
+  'a module locates with new URL(..., import.meta.url)): copy node_modules/featherdet/dist/*.wasm and ' +
+  'node_modules/featherdet/dist/models/ next to the bundle, or set wasmPath and modelPath to where they are served ' +
+  "(README, 'Bundlers'; in a source checkout: npm run models && npm run build)";
+
+/** A FetchError for a fetch that got no response: offline, CORS, or blocked by the page. */
+function noResponse(url: URL, name: string, e: unknown): FetchError {
+  const nav = (globalThis as { navigator?: { onLine?: boolean } }).navigator;
+  const page = (globalThis as { location?: { origin?: string } }).location?.origin;
+  let why: string;
+  if (nav?.onLine === false) {
+    why = 'this device is offline';
+  } else if (page && (url.protocol === 'http:' || url.protocol === 'https:') && url.origin !== page) {
+    why = `${url.origin} did not let this page (${page}) read it: the server must send an Access-Control-Allow-Origin ` +
+      "header (CORS) for this page's origin; or the server is unreachable";
+  } else {
+    why = "no response: the server is unreachable, or the page's Content-Security-Policy (connect-src) blocks the request";
+  }
+  return new FetchError(`cannot fetch ${name}: ${why} (${(e as Error).message})`, name, 0);
+}
+
+/** Fetches a URL (or reads a Node file) with progress; failures become FetchErrors naming the URL and the likely cause. */
+async function download(spec: FileSpec, onProgress: ((p: Progress) => void) | undefined, reload: boolean): Promise<Uint8Array> {
+  const { location } = spec;
   const url = toUrl(location);
   const name = String(location);
   if (isNode && (url === null || url.protocol === 'file:')) {
@@ -169,7 +211,9 @@ async function download(location: string | URL, onProgress: ((p: Progress) => vo
     try {
       bytes = new Uint8Array(await fs.readFile(url ?? location));
     } catch (e) {
-      throw new ModelError(`cannot read ${name}: ${(e as Error).message}`);
+      const missing = spec.fromPackage ? ' (a file of the package is missing: in a source checkout run `npm run models && ' +
+        'npm run build`; from npm, reinstall featherdet)' : '';
+      throw new FetchError(`cannot read ${name}: ${(e as Error).message}${missing}`, name, 0);
     }
     onProgress?.({ file: name, loaded: bytes.length, total: bytes.length, fromCache: false });
     return bytes;
@@ -178,11 +222,18 @@ async function download(location: string | URL, onProgress: ((p: Progress) => vo
   try {
     response = await fetch(url!, reload ? { cache: 'reload' } : {});
   } catch (e) {
-    throw new ModelError(`cannot fetch ${name}: ${(e as Error).message} (offline, blocked by CSP/CORS, or a wrong path? ` +
-      'set wasmPath/modelPath to where the files are served)');
+    throw noResponse(url!, name, e);
   }
+  const vite = VITE_DEPS.test(url!.pathname);
   if (!response.ok) {
-    throw new ModelError(`cannot fetch ${name}: HTTP ${response.status}; set wasmPath/modelPath to where the files are served`);
+    const fix = vite ? VITE_FIX : spec.fromPackage && response.status === 404 ? COPY_FILES : 'check the URL, or set wasmPath/modelPath to where the file is served';
+    throw new FetchError(`cannot fetch ${name}: HTTP ${response.status}; ${fix}`, name, response.status);
+  }
+  if (/^text\/html\b/i.test(response.headers.get('Content-Type') ?? '')) {
+    await response.body?.cancel();
+    const fix = vite ? VITE_FIX : spec.fromPackage ? COPY_FILES : 'check the URL';
+    throw new FetchError(`cannot fetch ${name}: the server answered with an HTML page, not the file (a dev server's ` +
+      `fallback page for a file it does not have); ${fix}`, name, response.status);
   }
   return readBody(response, name, onProgress);
 }
@@ -209,7 +260,7 @@ export async function loadFile(spec: FileSpec, opts: LoadFileOptions = {}): Prom
     }
   }
   for (let attempt = 0; ; ++attempt) {
-    const bytes = await download(spec.location, opts.onProgress, attempt > 0);
+    const bytes = await download(spec, opts.onProgress, attempt > 0);
     if (!expected) return { bytes, fromCache: false };
     const actual = await sha256Hex(bytes);
     if (actual === expected) {

@@ -2,6 +2,7 @@
 // workers) and running raw TFLite models. Errors from C++ become thrown Errors with its message.
 import createFeatherdetModule from './featherdet.mjs';
 import type { EmbindRuntime, FeatherdetModule } from './featherdet.mjs';
+import { isNode, nodeImport, toUrl } from './loader.js';
 import { requireWasmBuild, wasmLocation, type WasmBuild } from './simd.js';
 
 /** Element types as TFLite spells them. */
@@ -90,23 +91,14 @@ export interface KernelInfo {
   gemm: string;
 }
 
-const nodeProcess = (globalThis as { process?: { versions?: { node?: string } } }).process;
-const isNode = typeof nodeProcess?.versions?.node === 'string';
-
 /** Reads a file in Node (kept out of bundlers' static graph: browsers never load node:fs). */
 async function readNodeFile(path: string | URL): Promise<Uint8Array> {
-  const specifier = 'node:fs/promises';
-  const fs = (await import(/* @vite-ignore */ specifier)) as { readFile(p: string | URL): Promise<Uint8Array> };
+  const fs = await nodeImport<{ readFile(p: string | URL): Promise<Uint8Array> }>('fs/promises');
   return new Uint8Array(await fs.readFile(path));
 }
 
-/** True for 'https://…', 'file:…', 'blob:…'; false for plain paths (including 'C:\\…'). */
-function hasScheme(s: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:/i.test(s) && !/^[a-z]:[\\/]/i.test(s);
-}
-
 async function readWasm(location: string | URL): Promise<Uint8Array> {
-  const url = location instanceof URL ? location : hasScheme(location) ? new URL(location) : null;
+  const url = toUrl(location);
   if (isNode && (url === null || url.protocol === 'file:')) return readNodeFile(url ?? location);
   const response = await fetch(url ?? String(location));
   if (!response.ok) throw new Error(`HTTP ${response.status} for ${String(location)}`);

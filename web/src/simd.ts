@@ -23,6 +23,7 @@ export function wasmRelaxedSimdSupported(): boolean {
 }
 
 import { WasmSupportError } from './errors.js';
+import { packageFile } from './loader.js';
 
 /** Which build to load: 'auto' (relaxed where supported), or one of the two. */
 export type WasmBuild = 'auto' | 'relaxed' | 'baseline';
@@ -43,9 +44,9 @@ export function wasmFileName(build: WasmBuild = 'auto'): 'featherdet.wasm' | 'fe
 
 /** Default location of a build: beside this module (literal URLs, so bundlers copy both files). */
 function defaultLocation(name: 'featherdet.wasm' | 'featherdet-relaxed.wasm'): URL {
-  return name === 'featherdet.wasm'
+  return packageFile(name === 'featherdet.wasm'
     ? new URL('./featherdet.wasm', import.meta.url)
-    : new URL('./featherdet-relaxed.wasm', import.meta.url);
+    : new URL('./featherdet-relaxed.wasm', import.meta.url));
 }
 
 /**

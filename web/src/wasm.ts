@@ -36,6 +36,24 @@ export function requireWasmSimd(): void {
   }
 }
 
+let compileChecked = false;
+
+/**
+ * Throws a WasmSupportError when the page may not compile WebAssembly at all (a
+ * Content-Security-Policy without 'wasm-unsafe-eval'), found by compiling the 30-byte probe
+ * before anything is downloaded.
+ */
+export function requireWasmCompile(): void {
+  if (compileChecked) return;
+  try {
+    new WebAssembly.Module(SIMD_PROBE);
+  } catch (e) {
+    throw new WasmSupportError("this page's Content-Security-Policy does not allow WebAssembly: add 'wasm-unsafe-eval' to its " +
+      `script-src directive (e.g. script-src 'self' 'wasm-unsafe-eval'), which featherdet needs (${(e as Error).message})`);
+  }
+  compileChecked = true;
+}
+
 /** How to find and cache the wasm build. */
 export interface WasmOptions {
   /**
@@ -64,7 +82,7 @@ async function load(opts: WasmOptions): Promise<LoadedRuntime> {
     return { runtime: await loadRuntime({ wasmPath: opts.wasmPath, wasmBuild: opts.wasmBuild }), fromCache: false };
   }
   const location = wasmLocation(opts.wasmPath, opts.wasmBuild);
-  const file = await loadFile({ location, sha256: entry.sha256 }, opts);
+  const file = await loadFile({ location, sha256: entry.sha256, fromPackage: opts.wasmPath === undefined }, opts);
   const wasmModule = await WebAssembly.compile(file.bytes as BufferSource);
   return { runtime: await loadRuntime({ wasmModule }), fromCache: file.fromCache };
 }
@@ -73,6 +91,7 @@ async function load(opts: WasmOptions): Promise<LoadedRuntime> {
 export function getRuntime(opts: WasmOptions = {}): Promise<LoadedRuntime> {
   requireWasmSimd();
   requireWasmBuild(opts.wasmBuild);
+  requireWasmCompile();
   const key = `${String(wasmLocation(opts.wasmPath, opts.wasmBuild))}|${opts.cache !== false}`;
   let p = runtimes.get(key);
   if (!p) {

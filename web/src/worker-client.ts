@@ -1,12 +1,34 @@
 // WorkerDetector: the page side of a detector hosted in a module Web Worker. Frames go over as
 // ImageBitmaps already downscaled to the working size (createImageBitmap), transferred, not copied.
-import { validateOptions, type Detection, type FilterOptions, type ModelInfo } from './core.js';
-import { ClosedError, FeatherdetError, reviveError } from './errors.js';
-import { classify, workingSize, type DetectSource } from './frame.js';
-import { isNode, toUrl, type Progress } from './loader.js';
-import { absoluteModel, type ModelSource } from './models.js';
+import { checkKeys, checkTimestamp, DETECTOR_KEYS, FILTER_KEYS, validateOptions, type Detection, type FilterOptions, type ModelInfo } from './core.js';
+import { ClosedError, FeatherdetError, SourceError, reviveError } from './errors.js';
+import { classify, CROSS_ORIGIN, workingSize, type DetectSource } from './frame.js';
+import { isNode, packageFile, toUrl, type Progress } from './loader.js';
+import { absoluteModel, explainModelError, type ModelSource } from './models.js';
 import type { DecoderConfig } from './core.js';
 import type { FromWorker, ToWorker, WorkerCreateOptions } from './worker-protocol.js';
+
+/**
+ * A module worker running featherdet.worker.js (worker.ts, bundled). A worker script must be same-origin with the page: when the
+ * package is served from another origin (a CDN), a same-origin blob: module imports it instead.
+ * Under Vite's dev pre-bundle, the script comes from the package's own dist/ directory.
+ */
+function startWorker(): { worker: Worker; blob?: string } {
+  const here = new URL(import.meta.url);
+  const base = packageFile(here);
+  const page = (globalThis as { location?: { origin?: string } }).location?.origin;
+  // Bundlers that replace import.meta.url with the source's file: URL (webpack, Parcel) rewrite
+  // the literal form below too.
+  const bundled = here.protocol !== 'http:' && here.protocol !== 'https:';
+  if (bundled || (base === here && (!page || here.origin === page))) {
+    // The literal form, which Vite and webpack recognise and bundle as a worker.
+    return { worker: new Worker(new URL('./featherdet.worker.js', import.meta.url), { type: 'module' }) };
+  }
+  const url = new URL('featherdet.worker.js', base);
+  if (!page || url.origin === page) return { worker: new Worker(url, { type: 'module' }) };
+  const blob = URL.createObjectURL(new Blob([`import ${JSON.stringify(url.href)};\n`], { type: 'text/javascript' }));
+  return { worker: new Worker(blob, { type: 'module' }), blob };
+}
 
 /** What WorkerDetector.create takes (the same as Detector.create). */
 interface Options extends FilterOptions {
@@ -31,6 +53,7 @@ export class WorkerDetector {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private readonly maxSide: number;
+  private lastTimestamp = -Infinity;
 
   private constructor(worker: Worker, ready: FromWorker & { type: 'ready' }) {
     this.worker = worker;
@@ -38,14 +61,15 @@ export class WorkerDetector {
     this.loadReport = { wasmFromCache: ready.wasmFromCache, modelFromCache: ready.modelFromCache };
     this.maxSide = 2 * Math.max(this.info.inputWidth, this.info.inputHeight);
     worker.onmessage = (e: MessageEvent<FromWorker>) => this.receive(e.data);
-    worker.onerror = (e) => this.failAll(new FeatherdetError(`the featherdet worker crashed: ${e.message}`));
+    worker.onerror = (e) => this.failAll(new FeatherdetError(`the featherdet worker crashed: ${e.message}`, 'ERR_WORKER'));
   }
 
   /** Starts the worker and loads the model in it. */
   static async create(options: Options): Promise<WorkerDetector> {
     if (isNode || typeof Worker !== 'function') {
-      throw new FeatherdetError('worker: true needs a browser with module Web Workers; in Node use the synchronous detector');
+      throw new FeatherdetError('worker: true needs a browser with module Web Workers; in Node use the synchronous detector', 'ERR_WORKER');
     }
+    checkKeys(options, DETECTOR_KEYS, 'WorkerDetector.create');
     validateOptions(options);
     const { onProgress, wasmPath, modelPath, model, ...rest } = options;
     const createOptions: WorkerCreateOptions = {
@@ -55,22 +79,24 @@ export class WorkerDetector {
       modelPath: modelPath === undefined ? undefined : toUrl(modelPath)?.href,
       progress: onProgress !== undefined,
     };
-    const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    const { worker, blob } = startWorker();
     const ready = await new Promise<FromWorker & { type: 'ready' }>((resolve, reject) => {
       worker.onmessage = (e: MessageEvent<FromWorker>) => {
         const m = e.data;
         if (m.type === 'progress') onProgress?.(m.progress);
         else if (m.type === 'ready') resolve(m);
-        else if (m.type === 'createFailed') reject(reviveError(m.error));
+        else if (m.type === 'createFailed') reject(explainModelError(model, reviveError(m.error)));
       };
       worker.onerror = (e) => {
         e.preventDefault();
-        reject(new FeatherdetError(`cannot start the featherdet worker (worker.js beside the package entry): ${e.message || 'load error'}`));
+        reject(new FeatherdetError(`cannot start the featherdet worker (featherdet.worker.js beside the package entry): ${e.message || 'load error'}`, 'ERR_WORKER'));
       };
       worker.postMessage({ type: 'create', options: createOptions } satisfies ToWorker);
     }).catch((e: Error) => {
       worker.terminate();
       throw e;
+    }).finally(() => {
+      if (blob) URL.revokeObjectURL(blob);
     });
     return new WorkerDetector(worker, ready);
   }
@@ -93,14 +119,27 @@ export class WorkerDetector {
     try {
       bitmap = await createImageBitmap(c.drawable as ImageBitmapSource, { resizeWidth: w, resizeHeight: h, resizeQuality: 'medium' });
     } catch (e) {
-      throw reviveError({ name: 'SourceError', message: `detect(source): cannot read the source: ${(e as Error).message}` });
+      const err = e as Error;
+      throw new SourceError(err.name === 'SecurityError' ? CROSS_ORIGIN : `detect(source): cannot read the source: ${err.message}`);
     }
     return this.request(id, { type: 'detect', id, bitmap, sourceWidth: c.width, sourceHeight: c.height }, [bitmap], this.live())
       .then((m) => m.detections!);
   }
 
+  /**
+   * Detects in a video frame, as MediaPipe's detectForVideo: `timestampMs` must increase from
+   * call to call. Resolves to the same results as detect().
+   */
+  async detectForVideo(source: DetectSource, timestampMs: number): Promise<Detection[]> {
+    this.live();
+    checkTimestamp(timestampMs, this.lastTimestamp);
+    this.lastTimestamp = timestampMs;
+    return this.detect(source);
+  }
+
   /** Changes thresholds, filters, mirror or rotation for the next frames. */
   async setOptions(options: FilterOptions): Promise<void> {
+    checkKeys(options, FILTER_KEYS, 'setOptions');
     validateOptions(options);
     const id = this.nextId++;
     await this.request(id, { type: 'setOptions', id, options }, [], this.live());
@@ -127,8 +166,16 @@ export class WorkerDetector {
 
   private request(id: number, message: ToWorker, transfer: Transferable[], worker: Worker): Promise<FromWorker & { type: 'done' }> {
     return new Promise((resolve, reject) => {
+      try {
+        worker.postMessage(message, transfer);
+      } catch (e) {
+        // A frame the page may not hand on (a cross-origin ImageBitmap is not origin-clean).
+        if (message.type === 'detect') message.bitmap.close();
+        const err = e as Error;
+        reject(new SourceError(err.name === 'DataCloneError' ? CROSS_ORIGIN : `detect(source): cannot send the frame to the worker: ${err.message}`));
+        return;
+      }
       this.pending.set(id, { resolve, reject });
-      worker.postMessage(message, transfer);
     });
   }
 

@@ -1,5 +1,6 @@
 // Messages between WorkerDetector (page) and worker.ts (module Web Worker).
 import type { DecoderConfig, Detection, FilterOptions, ModelInfo } from './core.js';
+import type { ErrorData } from './errors.js';
 import type { Progress } from './loader.js';
 import type { ModelSource } from './models.js';
 
@@ -24,13 +25,6 @@ export type ToWorker =
   | { type: 'setOptions'; id: number; options: FilterOptions }
   | { type: 'memory'; id: number }
   | { type: 'close' };
-
-/** A thrown error as plain data. */
-export interface ErrorData {
-  name: string;
-  message: string;
-  file?: string;
-}
 
 /** Worker -> page. */
 export type FromWorker =

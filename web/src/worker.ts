@@ -1,12 +1,12 @@
 // The module Web Worker that hosts a detector for WorkerDetector: loads wasm + model, then serves
 // detect/setOptions requests in order. Uses no document, importScripts or eval.
 import { DetectorCore } from './core.js';
-import { FeatherdetError, IntegrityError } from './errors.js';
+import { errorData, FeatherdetError } from './errors.js';
 import { FrameCanvas } from './frame.js';
 import type { Progress } from './loader.js';
 import { loadModel } from './models.js';
 import { getRuntime } from './wasm.js';
-import type { ErrorData, FromWorker, ToWorker } from './worker-protocol.js';
+import type { FromWorker, ToWorker } from './worker-protocol.js';
 
 const scope = globalThis as unknown as {
   postMessage(m: FromWorker): void;
@@ -15,11 +15,6 @@ const scope = globalThis as unknown as {
 };
 let core: DetectorCore | null = null;
 const canvas = new FrameCanvas();
-
-function errorData(e: unknown): ErrorData {
-  if (e instanceof FeatherdetError) return { name: e.name, message: e.message, file: e instanceof IntegrityError ? e.file : undefined };
-  return { name: 'FeatherdetError', message: e instanceof Error ? e.message : String(e) };
-}
 
 async function create(options: Extract<ToWorker, { type: 'create' }>['options']): Promise<void> {
   try {
