@@ -170,7 +170,7 @@ describe('featherdet package in Chromium', () => {
     const out = await detectEverySource(page, true);
     checkSources(out);
     expect(out.className).toBe('WorkerDetector');
-    expect(workers.some((u) => u.endsWith('/worker.js'))).toBe(true);
+    expect(workers.some((u) => u.endsWith('/featherdet.worker.js'))).toBe(true);
     expect(page.errors).toEqual([]);
     await page.close();
   });

@@ -75,14 +75,18 @@ function resolvePath(root, sharedDir, urlPath) {
 /**
  * Starts the server; resolves to { url, port, close() } once listening.
  * root defaults to the repository root; shared defaults to root/../shared; port 0 (the default)
- * picks a free port.
+ * picks a free port. `isolate` (default true) makes pages cross-origin isolated; `headers` are
+ * added to every response (e.g. CORS headers for a server playing a CDN).
  */
-export async function startServer({ root = REPO_ROOT, shared, port: wantedPort = 0 } = {}) {
+export async function startServer({ root = REPO_ROOT, shared, port: wantedPort = 0, isolate = true, headers = {} } = {}) {
   const sharedDir = shared ?? path.resolve(root, '../shared');
   const server = createServer(async (req, res) => {
     // Cross-origin isolation gives the pages fine-grained performance.now() for the benchmark.
-    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
-    res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
+    if (isolate) {
+      res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+      res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
+    }
+    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
     const send = (code, body, type = 'text/plain; charset=utf-8') => {
       res.writeHead(code, { 'Content-Type': type, 'Cache-Control': 'no-store' });
       res.end(body);

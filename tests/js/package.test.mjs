@@ -25,7 +25,7 @@ describe('npm package', () => {
     const files = new Map(packed.info.files.map((f) => [f.path, f.size]));
     for (const f of ['package.json', 'README.md', 'bin/featherdet.mjs', 'dist/index.js', 'dist/index.d.ts', 'dist/detector.d.ts',
       'dist/worker.js', 'dist/featherdet.mjs', 'dist/featherdet.wasm', 'dist/featherdet-relaxed.wasm',
-      'dist/featherdet.iife.js', 'dist/featherdet.esm.js',
+      'dist/featherdet.iife.js', 'dist/featherdet.esm.js', 'dist/featherdet.worker.js',
       'dist/manifest.json', 'dist/manifest.js', 'dist/models/face.tflite', 'dist/models/objects.tflite',
       'dist/models/objects-tiny.tflite']) {
       expect(files.has(f), `${f} in the tarball`).toBe(true);
