@@ -2,7 +2,7 @@
 // local folder, imports 'featherdet' with no featherdet-specific configuration, is built (or
 // served) by a real tool, and headless Chromium must find the four faces in face.jpg on the main
 // thread and with { worker: true }. Tools: Vite 6 and 7 (dev server and build), webpack 5 (its
-// defaults, no warnings from featherdet), esbuild and Rollup (which bundle JavaScript but do not
+// defaults, no warnings from featherdet), Parcel 2 (build and dev server), esbuild and Rollup (which bundle JavaScript but do not
 // copy files: first the error that names the fix, then the README's recipe), a script tag from
 // another origin (a CDN with CORS), and Node (ESM import and CommonJS require).
 import { execFileSync, spawn } from 'node:child_process';
@@ -94,26 +94,31 @@ function freePort() {
   });
 }
 
-/** Starts `vite` (the given install) as a dev server in app; resolves to its URL once it answers. */
-async function viteDev(viteBin, app) {
-  const port = await freePort();
-  const child = spawn(process.execPath, [viteBin, '--port', String(port), '--strictPort', '--host', '127.0.0.1'],
-    { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts a dev server (a tool's bin script with args) in app on port; resolves to its URL once
+ * it answers with a page. `ready` runs once it does (e.g. to add files to its output).
+ */
+async function devServer(bin, args, app, port, ready = () => undefined) {
+  const child = spawn(process.execPath, [bin, ...args], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stdout.on('data', (d) => { log += d; });
   child.stderr.on('data', (d) => { log += d; });
   closers.push(() => new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
     child.once('exit', resolve);
     child.kill();
   }));
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; ++i) {
-    if (child.exitCode !== null) throw new Error(`vite dev exited: ${log}`);
+  for (let i = 0; i < 600; ++i) {
+    if (child.exitCode !== null) throw new Error(`${bin} exited: ${log}`);
     const ok = await fetch(`${url}/`).then((r) => r.ok, () => false);
-    if (ok) return url;
+    if (ok) {
+      ready();
+      return url;
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`vite dev did not answer: ${log}`);
+  throw new Error(`${bin} did not answer: ${log}`);
 }
 
 /** Copies the package files a bundler left behind next to the bundle (the README's recipe). */
@@ -143,7 +148,8 @@ describe.each([
   it(`dev server (npm run dev, pre-bundled dependency): ${label} serves the app and it finds the faces`, async () => {
     const app = makeApp(`${pkg}-dev`, { imageDir: 'public' });
     writeFileSync(join(app, 'index.html'), INDEX_HTML('/main.js'));
-    const url = await viteDev(viteBin, app);
+    const port = await freePort();
+    const url = await devServer(viteBin, ['--port', String(port), '--strictPort', '--host', '127.0.0.1'], app, port);
     expectFourFaces(await resultAt(`${url}/`));
   }, 120_000);
 
@@ -172,6 +178,32 @@ describe('webpack 5', () => {
     writeFileSync(join(app, 'dist/index.html'), INDEX_HTML('/main.js', 'text/javascript'));
     const server = await serve(join(app, 'dist'));
     expectFourFaces(await resultAt(`${server.url}/`));
+  }, 120_000);
+});
+
+describe('Parcel 2', () => {
+  const parcelBin = join(ROOT, 'node_modules/parcel/lib/bin.js');
+  const app = (name) => {
+    const dir = makeApp(name, { imageDir: 'static' });
+    writeFileSync(join(dir, 'index.html'), INDEX_HTML('./main.js'));
+    return dir;
+  };
+
+  it('build: parcel build index.html, and the app finds the faces', async () => {
+    const dir = app('parcel-build');
+    execFileSync(process.execPath, [parcelBin, 'build', 'index.html', '--no-cache', '--log-level', 'warn'], { cwd: dir, stdio: 'pipe' });
+    cpSync(join(dir, 'static/face.jpg'), join(dir, 'dist/face.jpg'));
+    const server = await serve(join(dir, 'dist'));
+    expectFourFaces(await resultAt(`${server.url}/`));
+  }, 120_000);
+
+  it('dev server: parcel index.html serves the app and it finds the faces', async () => {
+    const dir = app('parcel-dev');
+    const port = await freePort();
+    // Parcel's dev server serves what it builds; the image is added to its output directory.
+    const url = await devServer(parcelBin, ['index.html', '--port', String(port), '--no-hmr', '--no-cache', '--dist-dir', 'dev'], dir, port,
+      () => cpSync(join(dir, 'static/face.jpg'), join(dir, 'dev/face.jpg')));
+    expectFourFaces(await resultAt(`${url}/`));
   }, 120_000);
 });
 
