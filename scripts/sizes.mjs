@@ -27,6 +27,7 @@ row('wasm, baseline SIMD128 build', 'featherdet.wasm');
 row('wasm, relaxed-SIMD build', 'featherdet-relaxed.wasm');
 row('ESM bundle (self-contained JS)', 'featherdet.esm.js');
 row('script-tag bundle', 'featherdet.iife.js');
+row('worker script (worker: true only)', 'featherdet.worker.js');
 const esm = rows.find((r) => r.file === 'featherdet.esm.js');
 // A page downloads one of the two wasm builds (the loader picks it) and the JS.
 for (const [label, file] of [['baseline', 'featherdet.wasm'], ['relaxed', 'featherdet-relaxed.wasm']]) {

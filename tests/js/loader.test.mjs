@@ -22,6 +22,8 @@ let base;
 const requests = [];
 /** What the server sends per path (mutable per test). */
 const files = new Map();
+/** Content-Type per path where it is not application/octet-stream (e.g. a dev server's HTML fallback). */
+const types = new Map();
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -32,7 +34,7 @@ beforeAll(async () => {
       res.end();
       return;
     }
-    res.writeHead(200, { 'Content-Length': body.length, 'Content-Type': 'application/octet-stream' });
+    res.writeHead(200, { 'Content-Length': body.length, 'Content-Type': types.get(req.url) ?? 'application/octet-stream' });
     // Two chunks so progress reports more than one step.
     res.write(body.subarray(0, body.length >> 1));
     setTimeout(() => res.end(body.subarray(body.length >> 1)), 5);
@@ -180,6 +182,34 @@ describe('loadFile (Node cache directory)', () => {
     expect(err).toBeInstanceOf(ModelError);
     expect(err.message).toContain(`${base}/missing.tflite`);
     expect(err.message).toMatch(/HTTP 404.*modelPath/);
+    expect(err).toMatchObject({ name: 'FetchError', code: 'ERR_FETCH', status: 404, file: `${base}/missing.tflite` });
+  });
+
+  it("a package file missing beside the bundle says the bundler did not copy it, and how to", async () => {
+    const { loadFile } = await importDist('loader.js');
+    const err = await loadFile({ location: `${base}/assets/featherdet.wasm`, fromPackage: true }).catch((e) => e);
+    expect(err.message).toMatch(/HTTP 404; featherdet's JavaScript was bundled without its files .* copy node_modules\/featherdet\/dist\/\*\.wasm/);
+  });
+
+  it("an HTML page instead of the file is an error; under Vite's pre-bundle it names optimizeDeps.exclude", async () => {
+    const { loadFile, packageFile } = await importDist('loader.js');
+    const page = Buffer.from('<!doctype html><html></html>');
+    for (const path of ['/app/model.tflite', '/node_modules/.vite/deps/featherdet.wasm']) {
+      files.set(path, page);
+      types.set(path, 'text/html');
+    }
+    const html = await loadFile({ location: `${base}/app/model.tflite` }).catch((e) => e);
+    expect(html).toMatchObject({ name: 'FetchError', code: 'ERR_FETCH', status: 200 });
+    expect(html.message).toMatch(/answered with an HTML page, not the file/);
+    const vite = await loadFile({ location: `${base}/node_modules/.vite/deps/featherdet.wasm`, fromPackage: true }).catch((e) => e);
+    expect(vite.message).toMatch(/optimizeDeps: \{ exclude: \['featherdet'\] \}/);
+    // Vite's dev server runs the package from its pre-bundle; its files come from the package's dist/.
+    expect(packageFile(new URL('http://localhost:5173/node_modules/.vite/deps/models/face.tflite')).href)
+      .toBe('http://localhost:5173/node_modules/featherdet/dist/models/face.tflite');
+    expect(packageFile(new URL('http://localhost:5173/sub/node_modules/.vite/deps_temp_1a2b3c/featherdet.wasm')).href)
+      .toBe('http://localhost:5173/sub/node_modules/featherdet/dist/featherdet.wasm');
+    const other = new URL('https://cdn.example/featherdet/dist/featherdet.wasm');
+    expect(packageFile(other)).toBe(other);
   });
 });
 
@@ -191,13 +221,20 @@ describe('package surface', () => {
 
   it('error classes form one hierarchy with their own names', async () => {
     const api = await importDist();
-    for (const name of ['SourceError', 'ClosedError', 'IntegrityError', 'ModelError', 'UnsupportedOpError', 'WasmSupportError']) {
-      const e = new api[name]('x', 'f');
+    const codes = {
+      FeatherdetError: 'ERR_FEATHERDET', OptionsError: 'ERR_OPTIONS', SourceError: 'ERR_SOURCE', ClosedError: 'ERR_CLOSED',
+      IntegrityError: 'ERR_INTEGRITY', ModelError: 'ERR_MODEL', FetchError: 'ERR_FETCH', UnsupportedOpError: 'ERR_UNSUPPORTED_OP',
+      WasmSupportError: 'ERR_WASM_SUPPORT',
+    };
+    for (const [name, code] of Object.entries(codes)) {
+      const e = name === 'IntegrityError' || name === 'FetchError' ? new api[name]('x', 'f', 0) : new api[name]('x');
       expect(e).toBeInstanceOf(api.FeatherdetError);
       expect(e).toBeInstanceOf(Error);
       expect(e.name).toBe(name);
+      expect(e.code).toBe(code);
     }
     expect(new api.UnsupportedOpError('x')).toBeInstanceOf(api.ModelError);
+    expect(new api.FetchError('x', 'f', 404)).toBeInstanceOf(api.ModelError);
   });
 
   it('the manifest lists both wasm builds with their real SHA-256', async () => {
