@@ -166,7 +166,7 @@ describe.each([false, true])('worker: %s', (worker) => {
   });
 });
 
-describe('drawing and CSP', () => {
+describe('drawing, offline and CSP', () => {
   it('drawDetections draws each box in its colour, a label and the keypoints', async () => {
     const page = await openPage();
     const out = await page.evaluate(async ({ face }) => {
@@ -196,6 +196,28 @@ describe('drawing and CSP', () => {
       expect(d.inside[3]).toBe(0);
       expect(d.keypoint).toEqual([0, 255, 0, 255]);
       expect(d.label[3]).toBe(255);
+    }
+    await page.close();
+  });
+
+  it('offline, a model download fails with a FetchError that says so (not CORS, not a missing file)', async () => {
+    const page = await openPage();
+    // Warm the runtime while online, then cut the network.
+    await page.evaluate(async () => (await window.featherdet.FaceDetector.create()).close());
+    await browser.context.setOffline(true);
+    try {
+      const out = await page.evaluate(async (model) => {
+        try {
+          await window.featherdet.Detector.create({ model });
+          return 'no error';
+        } catch (e) {
+          return { name: e.name, code: e.code, message: e.message, status: e.status };
+        }
+      }, `${DIST}models/objects-tiny.tflite?offline`);
+      expect(out).toMatchObject({ name: 'FetchError', code: 'ERR_FETCH', status: 0 });
+      expect(out.message).toMatch(/this device is offline/);
+    } finally {
+      await browser.context.setOffline(false);
     }
     await page.close();
   });
