@@ -19,14 +19,26 @@ import { startServer } from './server.mjs';
 const FACE = join(IMAGES_DIR, 'face.jpg');
 
 // The app: detect on the main thread, then in a worker; publish the results or the error.
-const MAIN_JS = `import { FaceDetector } from 'featherdet';
+// Then two errors, one thrown on the main thread and one in the worker: their name, code and class
+// must survive the tool's minifier and the worker boundary.
+const MAIN_JS = `import { FaceDetector, Detector, OptionsError, ModelError } from 'featherdet';
 async function run() {
   const img = new Image();
   img.src = '/face.jpg';
   await img.decode();
   const onMain = (await FaceDetector.create()).detect(img);
   const inWorker = await (await FaceDetector.create({ worker: true })).detect(img);
-  return { onMain, inWorker };
+  const errors = [];
+  const bad = [[() => FaceDetector.create({ threshold: 0.5 }), OptionsError], [() => Detector.create({ model: 'fase', worker: true }), ModelError]];
+  for (const [create, cls] of bad) {
+    try {
+      await create();
+      errors.push('no error');
+    } catch (e) {
+      errors.push(e.name + ' ' + e.code + ' ' + (e instanceof cls));
+    }
+  }
+  return { onMain, inWorker, errors };
 }
 run().then((r) => { window.result = r; }, (e) => { window.result = { error: e.name + ' [' + e.code + ']: ' + e.message }; });
 `;
@@ -72,14 +84,15 @@ async function resultAt(url) {
   }
 }
 
-/** Four faces on the main thread and in the worker, at the same places. */
+/** Four faces on the main thread and in the worker, at the same places; the errors intact. */
 function expectFourFaces(result) {
   expect(result.error).toBeUndefined();
   expect(result.onMain.length).toBe(4);
   expect(result.inWorker.length).toBe(4);
   expect(result.onMain.every((d) => d.label === 'face')).toBe(true);
   for (let i = 0; i < 4; ++i) expect(Math.abs(result.onMain[i].box.x - result.inWorker[i].box.x)).toBeLessThan(3);
-  expect(result.pageErrors).toEqual([]);
+  expect(result.errors).toEqual(['OptionsError ERR_OPTIONS true', 'ModelError ERR_MODEL true']);
+  expect(result.pageErrors.filter((e) => !/status of 404/.test(e))).toEqual([]);
 }
 
 /** A free TCP port on 127.0.0.1. */
@@ -145,7 +158,7 @@ describe.each([
   ['Vite 6', 'vite6'],
 ])('%s', (label, pkg) => {
   const viteBin = join(ROOT, 'node_modules', pkg, 'bin/vite.js');
-  it(`dev server (npm run dev, pre-bundled dependency): ${label} serves the app and it finds the faces`, async () => {
+  it(`dev server (npm run dev, pre-bundled dependency): ${label} serves the app, it finds the faces, errors keep their class`, async () => {
     const app = makeApp(`${pkg}-dev`, { imageDir: 'public' });
     writeFileSync(join(app, 'index.html'), INDEX_HTML('/main.js'));
     const port = await freePort();
@@ -153,7 +166,7 @@ describe.each([
     expectFourFaces(await resultAt(`${url}/`));
   }, 120_000);
 
-  it(`build: ${label} builds the app and it finds the faces`, async () => {
+  it(`build: ${label} builds (minified) the app, it finds the faces, errors keep their class`, async () => {
     const app = makeApp(`${pkg}-build`, { imageDir: 'public' });
     writeFileSync(join(app, 'index.html'), INDEX_HTML('/main.js'));
     execFileSync(process.execPath, [viteBin, 'build', '--logLevel', 'warn'], { cwd: app, stdio: 'pipe' });
@@ -240,7 +253,7 @@ describe('script tag from another origin (a CDN with CORS)', () => {
     const site = join(tmp, 'site');
     mkdirSync(site, { recursive: true });
     cpSync(FACE, join(site, 'face.jpg'));
-    writeFileSync(join(site, 'main.js'), MAIN_JS.replace("import { FaceDetector } from 'featherdet';", 'const { FaceDetector } = window.featherdet;'));
+    writeFileSync(join(site, 'main.js'), MAIN_JS.replace(/^import (\{[^}]*\}) from 'featherdet';/, 'const $1 = window.featherdet;'));
     writeFileSync(join(site, 'index.html'), '<!doctype html><html><head><link rel="icon" href="data:,"></head><body>' +
       `<script src="${cdn.url}/featherdet/featherdet.iife.js" crossorigin="anonymous"></script><script src="/main.js"></script></body></html>\n`);
     const page = await serve(site, { isolate: false });
