@@ -20,7 +20,7 @@ export interface EmbindRuntime {
   delete(): void;
 }
 
-/** The detection pipeline in wasm (Contract B): preprocess, model, decoder, NMS. */
+/** The detection pipeline in wasm: preprocess, model, decoder, NMS. */
 export interface EmbindDetector {
   /** Loads model bytes with options JSON; '' on success, else the error message. */
   load(modelBytes: Uint8Array, optionsJson: string): string;
