@@ -114,7 +114,7 @@ export async function fetchUpstream(upstream, sources = defaultSources(), { prog
   return file;
 }
 
-/** The "featherdet" metadata JSON (Contract A) of a manifest model entry. */
+/** The "featherdet" metadata JSON (vision/decoder_config.h) of a manifest model entry. */
 export function metadataOf(model) {
   const meta = {
     version: 1,

@@ -1,4 +1,4 @@
-// Detector: the C++ detection facade (Contract B). Loads a TFLite detection model with its
+// Detector: the C++ detection facade. Loads a TFLite detection model with its
 // "featherdet" metadata (or a `decoder` option), then turns RGBA frames into detections in
 // source-image pixels: preprocess -> invoke -> decode -> NMS -> map back.
 #pragma once

@@ -93,7 +93,7 @@ class Runtime {
   ModelRunner runner_;
 };
 
-// The detection pipeline for JavaScript (Contract B): load a model, fill the reused RGBA frame
+// The detection pipeline for JavaScript (api/detector.h): load a model, fill the reused RGBA frame
 // buffer, detect, read results() as a Float32Array view. After the first frame of a size, a
 // frame allocates nothing in C++.
 class DetectorBinding {

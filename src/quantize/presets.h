@@ -1,5 +1,5 @@
-// Converter presets: the preprocessing and the featherdet metadata (Contract A) of the model
-// families featherdet ships decoders for.
+// Converter presets: the preprocessing and the featherdet metadata (vision/decoder_config.h) of
+// the model families featherdet ships decoders for.
 #pragma once
 
 #include <string>

@@ -1,4 +1,4 @@
-// The decoder description of a detection model: the "featherdet" metadata JSON (Contract A),
+// The decoder description of a detection model: the "featherdet" metadata JSON,
 // possibly overridden by the user's `decoder` option, parsed into a plain struct.
 #pragma once
 

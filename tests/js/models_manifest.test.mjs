@@ -1,5 +1,5 @@
 // models/manifest.json agrees with the files it describes: upstream sizes and digests, labels,
-// calibration images disjoint from the evaluation images, and the metadata it yields (Contract A).
+// calibration images disjoint from the evaluation images, and the featherdet metadata it yields.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -47,7 +47,7 @@ describe('models/manifest.json', () => {
     expect(val.filter((f) => train.includes(f))).toEqual([]);
   });
 
-  test('metadata follows Contract A', () => {
+  test('metadata follows the featherdet metadata format (vision/decoder_config.h)', () => {
     const meta = metadataOf(byId.objects);
     expect(meta).toMatchObject({
       version: 1, family: 'nanodet', strides: [8, 16, 32], reg_max: 7,

@@ -1,5 +1,5 @@
 // SHA-256 and size of each file the package ships (featherdet.wasm, models/*.tflite), keyed by
-// path relative to this module. scripts/gen-manifest.mjs overwrites the compiled
+// path relative to this module. scripts/package.mjs overwrites the compiled
 // dist/manifest.js with the real table (and writes dist/manifest.json) when the package is built.
 
 /** Expected hash and size of one shipped file. */
