@@ -8,7 +8,7 @@
 #include "core/dtype.h"
 #include "core/status.h"
 #include "model/graph.h"
-#include "runtime/op.h"
+#include "ops/op.h"
 
 namespace fd {
 

@@ -9,7 +9,7 @@
 #include "kernels/conv.h"
 #include "kernels/kernel_table.h"
 #include "ops/activation_range.h"
-#include "runtime/op.h"
+#include "ops/op.h"
 
 namespace fd {
 

@@ -9,7 +9,7 @@
 #include "core/status.h"
 #include "model/graph.h"
 #include "ops/activation_range.h"
-#include "runtime/op.h"
+#include "ops/op.h"
 
 namespace fd {
 

@@ -7,7 +7,7 @@
 
 #include "core/quant.h"
 #include "kernels/movement.h"
-#include "runtime/op.h"
+#include "ops/op.h"
 
 namespace fd {
 

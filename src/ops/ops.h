@@ -3,7 +3,7 @@
 
 #include <memory>
 
-#include "runtime/op.h"
+#include "ops/op.h"
 
 namespace fd {
 

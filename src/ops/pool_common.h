@@ -8,7 +8,7 @@
 #include <limits>
 #include <vector>
 
-#include "runtime/op.h"
+#include "ops/op.h"
 
 namespace fd {
 namespace pool_common {

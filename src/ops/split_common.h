@@ -7,7 +7,7 @@
 
 #include "kernels/movement.h"
 #include "ops/movement_common.h"
-#include "runtime/op.h"
+#include "ops/op.h"
 
 namespace fd {
 

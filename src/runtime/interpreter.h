@@ -9,7 +9,7 @@
 
 #include "core/status.h"
 #include "model/graph.h"
-#include "runtime/op.h"
+#include "ops/op.h"
 
 namespace fd {
 

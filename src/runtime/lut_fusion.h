@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "model/graph.h"
-#include "runtime/op.h"
+#include "ops/op.h"
 
 namespace fd {
 

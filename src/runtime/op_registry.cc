@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <iterator>
 
+#include "ops/op.h"
 #include "ops/ops.h"
-#include "runtime/op.h"
 
 namespace fd {
 namespace {
