@@ -6,6 +6,8 @@
 #include <limits>
 #include <string>
 
+#include "ops/padding.h"
+
 namespace fd {
 
 Status conv_output_size(const NodeContext& ctx, Padding padding, int32_t in, int32_t kernel,
@@ -14,20 +16,13 @@ Status conv_output_size(const NodeContext& ctx, Padding padding, int32_t in, int
     return ctx.error("invalid stride " + std::to_string(stride) + ", dilation " +
                      std::to_string(dilation) + " or kernel size " + std::to_string(kernel));
   }
-  const int64_t effective = static_cast<int64_t>(kernel - 1) * dilation + 1;
-  int64_t o = 0;
-  if (padding == Padding::kSame) {
-    o = (in + stride - 1) / stride;
-  } else {
-    o = in >= effective ? (in - effective) / stride + 1 : 0;
+  int64_t o = 0, pad = 0;
+  if (!same_valid_window(padding, in, kernel, stride, dilation, &o, &pad)) {
+    return ctx.error("window of " + std::to_string(static_cast<int64_t>(kernel - 1) * dilation + 1) +
+                     " does not fit input size " + std::to_string(in));
   }
-  if (o <= 0) {
-    return ctx.error("window of " + std::to_string(effective) + " does not fit input size " +
-                     std::to_string(in));
-  }
-  const int64_t total = std::max<int64_t>((o - 1) * stride + effective - in, 0);
   *out = static_cast<size_t>(o);
-  *pad_before = padding == Padding::kSame ? static_cast<size_t>(total / 2) : 0;
+  *pad_before = static_cast<size_t>(pad);
   return Status();
 }
 
@@ -159,61 +154,76 @@ Status check_accumulator_range(const NodeContext& ctx, const QWeights& w, const 
   return Status();
 }
 
-Status prepare_qgemm(NodeContext& ctx, const RTensor& in, const RTensor& out, size_t n, size_t k,
-                     Activation act, QGemm* g) {
-  const RTensor& w = ctx.input(1);
+Status optional_bias(NodeContext& ctx, DType dtype, size_t channels, const void** bias) {
+  *bias = nullptr;
+  if (!ctx.has_input(2)) return Status();
+  FD_RETURN_IF_ERROR(expect_constant(ctx, 2, dtype, "bias"));
+  if (static_cast<size_t>(num_elements(ctx.input(2).shape)) != channels) {
+    return ctx.error("bias has " + std::to_string(num_elements(ctx.input(2).shape)) + " values for " +
+                     std::to_string(channels) + " output channels");
+  }
+  *bias = ctx.input(2).data;
+  return Status();
+}
+
+Status init_qconv(NodeContext& ctx, const RTensor& in, const RTensor& out, size_t channels, size_t taps,
+                  size_t ch_stride, size_t tap_stride, Activation act, size_t scale_channels, QConv* q,
+                  std::vector<float>* scale, RequantParams* rq) {
   FD_RETURN_IF_ERROR(expect_constant(ctx, 1, in.dtype, "weights"));
+  const RTensor& w = ctx.input(1);
   if (in.quant.scale.size() != 1 || out.quant.scale.size() != 1 || w.quant.empty()) {
     return ctx.error("quantized input, weights and output need quantization parameters "
                      "(per-tensor for input and output)");
   }
-  std::vector<int32_t> w_zp;
   std::vector<float> w_scale;
-  FD_RETURN_IF_ERROR(weight_quant(ctx, w, n, &w_zp, &w_scale));
-  const int32_t* b = nullptr;
-  if (ctx.has_input(2)) {
-    FD_RETURN_IF_ERROR(expect_constant(ctx, 2, DType::kInt32, "bias"));
-    if (static_cast<size_t>(num_elements(ctx.input(2).shape)) != n) {
-      return ctx.error("bias has " + std::to_string(num_elements(ctx.input(2).shape)) +
-                       " values for " + std::to_string(n) + " output channels");
-    }
-    b = ctx.input(2).as<int32_t>();
-  }
-  const uint8_t* wdata = w.as<uint8_t>();
-  const bool w_unsigned = w.dtype == DType::kUInt8;
-  const QWeights qw{wdata, w_unsigned, n, k, k, 1, w_zp.data()};
-  FD_RETURN_IF_ERROR(check_accumulator_range(ctx, qw, b, in.quant.zero_point[0]));
+  FD_RETURN_IF_ERROR(weight_quant(ctx, w, channels, &q->w_zero_points, &w_scale));
+  const void* bias = nullptr;
+  FD_RETURN_IF_ERROR(optional_bias(ctx, DType::kInt32, channels, &bias));
+  q->bias = static_cast<const int32_t*>(bias);
+  q->weights = QWeights{w.data, w.dtype == DType::kUInt8, channels, taps, ch_stride, tap_stride, q->w_zero_points.data()};
+  FD_RETURN_IF_ERROR(check_accumulator_range(ctx, q->weights, q->bias, in.quant.zero_point[0]));
+  scale->assign(std::max(scale_channels, channels), 0.0f);
+  for (size_t c = 0; c < channels; ++c) (*scale)[c] = in.quant.scale[0] * w_scale[c] / out.quant.scale[0];
+  rq->scale = scale->data();
+  rq->per_tensor = false;
+  rq->output_zero_point = out.quant.zero_point[0];
+  rq->bounded = requant_bounded(q->weights, q->bias, scale->data());
+  return quant_activation_range(ctx, act, out.dtype, out.quant.scale[0], out.quant.zero_point[0], &rq->qmin, &rq->qmax);
+}
+
+Status prepare_qgemm(NodeContext& ctx, const RTensor& in, const RTensor& out, size_t n, size_t k,
+                     Activation act, QGemm* g) {
+  QConv q;
+  // The table's preferred kernel (its channel tile pads the scales), or its general one below.
+  g->kernel = &ctx.kernels().qgemm;
+  FD_RETURN_IF_ERROR(init_qconv(ctx, in, out, n, k, k, 1, act, round_up_multiple(n, g->kernel->nr), &q, &g->scale,
+                                &g->params.rq));
   g->n = n;
   g->k = k;
-  // The table's preferred kernel, or its general one when the weights do not fit that kernel.
+  const uint8_t* wdata = q.weights.data;
+  const bool w_unsigned = q.weights.is_unsigned;
   std::vector<int32_t> row_sums(n);
-  g->kernel = &ctx.kernels().qgemm;
   g->packed.assign(g->kernel->packed_bytes(n, k), 0);
-  if (!g->kernel->pack(n, k, wdata, w_unsigned, w_zp.data(), g->packed.data(), row_sums.data())) {
+  if (!g->kernel->pack(n, k, wdata, w_unsigned, q.w_zero_points.data(), g->packed.data(), row_sums.data())) {
     g->kernel = &ctx.kernels().qgemm_general;
     g->packed.assign(g->kernel->packed_bytes(n, k), 0);
-    g->kernel->pack(n, k, wdata, w_unsigned, w_zp.data(), g->packed.data(), row_sums.data());
+    g->kernel->pack(n, k, wdata, w_unsigned, q.w_zero_points.data(), g->packed.data(), row_sums.data());
   }
   const size_t np = round_up_multiple(n, g->kernel->nr);
+  if (g->scale.size() < np) {
+    g->scale.resize(np, 0.0f);
+    g->params.rq.scale = g->scale.data();
+  }
   const bool in_unsigned = in.dtype == DType::kUInt8;
   const int32_t in_zp = in.quant.zero_point[0] + activation_shift(g->kernel->domain, in_unsigned);
   g->bias.assign(np, 0);
-  if (b) {
-    for (size_t c = 0; c < n; ++c) g->bias[c] = b[c];
+  if (q.bias) {
+    for (size_t c = 0; c < n; ++c) g->bias[c] = q.bias[c];
   }
   for (size_t c = 0; c < n; ++c) g->bias[c] -= in_zp * row_sums[c];
-  const float in_scale = in.quant.scale[0];
-  const float out_scale = out.quant.scale[0];
-  g->scale.assign(np, 0.0f);
-  for (size_t c = 0; c < n; ++c) g->scale[c] = in_scale * w_scale[c] / out_scale;
   g->params.is_unsigned = in_unsigned;
   g->params.a_xor = activation_shift(g->kernel->domain, in_unsigned) != 0 ? 0x80 : 0;
-  g->params.rq.scale = g->scale.data();
-  g->params.rq.per_tensor = false;
-  g->params.rq.output_zero_point = out.quant.zero_point[0];
-  g->params.rq.bounded = requant_bounded(qw, b, g->scale.data());
-  return quant_activation_range(ctx, act, out.dtype, out.quant.scale[0], out.quant.zero_point[0], &g->params.rq.qmin,
-                                &g->params.rq.qmax);
+  return Status();
 }
 
 Status prepare_fgemm(NodeContext& ctx, size_t n, size_t k, Activation act, FGemm* g) {
@@ -227,15 +237,9 @@ Status prepare_fgemm(NodeContext& ctx, size_t n, size_t k, Activation act, FGemm
   g->packed.assign(np * k, 0.0f);
   f32_gemm_4x8_pack(n, k, w, g->packed.data());
   g->bias.assign(np, 0.0f);
-  if (ctx.has_input(2)) {
-    FD_RETURN_IF_ERROR(expect_constant(ctx, 2, DType::kFloat32, "bias"));
-    if (static_cast<size_t>(num_elements(ctx.input(2).shape)) != n) {
-      return ctx.error("bias has " + std::to_string(num_elements(ctx.input(2).shape)) +
-                       " values for " + std::to_string(n) + " output channels");
-    }
-    const float* b = ctx.input(2).as<float>();
-    for (size_t c = 0; c < n; ++c) g->bias[c] = b[c];
-  }
+  const void* bias = nullptr;
+  FD_RETURN_IF_ERROR(optional_bias(ctx, DType::kFloat32, n, &bias));
+  if (bias) std::copy_n(static_cast<const float*>(bias), n, g->bias.begin());
   return float_activation_range(ctx, act, &g->out_min, &g->out_max);
 }
 

@@ -13,7 +13,8 @@
 
 namespace fd {
 
-// Output size and leading padding of one spatial axis under TFLite's SAME/VALID rules.
+// Output size and leading padding of one spatial axis under TFLite's SAME/VALID rules
+// (same_valid_window), as an error naming the window when it does not fit.
 Status conv_output_size(const NodeContext& ctx, Padding padding, int32_t in, int32_t kernel,
                         int32_t stride, int32_t dilation, size_t* out, size_t* pad_before);
 
@@ -24,6 +25,10 @@ Status expect_conv_io(NodeContext& ctx);
 // Fills `g` for an NHWC input `in` [N, H, W, C] and weights `w` [*, KH, KW, *] from the node's
 // strides, dilations and padding.
 Status conv_geometry(const NodeContext& ctx, const Shape& in, const Shape& w, ConvGeometry* g);
+
+// The node's optional bias (input 2): null when absent, else checked to be a constant of type
+// `dtype` with one value per output channel (`channels`).
+Status optional_bias(NodeContext& ctx, DType dtype, size_t channels, const void** bias);
 
 // Checks that input `i` is a constant of type `dtype` (weights and biases must be).
 Status expect_constant(NodeContext& ctx, int i, DType dtype, const char* what);
@@ -56,6 +61,24 @@ struct QWeights {
   size_t channels, taps, ch_stride, tap_stride;
   const int32_t* zero_points;  // per channel
 };
+
+// The quantization of a conv-like node (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED), filled
+// by init_qconv: per-channel weight zero points, the int32 bias (null when absent) and the
+// weights as the accumulator checks read them.
+struct QConv {
+  std::vector<int32_t> w_zero_points;
+  const int32_t* bias = nullptr;
+  QWeights weights{};
+};
+
+// The one quantized-parameter fill of conv-like nodes: input 1 (constant weights of the input's
+// type, `channels` x `taps` at the given strides) and input 2 (optional int32 bias) are checked
+// (quantization present, zero points in range, accumulators within int32), `scale` gets the
+// per-channel requantization scales in*w[c]/out padded with zeros to `scale_channels`, and `rq`
+// its whole output stage (scales, zero point, bounded, clamp range of `act`).
+Status init_qconv(NodeContext& ctx, const RTensor& in, const RTensor& out, size_t channels, size_t taps,
+                  size_t ch_stride, size_t tap_stride, Activation act, size_t scale_channels, QConv* q,
+                  std::vector<float>* scale, RequantParams* rq);
 
 // Fails unless every int32 accumulator of a quantized conv stays in range: per channel,
 // |bias| + (|input zero point| + 383) * sum |w - w_zp| must fit int32 (the kernels fold

@@ -1,6 +1,7 @@
 // DEPTHWISE_CONV_2D: per-channel NHWC convolution; weights [1, KH, KW, Cin * depth_multiplier]
 // are pre-widened (int16, minus zero point) or padded (float) at prepare; with depth multiplier 1
 // they are packed for the kernel table's depthwise kernel, the input zero point folded into the bias.
+#include <algorithm>
 #include <string>
 
 #include "ops/conv_common.h"
@@ -72,49 +73,29 @@ class DepthwiseConv2D : public Op {
       for (size_t c = 0; c < cout_; ++c) fw_[t * cp + c] = w[t * cout_ + c];
     }
     fbias_.assign(cp, 0.0f);
-    if (ctx.has_input(2)) {
-      FD_RETURN_IF_ERROR(expect_constant(ctx, 2, DType::kFloat32, "bias"));
-      FD_RETURN_IF_ERROR(check_bias_size(ctx));
-      const float* b = ctx.input(2).as<float>();
-      for (size_t c = 0; c < cout_; ++c) fbias_[c] = b[c];
-    }
+    const void* bias = nullptr;
+    FD_RETURN_IF_ERROR(optional_bias(ctx, DType::kFloat32, cout_, &bias));
+    if (bias) std::copy_n(static_cast<const float*>(bias), cout_, fbias_.begin());
     return float_activation_range(ctx, ctx.options().activation, &out_min_, &out_max_);
   }
 
   Status prepare_quant(NodeContext& ctx, const RTensor& in, const RTensor& out) {
-    FD_RETURN_IF_ERROR(expect_constant(ctx, 1, in.dtype, "weights"));
-    const RTensor& w = ctx.input(1);
-    if (in.quant.scale.size() != 1 || out.quant.scale.size() != 1 || w.quant.empty()) {
-      return ctx.error("quantized input, weights and output need quantization parameters "
-                       "(per-tensor for input and output)");
-    }
-    std::vector<int32_t> w_zp;
-    std::vector<float> w_scale;
-    FD_RETURN_IF_ERROR(weight_quant(ctx, w, cout_, &w_zp, &w_scale));
-    const size_t cp = round_up_multiple(cout_, kDwChannelBlock);
     const size_t taps = g_.kernel_h * g_.kernel_w;
-    const bool w_unsigned = w.dtype == DType::kUInt8;
+    QConv q;
+    // Scales padded for every depthwise kernel's channel block.
+    FD_RETURN_IF_ERROR(init_qconv(ctx, in, out, cout_, taps, 1, cout_, ctx.options().activation,
+                                  round_up_multiple(cout_, kDwQuadBlock), &q, &scale_, &params_.rq));
+    const size_t cp = round_up_multiple(cout_, kDwChannelBlock);
     qw_.assign(taps * cp, 0);
     for (size_t t = 0; t < taps; ++t) {
       for (size_t c = 0; c < cout_; ++c) {
-        const uint8_t raw = w.data[t * cout_ + c];
-        const int32_t q = w_unsigned ? static_cast<int32_t>(raw) : static_cast<int32_t>(static_cast<int8_t>(raw));
-        qw_[t * cp + c] = static_cast<int16_t>(q - w_zp[c]);
+        const uint8_t raw = q.weights.data[t * cout_ + c];
+        const int32_t v = q.weights.is_unsigned ? static_cast<int32_t>(raw) : static_cast<int32_t>(static_cast<int8_t>(raw));
+        qw_[t * cp + c] = static_cast<int16_t>(v - q.w_zero_points[c]);
       }
     }
     qbias_.assign(cp, 0);
-    const int32_t* b = nullptr;
-    if (ctx.has_input(2)) {
-      FD_RETURN_IF_ERROR(expect_constant(ctx, 2, DType::kInt32, "bias"));
-      FD_RETURN_IF_ERROR(check_bias_size(ctx));
-      b = ctx.input(2).as<int32_t>();
-      for (size_t c = 0; c < cout_; ++c) qbias_[c] = b[c];
-    }
-    const QWeights qw{w.data, w_unsigned, cout_, taps, 1, cout_, w_zp.data()};
-    FD_RETURN_IF_ERROR(check_accumulator_range(ctx, qw, b, in.quant.zero_point[0]));
-    // Scales padded for every depthwise kernel's channel block.
-    scale_.assign(round_up_multiple(cout_, kDwQuadBlock), 0.0f);
-    for (size_t c = 0; c < cout_; ++c) scale_[c] = in.quant.scale[0] * w_scale[c] / out.quant.scale[0];
+    if (q.bias) std::copy_n(q.bias, cout_, qbias_.begin());
     input_zp_ = in.quant.zero_point[0];
     params_.is_unsigned = in.dtype == DType::kUInt8;
     // Depth multiplier 1: the table's kernel (or its general one when the weights do not fit),
@@ -132,18 +113,7 @@ class DepthwiseConv2D : public Op {
       }
       zero_row_.assign(cin_ + kDwZeroRowSlack, static_cast<uint8_t>(input_zp_));
     }
-    params_.rq.scale = scale_.data();
-    params_.rq.per_tensor = false;
-    params_.rq.bounded = requant_bounded(qw, b, scale_.data());
-    params_.rq.output_zero_point = out.quant.zero_point[0];
-    return quant_activation_range(ctx, ctx.options().activation, out.dtype, out.quant.scale[0], out.quant.zero_point[0],
-                                  &params_.rq.qmin, &params_.rq.qmax);
-  }
-
-  Status check_bias_size(NodeContext& ctx) const {
-    if (static_cast<size_t>(num_elements(ctx.input(2).shape)) == cout_) return Status();
-    return ctx.error("bias has " + std::to_string(num_elements(ctx.input(2).shape)) + " values for " +
-                     std::to_string(cout_) + " output channels");
+    return Status();
   }
 
   ConvGeometry g_;

@@ -4,6 +4,7 @@
 #include "kernels/pooling.h"
 #include "ops/activation_range.h"
 #include "ops/ops.h"
+#include "ops/padding.h"
 #include "ops/pool_common.h"
 
 namespace fd {
@@ -24,9 +25,9 @@ class Pool2D : public Op {
     if (o.filter_h <= 0 || o.filter_w <= 0 || o.stride_h <= 0 || o.stride_w <= 0) {
       return ctx.error("filter and stride must be positive");
     }
-    int32_t out_h, out_w, pad_top, pad_left;
-    if (!pool_common::output_size_and_padding(o.padding, in.shape[1], o.filter_h, o.stride_h, &out_h, &pad_top) ||
-        !pool_common::output_size_and_padding(o.padding, in.shape[2], o.filter_w, o.stride_w, &out_w, &pad_left)) {
+    int64_t out_h, out_w, pad_top, pad_left;
+    if (!same_valid_window(o.padding, in.shape[1], o.filter_h, o.stride_h, 1, &out_h, &pad_top) ||
+        !same_valid_window(o.padding, in.shape[2], o.filter_w, o.stride_w, 1, &out_w, &pad_left)) {
       return ctx.error("filter " + std::to_string(o.filter_h) + "x" + std::to_string(o.filter_w) +
                        " does not fit input " + shape_str(in.shape) + " with VALID padding");
     }
@@ -50,7 +51,8 @@ class Pool2D : public Op {
       FD_RETURN_IF_ERROR(quant_activation_range(ctx, o.activation, out.dtype, out.quant.scale[0], out.quant.zero_point[0],
                                                 &qmin_, &qmax_));
     }
-    FD_RETURN_IF_ERROR(ctx.set_output_shape(0, {in.shape[0], out_h, out_w, in.shape[3]}));
+    FD_RETURN_IF_ERROR(ctx.set_output_shape(
+        0, {in.shape[0], static_cast<int32_t>(out_h), static_cast<int32_t>(out_w), in.shape[3]}));
     return Status();
   }
 

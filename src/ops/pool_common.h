@@ -1,5 +1,4 @@
-// Helpers shared by the pooling, reduction, softmax, resize and arg max ops: TFLite padding,
-// fused-activation ranges and constant axis tensors.
+// Helpers shared by the pooling, reduction, softmax, resize and arg max ops: constant axis tensors.
 #pragma once
 
 #include <algorithm>
@@ -12,17 +11,6 @@
 
 namespace fd {
 namespace pool_common {
-
-// Output size and leading padding of one spatial axis, as TFLite computes them (dilation 1).
-// Returns false when the output would be empty.
-inline bool output_size_and_padding(Padding padding, int32_t in, int32_t filter, int32_t stride,
-                                    int32_t* out, int32_t* pad_before) {
-  *out = padding == Padding::kSame ? (in + stride - 1) / stride : (in - filter + stride) / stride;
-  if (*out <= 0) return false;
-  const int32_t total = std::max(0, (*out - 1) * stride + filter - in);
-  *pad_before = total / 2;
-  return true;
-}
 
 // Reads a constant INT32 or INT64 tensor of axis or size values.
 inline Status read_int_constant(NodeContext& ctx, int index, const char* what, std::vector<int32_t>* values) {
