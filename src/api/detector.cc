@@ -84,7 +84,7 @@ Status collect_outputs(Interpreter& in, const DecoderConfig& cfg, RoleTensors* r
 }
 
 Status options_error(const std::string& key, const std::string& what) {
-  return Status::error("option '" + key + "' " + what);
+  return Status::error("option '" + key + "' " + what, StatusCode::kInvalidArgument);
 }
 
 Status read_name_list(const JsonValue& opts, const char* key, bool* given, std::vector<std::string>* out) {
@@ -150,7 +150,7 @@ Status Detector::create(const uint8_t* model, size_t size, const std::string& op
   if (opts.find_first_not_of(" \t\r\n") == std::string::npos) opts = "{}";
   JsonValue parsed;
   Status ps = parse_json(opts, &parsed);
-  if (!ps.ok()) return Status::error("options are not valid JSON: " + ps.message());
+  if (!ps.ok()) return Status::error("options are not valid JSON: " + ps.message(), StatusCode::kInvalidArgument);
   if (!d->has_model_meta_ && (!parsed.is_object() || parsed.find("decoder") == nullptr)) {
     return no_metadata_error(in, ultralytics_note);
   }
@@ -209,8 +209,8 @@ Status Detector::set_options(const std::string& options_json) {
   if (text.find_first_not_of(" \t\r\n") == std::string::npos) text = "{}";
   JsonValue opts;
   Status ps = parse_json(text, &opts);
-  if (!ps.ok()) return Status::error("options are not valid JSON: " + ps.message());
-  if (!opts.is_object()) return Status::error("options must be a JSON object");
+  if (!ps.ok()) return Status::error("options are not valid JSON: " + ps.message(), StatusCode::kInvalidArgument);
+  if (!opts.is_object()) return Status::error("options must be a JSON object", StatusCode::kInvalidArgument);
 
   // Validate every field before changing anything.
   auto number = [&](const char* key, double lo, double hi, bool* given, double* out) -> Status {
@@ -237,7 +237,8 @@ Status Detector::set_options(const std::string& options_json) {
   FD_RETURN_IF_ERROR(read_name_list(opts, "categoryAllowlist", &has_allow, &allow));
   FD_RETURN_IF_ERROR(read_name_list(opts, "categoryDenylist", &has_deny, &deny));
   if (!allow.empty() && !deny.empty()) {
-    return Status::error("options 'categoryAllowlist' and 'categoryDenylist' are mutually exclusive");
+    return Status::error("options 'categoryAllowlist' and 'categoryDenylist' are mutually exclusive",
+                         StatusCode::kInvalidArgument);
   }
   if (const JsonValue* dec = opts.find("decoder")) {
     if (!dec->is_object()) return options_error("decoder", "must be an object shaped like the featherdet metadata");

@@ -44,14 +44,18 @@ class Runtime {
     InterpreterOptions options;
     options.profile = profile;
     Status s = runner_.load(data.data(), data.size(), options);
+    code_ = s.code();
     return s.ok() ? std::string() : s.message();
   }
+  // The kind of the last load() or invoke() failure (core/status.h names), '' after a success.
+  std::string error_code() const { return status_code_name(code_); }
   // The per-node profile as JSON (api/profile.h), '' without a model.
   std::string profile() const { return runner_.profile_json(); }
   void reset_profile() { runner_.reset_profile(); }
   // Runs the model once; returns '' on success, else the error message.
   std::string invoke() {
     Status s = runner_.invoke();
+    code_ = s.code();
     return s.ok() ? std::string() : s.message();
   }
   int num_inputs() const { return runner_.num_inputs(); }
@@ -91,6 +95,7 @@ class Runtime {
 
  private:
   ModelRunner runner_;
+  StatusCode code_ = StatusCode::kOk;
 };
 
 // The detection pipeline for JavaScript (api/detector.h): load a model, fill the reused RGBA frame
@@ -104,6 +109,7 @@ class DetectorBinding {
     std::vector<uint8_t> data = copy_bytes(bytes);
     std::unique_ptr<Detector> d;
     Status s = Detector::create(data.data(), data.size(), options_json, &d);
+    code_ = s.code();
     if (!s.ok()) return s.message();
     detector_ = std::move(d);
     count_ = 0;
@@ -111,10 +117,13 @@ class DetectorBinding {
   }
   // Changes options; '' on success, else the error message (options unchanged).
   std::string set_options(const std::string& options_json) {
-    if (!detector_) return "no model is loaded: call load() first";
-    Status s = detector_->set_options(options_json);
+    Status s = detector_ ? detector_->set_options(options_json) : Status::error("no model is loaded: call load() first");
+    code_ = s.code();
     return s.ok() ? std::string() : s.message();
   }
+  // The kind of the last failure of load(), setOptions(), detect() or detectEncoded() (core/status.h
+  // names: 'unsupported', 'invalid_argument', 'invalid_image', 'failed'), '' after a success.
+  std::string error_code() const { return status_code_name(code_); }
   // Model and option facts as JSON, or '' when no model is loaded.
   std::string info() const { return detector_ ? detector_->info_json() : std::string(); }
   // A Uint8Array view of the reused RGBA buffer for a width x height frame (null for a bad
@@ -128,10 +137,12 @@ class DetectorBinding {
   // Detects in the frame buffer's width x height RGBA pixels; the detection count, or -1 (see
   // lastError()).
   int detect(int width, int height, bool mirror, int rotation) {
-    if (!detector_) return fail("no model is loaded: call load() first");
+    if (!detector_) return fail(Status::error("no model is loaded: call load() first"));
     if (width > 0 && height > 0 && static_cast<uint64_t>(width) * static_cast<uint64_t>(height) * 4 > frame_.size()) {
-      return fail("the frame buffer holds " + std::to_string(frame_.size()) + " bytes, too few for a " + std::to_string(width) +
-                  "x" + std::to_string(height) + " RGBA frame: call frameBuffer(width, height) first");
+      return fail(Status::error("the frame buffer holds " + std::to_string(frame_.size()) + " bytes, too few for a " +
+                                    std::to_string(width) + "x" + std::to_string(height) +
+                                    " RGBA frame: call frameBuffer(width, height) first",
+                                StatusCode::kInvalidArgument));
     }
     source_width_ = width;
     source_height_ = height;
@@ -139,10 +150,10 @@ class DetectorBinding {
   }
   // Decodes JPEG/PNG/BMP bytes and detects in them; the detection count, or -1.
   int detect_encoded(const val& bytes, bool mirror, int rotation) {
-    if (!detector_) return fail("no model is loaded: call load() first");
+    if (!detector_) return fail(Status::error("no model is loaded: call load() first"));
     std::vector<uint8_t> data = copy_bytes(bytes);
     Status s = decode_image(data.data(), data.size(), &image_);
-    if (!s.ok()) return fail(s.message());
+    if (!s.ok()) return fail(s.with_code(StatusCode::kInvalidImage));
     source_width_ = image_.width;
     source_height_ = image_.height;
     return finish(detector_->run(image_.pixels.data(), image_.width, image_.height, 3, image_.width * 3,
@@ -163,15 +174,17 @@ class DetectorBinding {
     return t;
   }
   size_t stride() const { return detector_ ? 7 + 2 * detector_->keypoint_names().size() : 7; }
-  int fail(const std::string& message) {
-    error_ = message;
+  int fail(const Status& s) {
+    error_ = s.message();
+    code_ = s.code();
     count_ = 0;
     return -1;
   }
   // Copies the detector's results into the flat float buffer (grown, never shrunk).
   int finish(const Status& s) {
-    if (!s.ok()) return fail(s.message());
+    if (!s.ok()) return fail(s);
     error_.clear();
+    code_ = StatusCode::kOk;
     const std::vector<Candidate>& r = detector_->results();
     const size_t k = detector_->keypoint_names().size();
     const size_t st = stride();
@@ -198,6 +211,7 @@ class DetectorBinding {
   Image image_;
   int source_width_ = 0, source_height_ = 0;
   std::string error_;
+  StatusCode code_ = StatusCode::kOk;
 };
 
 // Decodes JPEG/PNG/BMP bytes: {width, height, pixels: Uint8Array RGB copy, error: string}.
@@ -254,7 +268,8 @@ EMSCRIPTEN_BINDINGS(featherdet) {
       .function("arenaBytes", &Runtime::arena_bytes)
       .function("profile", &Runtime::profile)
       .function("resetProfile", &Runtime::reset_profile)
-      .function("unload", &Runtime::unload);
+      .function("unload", &Runtime::unload)
+      .function("errorCode", &Runtime::error_code);
   using fd::DetectorBinding;
   emscripten::class_<DetectorBinding>("Detector")
       .constructor<>()
@@ -267,7 +282,8 @@ EMSCRIPTEN_BINDINGS(featherdet) {
       .function("sourceWidth", &DetectorBinding::source_width)
       .function("sourceHeight", &DetectorBinding::source_height)
       .function("results", &DetectorBinding::results)
-      .function("lastError", &DetectorBinding::last_error);
+      .function("lastError", &DetectorBinding::last_error)
+      .function("errorCode", &DetectorBinding::error_code);
   emscripten::function("decodeImage", &fd::decode_image_js);
   emscripten::function("resizeRgb", &fd::resize_rgb_js);
   emscripten::function("kernelInfo", &fd::kernel_info);

@@ -27,9 +27,8 @@ Status convert_type(tflite::TensorType t, const std::string& tensor, DType* out)
   const char* name = (t >= tflite::TensorType_MIN && t <= tflite::TensorType_MAX)
                          ? tflite::EnumNameTensorType(t)
                          : "unknown";
-  return Status::error("tensor '" + tensor + "' has type " + std::string(name) + " (" +
-                       std::to_string(static_cast<int>(t)) +
-                       "), which featherdet does not support");
+  return Status::unsupported("tensor '" + tensor + "' has type " + std::string(name) + " (" +
+                             std::to_string(static_cast<int>(t)) + "), which featherdet does not support");
 }
 
 // The zero points a tensor of `t` can hold (its value range; wider types: int32, as stored).

@@ -30,7 +30,7 @@ Status float_activation_range(const NodeContext& ctx, Activation act, float* lo,
     case Activation::kRelu6: *lo = 0.0f; *hi = 6.0f; return Status();
     default: break;
   }
-  return ctx.error(std::string("fused activation ") + activation_name(act) +
+  return ctx.unsupported(std::string("fused activation ") + activation_name(act) +
                    " is not supported (supported: NONE, RELU, RELU_N1_TO_1, RELU6)");
 }
 

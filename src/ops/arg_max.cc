@@ -17,7 +17,7 @@ class ArgMax : public Op {
     const RTensor& in = ctx.input(0);
     const RTensor& out = ctx.output(0);
     if (out.dtype != DType::kInt32 && out.dtype != DType::kInt64) {
-      return ctx.error(std::string("output type ") + dtype_name(out.dtype) + " is not supported (INT32 or INT64)");
+      return ctx.unsupported(std::string("output type ") + dtype_name(out.dtype) + " is not supported (INT32 or INT64)");
     }
     std::vector<int32_t> axis;
     FD_RETURN_IF_ERROR(pool_common::read_int_constant(ctx, 1, "axis", &axis));

@@ -14,7 +14,7 @@ class Cast : public Op {
     const RTensor& out = ctx.output(0);
     // A zero-length conversion only reports whether the type pair is supported.
     if (!any_vcast_ref(in.dtype, out.dtype, 0, nullptr, nullptr)) {
-      return ctx.error(std::string("cast from ") + dtype_name(in.dtype) + " to " + dtype_name(out.dtype) +
+      return ctx.unsupported(std::string("cast from ") + dtype_name(in.dtype) + " to " + dtype_name(out.dtype) +
                        " is not supported (supported types: FLOAT32, INT32, INT64, UINT8, INT8, INT16, BOOL)");
     }
     FD_RETURN_IF_ERROR(ctx.set_output_shape(0, in.shape));

@@ -14,7 +14,7 @@ class Concatenation : public ConcatOpBase {
     const int n = ctx.num_inputs();
     if (n < 1 || ctx.num_outputs() != 1) return ctx.error("expects at least 1 input and 1 output");
     if (ctx.options().activation != Activation::kNone) {
-      return ctx.error("fused activations are not supported on CONCATENATION");
+      return ctx.unsupported("fused activations are not supported on CONCATENATION");
     }
     FD_RETURN_IF_ERROR(expect_movement_type(ctx, 0));
     const Shape& first = ctx.input(0).shape;

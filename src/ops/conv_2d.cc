@@ -22,7 +22,7 @@ class Conv2D : public Op {
     }
     const int32_t cin = in.shape[3];
     if (w.shape[3] != cin) {
-      return ctx.error("weights " + shape_str(w.shape) + " expect " + std::to_string(w.shape[3]) +
+      return ctx.unsupported("weights " + shape_str(w.shape) + " expect " + std::to_string(w.shape[3]) +
                        " input channels but the input has " + std::to_string(cin) +
                        " (grouped convolution is not supported)");
     }

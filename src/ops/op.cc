@@ -10,6 +10,10 @@ Status NodeContext::error(const std::string& what) const {
                        "): " + what);
 }
 
+Status NodeContext::unsupported(const std::string& what) const {
+  return error(what).with_code(StatusCode::kUnsupported);
+}
+
 Status NodeContext::set_output_shape(int i, Shape shape) {
   RTensor& t = output(i);
   const Status s = check_tensor_shape(shape, dtype_size(t.dtype), "output " + std::to_string(i));
@@ -26,7 +30,7 @@ Status NodeContext::expect_input_type(int i, std::initializer_list<DType> allowe
   }
   std::string names;
   for (DType a : allowed) names += std::string(names.empty() ? "" : ", ") + dtype_name(a);
-  return error(std::string("input ") + std::to_string(i) + " has type " + dtype_name(t) +
+  return unsupported(std::string("input ") + std::to_string(i) + " has type " + dtype_name(t) +
                ", which featherdet does not support for this op (supported: " + names + ")");
 }
 

@@ -53,6 +53,8 @@ class NodeContext {
   void set_scratch(uint8_t* p) { scratch_ = p; }
   // An error prefixed with the op name and node index.
   Status error(const std::string& what) const;
+  // The same for something about this node featherdet does not implement (StatusCode::kUnsupported).
+  Status unsupported(const std::string& what) const;
   // Fails unless input `i` has one of the listed dtypes.
   Status expect_input_type(int i, std::initializer_list<DType> allowed);
   // Sets output `i`'s shape (its dtype and quantization come from the model). Fails when the

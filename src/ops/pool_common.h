@@ -16,7 +16,7 @@ namespace pool_common {
 inline Status read_int_constant(NodeContext& ctx, int index, const char* what, std::vector<int32_t>* values) {
   if (!ctx.has_input(index)) return ctx.error(std::string("missing ") + what + " input");
   const RTensor& t = ctx.input(index);
-  if (!t.is_constant) return ctx.error(std::string(what) + " must be a constant tensor (dynamic values are not supported)");
+  if (!t.is_constant) return ctx.unsupported(std::string(what) + " must be a constant tensor (dynamic values are not supported)");
   const int64_t n = num_elements(t.shape);
   values->clear();
   if (t.dtype == DType::kInt32) {
@@ -33,7 +33,7 @@ inline Status read_int_constant(NodeContext& ctx, int index, const char* what, s
 inline Status expect_per_tensor_quant(NodeContext& ctx, const RTensor& t, const char* which) {
   if (!is_quant8(t.dtype)) return Status();
   if (t.quant.empty() || t.quant.zero_point.empty()) return ctx.error(std::string(which) + " lacks quantization parameters");
-  if (t.quant.per_channel()) return ctx.error(std::string(which) + " is quantized per channel, which this op does not support");
+  if (t.quant.per_channel()) return ctx.unsupported(std::string(which) + " is quantized per channel, which this op does not support");
   if (!(t.quant.scale[0] > 0.0f)) return ctx.error(std::string(which) + " has a non-positive quantization scale");
   return Status();
 }

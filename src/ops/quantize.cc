@@ -25,7 +25,7 @@ class Quantize : public Op {
     const RTensor& out = ctx.output(0);
     FD_RETURN_IF_ERROR(ctx.expect_input_type(0, {DType::kFloat32, DType::kInt8, DType::kUInt8}));
     if (!is_quant8(out.dtype)) {
-      return ctx.error(std::string("output type ") + dtype_name(out.dtype) +
+      return ctx.unsupported(std::string("output type ") + dtype_name(out.dtype) +
                        " is not supported (supported: INT8, UINT8)");
     }
     FD_RETURN_IF_ERROR(check_per_tensor_quant(ctx, out, "output"));
@@ -86,7 +86,7 @@ class Dequantize : public Op {
     RTensor& out = ctx.output(0);
     FD_RETURN_IF_ERROR(ctx.expect_input_type(0, {DType::kInt8, DType::kUInt8, DType::kFloat16}));
     if (out.dtype != DType::kFloat32) {
-      return ctx.error(std::string("output type ") + dtype_name(out.dtype) + " is not supported (supported: FLOAT32)");
+      return ctx.unsupported(std::string("output type ") + dtype_name(out.dtype) + " is not supported (supported: FLOAT32)");
     }
     FD_RETURN_IF_ERROR(ctx.set_output_shape(0, in.shape));
     if (in.dtype != DType::kFloat16) {

@@ -128,8 +128,8 @@ Status Interpreter::prepare() {
       std::string name = node.code == static_cast<int32_t>(OpCode::kCustom)
                              ? "CUSTOM '" + node.custom_name + "'"
                              : std::string(op_name(node.code));
-      return Status::error("model uses op " + name + " (node " + std::to_string(n) +
-                           "), which featherdet does not support");
+      return Status::unsupported("model uses op " + name + " (node " + std::to_string(n) +
+                                 "), which featherdet does not support");
     }
     for (int32_t t : node.inputs) {
       if (t >= 0 && !tensors_[t].shape_known) {

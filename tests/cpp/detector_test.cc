@@ -171,6 +171,23 @@ TEST(Detector, LoadErrorsSayWhatIsWrong) {
   EXPECT_EQ(d, nullptr);
 }
 
+TEST(Detector, LoadErrorsCarryTheirKind) {
+  std::unique_ptr<Detector> d;
+  const std::vector<uint8_t> bare = reshape_model("pred", {1, 8, 6}, "");
+  // The caller's options: invalid argument; the model and its metadata: failed (even where the
+  // message says "not supported"); an operator featherdet lacks: unsupported.
+  EXPECT_EQ(create(bare, "{oops", &d).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(create(bare, R"({"decoder": {"family": "yolov5"}, "maxResults": 0})", &d).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(create(bare, "", &d).code(), StatusCode::kFailed);
+  const Status family = create(reshape_model("pred", {1, 8, 6}, R"({"family": "ssd"})"), "", &d);
+  EXPECT_EQ(family.code(), StatusCode::kFailed) << family.message();
+  EXPECT_EQ(Detector::create(nullptr, 0, "", &d).code(), StatusCode::kFailed);
+  EXPECT_STREQ(status_code_name(StatusCode::kUnsupported), "unsupported");
+  EXPECT_STREQ(status_code_name(StatusCode::kOk), "");
+  EXPECT_EQ(Status().with_code(StatusCode::kUnsupported).code(), StatusCode::kOk);
+  EXPECT_EQ(Status::error("x").with_code(StatusCode::kInvalidImage).message(), "x");
+}
+
 TEST(Detector, RejectsBadFramesAndKeepsOptionsOnError) {
   std::unique_ptr<Detector> d;
   ASSERT_TRUE(create(reshape_model("pred", {1, 8, 6}, kYoloDecoder), "", &d).ok());

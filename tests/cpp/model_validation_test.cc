@@ -18,14 +18,14 @@ namespace fd {
 namespace {
 
 // Reads and prepares `model`; returns the first error ("" when both succeed).
-std::string load_error(const std::vector<uint8_t>& model) {
+Status load_status(const std::vector<uint8_t>& model) {
   Graph g;
-  Status s = read_tflite(model.data(), model.size(), &g);
-  if (!s.ok()) return s.message();
+  FD_RETURN_IF_ERROR(read_tflite(model.data(), model.size(), &g));
   std::unique_ptr<Interpreter> it;
-  s = Interpreter::create(std::move(g), &it);
-  return s.ok() ? std::string() : s.message();
+  return Interpreter::create(std::move(g), &it);
 }
+
+std::string load_error(const std::vector<uint8_t>& model) { return load_status(model).message(); }
 
 const TensorSpec kActivation = {{1, 2, 2, 1}, tflite::TensorType_INT8, {0.5f}, {0}, {}};
 
@@ -80,6 +80,11 @@ TEST(ModelValidation, ModelOutputsMustBeComputed) {
   // An op featherdet lacks is named as such, not as an output nothing writes.
   EXPECT_EQ(load_error(one_op_model({kActivation, kActivation}, tflite::BuiltinOperator_SIN, {0}, {1}, {0}, {1})),
             "model uses op SIN (node 0), which featherdet does not support");
+  EXPECT_EQ(load_status(one_op_model({kActivation, kActivation}, tflite::BuiltinOperator_SIN, {0}, {1}, {0}, {1})).code(),
+            StatusCode::kUnsupported);
+  EXPECT_EQ(load_status(one_op_model({kActivation, kActivation, kActivation}, tflite::BuiltinOperator_RELU, {0}, {1}, {0},
+                                     {2})).code(),
+            StatusCode::kFailed);
 }
 
 TEST(ModelValidation, ZeroPointsAndScalesMustFitTheTensorType) {

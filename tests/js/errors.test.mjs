@@ -2,7 +2,7 @@
 // every one of them.
 import { beforeAll, describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { IMAGES_DIR, MOBILENET_V1, bytesOf, flatcBinary, flatcJson, importApi, tinyModel } from './helpers.mjs';
+import { IMAGES_DIR, MOBILENET_V1, ROOT, bytesOf, flatcBinary, flatcJson, importApi, tinyModel } from './helpers.mjs';
 import { join } from 'node:path';
 
 let api;
@@ -82,6 +82,43 @@ describe('bad models', () => {
       );
     }
     await expectRuntimeUsable();
+  });
+
+  test('the error class comes from the C++ status code, not from the message', async () => {
+    const unsupported = await api.TfliteModel.create(tinyModel({ secondOp: { code: 66, name: 'SIN' } }), { runtime }).catch((e) => e);
+    expect(unsupported).toBeInstanceOf(api.UnsupportedOpError);
+    expect(unsupported.code).toBe('ERR_UNSUPPORTED_OP');
+    const type = await api.TfliteModel.create(tinyModel({ inputType: 'STRING' }), { runtime }).catch((e) => e);
+    expect(type.code).toBe('ERR_UNSUPPORTED_OP');
+    const corrupt = await api.TfliteModel.create(bytesOf(join(IMAGES_DIR, 'face.jpg')), { runtime }).catch((e) => e);
+    expect(corrupt).toMatchObject({ name: 'ModelError', code: 'ERR_MODEL' });
+    // A message that says "is not supported" about the caller's decoder option is no unsupported op.
+    const face = bytesOf(join(ROOT, 'models/dist/face.tflite'));
+    const family = await api.Detector.create({ model: face, decoder: { family: 'ssd' } }).catch((e) => e);
+    expect(family.message).toMatch(/decoder family 'ssd' is not supported/);
+    expect(family).not.toBeInstanceOf(api.UnsupportedOpError);
+    expect(family).toBeInstanceOf(api.ModelError);
+    // Options the C++ side rejects come back as OptionsError.
+    const detector = await api.Detector.create({ model: face });
+    const allowDeny = (() => {
+      try {
+        detector.setOptions({ categoryAllowlist: ['face'], categoryDenylist: ['face'] });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(allowDeny).toMatchObject({ name: 'OptionsError', code: 'ERR_OPTIONS' });
+    expect(allowDeny.message).toMatch(/mutually exclusive/);
+    expect(detector.detect(bytesOf(join(IMAGES_DIR, 'face.jpg'))).length).toBe(4);
+    const notImage = (() => {
+      try {
+        detector.detect(new Uint8Array([1, 2, 3, 4]));
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(notImage).toMatchObject({ name: 'SourceError', code: 'ERR_SOURCE' });
+    detector.close();
   });
 
   test('errors are real Error objects without C++ noise', async () => {

@@ -1,6 +1,6 @@
 // The synchronous detector over the wasm pipeline (Embind `Detector`): options, frames in, plain
 // result objects out. Used directly on the main thread and inside the worker.
-import type { EmbindDetector, FeatherdetModule } from './featherdet.mjs';
+import type { EmbindDetector, ErrorKind, FeatherdetModule } from './featherdet.mjs';
 import { ClosedError, FeatherdetError, ModelError, OptionsError, SourceError, UnsupportedOpError } from './errors.js';
 import { classify, FrameCanvas, newSourceInfo, workingSize, type RgbaImage, type SourceInfo } from './frame.js';
 
@@ -184,9 +184,11 @@ export function pipelineJson(o: FilterOptions & { decoder?: DecoderConfig }): st
   return JSON.stringify(out);
 }
 
-/** A C++ load error as the right error class (unsupported operators get their own). */
-function modelError(message: string): ModelError {
-  return /not support|unsupported/i.test(message) ? new UnsupportedOpError(message) : new ModelError(message);
+/** A C++ load error as the error class its StatusCode names (never chosen by the message). */
+function loadError(kind: ErrorKind, message: string): FeatherdetError {
+  if (kind === 'unsupported') return new UnsupportedOpError(message);
+  if (kind === 'invalid_argument') return new OptionsError(message);
+  return new ModelError(message);
 }
 
 /** Throws SourceError unless timestampMs is a finite number above `last`. */
@@ -234,8 +236,9 @@ export class DetectorCore {
     const emb = new module.Detector();
     const err = emb.load(model, pipelineJson(opts));
     if (err) {
+      const kind = emb.errorCode();
       emb.delete();
-      throw modelError(err);
+      throw loadError(kind, err);
     }
     return new DetectorCore(module, emb, opts);
   }
@@ -244,8 +247,9 @@ export class DetectorCore {
   setOptions(opts: FilterOptions): void {
     checkKeys(opts, FILTER_KEYS, 'setOptions');
     validateOptions(opts);
-    const err = this.live().setOptions(pipelineJson(opts));
-    if (err) throw new FeatherdetError(`setOptions: ${err}`);
+    const emb = this.live();
+    const err = emb.setOptions(pipelineJson(opts));
+    if (err) throw emb.errorCode() === 'invalid_argument' ? new OptionsError(`setOptions: ${err}`) : new ModelError(`setOptions: ${err}`);
     if (opts.mirror !== undefined) this.mirror = opts.mirror;
     if (opts.rotation !== undefined) this.rotation = opts.rotation;
     if (opts.normalized !== undefined) this.normalized = opts.normalized;
@@ -294,7 +298,7 @@ export class DetectorCore {
   detectEncoded(bytes: Uint8Array): Detection[] {
     const emb = this.live();
     const n = emb.detectEncoded(bytes, this.mirror, this.rotation);
-    if (n < 0) throw new SourceError(`detect(source): cannot decode the image bytes: ${emb.lastError()}`);
+    if (n < 0 && emb.errorCode() === 'invalid_image') throw new SourceError(`detect(source): cannot decode the image bytes: ${emb.lastError()}`);
     const w = emb.sourceWidth();
     const h = emb.sourceHeight();
     return this.collect(n, w, h, w, h);
@@ -329,7 +333,10 @@ export class DetectorCore {
   /** Result objects from the results() view, scaled from the frame to the source's pixels. */
   private collect(n: number, frameWidth: number, frameHeight: number, sourceWidth: number, sourceHeight: number): Detection[] {
     const emb = this.emb!;
-    if (n < 0) throw new FeatherdetError(`detect failed: ${emb.lastError()}`);
+    if (n < 0) {
+      const message = `detect(source): ${emb.lastError()}`;
+      throw emb.errorCode() === 'invalid_argument' ? new SourceError(message) : new FeatherdetError(message);
+    }
     // Rotations by 90/270 swap the axes of both the frame and the source as displayed.
     const quarter = this.rotation === 90 || this.rotation === 270;
     const sx = (this.normalized ? 1 : quarter ? sourceHeight : sourceWidth) / (quarter ? frameHeight : frameWidth);

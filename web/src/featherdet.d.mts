@@ -16,6 +16,8 @@ export interface EmbindRuntime {
   tensorData(isInput: boolean, index: number): Uint8Array | null;
   arenaBytes(): number;
   unload(): void;
+  /** Kind of the last load()/invoke() failure: 'unsupported', 'invalid_argument', 'invalid_image', 'failed'; '' after a success. */
+  errorCode(): ErrorKind;
   /** Frees the C++ object. */
   delete(): void;
 }
@@ -41,8 +43,13 @@ export interface EmbindDetector {
   /** [count, 7 + 2K]: x, y, width, height, score, labelId, keypointCount, then K (x, y); a view of wasm memory. */
   results(): Float32Array;
   lastError(): string;
+  /** Kind of the last load()/setOptions()/detect()/detectEncoded() failure; '' after a success. */
+  errorCode(): ErrorKind;
   delete(): void;
 }
+
+/** core/status.h's StatusCode names, as the bindings report them. */
+export type ErrorKind = '' | 'failed' | 'unsupported' | 'invalid_argument' | 'invalid_image';
 
 /** The instantiated module. */
 export interface FeatherdetModule {

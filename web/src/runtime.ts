@@ -2,6 +2,7 @@
 // workers) and running raw TFLite models. Errors from C++ become thrown Errors with its message.
 import createFeatherdetModule from './featherdet.mjs';
 import type { EmbindRuntime, FeatherdetModule } from './featherdet.mjs';
+import { ModelError, UnsupportedOpError } from './errors.js';
 import { isNode, nodeImport, toUrl } from './loader.js';
 import { requireWasmBuild, wasmLocation, type WasmBuild } from './simd.js';
 
@@ -262,8 +263,9 @@ export class TfliteModel {
     const rt = new runtime.module.Runtime();
     const err = rt.load(data, opts.profile === true);
     if (err) {
+      const kind = rt.errorCode();
       rt.delete();
-      throw new Error(err);
+      throw kind === 'unsupported' ? new UnsupportedOpError(err) : new ModelError(err);
     }
     return new TfliteModel(rt);
   }
