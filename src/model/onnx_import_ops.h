@@ -1,5 +1,6 @@
-// Internals of the ONNX importer (model/onnx_import.cc, model/onnx_import_ops.cc): the value
-// table with layout tracking and the graph-building helpers shared by the per-op translators.
+// Internals of the ONNX importer (model/onnx_import.cc, and its per-op translators by family in
+// model/onnx_import_window.cc, onnx_import_elementwise.cc and onnx_import_shape.cc): the value
+// table with layout tracking and the graph-building helpers shared by the translators.
 #pragma once
 
 #include <map>
@@ -50,7 +51,7 @@ class Importer {
   // Input and output counts of the current node against its op (required inputs named).
   Status check_arity() const;
   Status import_runtime_op();
-  // Per-op translators (onnx_import_ops.cc).
+  // Per-op translators (onnx_import_window.cc, onnx_import_elementwise.cc, onnx_import_shape.cc).
   Status conv();
   Status batch_norm();
   Status unary();
