@@ -1,6 +1,8 @@
 // Convolution-family kernels: wasmsimd must match ref bit-exactly on seeded random shapes with
 // leftovers (rows not a multiple of 4, channels not a multiple of the tile, k = 1, k not a
-// multiple of 8, 1x1 maps, strides, dilation, padding), for int8, uint8 and float.
+// multiple of 8, 1x1 maps, strides, dilation, padding), for int8, uint8 and float. The tests
+// that need no SIMD kernel (ref kernels against naive loops or against each other, packers,
+// im2col) are also built natively, so they run under AddressSanitizer + UBSan as well.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -22,14 +24,15 @@ std::vector<uint8_t> random_bytes(std::mt19937& rng, size_t n) {
   return v;
 }
 
+int rand_int(std::mt19937& rng, int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); }
+
+#ifdef __wasm_simd128__
 std::vector<float> random_floats(std::mt19937& rng, size_t n, float lo, float hi) {
   std::uniform_real_distribution<float> d(lo, hi);
   std::vector<float> v(n);
   for (float& x : v) x = d(rng);
   return v;
 }
-
-int rand_int(std::mt19937& rng, int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); }
 
 void expect_same_bits(const std::vector<float>& a, const std::vector<float>& b, const std::string& what) {
   ASSERT_EQ(a.size(), b.size());
@@ -40,6 +43,7 @@ void expect_same_bits(const std::vector<float>& a, const std::vector<float>& b, 
     ASSERT_EQ(x, y) << what << " at " << i << ": " << a[i] << " vs " << b[i];
   }
 }
+#endif  // __wasm_simd128__
 
 // Random requantization stage over `channels` channels (padded to `pad`): scales that keep
 // outputs spread over the range for accumulators of `k` products (one stage in four 256 times
@@ -98,6 +102,7 @@ void expect_naive(const GemmCase& g, const std::vector<uint8_t>& a, const std::v
   }
 }
 
+#ifdef __wasm_simd128__
 TEST(QGemmKernel, WasmsimdMatchesRefAndNaive) {
   std::mt19937 rng(1234);
   const size_t ms[] = {1, 2, 3, 4, 5, 7, 13, 17, 33};
@@ -139,6 +144,7 @@ TEST(QGemmKernel, WasmsimdMatchesRefAndNaive) {
   }
   EXPECT_EQ(cases, 9 * 8 * 9);
 }
+#endif  // __wasm_simd128__
 
 // The relaxed-SIMD 2x16c4 GEMM (through the kernel table, which holds it only when the engine's
 // relaxed dot product is exact) against its ref in the same activation domain, and both against
@@ -235,6 +241,7 @@ TEST(KernelTable, ProcessTableIsTheBestAvailable) {
       << "an engine has one reading of the i7 operand";
 }
 
+#ifdef __wasm_simd128__
 TEST(FGemmKernel, WasmsimdMatchesRefBitExactly) {
   std::mt19937 rng(99);
   const size_t ms[] = {1, 2, 3, 4, 5, 9, 17, 21};
@@ -268,6 +275,7 @@ TEST(FGemmKernel, WasmsimdMatchesRefBitExactly) {
   }
   EXPECT_EQ(cases, 8 * 8 * 6);
 }
+#endif  // __wasm_simd128__
 
 // A random depthwise geometry (possibly a 1x1 map) with padding that keeps at least one output.
 ConvGeometry random_geometry(std::mt19937& rng) {
@@ -396,6 +404,7 @@ TEST(QDwconvKernel, QuadPackRefusesWeightsOutsideInt8) {
   EXPECT_EQ(out[0], 3 * 128);
 }
 
+#ifdef __wasm_simd128__
 TEST(FDwconvKernel, WasmsimdMatchesRefBitExactly) {
   std::mt19937 rng(11);
   const size_t channels[] = {1, 4, 8, 9, 16, 23};
@@ -413,6 +422,7 @@ TEST(FDwconvKernel, WasmsimdMatchesRefBitExactly) {
     expect_same_bits(o_ref, o_simd, "iter " + std::to_string(iter));
   }
 }
+#endif  // __wasm_simd128__
 
 TEST(Im2colKernel, FillsTapsAndPadding) {
   // 3x3 image, 2 bytes per pixel, 2x2 kernel, stride 2, pad 1: output 2x2.
