@@ -36,13 +36,15 @@ struct RequantParams {
   bool bounded = false;
 };
 
-// The scalar form of the requantization above.
+// The scalar form of the requantization above. Ops reject scales that are not finite at
+// prepare (expect_finite_scale), so x is never NaN here; the clamp is written so that a NaN would
+// still land on qmin rather than reach the integer conversion.
 inline int32_t requantize(int32_t acc, float scale, int32_t zp, int32_t qmin, int32_t qmax) {
   float x = static_cast<float>(acc) * scale;
   float lo = static_cast<float>(qmin - zp);
   float hi = static_cast<float>(qmax - zp);
-  x = x < lo ? lo : x;
-  x = x > hi ? hi : x;
+  x = x >= lo ? x : lo;
+  x = x <= hi ? x : hi;
   return static_cast<int32_t>(std::nearbyint(x)) + zp;
 }
 

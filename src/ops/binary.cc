@@ -100,6 +100,8 @@ class Binary : public Op {
       int32_t qmin, qmax;
       FD_RETURN_IF_ERROR(quant_activation_range(ctx, act, dtype_, so, zo, &qmin, &qmax));
       if (op_ == BinaryOp::kMul) {
+        FD_RETURN_IF_ERROR(ctx.expect_finite_scale(static_cast<double>(sa) * sb / so,
+                                                   "requantization scale (input 0 * input 1 / output)"));
         mul_ = make_qmul_params(sa, za, sb, zb, so, zo, qmin, qmax);
         mul_swapped_ = swap_qmul_params(mul_);
       } else {

@@ -33,7 +33,7 @@ class ConcatOpBase : public Op {
       tables_.assign(static_cast<size_t>(n) * 256, 0);
       for (int i = 0; i < n; ++i) {
         if (same_quant(ctx.input(i), out)) continue;
-        build_requant_table(ctx.input(i), out, &tables_[static_cast<size_t>(i) * 256]);
+        FD_RETURN_IF_ERROR(build_requant_table(ctx, ctx.input(i), out, &tables_[static_cast<size_t>(i) * 256]));
         table_ptrs_[i] = &tables_[static_cast<size_t>(i) * 256];
       }
     }

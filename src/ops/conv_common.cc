@@ -183,7 +183,10 @@ Status init_qconv(NodeContext& ctx, const RTensor& in, const RTensor& out, size_
   q->weights = QWeights{w.data, w.dtype == DType::kUInt8, channels, taps, ch_stride, tap_stride, q->w_zero_points.data()};
   FD_RETURN_IF_ERROR(check_accumulator_range(ctx, q->weights, q->bias, in.quant.zero_point[0]));
   scale->assign(std::max(scale_channels, channels), 0.0f);
-  for (size_t c = 0; c < channels; ++c) (*scale)[c] = in.quant.scale[0] * w_scale[c] / out.quant.scale[0];
+  for (size_t c = 0; c < channels; ++c) {
+    (*scale)[c] = in.quant.scale[0] * w_scale[c] / out.quant.scale[0];
+    FD_RETURN_IF_ERROR(ctx.expect_finite_scale((*scale)[c], "requantization scale (input * weight / output)"));
+  }
   rq->scale = scale->data();
   rq->per_tensor = false;
   rq->output_zero_point = out.quant.zero_point[0];

@@ -74,7 +74,9 @@ class Mean : public Op {
       in_zp_ = in.quant.zero_point[0];
       out_zp_ = out.quant.zero_point[0];
       same_quant_ = in_scale == out_scale && in_zp_ == out_zp_;
-      scale_ = static_cast<float>(static_cast<double>(in_scale) / (static_cast<double>(out_scale) * count_));
+      const double scale = static_cast<double>(in_scale) / (static_cast<double>(out_scale) * count_);
+      FD_RETURN_IF_ERROR(ctx.expect_finite_scale(scale, "requantization scale (input / (output * count))"));
+      scale_ = static_cast<float>(scale);
       qmin_ = dtype_qmin(out.dtype);
       qmax_ = dtype_qmax(out.dtype);
       ctx.request_scratch(num_outputs_ * sizeof(int32_t));

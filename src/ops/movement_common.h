@@ -85,14 +85,16 @@ inline bool same_quant(const RTensor& in, const RTensor& out) {
 
 // Fills the 256-entry table mapping `in`'s 8-bit values to `out`'s quantization (indexed by
 // the raw byte), using the project's one requantization.
-inline void build_requant_table(const RTensor& in, const RTensor& out, uint8_t* table) {
+inline Status build_requant_table(const NodeContext& ctx, const RTensor& in, const RTensor& out, uint8_t* table) {
   const float scale = quant_scale(in) / quant_scale(out);
+  FD_RETURN_IF_ERROR(ctx.expect_finite_scale(scale, "requantization scale (input / output)"));
   const int32_t in_zp = quant_zero_point(in), out_zp = quant_zero_point(out);
   const int32_t qmin = dtype_qmin(out.dtype), qmax = dtype_qmax(out.dtype);
   for (int32_t q = dtype_qmin(in.dtype); q <= dtype_qmax(in.dtype); ++q) {
     const int32_t v = requantize(q - in_zp, scale, out_zp, qmin, qmax);
     table[static_cast<uint8_t>(q)] = static_cast<uint8_t>(v);
   }
+  return Status();
 }
 
 // Base of ops whose output is a strided view of their input (TRANSPOSE, STRIDED_SLICE): the

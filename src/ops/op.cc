@@ -1,6 +1,7 @@
 // The op interface's shared helpers: errors that name the op and node, output shapes, input types.
 #include "ops/op.h"
 
+#include <cmath>
 #include <string>
 
 namespace fd {
@@ -32,6 +33,11 @@ Status NodeContext::expect_input_type(int i, std::initializer_list<DType> allowe
   for (DType a : allowed) names += std::string(names.empty() ? "" : ", ") + dtype_name(a);
   return unsupported(std::string("input ") + std::to_string(i) + " has type " + dtype_name(t) +
                ", which featherdet does not support for this op (supported: " + names + ")");
+}
+
+Status NodeContext::expect_finite_scale(double scale, const std::string& what) const {
+  if (std::isfinite(scale) && std::isfinite(static_cast<float>(scale))) return Status();
+  return error(what + " " + std::to_string(scale) + " is out of range: the model's quantization scales overflow it");
 }
 
 }  // namespace fd

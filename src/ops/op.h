@@ -57,6 +57,10 @@ class NodeContext {
   Status unsupported(const std::string& what) const;
   // Fails unless input `i` has one of the listed dtypes.
   Status expect_input_type(int i, std::initializer_list<DType> allowed);
+  // Fails unless a requantization scale (a ratio or product of the model's tensor scales) is
+  // finite: scales near the float limits overflow to infinity, and infinity times a zero
+  // accumulator is NaN.
+  Status expect_finite_scale(double scale, const std::string& what) const;
   // Sets output `i`'s shape (its dtype and quantization come from the model). Fails when the
   // tensor would pass kMaxTensorBytes; ops that size tables by the output call it before that.
   Status set_output_shape(int i, Shape shape);

@@ -99,6 +99,7 @@ class Pad : public Op {
     if (requant) {
       const int32_t q = v.dtype == DType::kInt8 ? static_cast<int32_t>(v.as<int8_t>()[0])
                                                 : static_cast<int32_t>(v.as<uint8_t>()[0]);
+      FD_RETURN_IF_ERROR(ctx.expect_finite_scale(quant_scale(v) / quant_scale(out), "pad value requantization scale"));
       const int32_t r = requantize(q - quant_zero_point(v), quant_scale(v) / quant_scale(out),
                                    quant_zero_point(out), dtype_qmin(out.dtype), dtype_qmax(out.dtype));
       value_[0] = static_cast<uint8_t>(r);

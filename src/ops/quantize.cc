@@ -46,6 +46,7 @@ class Quantize : public Op {
     FD_RETURN_IF_ERROR(check_per_tensor_quant(ctx, in, "input"));
     const int32_t zi = zero_point_of(in);
     const float scale = in.quant.scale[0] / so;
+    FD_RETURN_IF_ERROR(ctx.expect_finite_scale(scale, "requantization scale (input / output)"));
     const bool fixed_point = in.dtype == out.dtype && scale >= 0x1.0p-8f && scale <= 0x1.0p+7f;
     const int32_t m = static_cast<int32_t>(std::lrintf(256.0f * scale));
     for (int byte = 0; byte < 256; ++byte) {

@@ -115,6 +115,19 @@ TEST(ModelValidation, ZeroPointsAndScalesMustFitTheTensorType) {
             "tensor 't0' has 2 zero points for 1 scales");
 }
 
+// Fuzzing found a CONCATENATION whose input scale over its output scale overflowed to infinity:
+// infinity times the zero accumulator is NaN, which reached a float-to-int conversion.
+TEST(ModelValidation, RequantizationScalesMustBeFinite) {
+  TensorSpec huge = kActivation, tiny = kActivation;
+  huge.scale = {3e38f};
+  tiny.scale = {1e-3f};
+  const auto concat = [](flatbuffers::FlatBufferBuilder& fb) { return tflite::CreateConcatenationOptions(fb, 3).Union(); };
+  const std::string err = load_error(one_op_model({huge, kActivation, tiny}, tflite::BuiltinOperator_CONCATENATION, {0, 1}, {2},
+                                                  {0, 1}, {2}, {tflite::BuiltinOptions_ConcatenationOptions, concat}));
+  EXPECT_NE(err.find("CONCATENATION (node 0): requantization scale (input / output) inf is out of range"), std::string::npos)
+      << err;
+}
+
 TEST(ModelValidation, ShapesAndBuffersAreCheckedWithoutOverflow) {
   TensorSpec huge = kActivation;
   huge.shape = {65536, 65536, 65536, 65536};  // 2^64 elements: wraps to 0 in 64-bit arithmetic
