@@ -4,7 +4,7 @@
 // table (op, shapes, MACs, ms, GMAC/s, share, % of the measured peak of the GEMM's dot
 // instruction).
 import path from 'node:path';
-import { BUNDLED_MODELS, CliError, loadRuntime, openDetector, readInputFile, resolveModel } from './detect.mjs';
+import { BUNDLED_MODELS, CliError, distUrl, loadRuntime, openDetector, readInputFile, resolveModel } from './detect.mjs';
 
 export const BENCH_USAGE = `usage: featherdet bench <model id | FILE.tflite> [--runs N] [--warmup N] [--profile] [--json]
                         [--image FILE] [--build auto|relaxed|baseline] [--wasm PATH]
@@ -150,7 +150,7 @@ export async function benchMain(argv) {
   const modelBytes = readInputFile(modelPath, 'model');
   const imageBytes = opts.image ? readInputFile(opts.image, 'image') : defaultImage();
   const runtime = await loadRuntime(opts.wasm, opts.build);
-  const api = await import(new URL('../dist/index.js', import.meta.url).href);
+  const api = await import(new URL('index.js', distUrl()).href);
   const rgb = imageBytes ? runtime.decodeImage(imageBytes) : { width: 64, height: 64, pixels: new Uint8Array(64 * 64 * 3).fill(128) };
   const result = { model: path.basename(modelPath), node: process.version, kernels: runtime.kernels };
 

@@ -59,15 +59,25 @@ export function readInputFile(file, what) {
   }
 }
 
+/** The package's dist/, or $FEATHERDET_DIST_DIR (a private build) when set. */
+export function distUrl() {
+  const dir = process.env.FEATHERDET_DIST_DIR;
+  return dir ? pathToFileURL(path.resolve(dir) + path.sep) : new URL('../dist/', import.meta.url);
+}
+
+/** The package's conversion of an options object to the wasm Detector's typed options (dist/core.js). */
+let pipelineOptions;
+
 /**
  * The loaded wasm runtime of dist/, or of $FEATHERDET_DIST_DIR (a private build) when set;
  * `wasmBuild` 'auto' (default), 'relaxed' or 'baseline' picks the wasm build.
  */
 export async function loadRuntime(wasmPath, wasmBuild = 'auto') {
-  const dir = process.env.FEATHERDET_DIST_DIR;
+  const dist = distUrl();
   let api;
   try {
-    api = await import(dir ? pathToFileURL(path.resolve(dir, 'index.js')).href : new URL('../dist/index.js', import.meta.url).href);
+    api = await import(new URL('index.js', dist).href);
+    ({ pipelineOptions } = await import(new URL('core.js', dist).href));
   } catch (e) {
     throw new CliError(`the featherdet runtime is not built (dist/index.js): run 'npm run build' (${e.message})`);
   }
@@ -80,16 +90,16 @@ export async function loadRuntime(wasmPath, wasmBuild = 'auto') {
 
 /**
  * A wasm Detector loaded with model bytes and options ({scoreThreshold, iouThreshold,
- * maxResults, ...}); returns {detector, info (parsed info() JSON), detect(bytes), close()}.
+ * maxResults, ...}); returns {detector, info (info()), detect(bytes), close()}.
  */
 export function openDetector(runtime, modelBytes, options, modelName) {
   const detector = new runtime.module.Detector();
-  const err = detector.load(modelBytes, JSON.stringify(options));
+  const err = detector.load(modelBytes, pipelineOptions(options));
   if (err) {
     detector.delete();
     throw new CliError(`${modelName}: ${err}`);
   }
-  const info = JSON.parse(detector.info());
+  const info = detector.info();
   const keypointNames = info.keypoints ?? [];
   return {
     detector,

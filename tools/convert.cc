@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "core/json.h"
+#include "vision/json.h"
 #include "model/graph_transforms.h"
 #include "model/fuse_activations.h"
 #include "model/onnx_reader.h"

@@ -2,11 +2,9 @@
 
 #include <algorithm>
 #include <climits>
-#include <cmath>
-#include <cstdio>
 #include <utility>
 
-#include "core/json.h"
+#include "vision/json.h"
 #include "model/tflite_reader.h"
 #include "vision/coco_labels.h"
 #include "vision/nms.h"
@@ -87,19 +85,6 @@ Status options_error(const std::string& key, const std::string& what) {
   return Status::error("option '" + key + "' " + what, StatusCode::kInvalidArgument);
 }
 
-Status read_name_list(const JsonValue& opts, const char* key, bool* given, std::vector<std::string>* out) {
-  const JsonValue* v = opts.find(key);
-  if (v == nullptr || v->is_null()) return Status();
-  if (!v->is_array()) return options_error(key, "must be an array of category names");
-  out->clear();
-  for (const JsonValue& s : v->items()) {
-    if (!s.is_string()) return options_error(key, "must be an array of category names");
-    out->push_back(s.as_string());
-  }
-  *given = true;
-  return Status();
-}
-
 // The error for a model with neither featherdet nor Ultralytics metadata and no decoder option:
 // its outputs, and the option to pass (a family guessed from a single YOLO-shaped output).
 Status no_metadata_error(Interpreter& in, const std::string& note) {
@@ -115,7 +100,7 @@ Status no_metadata_error(Interpreter& in, const std::string& note) {
 
 }  // namespace
 
-Status Detector::create(const uint8_t* model, size_t size, const std::string& options_json, std::unique_ptr<Detector>* out) {
+Status Detector::create(const uint8_t* model, size_t size, const DetectorOptions& options, std::unique_ptr<Detector>* out) {
   if (model == nullptr || size == 0) return Status::error("not a TFLite model: the model is empty (0 bytes)");
   Graph graph;
   FD_RETURN_IF_ERROR(read_tflite(model, size, &graph));
@@ -146,16 +131,9 @@ Status Detector::create(const uint8_t* model, size_t size, const std::string& op
     return Status::error("model input '" + in.input_name(0) + "' has shape " + shape_str(input.shape) +
                          ", expected [1, height, width, 3] (NHWC RGB)");
   }
-  std::string opts = options_json;
-  if (opts.find_first_not_of(" \t\r\n") == std::string::npos) opts = "{}";
-  JsonValue parsed;
-  Status ps = parse_json(opts, &parsed);
-  if (!ps.ok()) return Status::error("options are not valid JSON: " + ps.message(), StatusCode::kInvalidArgument);
-  if (!d->has_model_meta_ && (!parsed.is_object() || parsed.find("decoder") == nullptr)) {
-    return no_metadata_error(in, ultralytics_note);
-  }
-  if (!parsed.is_object() || parsed.find("decoder") == nullptr) FD_RETURN_IF_ERROR(d->configure(d->meta_));
-  FD_RETURN_IF_ERROR(d->set_options(opts));
+  if (!d->has_model_meta_ && !options.decoder) return no_metadata_error(in, ultralytics_note);
+  if (!options.decoder) FD_RETURN_IF_ERROR(d->configure(d->meta_));
+  FD_RETURN_IF_ERROR(d->set_options(options));
   *out = std::move(d);
   return Status();
 }
@@ -204,56 +182,35 @@ Status Detector::configure(const JsonValue& meta) {
   return apply_filters();
 }
 
-Status Detector::set_options(const std::string& options_json) {
-  std::string text = options_json;
-  if (text.find_first_not_of(" \t\r\n") == std::string::npos) text = "{}";
-  JsonValue opts;
-  Status ps = parse_json(text, &opts);
-  if (!ps.ok()) return Status::error("options are not valid JSON: " + ps.message(), StatusCode::kInvalidArgument);
-  if (!opts.is_object()) return Status::error("options must be a JSON object", StatusCode::kInvalidArgument);
-
+Status Detector::set_options(const DetectorOptions& o) {
   // Validate every field before changing anything.
-  auto number = [&](const char* key, double lo, double hi, bool* given, double* out) -> Status {
-    const JsonValue* v = opts.find(key);
-    if (v == nullptr || v->is_null()) return Status();
-    if (!v->is_number() || !(v->as_number() >= lo && v->as_number() <= hi)) {
-      char buf[96];
-      std::snprintf(buf, sizeof(buf), "must be a number in [%g, %g]", lo, hi);
-      return options_error(key, buf);
-    }
-    *given = true;
-    *out = v->as_number();
-    return Status();
+  auto threshold = [](const char* key, const std::optional<float>& v) {
+    return v && !(*v >= 0.0f && *v <= 1.0f) ? options_error(key, "must be a number in [0, 1]") : Status();
   };
-  bool has_score = false, has_iou = false, has_max = false, has_allow = false, has_deny = false;
-  double score = 0, iou = 0, max_results = 0;
-  FD_RETURN_IF_ERROR(number("scoreThreshold", 0.0, 1.0, &has_score, &score));
-  FD_RETURN_IF_ERROR(number("iouThreshold", 0.0, 1.0, &has_iou, &iou));
-  FD_RETURN_IF_ERROR(number("maxResults", -1.0, 1e6, &has_max, &max_results));
-  if (has_max && (max_results == 0 || max_results != std::floor(max_results))) {
+  FD_RETURN_IF_ERROR(threshold("scoreThreshold", o.score_threshold));
+  FD_RETURN_IF_ERROR(threshold("iouThreshold", o.iou_threshold));
+  if (o.max_results && *o.max_results <= 0 && *o.max_results != -1) {
     return options_error("maxResults", "must be a positive integer, or -1 for no limit");
   }
-  std::vector<std::string> allow = allow_, deny = deny_;
-  FD_RETURN_IF_ERROR(read_name_list(opts, "categoryAllowlist", &has_allow, &allow));
-  FD_RETURN_IF_ERROR(read_name_list(opts, "categoryDenylist", &has_deny, &deny));
+  const std::vector<std::string>& allow = o.category_allowlist ? *o.category_allowlist : allow_;
+  const std::vector<std::string>& deny = o.category_denylist ? *o.category_denylist : deny_;
   if (!allow.empty() && !deny.empty()) {
     return Status::error("options 'categoryAllowlist' and 'categoryDenylist' are mutually exclusive",
                          StatusCode::kInvalidArgument);
   }
-  if (const JsonValue* dec = opts.find("decoder")) {
-    if (!dec->is_object()) return options_error("decoder", "must be an object shaped like the featherdet metadata");
-    JsonValue merged = merge_json_objects(meta_, *dec);
+  if (o.decoder) {
+    if (!o.decoder->is_object()) return options_error("decoder", "must be an object shaped like the featherdet metadata");
+    JsonValue merged = merge_json_objects(meta_, *o.decoder);
     FD_RETURN_IF_ERROR(configure(merged));
     meta_ = std::move(merged);
   }
-  if (has_score) score_threshold_ = static_cast<float>(score);
-  if (has_iou) iou_threshold_ = static_cast<float>(iou);
-  if (has_max) max_results_ = max_results < 0 ? INT_MAX : static_cast<int>(max_results);
-  allow_ = std::move(allow);
-  deny_ = std::move(deny);
+  if (o.score_threshold) score_threshold_ = *o.score_threshold;
+  if (o.iou_threshold) iou_threshold_ = *o.iou_threshold;
+  if (o.max_results) max_results_ = *o.max_results < 0 ? INT_MAX : *o.max_results;
+  if (o.category_allowlist) allow_ = *o.category_allowlist;
+  if (o.category_denylist) deny_ = *o.category_denylist;
   return apply_filters();
 }
-
 Status Detector::apply_filters() {
   class_enabled_.assign(labels_.size(), allow_.empty() ? 1 : 0);
   for (size_t i = 0; i < labels_.size(); ++i) {
@@ -356,31 +313,6 @@ DetectorInfo Detector::info() const {
   i.arena_bytes = interp_->arena_bytes();
   i.input_type = dtype_name(interp_->input(0).dtype);
   return i;
-}
-
-std::string Detector::info_json() const {
-  const DetectorInfo i = info();
-  std::string j = "{\"family\":";
-  append_json_string(&j, i.family);
-  j += ",\"inputWidth\":" + std::to_string(i.input_width) + ",\"inputHeight\":" + std::to_string(i.input_height);
-  auto list = [&](const char* key, const std::vector<std::string>& v) {
-    j += std::string(",\"") + key + "\":[";
-    for (size_t k = 0; k < v.size(); ++k) {
-      if (k) j += ",";
-      append_json_string(&j, v[k]);
-    }
-    j += "]";
-  };
-  list("labels", i.labels);
-  list("keypoints", i.keypoints);
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), ",\"scoreThreshold\":%.6g,\"iouThreshold\":%.6g", i.score_threshold, i.iou_threshold);
-  j += buf;
-  j += ",\"maxResults\":" + std::to_string(i.max_results);
-  j += ",\"modelBytes\":" + std::to_string(i.model_bytes) + ",\"arenaBytes\":" + std::to_string(i.arena_bytes);
-  j += ",\"inputType\":";
-  append_json_string(&j, i.input_type);
-  return j + "}";
 }
 
 }  // namespace fd

@@ -6,9 +6,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "vision/json.h"
 #include "core/status.h"
 #include "runtime/interpreter.h"
 #include "vision/candidate.h"
@@ -33,6 +35,19 @@ struct Detection {
   std::vector<Keypoint> keypoints;
 };
 
+// Options of Detector::create and Detector::set_options. A field left empty keeps its current
+// value (at create: the model's metadata, else the family's default).
+struct DetectorOptions {
+  std::optional<float> score_threshold;  // [0, 1]
+  std::optional<float> iou_threshold;    // [0, 1]
+  std::optional<int> max_results;        // positive, or -1 for no limit
+  // Names of the categories to report (allowlist) or to drop (denylist); mutually exclusive.
+  std::optional<std::vector<std::string>> category_allowlist, category_denylist;
+  // Overrides of the model's metadata, in the featherdet metadata's shape (family, input, labels,
+  // outputs...): what a model without metadata needs, merged over what a model carries.
+  std::optional<JsonValue> decoder;
+};
+
 // What a loaded detector reports about itself.
 struct DetectorInfo {
   std::string family;
@@ -47,15 +62,13 @@ struct DetectorInfo {
 // Owns one prepared detection model and its per-frame buffers.
 class Detector {
  public:
-  // Loads `size` bytes of a .tflite model with `options_json` (see set_options; '' = defaults).
-  // Fails with a message naming the problem: no metadata and no decoder option, unsupported
-  // family, missing or mis-shaped outputs, bad options.
-  static Status create(const uint8_t* model, size_t size, const std::string& options_json, std::unique_ptr<Detector>* out);
+  // Loads `size` bytes of a .tflite model with `options`. Fails with a message naming the
+  // problem: no metadata and no decoder option, unsupported family, missing or mis-shaped outputs,
+  // bad options (StatusCode::kInvalidArgument).
+  static Status create(const uint8_t* model, size_t size, const DetectorOptions& options, std::unique_ptr<Detector>* out);
 
-  // Options JSON (all optional): {"scoreThreshold", "iouThreshold", "maxResults" (-1 = no limit),
-  // "categoryAllowlist": [names], "categoryDenylist": [names], "decoder": {metadata overrides}}.
-  // Fields not given keep their current values. On error the detector is unchanged.
-  Status set_options(const std::string& options_json);
+  // Changes the options given; on error the detector is unchanged.
+  Status set_options(const DetectorOptions& options);
 
   // Detects in an RGBA image [height, width, 4] with rows stride_bytes apart.
   Status detect(const uint8_t* rgba, int width, int height, int stride_bytes, const Transform& t, std::vector<Detection>* out);
@@ -73,9 +86,6 @@ class Detector {
   // Keypoint names (count = keypoints per detection).
   const std::vector<std::string>& keypoint_names() const { return keypoint_names_; }
   DetectorInfo info() const;
-  // info() as JSON: {family, inputWidth, inputHeight, labels, keypoints, scoreThreshold,
-  // iouThreshold, maxResults, modelBytes, arenaBytes, inputType}.
-  std::string info_json() const;
 
  private:
   Detector() = default;

@@ -18,7 +18,11 @@ Status ModelRunner::load(const uint8_t* data, size_t size, const InterpreterOpti
   return Status();
 }
 
-std::string ModelRunner::profile_json() const { return interp_ ? fd::profile_json(*interp_) : std::string(); }
+bool ModelRunner::profile(ModelProfile* out) const {
+  if (!interp_) return false;
+  *out = fd::profile(*interp_);
+  return true;
+}
 
 Status ModelRunner::invoke() {
   if (!interp_) return Status::error("no model is loaded");

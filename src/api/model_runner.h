@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "api/profile.h"
 #include "core/status.h"
 #include "runtime/interpreter.h"
 
@@ -23,7 +24,7 @@ struct TensorInfo {
 class ModelRunner {
  public:
   // Parses `size` bytes of a .tflite file and prepares it; replaces any model loaded before.
-  // `options.profile` times every node (profile_json()).
+  // `options.profile` times every node (profile()).
   Status load(const uint8_t* data, size_t size, const InterpreterOptions& options = InterpreterOptions());
   // Runs the model once on the current input tensors; fails when no model is loaded.
   Status invoke();
@@ -43,9 +44,9 @@ class ModelRunner {
   size_t tensor_bytes(bool is_input, int i) const;
   // Bytes of the activation arena (0 when not loaded).
   size_t arena_bytes() const { return interp_ ? interp_->arena_bytes() : 0; }
-  // The per-node profile of the invokes since load or reset_profile() (api/profile.h), or ''
+  // The per-node profile of the invokes since load or reset_profile() (api/profile.h); false
   // when no model is loaded.
-  std::string profile_json() const;
+  bool profile(ModelProfile* out) const;
   void reset_profile() {
     if (interp_) interp_->reset_profile();
   }

@@ -1,8 +1,7 @@
 #include "api/profile.h"
 
 #include <chrono>
-
-#include "core/json.h"
+#include <string>
 
 namespace fd {
 
@@ -19,52 +18,30 @@ double node_macs(const Interpreter& interp, int n) {
   }
 }
 
-namespace {
-
-void append_shape(std::string* j, const Shape& s) {
-  *j += "[";
-  for (size_t i = 0; i < s.size(); ++i) *j += (i ? "," : "") + std::to_string(s[i]);
-  *j += "]";
-}
-
-}  // namespace
-
-std::string profile_json(const Interpreter& interp) {
+ModelProfile profile(const Interpreter& interp) {
   const std::vector<double>& t = interp.node_times();
-  const int runs = interp.profiled_invokes();
-  std::string j = "{\"isa\":";
-  append_json_string(&j, isa_name(interp.kernels().isa));
-  j += ",\"gemm\":";
-  append_json_string(&j, interp.kernels().qgemm.name);
-  j += ",\"invokes\":" + std::to_string(runs) + ",\"nodes\":[";
+  ModelProfile p;
+  p.isa = isa_name(interp.kernels().isa);
+  p.gemm = interp.kernels().qgemm.name;
+  p.invokes = interp.profiled_invokes();
   const int nn = static_cast<int>(interp.node_count());
+  p.nodes.resize(static_cast<size_t>(nn));
   for (int n = 0; n < nn; ++n) {
     const Node& node = interp.graph().nodes[n];
-    j += n ? ",{" : "{";
-    j += "\"index\":" + std::to_string(n) + ",\"op\":";
+    NodeProfile& np = p.nodes[static_cast<size_t>(n)];
+    np.index = n;
     const int partner = interp.fused_with(n);
-    std::string op = op_name(node.code);
-    if (partner > n) op += " (fused)";
-    if (partner >= 0 && partner < n) op = std::string(op_name(interp.graph().nodes[partner].code)) + "+" + op;
-    append_json_string(&j, op);
-    j += ",\"inputs\":[";
-    bool first = true;
+    np.op = op_name(node.code);
+    if (partner > n) np.op += " (fused)";
+    if (partner >= 0 && partner < n) np.op = std::string(op_name(interp.graph().nodes[partner].code)) + "+" + np.op;
     for (int32_t in : node.inputs) {
-      if (in < 0 || interp.tensor(in).is_constant) continue;
-      if (!first) j += ",";
-      first = false;
-      append_shape(&j, interp.tensor(in).shape);
+      if (in >= 0 && !interp.tensor(in).is_constant) np.inputs.push_back(interp.tensor(in).shape);
     }
-    j += "],\"output\":";
-    append_shape(&j, node.outputs.empty() ? Shape() : interp.tensor(node.outputs[0]).shape);
-    j += ",\"macs\":";
-    append_json_number(&j, node_macs(interp, n));
-    j += ",\"ms\":";
-    append_json_number(&j, runs > 0 && n < static_cast<int>(t.size()) ? t[n] * 1000.0 / runs : 0.0);
-    j += "}";
+    if (!node.outputs.empty()) np.output = interp.tensor(node.outputs[0]).shape;
+    np.macs = node_macs(interp, n);
+    np.ms = p.invokes > 0 && n < static_cast<int>(t.size()) ? t[n] * 1000.0 / p.invokes : 0.0;
   }
-  j += "]}";
-  return j;
+  return p;
 }
 
 double measure_dot_peak(const KernelTable& table, double seconds) {

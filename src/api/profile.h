@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "kernels/kernel_table.h"
 #include "runtime/interpreter.h"
@@ -13,9 +14,25 @@ namespace fd {
 // channels each sums (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED); 0 for other ops.
 double node_macs(const Interpreter& interp, int n);
 
-// The profile as JSON: {"isa", "gemm", "invokes", "nodes": [{"index", "op", "inputs": [shapes],
-// "output": shape, "macs", "ms"}]} with ms the mean per invoke.
-std::string profile_json(const Interpreter& interp);
+// One node of a profile: its op ("CONV_2D", "CONV_2D+LEAKY_RELU" when fused, "... (fused)" for
+// the node folded into an earlier one), the shapes of its non-constant inputs and of its output,
+// multiply-accumulates and mean milliseconds per invoke.
+struct NodeProfile {
+  int index = 0;
+  std::string op;
+  std::vector<Shape> inputs;
+  Shape output;
+  double macs = 0, ms = 0;
+};
+
+// The profile of the invokes since load or reset: the kernel table's ISA and GEMM, and the nodes.
+struct ModelProfile {
+  std::string isa, gemm;
+  int invokes = 0;
+  std::vector<NodeProfile> nodes;
+};
+
+ModelProfile profile(const Interpreter& interp);
 
 // Multiply-accumulates per second of `table`'s dot_peak loop over about `seconds` of wall time.
 double measure_dot_peak(const KernelTable& table, double seconds);

@@ -1,17 +1,21 @@
 // Embind bindings: the JavaScript face of the runtime (web/src/runtime.ts wraps it). The only
-// file that includes Emscripten headers. C++ errors come back as message strings; the JS
-// wrapper turns them into thrown Errors.
+// file that includes Emscripten headers. Options, model facts, tensor facts and profiles cross
+// as typed value objects (JS objects with fixed fields; featherdet.d.mts types them); C++ errors
+// come back as message strings with a StatusCode name (errorCode()); the JS wrapper turns them
+// into thrown Errors of the class the code names.
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
+#include <cmath>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "api/detector.h"
 #include "api/model_runner.h"
 #include "api/profile.h"
-#include "core/json.h"
+#include "vision/json.h"
 #include "vision/image_io.h"
 #include "vision/resize.h"
 
@@ -33,6 +37,86 @@ val new_uint8_array(const uint8_t* p, size_t n) {
   return val::global("Uint8Array").new_(emscripten::typed_memory_view(n, p));
 }
 
+// C++ values <-> JS values for the vector fields of value objects: numbers, strings, value
+// objects, and (nested) vectors of them as JS arrays; JS arrays of strings or numbers back.
+template <typename T>
+val to_js(const T& v) {
+  return val(v);
+}
+template <typename T>
+val to_js(const std::vector<T>& v) {
+  val a = val::array();
+  for (size_t i = 0; i < v.size(); ++i) a.set(i, to_js(v[i]));
+  return a;
+}
+template <typename T>
+void from_js(const val& v, T* out) {
+  *out = v.as<T>();
+}
+template <typename T>
+void from_js(const val& v, std::vector<T>* out) {
+  const size_t n = v.isArray() ? v["length"].as<size_t>() : 0;
+  out->resize(n);
+  for (size_t i = 0; i < n; ++i) from_js(v[i], &(*out)[i]);
+}
+
+// Results (DetectorInfo, TensorInfo, profiles) travel from C++ to JS only. A value object needs a
+// getter and a setter per field; the computed fields of results get this setter, which leaves the
+// C++ field as it is: a JS object is never converted back into a result.
+template <typename C>
+void result_only(C&, val) {}
+
+// A vector member M of C as a result field (a JS array).
+template <typename C, typename V, V C::*M>
+val get_array(const C& c) {
+  return to_js(c.*M);
+}
+#define FD_ARRAY_FIELD(C, member) &fd::get_array<C, decltype(C::member), &C::member>, &fd::result_only<C>
+
+// Detector options as JavaScript passes them: every field present, NaN / null / '' where the
+// caller gave none (web/src/core.ts pipelineOptions, which also checks their types).
+struct JsDetectorOptions {
+  double score_threshold = NAN, iou_threshold = NAN, max_results = NAN;
+  val category_allowlist = val::null(), category_denylist = val::null();
+  std::string decoder;  // the decoder option as JSON text (metadata-shaped), '' = none
+};
+
+Status to_detector_options(const JsDetectorOptions& js, DetectorOptions* out) {
+  if (!std::isnan(js.score_threshold)) out->score_threshold = static_cast<float>(js.score_threshold);
+  if (!std::isnan(js.iou_threshold)) out->iou_threshold = static_cast<float>(js.iou_threshold);
+  if (!std::isnan(js.max_results)) {
+    if (js.max_results != std::floor(js.max_results) || std::fabs(js.max_results) > 1e9) {
+      return Status::error("option 'maxResults' must be a positive integer, or -1 for no limit", StatusCode::kInvalidArgument);
+    }
+    out->max_results = static_cast<int>(js.max_results);
+  }
+  for (const auto& [list, field] : {std::make_pair(&js.category_allowlist, &out->category_allowlist),
+                                    std::make_pair(&js.category_denylist, &out->category_denylist)}) {
+    if (list->isNull() || list->isUndefined()) continue;
+    std::vector<std::string> names;
+    from_js(*list, &names);
+    *field = std::move(names);
+  }
+  if (!js.decoder.empty()) {
+    JsonValue decoder;
+    Status s = parse_json(js.decoder, &decoder);
+    if (!s.ok()) return Status::error("option 'decoder' is not valid JSON: " + s.message(), StatusCode::kInvalidArgument);
+    out->decoder = std::move(decoder);
+  }
+  return Status();
+}
+
+// Which kernels this module runs.
+struct KernelInfo {
+  std::string isa, gemm;
+};
+
+// TensorInfo's computed fields.
+std::string tensor_dtype(const TensorInfo& t) { return dtype_name(t.dtype); }
+int quantized_dimension(const TensorInfo& t) { return t.quant.axis; }
+val tensor_scale(const TensorInfo& t) { return to_js(t.quant.scale); }
+val tensor_zero_point(const TensorInfo& t) { return to_js(t.quant.zero_point); }
+
 
 // Runs raw TFLite models: load, write inputs through tensorData views, invoke, read outputs.
 class Runtime {
@@ -49,8 +133,11 @@ class Runtime {
   }
   // The kind of the last load() or invoke() failure (core/status.h names), '' after a success.
   std::string error_code() const { return status_code_name(code_); }
-  // The per-node profile as JSON (api/profile.h), '' without a model.
-  std::string profile() const { return runner_.profile_json(); }
+  // The per-node profile (api/profile.h), null without a model.
+  val profile() const {
+    ModelProfile p;
+    return runner_.profile(&p) ? val(p) : val::null();
+  }
   void reset_profile() { runner_.reset_profile(); }
   // Runs the model once; returns '' on success, else the error message.
   std::string invoke() {
@@ -60,27 +147,9 @@ class Runtime {
   }
   int num_inputs() const { return runner_.num_inputs(); }
   int num_outputs() const { return runner_.num_outputs(); }
-  // JSON {name, dtype, shape, scale[], zeroPoint[], quantizedDimension}, or '' for a bad index.
-  std::string tensor_info(bool is_input, int i) const {
-    if (!runner_.valid_index(is_input, i)) return std::string();
-    TensorInfo info = runner_.tensor_info(is_input, i);
-    std::string j = "{\"name\":";
-    append_json_string(&j, info.name);
-    j += ",\"dtype\":\"";
-    j += dtype_name(info.dtype);
-    j += "\",\"shape\":[";
-    for (size_t k = 0; k < info.shape.size(); ++k) j += (k ? "," : "") + std::to_string(info.shape[k]);
-    j += "],\"scale\":[";
-    for (size_t k = 0; k < info.quant.scale.size(); ++k) {
-      if (k) j += ",";
-      append_json_number(&j, info.quant.scale[k]);
-    }
-    j += "],\"zeroPoint\":[";
-    for (size_t k = 0; k < info.quant.zero_point.size(); ++k) {
-      j += (k ? "," : "") + std::to_string(info.quant.zero_point[k]);
-    }
-    j += "],\"quantizedDimension\":" + std::to_string(info.quant.axis) + "}";
-    return j;
+  // {name, dtype, shape, scale, zeroPoint, quantizedDimension}, or null for a bad index.
+  val tensor_info(bool is_input, int i) const {
+    return runner_.valid_index(is_input, i) ? val(runner_.tensor_info(is_input, i)) : val::null();
   }
   // A Uint8Array view of the tensor's bytes in wasm memory (no copy; invalid after memory
   // growth or the next load), or null for a bad index.
@@ -103,12 +172,16 @@ class Runtime {
 // frame allocates nothing in C++.
 class DetectorBinding {
  public:
-  // Loads a detection model with options JSON; '' on success, else the error message (a model
-  // loaded before stays loaded).
-  std::string load(const val& bytes, const std::string& options_json) {
-    std::vector<uint8_t> data = copy_bytes(bytes);
+  // Loads a detection model with options; '' on success, else the error message (a model loaded
+  // before stays loaded).
+  std::string load(const val& bytes, const JsDetectorOptions& js) {
+    DetectorOptions options;
+    Status s = to_detector_options(js, &options);
     std::unique_ptr<Detector> d;
-    Status s = Detector::create(data.data(), data.size(), options_json, &d);
+    if (s.ok()) {
+      std::vector<uint8_t> data = copy_bytes(bytes);
+      s = Detector::create(data.data(), data.size(), options, &d);
+    }
     code_ = s.code();
     if (!s.ok()) return s.message();
     detector_ = std::move(d);
@@ -116,16 +189,18 @@ class DetectorBinding {
     return std::string();
   }
   // Changes options; '' on success, else the error message (options unchanged).
-  std::string set_options(const std::string& options_json) {
-    Status s = detector_ ? detector_->set_options(options_json) : Status::error("no model is loaded: call load() first");
+  std::string set_options(const JsDetectorOptions& js) {
+    DetectorOptions options;
+    Status s = to_detector_options(js, &options);
+    if (s.ok()) s = detector_ ? detector_->set_options(options) : Status::error("no model is loaded: call load() first");
     code_ = s.code();
     return s.ok() ? std::string() : s.message();
   }
   // The kind of the last failure of load(), setOptions(), detect() or detectEncoded() (core/status.h
   // names: 'unsupported', 'invalid_argument', 'invalid_image', 'failed'), '' after a success.
   std::string error_code() const { return status_code_name(code_); }
-  // Model and option facts as JSON, or '' when no model is loaded.
-  std::string info() const { return detector_ ? detector_->info_json() : std::string(); }
+  // Model and option facts (DetectorInfo), or null when no model is loaded.
+  val info() const { return detector_ ? val(detector_->info()) : val::null(); }
   // A Uint8Array view of the reused RGBA buffer for a width x height frame (null for a bad
   // size). Re-fetch after every call: wasm memory growth detaches older views.
   val frame_buffer(int width, int height) {
@@ -239,14 +314,7 @@ val resize_rgb_js(const val& src, int sw, int sh, int dw, int dh) {
   return new_uint8_array(out.data(), out.size());
 }
 
-// The kernels this module runs: {"isa", "gemm"} as JSON.
-std::string kernel_info() {
-  std::string j = "{\"isa\":";
-  append_json_string(&j, isa_name(kernels().isa));
-  j += ",\"gemm\":";
-  append_json_string(&j, kernels().qgemm.name);
-  return j + "}";
-}
+KernelInfo kernel_info() { return KernelInfo{isa_name(kernels().isa), kernels().qgemm.name}; }
 
 // Multiply-accumulates per second (in units of 1e9) of the GEMM's dot instruction in a tight
 // loop over about `seconds`: the profiler's peak.
@@ -256,6 +324,52 @@ double measure_peak_gmacs(double seconds) { return measure_dot_peak(kernels(), s
 }  // namespace fd
 
 EMSCRIPTEN_BINDINGS(featherdet) {
+  using emscripten::value_object;
+  using fd::DetectorInfo;
+  using fd::JsDetectorOptions;
+  using fd::KernelInfo;
+  using fd::ModelProfile;
+  using fd::NodeProfile;
+  using fd::TensorInfo;
+  value_object<JsDetectorOptions>("DetectorOptions")
+      .field("scoreThreshold", &JsDetectorOptions::score_threshold)
+      .field("iouThreshold", &JsDetectorOptions::iou_threshold)
+      .field("maxResults", &JsDetectorOptions::max_results)
+      .field("categoryAllowlist", &JsDetectorOptions::category_allowlist)
+      .field("categoryDenylist", &JsDetectorOptions::category_denylist)
+      .field("decoder", &JsDetectorOptions::decoder);
+  value_object<DetectorInfo>("DetectorInfo")
+      .field("family", &DetectorInfo::family)
+      .field("inputWidth", &DetectorInfo::input_width)
+      .field("inputHeight", &DetectorInfo::input_height)
+      .field("labels", FD_ARRAY_FIELD(DetectorInfo, labels))
+      .field("keypoints", FD_ARRAY_FIELD(DetectorInfo, keypoints))
+      .field("scoreThreshold", &DetectorInfo::score_threshold)
+      .field("iouThreshold", &DetectorInfo::iou_threshold)
+      .field("maxResults", &DetectorInfo::max_results)
+      .field("modelBytes", &DetectorInfo::model_bytes)
+      .field("arenaBytes", &DetectorInfo::arena_bytes)
+      .field("inputType", &DetectorInfo::input_type);
+  value_object<TensorInfo>("TensorInfo")
+      .field("name", &TensorInfo::name)
+      .field("dtype", &fd::tensor_dtype, &fd::result_only<TensorInfo>)
+      .field("shape", FD_ARRAY_FIELD(TensorInfo, shape))
+      .field("scale", &fd::tensor_scale, &fd::result_only<TensorInfo>)
+      .field("zeroPoint", &fd::tensor_zero_point, &fd::result_only<TensorInfo>)
+      .field("quantizedDimension", &fd::quantized_dimension, &fd::result_only<TensorInfo>);
+  value_object<KernelInfo>("KernelInfo").field("isa", &KernelInfo::isa).field("gemm", &KernelInfo::gemm);
+  value_object<NodeProfile>("NodeProfile")
+      .field("index", &NodeProfile::index)
+      .field("op", &NodeProfile::op)
+      .field("inputs", FD_ARRAY_FIELD(NodeProfile, inputs))
+      .field("output", FD_ARRAY_FIELD(NodeProfile, output))
+      .field("macs", &NodeProfile::macs)
+      .field("ms", &NodeProfile::ms);
+  value_object<ModelProfile>("ModelProfile")
+      .field("isa", &ModelProfile::isa)
+      .field("gemm", &ModelProfile::gemm)
+      .field("invokes", &ModelProfile::invokes)
+      .field("nodes", FD_ARRAY_FIELD(ModelProfile, nodes));
   using fd::Runtime;
   emscripten::class_<Runtime>("Runtime")
       .constructor<>()

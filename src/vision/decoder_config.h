@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/json.h"
+#include "vision/json.h"
 #include "core/status.h"
 
 namespace fd {

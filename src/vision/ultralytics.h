@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "core/json.h"
+#include "vision/json.h"
 #include "core/shape.h"
 #include "core/status.h"
 

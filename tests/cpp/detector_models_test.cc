@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "api/detector.h"
+#include "detector_options.h"
 #include "vision/image_io.h"
 #include "vision/nms.h"
 
@@ -107,7 +108,7 @@ void expect_plausible_face(const Detection& d, const char* mouth) {
   EXPECT_GT(le->x - re->x, 0.15f * d.width);
 }
 
-std::unique_ptr<Detector> load_detector(const std::vector<uint8_t>& model, const std::string& options) {
+std::unique_ptr<Detector> load_detector(const std::vector<uint8_t>& model, const DetectorOptions& options = DetectorOptions()) {
   std::unique_ptr<Detector> d;
   Status s = Detector::create(model.data(), model.size(), options, &d);
   EXPECT_TRUE(s.ok()) << s.message();
@@ -124,7 +125,7 @@ std::vector<Detection> detect(Detector& d, const Image& img, Transform t = Trans
 TEST(DetectorModels, YunetFindsTheFacesOfThePhotoAndWiderImages) {
   std::vector<uint8_t> model = read_file(models_dir() + "/face.tflite");
   if (model.empty()) GTEST_SKIP() << "no " << models_dir() << "/face.tflite: run `npm run models`";
-  std::unique_ptr<Detector> d = load_detector(model, "");
+  std::unique_ptr<Detector> d = load_detector(model);
   ASSERT_NE(d, nullptr);
   EXPECT_EQ(d->info().family, "yunet");
   // face.jpg (512x355): four people facing the camera.
@@ -163,7 +164,7 @@ TEST(DetectorModels, YunetFindsTheFacesOfThePhotoAndWiderImages) {
 TEST(DetectorModels, OrientedFramesGiveTheSameFacesAsTheUprightImage) {
   std::vector<uint8_t> model = read_file(models_dir() + "/face.tflite");
   if (model.empty()) GTEST_SKIP() << "no " << models_dir() << "/face.tflite: run `npm run models`";
-  std::unique_ptr<Detector> d = load_detector(model, "");
+  std::unique_ptr<Detector> d = load_detector(model);
   ASSERT_NE(d, nullptr);
   Image photo = load_rgba(std::string(FD_SHARED_DIR) + "/conformance/images/face.jpg");
   const std::vector<Detection> upright = detect(*d, photo);
@@ -199,7 +200,7 @@ TEST(DetectorModels, OrientedFramesGiveTheSameFacesAsTheUprightImage) {
 TEST(DetectorModels, UpstreamBlazefaceThroughTheDecoderOption) {
   std::vector<uint8_t> model = read_file(std::string(FD_SHARED_DIR) + "/models/upstream/blazeface_short_range.tflite");
   ASSERT_FALSE(model.empty());
-  std::unique_ptr<Detector> d = load_detector(model, R"({"decoder": {"family": "blazeface"}})");
+  std::unique_ptr<Detector> d = load_detector(model, decoder_options(R"({"family": "blazeface"})"));
   ASSERT_NE(d, nullptr);
   DetectorInfo info = d->info();
   EXPECT_EQ(info.input_type, "FLOAT32");
@@ -233,7 +234,7 @@ TEST(DetectorModels, ObjectModelsFindTheTvAndChairs) {
     std::vector<uint8_t> model = read_file(models_dir() + "/" + file);
     if (model.empty()) continue;
     ++ran;
-    std::unique_ptr<Detector> d = load_detector(model, "");
+    std::unique_ptr<Detector> d = load_detector(model);
     ASSERT_NE(d, nullptr) << file;
     ASSERT_EQ(d->info().labels.size(), 80u) << file;
     std::vector<Detection> found = detect(*d, img);
@@ -246,7 +247,9 @@ TEST(DetectorModels, ObjectModelsFindTheTvAndChairs) {
     EXPECT_GT(tv_iou, 0.8f) << file << ": " << describe(found);
     EXPECT_GE(chairs, 2) << file << ": " << describe(found);
     // Only the allowed category comes back.
-    ASSERT_TRUE(d->set_options("{\"categoryAllowlist\": [\"" + d->label(kCocoChair) + "\"]}").ok());
+    DetectorOptions chairs_only;
+    chairs_only.category_allowlist = std::vector<std::string>{d->label(kCocoChair)};
+    ASSERT_TRUE(d->set_options(chairs_only).ok());
     for (const Detection& f : detect(*d, img)) EXPECT_EQ(f.label_id, kCocoChair) << file;
   }
   if (ran == 0) GTEST_SKIP() << "no objects models in " << models_dir() << ": run `npm run models`";

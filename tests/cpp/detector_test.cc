@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "api/detector.h"
+#include "detector_options.h"
 #include "tflite_test_models.h"
 #include "vision/image_io.h"
 
@@ -63,14 +64,14 @@ std::vector<uint8_t> yolo_frame() {
   return px;
 }
 
-Status create(const std::vector<uint8_t>& model, const std::string& options, std::unique_ptr<Detector>* d) {
+Status create(const std::vector<uint8_t>& model, const DetectorOptions& options, std::unique_ptr<Detector>* d) {
   return Detector::create(model.data(), model.size(), options, d);
 }
 
 TEST(Detector, DecodesAHandBuiltYoloModelIntoSourcePixels) {
   std::vector<uint8_t> model = reshape_model("pred", {1, 8, 6}, "");
   std::unique_ptr<Detector> d;
-  Status s = create(model, std::string("{\"decoder\": ") + kYoloDecoder + "}", &d);
+  Status s = create(model, decoder_options(kYoloDecoder), &d);
   ASSERT_TRUE(s.ok()) << s.message();
   std::vector<uint8_t> frame = yolo_frame();
   std::vector<Detection> out;
@@ -103,22 +104,33 @@ TEST(Detector, DecodesAHandBuiltYoloModelIntoSourcePixels) {
   EXPECT_NEAR(out[0].x, 96.0f / 255 * 16, 1e-3);
 
   // Thresholds and category filters.
-  ASSERT_TRUE(d->set_options(R"({"scoreThreshold": 0.95})").ok());
+  DetectorOptions o;
+  o.score_threshold = 0.95f;
+  ASSERT_TRUE(d->set_options(o).ok());
   ASSERT_TRUE(d->detect(frame.data(), 16, 8, 64, Transform(), &out).ok());
   EXPECT_TRUE(out.empty());
-  ASSERT_TRUE(d->set_options(R"({"scoreThreshold": 0.5, "categoryDenylist": ["thing"]})").ok());
+  o.score_threshold = 0.5f;
+  o.category_denylist = std::vector<std::string>{"thing"};
+  ASSERT_TRUE(d->set_options(o).ok());
   ASSERT_TRUE(d->detect(frame.data(), 16, 8, 64, Transform(), &out).ok());
   EXPECT_TRUE(out.empty());
-  ASSERT_TRUE(d->set_options(R"({"categoryDenylist": [], "categoryAllowlist": ["thing"]})").ok());
+  o = DetectorOptions();
+  o.category_denylist = std::vector<std::string>();
+  o.category_allowlist = std::vector<std::string>{"thing"};
+  ASSERT_TRUE(d->set_options(o).ok());
   ASSERT_TRUE(d->detect(frame.data(), 16, 8, 64, Transform(), &out).ok());
   EXPECT_EQ(out.size(), 1u);
-  EXPECT_NE(d->info_json().find("\"scoreThreshold\":0.5,"), std::string::npos) << d->info_json();
+  EXPECT_FLOAT_EQ(d->info().score_threshold, 0.5f);
+  // Options not given keep their values.
+  ASSERT_TRUE(d->set_options(DetectorOptions()).ok());
+  ASSERT_TRUE(d->detect(frame.data(), 16, 8, 64, Transform(), &out).ok());
+  EXPECT_EQ(out.size(), 1u);
 }
 
 TEST(Detector, ReadsFeatherdetMetadataAndReportsInfo) {
   std::vector<uint8_t> model = reshape_model("pred", {1, 8, 6}, kYoloDecoder);
   std::unique_ptr<Detector> d;
-  Status s = create(model, "", &d);
+  Status s = create(model, DetectorOptions(), &d);
   ASSERT_TRUE(s.ok()) << s.message();
   DetectorInfo info = d->info();
   EXPECT_EQ(info.family, "yolov5");
@@ -127,16 +139,18 @@ TEST(Detector, ReadsFeatherdetMetadataAndReportsInfo) {
   EXPECT_EQ(info.input_type, "FLOAT32");
   EXPECT_EQ(info.model_bytes, model.size());
   EXPECT_FLOAT_EQ(info.score_threshold, 0.25f);
-  EXPECT_EQ(d->info_json(),
-            "{\"family\":\"yolov5\",\"inputWidth\":4,\"inputHeight\":4,\"labels\":[\"thing\"],\"keypoints\":[],"
-            "\"scoreThreshold\":0.25,\"iouThreshold\":0.45,\"maxResults\":100,\"modelBytes\":" +
-                std::to_string(model.size()) + ",\"arenaBytes\":" + std::to_string(info.arena_bytes) +
-                ",\"inputType\":\"FLOAT32\"}");
+  EXPECT_EQ(info.input_height, 4);
+  EXPECT_TRUE(info.keypoints.empty());
+  EXPECT_FLOAT_EQ(info.iou_threshold, 0.45f);
+  EXPECT_EQ(info.max_results, 100);
+  EXPECT_GT(info.arena_bytes, 0u);
   std::vector<uint8_t> frame = yolo_frame();
   ASSERT_TRUE(d->run(frame.data(), 16, 8, 4, 64, Transform(), frame.size()).ok());
   EXPECT_EQ(d->results().size(), 1u);
   // The decoder option overrides the metadata member by member.
-  ASSERT_TRUE(d->set_options(R"({"decoder": {"labels": ["other"]}, "maxResults": -1})").ok());
+  DetectorOptions o = decoder_options(R"({"labels": ["other"]})");
+  o.max_results = -1;
+  ASSERT_TRUE(d->set_options(o).ok());
   EXPECT_EQ(d->label(0), "other");
   EXPECT_EQ(d->info().max_results, -1);
 }
@@ -144,29 +158,36 @@ TEST(Detector, ReadsFeatherdetMetadataAndReportsInfo) {
 TEST(Detector, LoadErrorsSayWhatIsWrong) {
   std::unique_ptr<Detector> d;
   std::vector<uint8_t> bare = reshape_model("pred", {1, 8, 6}, "");
-  Status s = create(bare, "", &d);
+  Status s = create(bare, DetectorOptions(), &d);
   EXPECT_NE(s.message().find("model has neither featherdet nor Ultralytics metadata"), std::string::npos) << s.message();
-  s = create(reshape_model("pred", {1, 8, 6}, R"({"family": "ssd"})"), "", &d);
+  s = create(reshape_model("pred", {1, 8, 6}, R"({"family": "ssd"})"), DetectorOptions(), &d);
   EXPECT_NE(s.message().find("decoder family 'ssd' is not supported"), std::string::npos) << s.message();
-  s = create(reshape_model("pred", {1, 8, 6}, R"({"family": "yunet"})"), "", &d);
+  s = create(reshape_model("pred", {1, 8, 6}, R"({"family": "yunet"})"), DetectorOptions(), &d);
   EXPECT_NE(s.message().find("model output 'cls_8' not found (model outputs: 'pred')"), std::string::npos) << s.message();
-  s = create(reshape_model("pred", {1, 8, 6}, R"({"family": "yolov5", "labels": ["a", "b"]})"), "", &d);
+  s = create(reshape_model("pred", {1, 8, 6}, R"({"family": "yolov5", "labels": ["a", "b"]})"), DetectorOptions(), &d);
   EXPECT_NE(s.message().find("lists 2 labels but the model scores 1 classes"), std::string::npos) << s.message();
-  s = create(reshape_model("pred", {1, 48}, R"({"family": "yolov5"})"), "", &d);
+  s = create(reshape_model("pred", {1, 48}, R"({"family": "yolov5"})"), DetectorOptions(), &d);
   EXPECT_NE(s.message().find("model output 'pred' (role pred) has shape [1, 48]"), std::string::npos) << s.message();
-  s = create(reshape_model("pred", {1, 8, 6}, "{not json"), "", &d);
+  s = create(reshape_model("pred", {1, 8, 6}, "{not json"), DetectorOptions(), &d);
   EXPECT_NE(s.message().find("metadata 'featherdet' is not valid JSON"), std::string::npos) << s.message();
-  s = create(bare, R"({"decoder": {"family": "yolov5", "outputs": {"pred": "scores"}}})", &d);
+  s = create(bare, decoder_options(R"({"family": "yolov5", "outputs": {"pred": "scores"}})"), &d);
   EXPECT_NE(s.message().find("model output 'scores' not found"), std::string::npos) << s.message();
-  s = create(bare, R"({"decoder": {"family": "yolov5"}, "scoreThreshold": 1.5})", &d);
+  DetectorOptions o = decoder_options(R"({"family": "yolov5"})");
+  o.score_threshold = 1.5f;
+  s = create(bare, o, &d);
   EXPECT_NE(s.message().find("option 'scoreThreshold' must be a number in [0, 1]"), std::string::npos) << s.message();
-  s = create(bare, R"({"decoder": {"family": "yolov5"}, "categoryAllowlist": ["a"], "categoryDenylist": ["b"]})", &d);
+  o = decoder_options(R"({"family": "yolov5"})");
+  o.category_allowlist = std::vector<std::string>{"a"};
+  o.category_denylist = std::vector<std::string>{"b"};
+  s = create(bare, o, &d);
   EXPECT_NE(s.message().find("mutually exclusive"), std::string::npos) << s.message();
-  s = create(bare, R"({"decoder": {"family": "yolov5"}, "maxResults": 0})", &d);
+  o = decoder_options(R"({"family": "yolov5"})");
+  o.max_results = 0;
+  s = create(bare, o, &d);
   EXPECT_NE(s.message().find("'maxResults' must be a positive integer"), std::string::npos) << s.message();
-  s = create(bare, "{oops", &d);
-  EXPECT_NE(s.message().find("options are not valid JSON"), std::string::npos) << s.message();
-  s = Detector::create(nullptr, 0, "", &d);
+  s = create(bare, decoder_options("[1]"), &d);
+  EXPECT_NE(s.message().find("option 'decoder' must be an object"), std::string::npos) << s.message();
+  s = Detector::create(nullptr, 0, DetectorOptions(), &d);
   EXPECT_NE(s.message().find("empty"), std::string::npos) << s.message();
   EXPECT_EQ(d, nullptr);
 }
@@ -176,12 +197,14 @@ TEST(Detector, LoadErrorsCarryTheirKind) {
   const std::vector<uint8_t> bare = reshape_model("pred", {1, 8, 6}, "");
   // The caller's options: invalid argument; the model and its metadata: failed (even where the
   // message says "not supported"); an operator featherdet lacks: unsupported.
-  EXPECT_EQ(create(bare, "{oops", &d).code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(create(bare, R"({"decoder": {"family": "yolov5"}, "maxResults": 0})", &d).code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(create(bare, "", &d).code(), StatusCode::kFailed);
-  const Status family = create(reshape_model("pred", {1, 8, 6}, R"({"family": "ssd"})"), "", &d);
+  EXPECT_EQ(create(bare, decoder_options("[1]"), &d).code(), StatusCode::kInvalidArgument);
+  DetectorOptions zero = decoder_options(R"({"family": "yolov5"})");
+  zero.max_results = 0;
+  EXPECT_EQ(create(bare, zero, &d).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(create(bare, DetectorOptions(), &d).code(), StatusCode::kFailed);
+  const Status family = create(reshape_model("pred", {1, 8, 6}, R"({"family": "ssd"})"), DetectorOptions(), &d);
   EXPECT_EQ(family.code(), StatusCode::kFailed) << family.message();
-  EXPECT_EQ(Detector::create(nullptr, 0, "", &d).code(), StatusCode::kFailed);
+  EXPECT_EQ(Detector::create(nullptr, 0, DetectorOptions(), &d).code(), StatusCode::kFailed);
   EXPECT_STREQ(status_code_name(StatusCode::kUnsupported), "unsupported");
   EXPECT_STREQ(status_code_name(StatusCode::kOk), "");
   EXPECT_EQ(Status().with_code(StatusCode::kUnsupported).code(), StatusCode::kOk);
@@ -190,7 +213,7 @@ TEST(Detector, LoadErrorsCarryTheirKind) {
 
 TEST(Detector, RejectsBadFramesAndKeepsOptionsOnError) {
   std::unique_ptr<Detector> d;
-  ASSERT_TRUE(create(reshape_model("pred", {1, 8, 6}, kYoloDecoder), "", &d).ok());
+  ASSERT_TRUE(create(reshape_model("pred", {1, 8, 6}, kYoloDecoder), DetectorOptions(), &d).ok());
   std::vector<uint8_t> frame = yolo_frame();
   std::vector<Detection> out;
   Status s = d->detect(frame.data(), 0, 8, 64, Transform(), &out);
@@ -204,9 +227,12 @@ TEST(Detector, RejectsBadFramesAndKeepsOptionsOnError) {
   Transform t;
   t.rotation = 30;
   EXPECT_FALSE(d->detect(frame.data(), 16, 8, 64, t, &out).ok());
-  EXPECT_FALSE(d->set_options(R"({"scoreThreshold": 0.1, "iouThreshold": 7})").ok());
+  DetectorOptions bad;
+  bad.score_threshold = 0.1f;
+  bad.iou_threshold = 7.0f;
+  EXPECT_FALSE(d->set_options(bad).ok());
   EXPECT_FLOAT_EQ(d->info().score_threshold, 0.25f);  // unchanged by the failed call
-  EXPECT_FALSE(d->set_options(R"({"decoder": {"family": "nanodet"}})").ok());
+  EXPECT_FALSE(d->set_options(decoder_options(R"({"family": "nanodet"})")).ok());
   EXPECT_EQ(d->info().family, "yolov5");
   ASSERT_TRUE(d->detect(frame.data(), 16, 8, 64, Transform(), &out).ok());
   EXPECT_EQ(out.size(), 1u);
@@ -228,7 +254,7 @@ std::pair<long, long> allocations_per_frame(Detector& d, const uint8_t* frame, i
 
 TEST(Detector, FramesAfterTheFirstAllocateNothing) {
   std::unique_ptr<Detector> d;
-  ASSERT_TRUE(create(reshape_model("pred", {1, 8, 6}, kYoloDecoder), "", &d).ok());
+  ASSERT_TRUE(create(reshape_model("pred", {1, 8, 6}, kYoloDecoder), DetectorOptions(), &d).ok());
   std::vector<uint8_t> frame = yolo_frame();
   Transform t;
   t.rotation = 180;
@@ -245,7 +271,7 @@ TEST(Detector, FramesAfterTheFirstAllocateNothingWithTheBundledFaceModel) {
   std::vector<uint8_t> model((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
   if (model.empty()) GTEST_SKIP() << path << " is not built (npm run models)";
   std::unique_ptr<Detector> d;
-  ASSERT_TRUE(create(model, "", &d).ok());
+  ASSERT_TRUE(create(model, DetectorOptions(), &d).ok());
   std::vector<uint8_t> camera(640 * 480 * 4, 90);
   EXPECT_EQ(allocations_per_frame(*d, camera.data(), 640, 480, Transform()).second, 0);
 }

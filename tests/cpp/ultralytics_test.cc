@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "api/detector.h"
+#include "detector_options.h"
 #include "tflite_test_models.h"
 #include "vision/ultralytics.h"
 
@@ -89,7 +90,7 @@ const char* kPythonMeta =
     "{'description': 'Ultralytics YOLOv8n model trained on custom.yaml', 'author': 'Ultralytics', "
     "'version': '8.1.0', 'stride': 32, 'task': 'detect', 'batch': 1, 'imgsz': [4, 4], 'names': {0: 'cat', 1: \"dog's\"}}";
 
-Status create(const std::vector<uint8_t>& model, const std::string& options, std::unique_ptr<Detector>* d) {
+Status create(const std::vector<uint8_t>& model, const DetectorOptions& options, std::unique_ptr<Detector>* d) {
   return Detector::create(model.data(), model.size(), options, d);
 }
 
@@ -133,7 +134,7 @@ TEST(Ultralytics, BothMetadataFormsConfigureTheDetectorWithNoOptions) {
   for (const auto& entry : {std::make_pair(std::string("metadata.json"), std::string(kJsonMeta)),
                             std::make_pair(std::string("temp_meta.txt"), std::string(kPythonMeta))}) {
     std::unique_ptr<Detector> d;
-    Status s = create(with_zip(reshape_model("output0", {1, 6, 8}), entry.first, entry.second), "", &d);
+    Status s = create(with_zip(reshape_model("output0", {1, 6, 8}), entry.first, entry.second), DetectorOptions(), &d);
     ASSERT_TRUE(s.ok()) << entry.first << ": " << s.message();
     const DetectorInfo info = d->info();
     EXPECT_EQ(info.family, "yolov8");
@@ -146,10 +147,10 @@ TEST(Ultralytics, BothMetadataFormsConfigureTheDetectorWithNoOptions) {
   std::unique_ptr<Detector> d;
   const std::vector<uint8_t> v5 = with_zip(reshape_model("output0", {1, 8, 6}), "metadata.json",
                                            R"({"task": "detect", "imgsz": [4, 4], "names": {"0": "car"}})");
-  ASSERT_TRUE(create(v5, "", &d).ok());
+  ASSERT_TRUE(create(v5, DetectorOptions(), &d).ok());
   EXPECT_EQ(d->info().family, "yolov5");
   EXPECT_EQ(d->info().labels, std::vector<std::string>{"car"});
-  ASSERT_TRUE(create(v5, R"({"decoder": {"labels": ["truck"], "score_threshold": 0.6}})", &d).ok());
+  ASSERT_TRUE(create(v5, decoder_options(R"({"labels": ["truck"], "score_threshold": 0.6})"), &d).ok());
   EXPECT_EQ(d->info().labels, std::vector<std::string>{"truck"});
   EXPECT_FLOAT_EQ(d->info().score_threshold, 0.6f);
 }
@@ -157,29 +158,29 @@ TEST(Ultralytics, BothMetadataFormsConfigureTheDetectorWithNoOptions) {
 TEST(Ultralytics, MetadataErrorsSayWhatIsWrong) {
   std::unique_ptr<Detector> d;
   const std::vector<uint8_t> model = reshape_model("output0", {1, 6, 8});
-  Status s = create(with_zip(model, "metadata.json", R"({"task": "segment", "names": {"0": "a", "1": "b"}})"), "", &d);
+  Status s = create(with_zip(model, "metadata.json", R"({"task": "segment", "names": {"0": "a", "1": "b"}})"), DetectorOptions(), &d);
   EXPECT_NE(s.message().find("task is 'segment'"), std::string::npos) << s.message();
-  s = create(with_zip(model, "metadata.json", "{\"task\": \"detect\", "), "", &d);
+  s = create(with_zip(model, "metadata.json", "{\"task\": \"detect\", "), DetectorOptions(), &d);
   EXPECT_NE(s.message().find("Ultralytics metadata (metadata.json) is not readable"), std::string::npos) << s.message();
-  s = create(with_zip(model, "temp_meta.txt", "{'task': 'detect', 'names': {0: 'a', 2: 'b'}}"), "", &d);
+  s = create(with_zip(model, "temp_meta.txt", "{'task': 'detect', 'names': {0: 'a', 2: 'b'}}"), DetectorOptions(), &d);
   EXPECT_NE(s.message().find("'names' skips class id 1"), std::string::npos) << s.message();
-  s = create(with_zip(model, "metadata.json", R"({"task": "detect", "names": ["a", "b", "c", "d", "e"]})"), "", &d);
+  s = create(with_zip(model, "metadata.json", R"({"task": "detect", "names": ["a", "b", "c", "d", "e"]})"), DetectorOptions(), &d);
   EXPECT_NE(s.message().find("fits neither [1, 4+C, N]"), std::string::npos) << s.message();
-  s = create(with_zip(model, "metadata.json", R"({"task": "detect", "imgsz": [640, 640], "names": {"0": "a", "1": "b"}})"), "", &d);
+  s = create(with_zip(model, "metadata.json", R"({"task": "detect", "imgsz": [640, 640], "names": {"0": "a", "1": "b"}})"), DetectorOptions(), &d);
   EXPECT_NE(s.message().find("does not match the model input"), std::string::npos) << s.message();
   // An archive without metadata, or a damaged one: the file counts as having no metadata, and the
   // error names the outputs and the option to pass.
-  s = create(with_zip(model, "weights.bin", "xyz"), "", &d);
+  s = create(with_zip(model, "weights.bin", "xyz"), DetectorOptions(), &d);
   EXPECT_NE(s.message().find("neither metadata.json nor temp_meta.txt"), std::string::npos) << s.message();
   std::vector<uint8_t> damaged = with_zip(model, "metadata.json", kJsonMeta);
   damaged[damaged.size() - 6] ^= 0x40;  // central directory offset
-  s = create(damaged, "", &d);
+  s = create(damaged, DetectorOptions(), &d);
   EXPECT_NE(s.message().find("could not be read"), std::string::npos) << s.message();
-  s = create(model, "", &d);
+  s = create(model, DetectorOptions(), &d);
   EXPECT_NE(s.message().find("model has neither featherdet nor Ultralytics metadata; its outputs are 'output0' [1, 6, 8]"),
             std::string::npos) << s.message();
   EXPECT_NE(s.message().find("{\"decoder\": {\"family\": \"yolov8\""), std::string::npos) << s.message();
-  s = create(reshape_model("output0", {1, 8, 6}), "", &d);
+  s = create(reshape_model("output0", {1, 8, 6}), DetectorOptions(), &d);
   EXPECT_NE(s.message().find("{\"decoder\": {\"family\": \"yolov5\""), std::string::npos) << s.message();
 }
 

@@ -6,7 +6,7 @@
 #include <memory>
 #include <vector>
 
-#include "core/json.h"
+#include "vision/json.h"
 #include "vision/decoders/decoder.h"
 
 namespace fd {

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <vector>
 
-#include "core/json.h"
+#include "vision/json.h"
 #include "vision/anchors.h"
 #include "vision/nms.h"
 #include "vision/preprocess.h"

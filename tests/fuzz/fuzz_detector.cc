@@ -1,6 +1,7 @@
 // Fuzz target: the Detector facade. Input layout: byte 0 picks the frame (size, channels,
-// rotation, mirror), bytes 1-2 (little endian) the length of the options JSON that follows, the
-// rest is the model file. Create, detect on a synthetic frame, then re-detect after set_options.
+// rotation, mirror), bytes 1-2 (little endian) the length of the options JSON that follows (read
+// as the JavaScript API reads an options object, fuzz_options.h), the rest is the model file.
+// Create, detect on a synthetic frame, then re-detect after set_options.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -9,6 +10,7 @@
 
 #include "api/detector.h"
 #include "fuzz_budget.h"
+#include "fuzz_options.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 3) return 0;
@@ -17,7 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   data += 3;
   size -= 3;
   if (options_len > size) return 0;
-  const std::string options(reinterpret_cast<const char*>(data), options_len);
+  const fd::DetectorOptions options = fd::fuzz_options(std::string(reinterpret_cast<const char*>(data), options_len));
   data += options_len;
   size -= options_len;
 
@@ -35,6 +37,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!det->run(pixels.data(), width, height, channels, width * channels, t, pixels.size()).ok()) return 0;
   for (const fd::Candidate& c : det->results()) (void)det->label(c.label);
   if (det->set_options(options).ok()) (void)det->run(pixels.data(), width, height, channels, width * channels, t);
-  (void)det->info_json();
+  (void)det->info();
   return 0;
 }

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { importDist } from './dist.mjs';
+import { DIST, importDist } from './dist.mjs';
 import { ROOT } from './helpers.mjs';
 
 /** Interface name -> member names declared in featherdet.d.mts. */
@@ -27,7 +27,11 @@ function registered() {
     classes[m[1]] = [...m[2].matchAll(/\.function\("(\w+)"/g)].map((f) => f[1]);
   }
   const functions = [...text.matchAll(/emscripten::function\("(\w+)"/g)].map((f) => f[1]);
-  return { classes, functions };
+  const values = {};
+  for (const m of text.matchAll(/value_object<[^>]+>\("(\w+)"\)([\s\S]*?);/g)) {
+    values[m[1]] = [...m[2].matchAll(/\.field\("(\w+)"/g)].map((f) => f[1]);
+  }
+  return { classes, functions, values };
 }
 
 // Members every Embind class has without a .function() (ClassHandle's own methods).
@@ -60,6 +64,36 @@ describe('featherdet.d.mts matches the Embind bindings', () => {
       expect(sorted(real)).toEqual(sorted(mine));
     });
   }
+
+  it('each value object has an Embind<Name> interface declaring exactly its fields', () => {
+    expect(Object.keys(bound.values).sort()).toEqual(['DetectorInfo', 'DetectorOptions', 'KernelInfo', 'ModelProfile', 'NodeProfile', 'TensorInfo']);
+    for (const [name, fields] of Object.entries(bound.values)) expect(sorted(types[`Embind${name}`] ?? []), name).toEqual(sorted(fields));
+  });
+
+  it('value objects reach JS as plain objects with exactly those fields', () => {
+    const kernels = module.kernelInfo();
+    expect(sorted(Object.keys(kernels))).toEqual(sorted(bound.values.KernelInfo));
+    expect(typeof kernels.isa).toBe('string');
+    const detector = new module.Detector();
+    try {
+      expect(detector.info()).toBeNull();
+      const bytes = new Uint8Array(readFileSync(join(DIST, 'models/face.tflite')));
+      const none = { scoreThreshold: NaN, iouThreshold: NaN, maxResults: NaN, categoryAllowlist: null, categoryDenylist: null, decoder: '' };
+      expect(detector.load(bytes, { ...none, scoreThreshold: 0.75, maxResults: 7 })).toBe('');
+      const info = detector.info();
+      expect(sorted(Object.keys(info))).toEqual(sorted(bound.values.DetectorInfo));
+      expect(info).toMatchObject({ family: 'yunet', inputWidth: 320, inputHeight: 320, maxResults: 7, modelBytes: bytes.length, inputType: 'INT8' });
+      expect(info.scoreThreshold).toBe(Math.fround(0.75));
+      expect(Array.isArray(info.labels) && Array.isArray(info.keypoints)).toBe(true);
+      expect(detector.setOptions({ ...none, iouThreshold: 2 })).toMatch(/option 'iouThreshold' must be a number in \[0, 1\]/);
+      expect(detector.errorCode()).toBe('invalid_argument');
+      expect(detector.setOptions({ ...none, maxResults: 2.5 })).toMatch(/'maxResults' must be a positive integer/);
+      expect(detector.setOptions({ ...none, decoder: '{"labels": [' })).toMatch(/option 'decoder' is not valid JSON/);
+      expect(detector.info().maxResults).toBe(7);
+    } finally {
+      detector.delete();
+    }
+  });
 
   it('FeatherdetModule declares exactly the registered functions, and the module has them', () => {
     const members = types.FeatherdetModule;

@@ -1,6 +1,6 @@
 // The synchronous detector over the wasm pipeline (Embind `Detector`): options, frames in, plain
 // result objects out. Used directly on the main thread and inside the worker.
-import type { EmbindDetector, ErrorKind, FeatherdetModule } from './featherdet.mjs';
+import type { EmbindDetector, EmbindDetectorInfo, EmbindDetectorOptions, ErrorKind, FeatherdetModule } from './featherdet.mjs';
 import { ClosedError, FeatherdetError, ModelError, OptionsError, SourceError, UnsupportedOpError } from './errors.js';
 import { classify, FrameCanvas, newSourceInfo, workingSize, type RgbaImage, type SourceInfo } from './frame.js';
 
@@ -175,13 +175,21 @@ export function validateOptions(o: FilterOptions): void {
   }
 }
 
-/** The options JSON the wasm pipeline takes (mirror/rotation stay in JS: they are per call). */
-export function pipelineJson(o: FilterOptions & { decoder?: DecoderConfig }): string {
-  const out: Record<string, unknown> = {};
-  for (const k of ['scoreThreshold', 'iouThreshold', 'maxResults', 'categoryAllowlist', 'categoryDenylist', 'decoder'] as const) {
-    if (o[k] !== undefined) out[k] = o[k];
-  }
-  return JSON.stringify(out);
+/** The typed options the wasm pipeline takes (mirror/rotation stay in JS: they are per call); NaN, null or '' where not given. */
+export function pipelineOptions(o: FilterOptions & { decoder?: DecoderConfig }): EmbindDetectorOptions {
+  return {
+    scoreThreshold: o.scoreThreshold ?? NaN,
+    iouThreshold: o.iouThreshold ?? NaN,
+    maxResults: o.maxResults ?? NaN,
+    categoryAllowlist: o.categoryAllowlist ?? null,
+    categoryDenylist: o.categoryDenylist ?? null,
+    decoder: o.decoder === undefined ? '' : JSON.stringify(o.decoder),
+  };
+}
+
+/** The wasm's DetectorInfo, thresholds (float32 in C++) shown as the decimals they were given as. */
+function modelInfo(info: EmbindDetectorInfo): ModelInfo {
+  return { ...info, scoreThreshold: Number(info.scoreThreshold.toPrecision(6)), iouThreshold: Number(info.iouThreshold.toPrecision(6)) };
 }
 
 /** A C++ load error as the error class its StatusCode names (never chosen by the message). */
@@ -222,7 +230,7 @@ export class DetectorCore {
   private constructor(module: FeatherdetModule, emb: EmbindDetector, opts: FilterOptions) {
     this.module = module;
     this.emb = emb;
-    this.info = JSON.parse(emb.info()) as ModelInfo;
+    this.info = modelInfo(emb.info()!);
     this.maxSide = 2 * Math.max(this.info.inputWidth, this.info.inputHeight);
     this.mirror = opts.mirror ?? false;
     this.rotation = opts.rotation ?? 0;
@@ -234,7 +242,7 @@ export class DetectorCore {
     validateOptions(opts);
     if (!module.Detector) throw new ModelError('this featherdet.wasm has no detection pipeline (built without src/api/detector): rebuild the package');
     const emb = new module.Detector();
-    const err = emb.load(model, pipelineJson(opts));
+    const err = emb.load(model, pipelineOptions(opts));
     if (err) {
       const kind = emb.errorCode();
       emb.delete();
@@ -248,7 +256,7 @@ export class DetectorCore {
     checkKeys(opts, FILTER_KEYS, 'setOptions');
     validateOptions(opts);
     const emb = this.live();
-    const err = emb.setOptions(pipelineJson(opts));
+    const err = emb.setOptions(pipelineOptions(opts));
     if (err) throw emb.errorCode() === 'invalid_argument' ? new OptionsError(`setOptions: ${err}`) : new ModelError(`setOptions: ${err}`);
     if (opts.mirror !== undefined) this.mirror = opts.mirror;
     if (opts.rotation !== undefined) this.rotation = opts.rotation;

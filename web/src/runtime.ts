@@ -166,7 +166,7 @@ export class FeatherdetRuntime {
 
   /** The kernel table this runtime chose for the engine (e.g. relaxed SIMD with x86's reading). */
   get kernels(): KernelInfo {
-    return JSON.parse(this.module.kernelInfo()) as KernelInfo;
+    return this.module.kernelInfo();
   }
 
   /**
@@ -252,8 +252,8 @@ export class TfliteModel {
     this.rt = rt;
     this.inputs = [];
     this.outputs = [];
-    for (let i = 0; i < rt.numInputs(); ++i) this.inputs.push(JSON.parse(rt.tensorInfo(true, i)) as TensorInfo);
-    for (let i = 0; i < rt.numOutputs(); ++i) this.outputs.push(JSON.parse(rt.tensorInfo(false, i)) as TensorInfo);
+    for (let i = 0; i < rt.numInputs(); ++i) this.inputs.push(rt.tensorInfo(true, i) as TensorInfo);
+    for (let i = 0; i < rt.numOutputs(); ++i) this.outputs.push(rt.tensorInfo(false, i) as TensorInfo);
   }
 
   /** Parses and prepares .tflite bytes; throws an Error with featherdet's message on failure. */
@@ -272,7 +272,7 @@ export class TfliteModel {
 
   /** The per-node profile of the runs so far (create with { profile: true }, else all zero). */
   profile(): ModelProfile {
-    const p = JSON.parse(this.live().profile()) as Omit<ModelProfile, 'runs'> & { invokes: number };
+    const p = this.live().profile()!;
     return { isa: p.isa, gemm: p.gemm, runs: p.invokes, nodes: p.nodes };
   }
 

@@ -1,4 +1,4 @@
-#include "core/json.h"
+#include "vision/json.h"
 
 #include <cmath>
 #include <cstdio>

@@ -1,5 +1,5 @@
-// A small JSON reader (RFC 8259 values) for model metadata and detector options, plus the string
-// escaping used when writing JSON.
+// A small JSON reader (RFC 8259 values) for model metadata (the featherdet metadata, Ultralytics'
+// metadata.json, the decoder option that overrides them), plus the escaping used when writing it.
 #pragma once
 
 #include <string>
