@@ -1,5 +1,5 @@
 // Names of TFLite builtin operators, for error messages.
-#include <cstdio>
+#include <string>
 
 #include "model/graph.h"
 
@@ -30,9 +30,9 @@ const char* op_name(int32_t code) {
       "SEGMENT_SUM", "BATCH_MATMUL"};
   constexpr int32_t kCount = static_cast<int32_t>(sizeof(kNames) / sizeof(kNames[0]));
   if (code >= 0 && code < kCount) return kNames[code];
-  static thread_local char buf[32];
-  std::snprintf(buf, sizeof(buf), "BUILTIN_%d", static_cast<int>(code));
-  return buf;
+  static thread_local std::string name;
+  name = "BUILTIN_" + std::to_string(code);
+  return name.c_str();
 }
 
 }  // namespace fd

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "core/decimal.h"
 #include "flatbuffers/flatbuffers.h"
 #include "tflite_schema_generated.h"
 
@@ -61,7 +62,7 @@ Status read_quantization(const tflite::QuantizationParameters* q, TensorDesc* d)
   }
   for (float sc : *q->scale()) {
     if (!(sc > 0.0f) || !std::isfinite(sc)) {
-      return Status::error(what + " has quantization scale " + std::to_string(sc) + " (scales must be positive and finite)");
+      return Status::error(what + " has quantization scale " + format_decimal(sc) + " (scales must be positive and finite)");
     }
     d->quant.scale.push_back(sc);
   }

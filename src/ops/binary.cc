@@ -2,6 +2,7 @@
 // and int8/uint8 (ADD/SUB/MUL) with quantized kernels.
 #include <cstring>
 
+#include "core/decimal.h"
 #include "kernels/elementwise.h"
 #include "ops/elementwise_common.h"
 #include "ops/ops.h"
@@ -107,8 +108,8 @@ class Binary : public Op {
       } else {
         add_ = make_qadd_params(sa, za, sb, zb, so, zo, qmin, qmax, op_ == BinaryOp::kSub);
         if (add_.shift < 1 || add_.shift > 30) {
-          return ctx.error("input/output scale ratios " + std::to_string(sa / so) + " and " +
-                           std::to_string(sb / so) + " are outside the supported range [2^-10, 2^19]");
+          return ctx.error("input/output scale ratios " + format_decimal(sa / so) + " and " +
+                           format_decimal(sb / so) + " are outside the supported range [2^-10, 2^19]");
         }
         add_swapped_ = swap_qadd_params(add_);
       }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/decimal.h"
+
 namespace fd {
 
 Status make_broadcast_plan(const Shape& a, const Shape& b, Shape* out, BroadcastPlan* plan) {
@@ -91,7 +93,7 @@ Status check_per_tensor_quant(NodeContext& ctx, const RTensor& t, const char* wh
   if (t.quant.empty()) return ctx.error(w + " is " + dtype_name(t.dtype) + " but has no quantization parameters");
   if (t.quant.per_channel()) return ctx.error(w + " is quantized per channel; this op needs one scale per tensor");
   const float s = t.quant.scale[0];
-  if (!(s > 0.0f) || !std::isfinite(s)) return ctx.error(w + " has invalid quantization scale " + std::to_string(s));
+  if (!(s > 0.0f) || !std::isfinite(s)) return ctx.error(w + " has invalid quantization scale " + format_decimal(s));
   const int32_t zp = t.quant.zero_point.empty() ? 0 : t.quant.zero_point[0];
   if (zp < dtype_qmin(t.dtype) || zp > dtype_qmax(t.dtype)) {
     return ctx.error(w + " has zero point " + std::to_string(zp) + " outside the " + dtype_name(t.dtype) + " range");

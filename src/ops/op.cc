@@ -4,6 +4,8 @@
 #include <cmath>
 #include <string>
 
+#include "core/decimal.h"
+
 namespace fd {
 
 Status NodeContext::error(const std::string& what) const {
@@ -37,7 +39,7 @@ Status NodeContext::expect_input_type(int i, std::initializer_list<DType> allowe
 
 Status NodeContext::expect_finite_scale(double scale, const std::string& what) const {
   if (std::isfinite(scale) && std::isfinite(static_cast<float>(scale))) return Status();
-  return error(what + " " + std::to_string(scale) + " is out of range: the model's quantization scales overflow it");
+  return error(what + " " + format_decimal(scale) + " is out of range: the model's quantization scales overflow it");
 }
 
 }  // namespace fd

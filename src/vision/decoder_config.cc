@@ -1,8 +1,9 @@
 #include "vision/decoder_config.h"
 
 #include <cmath>
-#include <cstdio>
+#include <string>
 
+#include "core/decimal.h"
 #include "vision/candidate.h"
 
 namespace fd {
@@ -23,9 +24,7 @@ Status get_number(const JsonValue& obj, const char* key, double lo, double hi, d
   if (!v->is_number()) return field_error(key, std::string("must be a number, not a ") + json_type_name(v->type()));
   double d = v->as_number();
   if (!(d >= lo && d <= hi)) {
-    char buf[96];
-    std::snprintf(buf, sizeof(buf), "must be in [%g, %g], got %g", lo, hi, d);
-    return field_error(key, buf);
+    return field_error(key, "must be in [" + format_decimal(lo) + ", " + format_decimal(hi) + "], got " + format_decimal(d));
   }
   *out = d;
   return Status();

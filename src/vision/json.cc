@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "core/decimal.h"
+
 namespace fd {
 
 const JsonValue* JsonValue::find(const std::string& key) const {
@@ -144,7 +146,9 @@ class JsonParser {
       if (pos_ < s_.size() && (s_[pos_] == '+' || s_[pos_] == '-')) ++pos_;
       if (!digits()) return fail("expected exponent digits");
     }
-    *out = JsonValue::make_number(std::strtod(s_.substr(start, pos_ - start).c_str(), nullptr));
+    double v = 0.0;
+    parse_decimal(s_.data() + start, s_.data() + pos_, &v);
+    *out = JsonValue::make_number(v);
     return Status();
   }
 

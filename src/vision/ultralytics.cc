@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <map>
 
+#include "core/decimal.h"
 #include "core/zip.h"
 
 namespace fd {
@@ -195,9 +196,8 @@ class PyLiteralParser {
       pos_ = start;
       return error("expected a value");
     }
-    char* end = nullptr;
-    const double d = std::strtod(text.c_str(), &end);
-    if (end != text.c_str() + text.size() || !std::isfinite(d)) {
+    double d = 0.0;
+    if (parse_decimal(text.data(), text.data() + text.size(), &d) != text.size() || !std::isfinite(d)) {
       pos_ = start;
       return error("bad number '" + text + "'");
     }
