@@ -17,11 +17,15 @@ struct Image {
   std::vector<uint8_t> pixels;
 };
 
-// Largest width or height decode_image accepts, a guard against hostile headers.
+// Largest width or height, and width x height, decode_image accepts: guards against hostile
+// headers (decompression bombs), checked before anything is allocated.
 constexpr int kMaxImageSide = 16384;
+constexpr int64_t kMaxImagePixels = 40000000;
 
-// Decodes `size` bytes of a JPEG, PNG or BMP file into RGB8 (channels = 3). Fails with a message
-// naming the problem (empty input, unsupported format, corrupt data, image too large).
+// Decodes `size` bytes of a JPEG, PNG or BMP file into RGB8 (channels = 3), writing the pixels once,
+// straight into out->pixels. The file's structure is validated first (JPEG markers and tables, PNG
+// chunks, BMP header against the file size). Fails with a message naming the problem (empty input,
+// unsupported format, corrupt data, image too large); out is then left empty.
 Status decode_image(const uint8_t* data, size_t size, Image* out);
 
 }  // namespace fd
