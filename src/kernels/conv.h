@@ -1,9 +1,9 @@
 // Convolution-family kernels: quantized and float GEMM (conv as GEMM, fully connected),
 // depthwise convolution, im2col, and the prepare-time weight packers for the GEMM tiles.
 //
-// Naming: qx8 = 8-bit quantized activations, signed (int8) or unsigned (uint8) chosen by a flag;
-// f32 = float32; x8 = any bytes. Tiles: MRxNR (rows x output channels), cKR = K blocks of KR.
-// Every wasmsimd kernel is bit-exact with its ref twin.
+// Names follow the scheme at the top of kernels/kernel_table.h (qx8: int8 or uint8 activations
+// chosen by QConvParams::is_unsigned; all requantize in fp32). Every wasmsimd kernel is bit-exact
+// with its ref twin.
 #pragma once
 
 #include <cstddef>

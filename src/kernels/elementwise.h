@@ -1,9 +1,10 @@
 // Elementwise kernels: quantized and float binary ops, activations, lookup tables and type
 // conversions. Every SIMD kernel has a scalar ref twin that it matches bit-exactly.
 //
-// Naming: qs8 = int8 quantized, qu8 = uint8 quantized, f32/f16/s32 = float32/float16/int32,
-// x8 = any 8-bit type. `v<op>` works on two vectors of n elements, `v<op>c` on a vector and one
-// scalar (the second operand), `<from>_<to>_vcvt` converts n elements between types.
+// Names follow the scheme at the top of kernels/kernel_table.h: `v<op>` works on two vectors of
+// n elements, `v<op>c` on a vector and one scalar (the second operand), `<from>_<to>_vcvt`
+// converts n elements between types; `_rndnu` marks the integer output stages (ADD/SUB, leaky
+// ReLU), the others requantize in fp32.
 #pragma once
 
 #include <cmath>
@@ -16,9 +17,9 @@ namespace fd {
 
 // ---- Quantized ADD / SUB -------------------------------------------------------------------
 //
-// out = requantize((a - a_zp) * a_multiplier + (b - b_zp) * b_multiplier, scale, out_zp, clamp):
-// the multipliers are the input/output scale ratios in fixed point with `scale` = 2^-shift, so
-// the sum is exact integer math and the one float requantization (core/quant.h) rounds it.
+// out = qadd_output((a - a_zp) * a_multiplier + (b - b_zp) * b_multiplier): the multipliers are
+// the input/output scale ratios in fixed point (scaled by 2^shift), so the sum is exact integer
+// math, and the integer output stage divides it by 2^shift rounding to nearest, ties up (rndnu).
 struct QAddParams {
   int32_t a_zero_point = 0;
   int32_t b_zero_point = 0;
@@ -71,17 +72,17 @@ inline QAddParams swap_qadd_params(const QAddParams& p) {
 }
 
 // Quantized int8 a + b (with the multipliers' signs): out[i] from a[i], b[i].
-void qs8_vadd_ref(size_t n, const int8_t* a, const int8_t* b, int8_t* out, const QAddParams& p);
-void qs8_vadd_wasmsimd(size_t n, const int8_t* a, const int8_t* b, int8_t* out, const QAddParams& p);
+void qs8_vadd_rndnu_ref(size_t n, const int8_t* a, const int8_t* b, int8_t* out, const QAddParams& p);
+void qs8_vadd_rndnu_wasmsimd(size_t n, const int8_t* a, const int8_t* b, int8_t* out, const QAddParams& p);
 // Quantized int8 a + b with b one scalar: out[i] from a[i], b[0].
-void qs8_vaddc_ref(size_t n, const int8_t* a, const int8_t* b, int8_t* out, const QAddParams& p);
-void qs8_vaddc_wasmsimd(size_t n, const int8_t* a, const int8_t* b, int8_t* out, const QAddParams& p);
+void qs8_vaddc_rndnu_ref(size_t n, const int8_t* a, const int8_t* b, int8_t* out, const QAddParams& p);
+void qs8_vaddc_rndnu_wasmsimd(size_t n, const int8_t* a, const int8_t* b, int8_t* out, const QAddParams& p);
 // Quantized uint8 a + b: out[i] from a[i], b[i].
-void qu8_vadd_ref(size_t n, const uint8_t* a, const uint8_t* b, uint8_t* out, const QAddParams& p);
-void qu8_vadd_wasmsimd(size_t n, const uint8_t* a, const uint8_t* b, uint8_t* out, const QAddParams& p);
+void qu8_vadd_rndnu_ref(size_t n, const uint8_t* a, const uint8_t* b, uint8_t* out, const QAddParams& p);
+void qu8_vadd_rndnu_wasmsimd(size_t n, const uint8_t* a, const uint8_t* b, uint8_t* out, const QAddParams& p);
 // Quantized uint8 a + b with b one scalar: out[i] from a[i], b[0].
-void qu8_vaddc_ref(size_t n, const uint8_t* a, const uint8_t* b, uint8_t* out, const QAddParams& p);
-void qu8_vaddc_wasmsimd(size_t n, const uint8_t* a, const uint8_t* b, uint8_t* out, const QAddParams& p);
+void qu8_vaddc_rndnu_ref(size_t n, const uint8_t* a, const uint8_t* b, uint8_t* out, const QAddParams& p);
+void qu8_vaddc_rndnu_wasmsimd(size_t n, const uint8_t* a, const uint8_t* b, uint8_t* out, const QAddParams& p);
 
 // ---- Quantized MUL -------------------------------------------------------------------------
 //
@@ -197,11 +198,11 @@ struct QLeakyReluParams {
   int32_t neg_multiplier = 51;
 };
 // int8 x -> int8 y (clamped to the int8 range).
-void qs8_vlrelu_ref(size_t n, const int8_t* x, int8_t* y, const QLeakyReluParams& p);
-void qs8_vlrelu_wasmsimd(size_t n, const int8_t* x, int8_t* y, const QLeakyReluParams& p);
+void qs8_vlrelu_rndnu_ref(size_t n, const int8_t* x, int8_t* y, const QLeakyReluParams& p);
+void qs8_vlrelu_rndnu_wasmsimd(size_t n, const int8_t* x, int8_t* y, const QLeakyReluParams& p);
 // uint8 x -> uint8 y (clamped to the uint8 range).
-void qu8_vlrelu_ref(size_t n, const uint8_t* x, uint8_t* y, const QLeakyReluParams& p);
-void qu8_vlrelu_wasmsimd(size_t n, const uint8_t* x, uint8_t* y, const QLeakyReluParams& p);
+void qu8_vlrelu_rndnu_ref(size_t n, const uint8_t* x, uint8_t* y, const QLeakyReluParams& p);
+void qu8_vlrelu_rndnu_wasmsimd(size_t n, const uint8_t* x, uint8_t* y, const QLeakyReluParams& p);
 
 // ---- Conversions ---------------------------------------------------------------------------
 

@@ -72,12 +72,12 @@ void fill_common(KernelTable* t) {
 
 // Table fields filled by a scalar ref kernel and its SIMD128 twin of the same base name
 // (field `name`, kernels `name`_ref and `name`_wasmsimd).
-#define FD_TWIN_KERNELS(X)                                                                         \
-  X(qs8_vadd) X(qs8_vaddc) X(qu8_vadd) X(qu8_vaddc) X(qs8_vmul) X(qs8_vmulc) X(qu8_vmul) X(qu8_vmulc) \
-  X(f32_vbinary) X(f32_vbinaryc) X(f32_vclamp) X(f32_qs8_vcvt) X(f32_qu8_vcvt) X(qs8_f32_vcvt)       \
-  X(qu8_f32_vcvt) X(f32_maxpool) X(s8_maxpool) X(u8_maxpool) X(f32_avgpool) X(qs8_avgpool)           \
-  X(qu8_avgpool) X(f32_rsum) X(qs8_rsum) X(qu8_rsum) X(x8_zip2) X(f32_resize_bilinear)             \
-  X(qs8_resize_bilinear) X(qu8_resize_bilinear) X(qs8_vlrelu) X(qu8_vlrelu) X(x8_lut)
+#define FD_TWIN_KERNELS(X)                                                                               \
+  X(qs8_vadd_rndnu) X(qs8_vaddc_rndnu) X(qu8_vadd_rndnu) X(qu8_vaddc_rndnu) X(qs8_vmul) X(qs8_vmulc)     \
+  X(qu8_vmul) X(qu8_vmulc) X(f32_vbinary) X(f32_vbinaryc) X(f32_vclamp) X(f32_qs8_vcvt) X(f32_qu8_vcvt)  \
+  X(qs8_f32_vcvt) X(qu8_f32_vcvt) X(f32_maxpool) X(s8_maxpool) X(u8_maxpool) X(f32_avgpool)              \
+  X(qs8_avgpool) X(qu8_avgpool) X(f32_rsum) X(qs8_rsum) X(qu8_rsum) X(x8_zip2) X(f32_resize_bilinear)    \
+  X(qs8_resize_bilinear) X(qu8_resize_bilinear) X(qs8_vlrelu_rndnu) X(qu8_vlrelu_rndnu) X(x8_lut)
 
 // A table from its ISA's GEMM, depthwise and peak kernels; the caller sets the FD_TWIN_KERNELS
 // fields.

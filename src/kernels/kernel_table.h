@@ -2,6 +2,35 @@
 // engine offer (ref natively; wasmsimd in the wasm builds; relaxed-SIMD GEMM and depthwise kernels
 // in the relaxed build when the engine's relaxed dot product is exact). Ops take their kernels from it at
 // prepare; this is the only place that knows which ISA variants exist.
+//
+// Kernel names (every function in src/kernels/*.h): <types>_<op>[_<tile>][_<rounding>]_<isa>.
+// - types, the element types the kernel reads (and, for conversions, `<from>_<to>`):
+//   f32, f16, s32 = float32, float16, int32 numbers; s8 / u8 = raw int8 / uint8 values that are
+//   only compared or copied (their quantization passes through unchanged: max pooling, arg max);
+//   qs8 / qu8 = quantized int8 / uint8 values the kernel does arithmetic on (sums, averages,
+//   products, blends, requantization); qx8 = one kernel for both, chosen at run time by a flag
+//   (QConvParams::is_unsigned); x8 = any 8-bit bytes, values never interpreted; xx = elements of
+//   any size (the byte size is an argument); any = any DType (an argument).
+// - op: `v<op>` works on vectors of n elements (`v<op>c`: the second operand is one scalar),
+//   `vcvt` converts, `gemm` / `dwconv` are the convolution kernels, `pack` their weight packers.
+// - tile: the block a kernel works in: GEMM MRxNR (rows x output channels) and cKR (K in blocks
+//   of KR); depthwise cN (N channels) and p2 / q4 (taps in pairs / quads).
+// - rounding: how a kernel that requantizes (computes an 8-bit output at another scale than its
+//   input's) rounds. Unmarked is fp32, core/quant.h's requantize(): float(acc) * scale, clamped,
+//   rounded to nearest-even, plus the zero point (GEMM, depthwise, MUL, QUANTIZE, softmax).
+//   `rndnu` is an integer output stage: an integer multiplier and a right shift rounding to
+//   nearest, ties up ((acc + 2^(s-1)) >> s: ADD/SUB, leaky ReLU). Kernels whose output keeps the
+//   input's scale (pooling, sums, resize) round as their contract says and carry no mark.
+// - isa: ref (scalar C++), wasmsimd (SIMD128), wasmusdot / wasmsdot (relaxed SIMD, the i7 operand
+//   read unsigned / signed; `usdot_ref` / `sdot_ref` are the scalar kernels reading that way),
+//   wasmrelaxed (relaxed SIMD, either reading).
+// A file holds one kernel body (a function or a template) and the entry points instantiated from
+// it, and is named after them; when they differ in type or variant, the name says the family:
+// qx8_ for qs8_ + qu8_ (ref/qx8_vadd_rndnu_ref.cc), x8_ for s8_ + u8_, no type when float and
+// integer share it (ref/maxpool_ref.cc), wasmrelaxed for wasmusdot + wasmsdot, the ref file of
+// usdot_ref + sdot_ref drops the reading, f32_vbinary for vbinary + vbinaryc. The body sits in
+// an anonymous namespace, or in ref_impl / wasmsimd_impl (ref bodies, the 8-bit SIMD resize) where
+// keeping one out-of-line function per type makes the brotli-compressed wasm smaller.
 #pragma once
 
 #include <cstddef>
@@ -98,10 +127,10 @@ struct KernelTable {
                         const float* w, const float* bias, float* out, float out_min, float out_max) = nullptr;
 
   // Elementwise.
-  void (*qs8_vaddc)(size_t n, const int8_t* a, const int8_t* b, int8_t* out, const QAddParams& p) = nullptr;
-  void (*qs8_vadd)(size_t n, const int8_t* a, const int8_t* b, int8_t* out, const QAddParams& p) = nullptr;
-  void (*qu8_vadd)(size_t n, const uint8_t* a, const uint8_t* b, uint8_t* out, const QAddParams& p) = nullptr;
-  void (*qu8_vaddc)(size_t n, const uint8_t* a, const uint8_t* b, uint8_t* out, const QAddParams& p) = nullptr;
+  void (*qs8_vaddc_rndnu)(size_t n, const int8_t* a, const int8_t* b, int8_t* out, const QAddParams& p) = nullptr;
+  void (*qs8_vadd_rndnu)(size_t n, const int8_t* a, const int8_t* b, int8_t* out, const QAddParams& p) = nullptr;
+  void (*qu8_vadd_rndnu)(size_t n, const uint8_t* a, const uint8_t* b, uint8_t* out, const QAddParams& p) = nullptr;
+  void (*qu8_vaddc_rndnu)(size_t n, const uint8_t* a, const uint8_t* b, uint8_t* out, const QAddParams& p) = nullptr;
   void (*qs8_vmul)(size_t n, const int8_t* a, const int8_t* b, int8_t* out, const QMulParams& p) = nullptr;
   void (*qs8_vmulc)(size_t n, const int8_t* a, const int8_t* b, int8_t* out, const QMulParams& p) = nullptr;
   void (*qu8_vmul)(size_t n, const uint8_t* a, const uint8_t* b, uint8_t* out, const QMulParams& p) = nullptr;
@@ -115,8 +144,8 @@ struct KernelTable {
   void (*f32_qu8_vcvt)(size_t n, const float* x, uint8_t* y, const F32QuantizeParams& p) = nullptr;
   void (*qs8_f32_vcvt)(size_t n, const int8_t* x, float* y, const DequantizeParams& p) = nullptr;
   void (*qu8_f32_vcvt)(size_t n, const uint8_t* x, float* y, const DequantizeParams& p) = nullptr;
-  void (*qs8_vlrelu)(size_t n, const int8_t* x, int8_t* y, const QLeakyReluParams& p) = nullptr;
-  void (*qu8_vlrelu)(size_t n, const uint8_t* x, uint8_t* y, const QLeakyReluParams& p) = nullptr;
+  void (*qs8_vlrelu_rndnu)(size_t n, const int8_t* x, int8_t* y, const QLeakyReluParams& p) = nullptr;
+  void (*qu8_vlrelu_rndnu)(size_t n, const uint8_t* x, uint8_t* y, const QLeakyReluParams& p) = nullptr;
   void (*x8_lut)(size_t n, const uint8_t* x, uint8_t* y, const uint8_t* table) = nullptr;
 
   // Pooling and reductions.

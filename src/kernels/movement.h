@@ -1,10 +1,10 @@
 // Data-movement kernels (ref only, memcpy-bound, except the byte zip). Element-size generic: they copy
-// elements of `elem_size` bytes (1, 2, 4 or 8) and never look at values, except concat_ref's
+// elements of `elem_size` bytes (1, 2, 4 or 8) and never look at values, except xx_concat_ref's
 // optional 8-bit lookup tables (requantization of UINT8/INT8 inputs, built at prepare).
 //
-// Ops using them: TRANSPOSE and STRIDED_SLICE (strided_copy_ref), PAD and PADV2 (pad_ref),
-// CONCATENATION and PACK (concat_ref), SPLIT and UNPACK (split_ref), GATHER (gather_ref),
-// GATHER_ND (gather_nd_ref).
+// Ops using them: TRANSPOSE and STRIDED_SLICE (xx_strided_copy_ref), PAD and PADV2 (xx_pad_ref),
+// CONCATENATION and PACK (xx_concat_ref), SPLIT and UNPACK (xx_split_ref), GATHER (xx_gather_ref),
+// GATHER_ND (xx_gather_nd_ref).
 #pragma once
 
 #include <cstddef>
@@ -50,7 +50,7 @@ inline void strided_copy_simplify(StridedCopyParams* p) {
 }
 
 // Copies the strided view `p` of `in` into the contiguous `out` [out_dims...].
-void strided_copy_ref(size_t elem_size, const void* in, void* out, const StridedCopyParams& p);
+void xx_strided_copy_ref(size_t elem_size, const void* in, void* out, const StridedCopyParams& p);
 
 // Interleaves two byte rows: out[2i] = a[i], out[2i + 1] = b[i] for i < n (the channel shuffle
 // TRANSPOSE [.., 2, C] -> [.., C, 2] of ShuffleNet-style models, per pixel).
@@ -93,17 +93,17 @@ inline void pad_simplify(PadParams* p) {
 
 // Writes `in` [in_dims...] into `out` [before + in_dims + after ...], filling the border with
 // the `elem_size`-byte element at `value`.
-void pad_ref(size_t elem_size, const void* in, void* out, const void* value, const PadParams& p);
+void xx_pad_ref(size_t elem_size, const void* in, void* out, const void* value, const PadParams& p);
 
 // Concatenates along one axis: input i is [outer, blocks[i]] elements, out is
 // [outer, sum(blocks)]. When `tables` is non-null and tables[i] is non-null (elem_size 1 only),
 // input i's bytes are mapped through that 256-entry table instead of copied.
-void concat_ref(size_t elem_size, int num_inputs, const void* const* inputs, const int64_t* blocks,
-                const uint8_t* const* tables, int64_t outer, void* out);
+void xx_concat_ref(size_t elem_size, int num_inputs, const void* const* inputs, const int64_t* blocks,
+                   const uint8_t* const* tables, int64_t outer, void* out);
 
-// The inverse of concat_ref: `in` is [outer, sum(blocks)], output i gets [outer, blocks[i]].
-void split_ref(size_t elem_size, const void* in, int num_outputs, void* const* outputs,
-               const int64_t* blocks, int64_t outer);
+// The inverse of xx_concat_ref: `in` is [outer, sum(blocks)], output i gets [outer, blocks[i]].
+void xx_split_ref(size_t elem_size, const void* in, int num_outputs, void* const* outputs,
+                  const int64_t* blocks, int64_t outer);
 
 // GATHER flattened: in [batch, outer, axis_size, inner], indices [batch, num_indices] (all in
 // [0, axis_size): the caller validates), out [batch, outer, num_indices, inner].
@@ -116,8 +116,8 @@ struct GatherParams {
 };
 
 // out[b, o, i, :] = in[b, o, indices[b, i], :].
-void gather_ref(size_t elem_size, const void* in, const int32_t* indices, void* out,
-                const GatherParams& p);
+void xx_gather_ref(size_t elem_size, const void* in, const int32_t* indices, void* out,
+                   const GatherParams& p);
 
 // GATHER_ND flattened: indices [num_slices, index_depth] address the first index_depth dims of
 // the params tensor (all validated by the caller); each picks a contiguous slice of slice_size
@@ -130,7 +130,7 @@ struct GatherNdParams {
 };
 
 // out [num_slices, slice_size] = the slices of `in` the index tuples select.
-void gather_nd_ref(size_t elem_size, const void* in, const int32_t* indices, void* out,
-                   const GatherNdParams& p);
+void xx_gather_nd_ref(size_t elem_size, const void* in, const int32_t* indices, void* out,
+                      const GatherNdParams& p);
 
 }  // namespace fd

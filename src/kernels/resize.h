@@ -20,8 +20,14 @@ struct ResizeBilinearParams {
   const float* fx = nullptr;    // [out_w]
 };
 
+// The float blend of one channel, in the order every bilinear kernel evaluates it: a, b, c, d are
+// taps (y0,x0), (y1,x0), (y0,x1), (y1,x1); ny = 1 - fy, nx = 1 - fx.
+inline float bilinear_blend(float a, float b, float c, float d, float fy, float ny, float fx, float nx) {
+  return a * ny * nx + b * fy * nx + c * ny * fx + d * fy * fx;
+}
+
 // Bilinear resize like TFLite's reference: v = a*(1-fy)*(1-fx) + b*fy*(1-fx) + c*(1-fy)*fx + d*fy*fx
-// evaluated left to right in float. input [N, H, W, C], output [N, OH, OW, C].
+// evaluated left to right in float (bilinear_blend). input [N, H, W, C], output [N, OH, OW, C].
 void f32_resize_bilinear_ref(const float* input, float* output, const ResizeBilinearParams& p);
 void f32_resize_bilinear_wasmsimd(const float* input, float* output, const ResizeBilinearParams& p);
 // Bilinear resize of raw int8 values: the float blend above, then floor(v + 0.5), saturated.

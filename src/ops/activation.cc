@@ -67,9 +67,9 @@ class ActivationOp : public Op {
     const size_t n = static_cast<size_t>(num_elements(in.shape));
     if (lrelu_simd_) {
       if (in.dtype == DType::kInt8) {
-        kt_->qs8_vlrelu(n, in.as<int8_t>(), out.as<int8_t>(), lrelu_);
+        kt_->qs8_vlrelu_rndnu(n, in.as<int8_t>(), out.as<int8_t>(), lrelu_);
       } else {
-        kt_->qu8_vlrelu(n, in.as<uint8_t>(), out.as<uint8_t>(), lrelu_);
+        kt_->qu8_vlrelu_rndnu(n, in.as<uint8_t>(), out.as<uint8_t>(), lrelu_);
       }
     } else if (in.dtype != DType::kFloat32) {
       kt_->x8_lut(n, in.as<uint8_t>(), out.as<uint8_t>(), table_);

@@ -136,7 +136,7 @@ class Binary : public Op {
           run_quant<int8_t, QMulParams>(plan_, kt_->qs8_vmul, kt_->qs8_vmulc, mul_, mul_swapped_,
                                         a.as<int8_t>(), b.as<int8_t>(), out.as<int8_t>());
         } else {
-          run_quant<int8_t, QAddParams>(plan_, kt_->qs8_vadd, kt_->qs8_vaddc, add_, add_swapped_,
+          run_quant<int8_t, QAddParams>(plan_, kt_->qs8_vadd_rndnu, kt_->qs8_vaddc_rndnu, add_, add_swapped_,
                                         a.as<int8_t>(), b.as<int8_t>(), out.as<int8_t>());
         }
         break;
@@ -145,7 +145,7 @@ class Binary : public Op {
           run_quant<uint8_t, QMulParams>(plan_, kt_->qu8_vmul, kt_->qu8_vmulc, mul_, mul_swapped_,
                                          a.as<uint8_t>(), b.as<uint8_t>(), out.as<uint8_t>());
         } else {
-          run_quant<uint8_t, QAddParams>(plan_, kt_->qu8_vadd, kt_->qu8_vaddc, add_, add_swapped_,
+          run_quant<uint8_t, QAddParams>(plan_, kt_->qu8_vadd_rndnu, kt_->qu8_vaddc_rndnu, add_, add_swapped_,
                                          a.as<uint8_t>(), b.as<uint8_t>(), out.as<uint8_t>());
         }
         break;

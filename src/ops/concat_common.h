@@ -1,6 +1,6 @@
 // The part CONCATENATION and PACK share once output shape and input blocks are known: 8-bit
 // requantization tables for inputs whose scale or zero point differ from the output's, and an
-// eval through concat_ref.
+// eval through xx_concat_ref.
 #pragma once
 
 #include <cstdint>
@@ -17,8 +17,8 @@ class ConcatOpBase : public Op {
   Status eval(NodeContext& ctx) override {
     for (int i = 0; i < ctx.num_inputs(); ++i) inputs_[i] = ctx.input(i).data;
     RTensor& out = ctx.output(0);
-    concat_ref(dtype_size(out.dtype), ctx.num_inputs(), inputs_.data(), blocks_.data(),
-               table_ptrs_.data(), outer_, out.data);
+    xx_concat_ref(dtype_size(out.dtype), ctx.num_inputs(), inputs_.data(), blocks_.data(),
+                  table_ptrs_.data(), outer_, out.data);
     return Status();
   }
 

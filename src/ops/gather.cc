@@ -45,7 +45,7 @@ class Gather : public GatherOpBase {
 
  private:
   void gather(NodeContext& ctx, const int32_t* indices) override {
-    gather_ref(dtype_size(ctx.input(0).dtype), ctx.input(0).data, indices, ctx.output(0).data, p_);
+    xx_gather_ref(dtype_size(ctx.input(0).dtype), ctx.input(0).data, indices, ctx.output(0).data, p_);
   }
 
   // Fails on an index outside [0, axis_size); copies the indices as INT32 to `dst` when non-null.

@@ -36,7 +36,7 @@ class GatherNd : public GatherOpBase {
 
  private:
   void gather(NodeContext& ctx, const int32_t* indices) override {
-    gather_nd_ref(dtype_size(ctx.input(0).dtype), ctx.input(0).data, indices, ctx.output(0).data, p_);
+    xx_gather_nd_ref(dtype_size(ctx.input(0).dtype), ctx.input(0).data, indices, ctx.output(0).data, p_);
   }
 
   // Fails on a tuple component outside its params dimension; copies the indices as INT32 to

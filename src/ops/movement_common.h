@@ -111,7 +111,7 @@ class StridedCopyOp : public Op {
       }
       return Status();
     }
-    strided_copy_ref(dtype_size(in.dtype), in.data, ctx.output(0).data, params_);
+    xx_strided_copy_ref(dtype_size(in.dtype), in.data, ctx.output(0).data, params_);
     return Status();
   }
 

@@ -70,7 +70,7 @@ class Pad : public Op {
   Status eval(NodeContext& ctx) override {
     const RTensor& in = ctx.input(0);
     const void* value = runtime_value_ ? ctx.input(2).data : value_;
-    pad_ref(dtype_size(in.dtype), in.data, ctx.output(0).data, value, params_);
+    xx_pad_ref(dtype_size(in.dtype), in.data, ctx.output(0).data, value, params_);
     return Status();
   }
 

@@ -1,5 +1,5 @@
 // The part SPLIT and UNPACK share: every output is one equal piece of the input along an axis;
-// typing and shaping the outputs, and an eval through split_ref.
+// typing and shaping the outputs, and an eval through xx_split_ref.
 #pragma once
 
 #include <cstdint>
@@ -16,7 +16,7 @@ class SplitOpBase : public Op {
   Status eval(NodeContext& ctx) override {
     for (int o = 0; o < ctx.num_outputs(); ++o) outputs_[o] = ctx.output(o).data;
     const RTensor& in = ctx.input(input_);
-    split_ref(dtype_size(in.dtype), in.data, ctx.num_outputs(), outputs_.data(), blocks_.data(), outer_);
+    xx_split_ref(dtype_size(in.dtype), in.data, ctx.num_outputs(), outputs_.data(), blocks_.data(), outer_);
     return Status();
   }
 

@@ -1,11 +1,12 @@
-// Scalar float average pooling (see kernels/pooling.h).
-#include "kernels/ref/pooling_ref_impl.h"
+// Scalar float average pooling (the contract lives in kernels/pooling.h), over pool_window.h's
+// window walk.
+#include "kernels/pool_window.h"
 
 namespace fd {
 
 void f32_avgpool_ref(const float* input, float* output, const Pool2DParams& p, float out_min, float out_max) {
   const size_t c_n = p.channels;
-  ref_impl::for_each_window(p, [&](size_t out_pixel, ptrdiff_t base, size_t fy0, size_t fy1, size_t fx0, size_t fx1) {
+  for_each_pool_window(p, [&](size_t out_pixel, ptrdiff_t base, size_t fy0, size_t fy1, size_t fx0, size_t fx1) {
     const float count = static_cast<float>((fy1 - fy0) * (fx1 - fx0));
     for (size_t c = 0; c < c_n; ++c) {
       float acc = 0.0f;

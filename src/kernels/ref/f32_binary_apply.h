@@ -1,5 +1,6 @@
-// Scalar float32 binary operations shared by the f32_vbinary* kernels, and the switch that turns
-// a run-time BinaryOp into a compile-time one.
+// Scalar float32 binary operations and the switch that turns a run-time BinaryOp into a
+// compile-time one, shared by ref/f32_vbinary_ref.cc, ref/f32_vbinaryc_ref.cc and
+// wasmsimd/f32_vbinary_wasmsimd.cc.
 #pragma once
 
 #include <cmath>

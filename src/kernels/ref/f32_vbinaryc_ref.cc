@@ -1,3 +1,6 @@
+// Scalar float32 out[i] = clamp(a[i] op b[0]) (the contract lives in kernels/elementwise.h); the op
+// bodies and their dispatch come from ref/f32_binary_apply.h, which f32_vbinary_ref.cc and
+// wasmsimd/f32_vbinary_wasmsimd.cc share.
 #include "kernels/ref/f32_binary_apply.h"
 
 namespace fd {

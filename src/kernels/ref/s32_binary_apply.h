@@ -1,4 +1,4 @@
-// Scalar int32 binary operations shared by the s32_vbinary* ref kernels.
+// Scalar int32 binary operations shared by ref/s32_vbinary_ref.cc and ref/s32_vbinaryc_ref.cc.
 #pragma once
 
 #include <cstdint>

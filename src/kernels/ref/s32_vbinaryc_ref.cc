@@ -1,3 +1,5 @@
+// Scalar int32 out[i] = clamp(a[i] op b[0]) (the contract lives in kernels/elementwise.h); the op
+// bodies come from ref/s32_binary_apply.h, which s32_vbinary_ref.cc shares.
 #include "kernels/ref/s32_binary_apply.h"
 
 namespace fd {

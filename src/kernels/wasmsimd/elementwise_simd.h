@@ -1,5 +1,6 @@
-// Inline SIMD128 helpers shared by the elementwise wasmsimd kernels: 8-bit loads widened to
-// int16, and the float requantization of core/quant.h on four lanes.
+// Inline SIMD128 helpers shared by the 8-bit elementwise wasmsimd kernels (qx8_vadd_rndnu,
+// qx8_vaddc_rndnu, qx8_vmul, qx8_vmulc, qx8_f32_vcvt, f32_qx8_vcvt): 8-bit loads widened to int16,
+// the integer ADD output stage and the float requantization of core/quant.h on four lanes.
 #pragma once
 
 #include <wasm_simd128.h>

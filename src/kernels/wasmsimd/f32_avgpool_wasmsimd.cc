@@ -1,7 +1,8 @@
-// SIMD128 float average pooling, 4 channels per vector; bit-exact with f32_avgpool_ref.
+// SIMD128 float average pooling, 4 channels per vector; bit-exact with f32_avgpool_ref (windows
+// walked by pool_window.h).
 #include <wasm_simd128.h>
 
-#include "kernels/ref/pooling_ref_impl.h"
+#include "kernels/pool_window.h"
 
 namespace fd {
 
@@ -9,7 +10,7 @@ void f32_avgpool_wasmsimd(const float* input, float* output, const Pool2DParams&
   const size_t c_n = p.channels;
   const v128_t vmin = wasm_f32x4_splat(out_min);
   const v128_t vmax = wasm_f32x4_splat(out_max);
-  ref_impl::for_each_window(p, [&](size_t out_pixel, ptrdiff_t base, size_t fy0, size_t fy1, size_t fx0, size_t fx1) {
+  for_each_pool_window(p, [&](size_t out_pixel, ptrdiff_t base, size_t fy0, size_t fy1, size_t fx0, size_t fx1) {
     float* out = output + out_pixel * c_n;
     const float count = static_cast<float>((fy1 - fy0) * (fx1 - fx0));
     const v128_t vcount = wasm_f32x4_splat(count);

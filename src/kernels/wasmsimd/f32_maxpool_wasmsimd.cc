@@ -1,7 +1,10 @@
-// SIMD128 float max pooling, 4 channels per vector; bit-exact with f32_maxpool_ref.
+// SIMD128 float max pooling, 4 channels per vector; bit-exact with f32_maxpool_ref (windows walked
+// by pool_window.h).
 #include <wasm_simd128.h>
 
-#include "kernels/ref/pooling_ref_impl.h"
+#include <cmath>
+
+#include "kernels/pool_window.h"
 
 namespace fd {
 
@@ -9,7 +12,7 @@ void f32_maxpool_wasmsimd(const float* input, float* output, const Pool2DParams&
   const size_t c_n = p.channels;
   const v128_t vmin = wasm_f32x4_splat(out_min);
   const v128_t vmax = wasm_f32x4_splat(out_max);
-  ref_impl::for_each_window(p, [&](size_t out_pixel, ptrdiff_t base, size_t fy0, size_t fy1, size_t fx0, size_t fx1) {
+  for_each_pool_window(p, [&](size_t out_pixel, ptrdiff_t base, size_t fy0, size_t fy1, size_t fx0, size_t fx1) {
     float* out = output + out_pixel * c_n;
     size_t c = 0;
     for (; c + 4 <= c_n; c += 4) {

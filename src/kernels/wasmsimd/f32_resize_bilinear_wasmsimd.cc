@@ -2,7 +2,7 @@
 // (same products and sums in the same order, no FMA).
 #include <wasm_simd128.h>
 
-#include "kernels/ref/pooling_ref_impl.h"
+#include "kernels/resize.h"
 
 namespace fd {
 
@@ -32,7 +32,7 @@ void f32_resize_bilinear_wasmsimd(const float* input, float* output, const Resiz
           v = wasm_f32x4_add(v, wasm_f32x4_mul(wasm_f32x4_mul(wasm_v128_load(d + c), vfy), vfx));
           wasm_v128_store(out + c, v);
         }
-        for (; c < c_n; ++c) out[c] = ref_impl::bilinear_blend(a[c], bb[c], cc[c], d[c], fy, ny, fx, nx);
+        for (; c < c_n; ++c) out[c] = bilinear_blend(a[c], bb[c], cc[c], d[c], fy, ny, fx, nx);
       }
     }
   }

@@ -1,5 +1,6 @@
 // SIMD128 operations on 16 lanes of 8-bit values, chosen by element type (int8_t or uint8_t), so
-// one template body serves the signed and unsigned twin of a wasmsimd kernel.
+// one template body serves the signed and unsigned twin of a wasmsimd kernel: x8_maxpool,
+// qx8_avgpool, qx8_rsum and qx8_resize_bilinear (wasmsimd/<name>_wasmsimd.cc).
 #pragma once
 
 #include <wasm_simd128.h>

@@ -1,49 +1,31 @@
-// Convolution-family kernels: wasmsimd must match ref bit-exactly on seeded random shapes with
-// leftovers (rows not a multiple of 4, channels not a multiple of the tile, k = 1, k not a
-// multiple of 8, 1x1 maps, strides, dilation, padding), for int8, uint8 and float. The tests
-// that need no SIMD kernel (ref kernels against naive loops or against each other, packers,
-// im2col) are also built natively, so they run under AddressSanitizer + UBSan as well.
+// Convolution-family kernels: GEMM, depthwise, im2col and the weight packers. Everywhere (natively
+// too, so under ASan + UBSan): the ref kernels against naive loops or against each other, the
+// packers, im2col. In the wasm build also: each wasmsimd kernel against its ref twin, bit-exactly.
+// Test names say the edge they cover, XNNPACK-style: k_lt_8 (K below one block of the tile),
+// n_gt_4 (output channels past one tile), m_gt_4, c_lt_8 (channels below one block), _subtile
+// (every m and n up to one tile); every case also varies the row strides, int8 / uint8 and
+// per-channel / per-tensor scales.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <random>
+#include <string>
 #include <vector>
 
+#include "kernel_test_util.h"
 #include "kernels/conv.h"
 #include "kernels/kernel_table.h"
 
 namespace fd {
 namespace {
 
-std::vector<uint8_t> random_bytes(std::mt19937& rng, size_t n) {
-  std::uniform_int_distribution<int> d(0, 255);
-  std::vector<uint8_t> v(n);
-  for (uint8_t& x : v) x = static_cast<uint8_t>(d(rng));
-  return v;
-}
-
-int rand_int(std::mt19937& rng, int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); }
-
-#ifdef __wasm_simd128__
-std::vector<float> random_floats(std::mt19937& rng, size_t n, float lo, float hi) {
-  std::uniform_real_distribution<float> d(lo, hi);
-  std::vector<float> v(n);
-  for (float& x : v) x = d(rng);
-  return v;
-}
-
-void expect_same_bits(const std::vector<float>& a, const std::vector<float>& b, const std::string& what) {
-  ASSERT_EQ(a.size(), b.size());
-  for (size_t i = 0; i < a.size(); ++i) {
-    uint32_t x, y;
-    std::memcpy(&x, &a[i], 4);
-    std::memcpy(&y, &b[i], 4);
-    ASSERT_EQ(x, y) << what << " at " << i << ": " << a[i] << " vs " << b[i];
-  }
-}
-#endif  // __wasm_simd128__
+using kernel_test::expect_same_bytes;
+using kernel_test::rand_int;
+using kernel_test::random_bytes;
+using kernel_test::random_floats;
 
 // Random requantization stage over `channels` channels (padded to `pad`): scales that keep
 // outputs spread over the range for accumulators of `k` products (one stage in four 256 times
@@ -80,14 +62,14 @@ int32_t as_int(uint8_t v, bool is_unsigned) {
 }
 
 // One GEMM case: A [m, k] (stride a_stride), weights [n, k] minus per-channel zero points, bias;
-// `c` must hold the naive requantized sums and `c_simd` nothing past n in each row.
+// `c` must hold the naive requantized sums and nothing past n in each row (0xA5 there).
 struct GemmCase {
   size_t m, n, k, a_stride, c_stride;
   bool is_unsigned, per_tensor;
 };
 void expect_naive(const GemmCase& g, const std::vector<uint8_t>& a, const std::vector<uint8_t>& w,
                   const std::vector<int32_t>& wzp, const std::vector<int32_t>& bias, const RandomRequant& rq,
-                  const std::vector<uint8_t>& c, const std::vector<uint8_t>& c_simd) {
+                  const std::vector<uint8_t>& c) {
   for (size_t r = 0; r < g.m; ++r) {
     for (size_t ch = 0; ch < g.n; ++ch) {
       int32_t acc = bias[ch];
@@ -98,57 +80,75 @@ void expect_naive(const GemmCase& g, const std::vector<uint8_t>& a, const std::v
       const int32_t want = requantize(acc, s, rq.params.rq.output_zero_point, rq.params.rq.qmin, rq.params.rq.qmax);
       ASSERT_EQ(as_int(c[r * g.c_stride + ch], g.is_unsigned), want) << "naive mismatch at " << r << "," << ch;
     }
-    for (size_t ch = g.n; ch < g.c_stride; ++ch) ASSERT_EQ(c_simd[r * g.c_stride + ch], 0xA5) << "wrote past n";
+    for (size_t ch = g.n; ch < g.c_stride; ++ch) ASSERT_EQ(c[r * g.c_stride + ch], 0xA5) << "wrote past n";
   }
 }
 
-#ifdef __wasm_simd128__
-TEST(QGemmKernel, WasmsimdMatchesRefAndNaive) {
-  std::mt19937 rng(1234);
-  const size_t ms[] = {1, 2, 3, 4, 5, 7, 13, 17, 33};
-  const size_t ns[] = {1, 3, 4, 5, 8, 11, 16, 19};
-  const size_t ks[] = {1, 3, 7, 8, 9, 16, 27, 75, 144};
+// GEMM case `index` of shape m x n x k: row strides past k and n (by up to 2 and 3 bytes), and
+// per-tensor scales in one case of five.
+GemmCase gemm_case(size_t m, size_t n, size_t k, bool is_unsigned, int index) {
+  return {m, n, k, k + static_cast<size_t>((index + 1) % 3), n + static_cast<size_t>((index + 1) % 4), is_unsigned,
+          index % 5 == 0};
+}
+
+// The 4x4c8 GEMM on every (m, n, k) of the lists, int8 and uint8 activations each: the packer's
+// row sums, the ref against the naive sum and, in the wasm build, the SIMD kernel against the ref.
+void check_qgemm_4x4c8(const std::vector<size_t>& ms, const std::vector<size_t>& ns, const std::vector<size_t>& ks,
+                       uint32_t seed) {
+  std::mt19937 rng(seed);
   int cases = 0;
   for (size_t m : ms) {
     for (size_t n : ns) {
       for (size_t k : ks) {
-        const bool is_unsigned = (cases % 2) == 1;
-        const bool per_tensor = (cases % 5) == 0;
-        ++cases;
-        const size_t a_stride = k + (cases % 3);
-        const size_t c_stride = n + (cases % 4);
-        std::vector<uint8_t> a = random_bytes(rng, m * a_stride);
-        std::vector<uint8_t> w = random_bytes(rng, n * k);
-        std::vector<int32_t> wzp(n);
-        for (int32_t& z : wzp) z = is_unsigned ? rand_int(rng, 0, 255) : rand_int(rng, -3, 3);
-        std::vector<int16_t> packed(round_up_multiple(n, kQGemmNR) * round_up_multiple(k, kQGemmKR), -1);
-        std::vector<int32_t> row_sums(n);
-        qx8_gemm_4x4c8_pack(n, k, w.data(), is_unsigned, wzp.data(), true, packed.data(), row_sums.data());
-        std::vector<int32_t> bias(round_up_multiple(n, kQGemmNR), 0);
-        for (size_t c = 0; c < n; ++c) bias[c] = rand_int(rng, -20000, 20000);
-        RandomRequant rq(rng, is_unsigned, n, kQGemmNR, k, per_tensor);
-        std::vector<uint8_t> c_ref(m * c_stride, 0xA5), c_simd(m * c_stride, 0xA5);
-        qx8_gemm_4x4c8_ref(m, n, k, a.data(), a_stride, packed.data(), bias.data(), c_ref.data(), c_stride, rq.params);
-        qx8_gemm_4x4c8_wasmsimd(m, n, k, a.data(), a_stride, packed.data(), bias.data(), c_simd.data(), c_stride,
-                                rq.params);
-        ASSERT_EQ(c_ref, c_simd) << "m=" << m << " n=" << n << " k=" << k << " unsigned=" << is_unsigned;
-        for (size_t c = 0; c < n; ++c) {
-          int32_t sum = 0;
-          for (size_t i = 0; i < k; ++i) sum += as_int(w[c * k + i], is_unsigned) - wzp[c];
-          ASSERT_EQ(row_sums[c], sum);
+        for (const bool is_unsigned : {false, true}) {
+          const GemmCase g = gemm_case(m, n, k, is_unsigned, cases++);
+          std::vector<uint8_t> a = random_bytes(rng, m * g.a_stride);
+          std::vector<uint8_t> w = random_bytes(rng, n * k);
+          std::vector<int32_t> wzp(n);
+          for (int32_t& z : wzp) z = g.is_unsigned ? rand_int(rng, 0, 255) : rand_int(rng, -3, 3);
+          std::vector<int16_t> packed(round_up_multiple(n, kQGemmNR) * round_up_multiple(k, kQGemmKR), -1);
+          std::vector<int32_t> row_sums(n);
+          qx8_gemm_4x4c8_pack(n, k, w.data(), g.is_unsigned, wzp.data(), true, packed.data(), row_sums.data());
+          for (size_t c = 0; c < n; ++c) {
+            int32_t sum = 0;
+            for (size_t i = 0; i < k; ++i) sum += as_int(w[c * k + i], g.is_unsigned) - wzp[c];
+            ASSERT_EQ(row_sums[c], sum);
+          }
+          std::vector<int32_t> bias(round_up_multiple(n, kQGemmNR), 0);
+          for (size_t c = 0; c < n; ++c) bias[c] = rand_int(rng, -20000, 20000);
+          RandomRequant rq(rng, g.is_unsigned, n, kQGemmNR, k, g.per_tensor);
+          std::vector<uint8_t> c_ref(m * g.c_stride, 0xA5);
+          qx8_gemm_4x4c8_ref(m, n, k, a.data(), g.a_stride, packed.data(), bias.data(), c_ref.data(), g.c_stride,
+                             rq.params);
+          ASSERT_NO_FATAL_FAILURE(expect_naive(g, a, w, wzp, bias, rq, c_ref));
+#ifdef __wasm_simd128__
+          std::vector<uint8_t> c_simd(m * g.c_stride, 0xA5);
+          qx8_gemm_4x4c8_wasmsimd(m, n, k, a.data(), g.a_stride, packed.data(), bias.data(), c_simd.data(), g.c_stride,
+                                  rq.params);
+          ASSERT_EQ(c_ref, c_simd) << "m=" << m << " n=" << n << " k=" << k << " unsigned=" << g.is_unsigned;
+#endif
         }
-        ASSERT_NO_FATAL_FAILURE(expect_naive({m, n, k, a_stride, c_stride, is_unsigned, per_tensor}, a, w, wzp, bias, rq,
-                                             c_ref, c_simd));
       }
     }
   }
-  EXPECT_EQ(cases, 9 * 8 * 9);
 }
-#endif  // __wasm_simd128__
+
+const std::vector<size_t> kUpTo4 = {1, 2, 3, 4};
+TEST(QX8_GEMM_4X4C8, k_eq_8) { check_qgemm_4x4c8({4}, {4}, {8}, 1); }
+TEST(QX8_GEMM_4X4C8, k_eq_8_subtile) { check_qgemm_4x4c8(kUpTo4, kUpTo4, {8}, 2); }
+TEST(QX8_GEMM_4X4C8, k_lt_8) { check_qgemm_4x4c8({4}, {4}, kernel_test::lengths_lt(8), 3); }
+TEST(QX8_GEMM_4X4C8, k_lt_8_subtile) { check_qgemm_4x4c8(kUpTo4, kUpTo4, kernel_test::lengths_lt(8), 4); }
+TEST(QX8_GEMM_4X4C8, k_gt_8) { check_qgemm_4x4c8({4}, {4}, kernel_test::lengths_gt(8), 5); }
+TEST(QX8_GEMM_4X4C8, k_gt_8_subtile) { check_qgemm_4x4c8(kUpTo4, kUpTo4, kernel_test::lengths_gt(8), 6); }
+TEST(QX8_GEMM_4X4C8, k_div_8) { check_qgemm_4x4c8({4}, {4}, {16, 24, 80, 144}, 7); }
+TEST(QX8_GEMM_4X4C8, n_gt_4) { check_qgemm_4x4c8({1, 4}, {5, 6, 7}, {1, 8, 27, 75}, 8); }
+TEST(QX8_GEMM_4X4C8, n_div_4) { check_qgemm_4x4c8({1, 4}, {8, 12, 16}, {1, 8, 27, 75}, 9); }
+TEST(QX8_GEMM_4X4C8, m_gt_4) { check_qgemm_4x4c8({5, 7, 8, 13, 17, 33}, {1, 4, 19}, {1, 8, 27, 75}, 10); }
 
 // The relaxed-SIMD 2x16c4 GEMM (through the kernel table, which holds it only when the engine's
 // relaxed dot product is exact) against its ref in the same activation domain, and both against
 // a naive sum: int8 and uint8 activations, leftovers in m, n and k, strides, per-tensor scales.
+// (tests/e2e/kernels_relaxed.test.mjs looks for this test's name and its "relaxed kernels:" line.)
 TEST(QGemm2x16c4Kernel, RelaxedMatchesRefAndNaive) {
   const KernelTable* table = nullptr;
   for (Isa isa : {Isa::kWasmRelaxedUsdot, Isa::kWasmRelaxedSdot}) {
@@ -166,34 +166,33 @@ TEST(QGemm2x16c4Kernel, RelaxedMatchesRefAndNaive) {
   for (size_t m : ms) {
     for (size_t n : ns) {
       for (size_t k : ks) {
-        const bool is_unsigned = (cases % 2) == 1;
-        const bool per_tensor = (cases % 5) == 0;
+        const GemmCase g = gemm_case(m, n, k, (cases % 2) == 1, cases);
         ++cases;
-        const size_t a_stride = k + (cases % 3);
-        const size_t c_stride = n + (cases % 4);
-        std::vector<uint8_t> a = random_bytes(rng, m * a_stride);
+        std::vector<uint8_t> a = random_bytes(rng, m * g.a_stride);
         std::vector<uint8_t> w = random_bytes(rng, n * k);
         std::vector<int32_t> wzp(n, 0);
-        if (is_unsigned) {
+        if (g.is_unsigned) {
           for (size_t c = 0; c < n; ++c) wzp[c] = 128;  // uint8 weights centred: w - 128 fits int8
         }
         std::vector<uint8_t> packed(uk.packed_bytes(n, k), 0x5A);
         std::vector<int32_t> row_sums(n);
-        ASSERT_TRUE(uk.pack(n, k, w.data(), is_unsigned, wzp.data(), packed.data(), row_sums.data()));
-        const int32_t shift = activation_shift(uk.domain, is_unsigned);
+        ASSERT_TRUE(uk.pack(n, k, w.data(), g.is_unsigned, wzp.data(), packed.data(), row_sums.data()));
+        const int32_t shift = activation_shift(uk.domain, g.is_unsigned);
         std::vector<int32_t> bias(round_up_multiple(n, uk.nr), 0);
         for (size_t c = 0; c < n; ++c) bias[c] = rand_int(rng, -20000, 20000);
         // The kernel adds `shift` to every activation: fold -shift * row_sum into its bias.
         std::vector<int32_t> folded = bias;
         for (size_t c = 0; c < n; ++c) folded[c] -= shift * row_sums[c];
-        RandomRequant rq(rng, is_unsigned, n, uk.nr, k, per_tensor);
+        RandomRequant rq(rng, g.is_unsigned, n, uk.nr, k, g.per_tensor);
         bounded_cases += rq.params.rq.bounded;
-        std::vector<uint8_t> c_ref(m * c_stride, 0xA5), c_simd(m * c_stride, 0xA5);
+        std::vector<uint8_t> c_ref(m * g.c_stride, 0xA5), c_simd(m * g.c_stride, 0xA5);
         const int8_t* pw = reinterpret_cast<const int8_t*>(packed.data());
         if (usdot) {
-          qx8_gemm_2x16c4_usdot_ref(m, n, k, a.data(), a_stride, pw, folded.data(), c_ref.data(), c_stride, rq.params);
+          qx8_gemm_2x16c4_usdot_ref(m, n, k, a.data(), g.a_stride, pw, folded.data(), c_ref.data(), g.c_stride,
+                                    rq.params);
         } else {
-          qx8_gemm_2x16c4_sdot_ref(m, n, k, a.data(), a_stride, pw, folded.data(), c_ref.data(), c_stride, rq.params);
+          qx8_gemm_2x16c4_sdot_ref(m, n, k, a.data(), g.a_stride, pw, folded.data(), c_ref.data(), g.c_stride,
+                                   rq.params);
         }
         // The SIMD kernel takes the activations flipped into its domain by the caller (as im2col
         // and the row copy do): a_xor = 0x80 where the kernel reads the other signedness.
@@ -203,10 +202,9 @@ TEST(QGemm2x16c4Kernel, RelaxedMatchesRefAndNaive) {
           for (uint8_t& v : a_domain) v ^= 0x80;
           pre.a_xor = 0x80;
         }
-        uk.run(m, n, k, a_domain.data(), a_stride, packed.data(), folded.data(), c_simd.data(), c_stride, pre);
-        ASSERT_EQ(c_ref, c_simd) << "m=" << m << " n=" << n << " k=" << k << " unsigned=" << is_unsigned;
-        ASSERT_NO_FATAL_FAILURE(expect_naive({m, n, k, a_stride, c_stride, is_unsigned, per_tensor}, a, w, wzp, bias, rq,
-                                             c_ref, c_simd));
+        uk.run(m, n, k, a_domain.data(), g.a_stride, packed.data(), folded.data(), c_simd.data(), g.c_stride, pre);
+        ASSERT_EQ(c_ref, c_simd) << "m=" << m << " n=" << n << " k=" << k << " unsigned=" << g.is_unsigned;
+        ASSERT_NO_FATAL_FAILURE(expect_naive(g, a, w, wzp, bias, rq, c_ref));
       }
     }
   }
@@ -216,7 +214,7 @@ TEST(QGemm2x16c4Kernel, RelaxedMatchesRefAndNaive) {
 
 // The 2x16c4 packer refuses weights that do not fit int8 after the zero point (the op then falls
 // back to the general kernel).
-TEST(QGemm2x16c4Kernel, PackRefusesWeightsOutsideInt8) {
+TEST(QX8_GEMM_2X16C4_PACK, refuses_weights_outside_int8) {
   const uint8_t w[4] = {0, 10, 200, 255};
   const int32_t zp_fit[1] = {128}, zp_far[1] = {0};
   std::vector<int8_t> packed(qx8_gemm_2x16c4_packed_bytes(1, 4));
@@ -227,7 +225,7 @@ TEST(QGemm2x16c4Kernel, PackRefusesWeightsOutsideInt8) {
 }
 
 // The process's table is the best one this build and engine offer.
-TEST(KernelTable, ProcessTableIsTheBestAvailable) {
+TEST(KERNEL_TABLE, process_table_is_the_best_available) {
   Isa best = Isa::kRef;
   for (Isa isa : {Isa::kRef, Isa::kWasmSimd, Isa::kWasmRelaxedUsdot, Isa::kWasmRelaxedSdot}) {
     if (kernels_for(isa)) best = isa;
@@ -241,12 +239,11 @@ TEST(KernelTable, ProcessTableIsTheBestAvailable) {
       << "an engine has one reading of the i7 operand";
 }
 
-#ifdef __wasm_simd128__
-TEST(FGemmKernel, WasmsimdMatchesRefBitExactly) {
-  std::mt19937 rng(99);
-  const size_t ms[] = {1, 2, 3, 4, 5, 9, 17, 21};
-  const size_t ns[] = {1, 3, 4, 7, 8, 9, 16, 19};
-  const size_t ks[] = {1, 2, 5, 8, 27, 75};
+// The float 4x8 GEMM on every (m, n, k) of the lists, clamped to [0, 6], [-inf, 1] or not at all:
+// the ref against a direct sum and, in the wasm build, the SIMD kernel against the ref.
+void check_f32_gemm_4x8(const std::vector<size_t>& ms, const std::vector<size_t>& ns, const std::vector<size_t>& ks,
+                        uint32_t seed) {
+  std::mt19937 rng(seed);
   int cases = 0;
   for (size_t m : ms) {
     for (size_t n : ns) {
@@ -261,21 +258,36 @@ TEST(FGemmKernel, WasmsimdMatchesRefBitExactly) {
         std::vector<float> bias = random_floats(rng, round_up_multiple(n, kFGemmNR), -1.0f, 1.0f);
         const float lo = (cases % 3 == 0) ? 0.0f : -INFINITY;
         const float hi = (cases % 3 == 0) ? 6.0f : (cases % 3 == 1 ? 1.0f : INFINITY);
-        std::vector<float> c_ref(m * c_stride, 42.0f), c_simd(m * c_stride, 42.0f);
+        std::vector<float> c_ref(m * c_stride, 42.0f);
         f32_gemm_4x8_ref(m, n, k, a.data(), a_stride, packed.data(), bias.data(), c_ref.data(), c_stride, lo, hi);
+        for (size_t r = 0; r < m; ++r) {
+          for (size_t ch = 0; ch < c_stride; ++ch) {
+            if (ch >= n) {
+              ASSERT_EQ(c_ref[r * c_stride + ch], 42.0f) << "wrote past n";
+              continue;
+            }
+            float acc = bias[ch];
+            for (size_t i = 0; i < k; ++i) acc += a[r * a_stride + i] * w[ch * k + i];
+            acc = std::min(std::max(acc, lo), hi);
+            ASSERT_NEAR(c_ref[r * c_stride + ch], acc, 1e-4f) << "m=" << m << " n=" << n << " k=" << k;
+          }
+        }
+#ifdef __wasm_simd128__
+        std::vector<float> c_simd(m * c_stride, 42.0f);
         f32_gemm_4x8_wasmsimd(m, n, k, a.data(), a_stride, packed.data(), bias.data(), c_simd.data(), c_stride, lo, hi);
-        expect_same_bits(c_ref, c_simd, "m=" + std::to_string(m) + " n=" + std::to_string(n) + " k=" + std::to_string(k));
-        // Spot-check the ref against a direct sum.
-        float acc = bias[n - 1];
-        for (size_t i = 0; i < k; ++i) acc += a[(m - 1) * a_stride + i] * w[(n - 1) * k + i];
-        acc = std::min(std::max(acc, lo), hi);
-        ASSERT_NEAR(c_ref[(m - 1) * c_stride + n - 1], acc, 1e-4f);
+        ASSERT_NO_FATAL_FAILURE(expect_same_bytes(
+            c_ref, c_simd, "m=" + std::to_string(m) + " n=" + std::to_string(n) + " k=" + std::to_string(k)));
+#endif
       }
     }
   }
-  EXPECT_EQ(cases, 8 * 8 * 6);
 }
-#endif  // __wasm_simd128__
+
+TEST(F32_GEMM_4X8, n_eq_8) { check_f32_gemm_4x8(kUpTo4, {8}, {1, 2, 5, 27}, 99); }
+TEST(F32_GEMM_4X8, n_lt_8) { check_f32_gemm_4x8({1, 4}, kernel_test::lengths_lt(8), {1, 5, 27}, 100); }
+TEST(F32_GEMM_4X8, n_gt_8) { check_f32_gemm_4x8({1, 4}, kernel_test::lengths_gt(8), {1, 5, 27}, 101); }
+TEST(F32_GEMM_4X8, n_div_8) { check_f32_gemm_4x8({4}, {16, 24}, {1, 8, 75}, 102); }
+TEST(F32_GEMM_4X8, m_gt_4) { check_f32_gemm_4x8({5, 9, 17, 21}, {3, 8, 19}, {2, 27, 75}, 103); }
 
 // A random depthwise geometry (possibly a 1x1 map) with padding that keeps at least one output.
 ConvGeometry random_geometry(std::mt19937& rng) {
@@ -299,55 +311,61 @@ ConvGeometry random_geometry(std::mt19937& rng) {
   return g;
 }
 
-// The tap-pair depthwise kernels (ref and SIMD, input zero point folded into the bias) against
-// the general ref that subtracts the zero point tap by tap: same outputs, bit for bit.
-TEST(QDwconvKernel, TapPairKernelsMatchGeneralRef) {
-  std::mt19937 rng(7);
-  const size_t channels[] = {1, 3, 8, 9, 16, 21, 24, 32, 45};
-  int eligible = 0, varied_cases = 0;
-  for (int iter = 0; iter < 180; ++iter) {
-    const size_t c = channels[iter % 9];
-    const bool is_unsigned = iter % 2 == 0;
-    const ConvGeometry g = random_geometry(rng);
-    const size_t cp = round_up_multiple(c, kDwChannelBlock);
-    std::vector<uint8_t> in = random_bytes(rng, g.in_h * g.in_w * c);
-    std::vector<int16_t> w(g.kernel_h * g.kernel_w * cp, 0);
-    for (size_t t = 0; t < g.kernel_h * g.kernel_w; ++t) {
-      for (size_t ch = 0; ch < c; ++ch) w[t * cp + ch] = static_cast<int16_t>(rand_int(rng, is_unsigned ? -255 : -127, is_unsigned ? 255 : 127));
-    }
-    std::vector<int32_t> bias(cp, 0);
-    for (size_t ch = 0; ch < c; ++ch) bias[ch] = rand_int(rng, -5000, 5000);
-    const int32_t in_zp = is_unsigned ? rand_int(rng, 0, 255) : rand_int(rng, -128, 127);
-    RandomRequant rq(rng, is_unsigned, c, kDwChannelBlock, g.kernel_h * g.kernel_w, iter % 4 == 0);
-    const size_t taps = g.kernel_h * g.kernel_w;
-    std::vector<int16_t> packed(qx8_dwconv_c8p2_packed_size(c, taps), 7);
-    std::vector<int32_t> folded(cp, 0);
-    qx8_dwconv_c8p2_pack(c, taps, w.data(), bias.data(), in_zp, packed.data(), folded.data());
-    const std::vector<uint8_t> zero_row(c + kDwZeroRowSlack, static_cast<uint8_t>(in_zp));
-    std::vector<uint8_t> o_ref(g.out_h * g.out_w * c, 1), o_p2(g.out_h * g.out_w * c, 2);
-    qx8_dwconv_c8_ref(in.data(), c, 1, g, w.data(), bias.data(), in_zp, o_ref.data(), rq.params);
-    qx8_dwconv_c8p2_ref(in.data(), c, g, packed.data(), folded.data(), zero_row.data(), o_p2.data(), rq.params);
-    ASSERT_EQ(o_ref, o_p2) << "p2 ref, iter " << iter;
+// The tap-pair depthwise kernels (ref and, in the wasm build, SIMD; input zero point folded into
+// the bias) against the general ref that subtracts the zero point tap by tap, bit for bit: 20
+// random geometries (kernels 1x1 to 5x5, strides, dilations, padding, 1x1 maps) per channel count.
+void check_qdwconv_c8p2(const std::vector<size_t>& channels) {
+  std::mt19937 rng(7 + static_cast<uint32_t>(channels[0]));
+  int eligible = 0, varied_cases = 0, iter = 0;
+  for (size_t c : channels) {
+    for (int rep = 0; rep < 20; ++rep, ++iter) {
+      const bool is_unsigned = iter % 2 == 0;
+      const ConvGeometry g = random_geometry(rng);
+      const size_t cp = round_up_multiple(c, kDwChannelBlock);
+      std::vector<uint8_t> in = random_bytes(rng, g.in_h * g.in_w * c);
+      std::vector<int16_t> w(g.kernel_h * g.kernel_w * cp, 0);
+      for (size_t t = 0; t < g.kernel_h * g.kernel_w; ++t) {
+        for (size_t ch = 0; ch < c; ++ch) {
+          w[t * cp + ch] = static_cast<int16_t>(rand_int(rng, is_unsigned ? -255 : -127, is_unsigned ? 255 : 127));
+        }
+      }
+      std::vector<int32_t> bias(cp, 0);
+      for (size_t ch = 0; ch < c; ++ch) bias[ch] = rand_int(rng, -5000, 5000);
+      const int32_t in_zp = is_unsigned ? rand_int(rng, 0, 255) : rand_int(rng, -128, 127);
+      RandomRequant rq(rng, is_unsigned, c, kDwChannelBlock, g.kernel_h * g.kernel_w, iter % 4 == 0);
+      const size_t taps = g.kernel_h * g.kernel_w;
+      std::vector<int16_t> packed(qx8_dwconv_c8p2_packed_size(c, taps), 7);
+      std::vector<int32_t> folded(cp, 0);
+      qx8_dwconv_c8p2_pack(c, taps, w.data(), bias.data(), in_zp, packed.data(), folded.data());
+      const std::vector<uint8_t> zero_row(c + kDwZeroRowSlack, static_cast<uint8_t>(in_zp));
+      std::vector<uint8_t> o_ref(g.out_h * g.out_w * c, 1), o_p2(g.out_h * g.out_w * c, 2);
+      qx8_dwconv_c8_ref(in.data(), c, 1, g, w.data(), bias.data(), in_zp, o_ref.data(), rq.params);
+      qx8_dwconv_c8p2_ref(in.data(), c, g, packed.data(), folded.data(), zero_row.data(), o_p2.data(), rq.params);
+      ASSERT_EQ(o_ref, o_p2) << "p2 ref, iter " << iter;
 #ifdef __wasm_simd128__
-    std::vector<uint8_t> o_simd(g.out_h * g.out_w * c, 3);
-    qx8_dwconv_c8p2_wasmsimd(in.data(), c, g, packed.data(), folded.data(), zero_row.data(), o_simd.data(), rq.params);
-    ASSERT_EQ(o_ref, o_simd) << "iter " << iter << " c=" << c << " in " << g.in_h << "x" << g.in_w << " k "
-                             << g.kernel_h << "x" << g.kernel_w << " s " << g.stride_h << " d " << g.dilation_h;
+      std::vector<uint8_t> o_simd(g.out_h * g.out_w * c, 3);
+      qx8_dwconv_c8p2_wasmsimd(in.data(), c, g, packed.data(), folded.data(), zero_row.data(), o_simd.data(),
+                               rq.params);
+      ASSERT_EQ(o_ref, o_simd) << "iter " << iter << " c=" << c << " in " << g.in_h << "x" << g.in_w << " k "
+                               << g.kernel_h << "x" << g.kernel_w << " s " << g.stride_h << " d " << g.dilation_h;
 #endif
-    // Count cases whose outputs vary (the test must not compare constant planes).
-    if (o_ref.size() > 8 && rq.params.rq.qmax - rq.params.rq.qmin == 255) {
-      ++eligible;
-      bool varied = false;
-      for (uint8_t v : o_ref) varied |= v != o_ref[0];
-      varied_cases += varied;
+      // Count cases whose outputs vary (the test must not compare constant planes).
+      if (o_ref.size() > 8 && rq.params.rq.qmax - rq.params.rq.qmin == 255) {
+        ++eligible;
+        bool varied = false;
+        for (uint8_t v : o_ref) varied |= v != o_ref[0];
+        varied_cases += varied;
+      }
     }
   }
-  EXPECT_GT(eligible, 60);
+  EXPECT_GT(eligible * 4, iter);
   EXPECT_GE(varied_cases * 10, eligible * 9);
 }
+FD_KERNEL_EDGE_TESTS(QX8_DWCONV_C8P2, c, 8, check_qdwconv_c8p2)
 
 // The relaxed-SIMD depthwise kernel (from the kernel table, present only where the engine's
 // relaxed dot product is exact) against its ref in the same domain and against the general ref.
+// (tests/e2e/kernels_relaxed.test.mjs looks for this test's name.)
 TEST(QDwconvKernel, RelaxedMatchesRefs) {
   const KernelTable* table = nullptr;
   for (Isa isa : {Isa::kWasmRelaxedUsdot, Isa::kWasmRelaxedSdot}) {
@@ -393,7 +411,7 @@ TEST(QDwconvKernel, RelaxedMatchesRefs) {
 }
 
 // The int8 tap-quad packer refuses weights outside int8 (uint8 models' w - w_zp can reach 255).
-TEST(QDwconvKernel, QuadPackRefusesWeightsOutsideInt8) {
+TEST(QX8_DWCONV_C16Q4_PACK, refuses_weights_outside_int8) {
   const int16_t w[8] = {200, 0, 0, 0, 0, 0, 0, 0};
   const int32_t bias[16] = {};
   std::vector<int8_t> packed(qx8_dwconv_c16q4_packed_bytes(1, 1));
@@ -405,26 +423,31 @@ TEST(QDwconvKernel, QuadPackRefusesWeightsOutsideInt8) {
 }
 
 #ifdef __wasm_simd128__
-TEST(FDwconvKernel, WasmsimdMatchesRefBitExactly) {
-  std::mt19937 rng(11);
-  const size_t channels[] = {1, 4, 8, 9, 16, 23};
-  for (int iter = 0; iter < 120; ++iter) {
-    const size_t c = channels[iter % 6];
-    const ConvGeometry g = random_geometry(rng);
-    const size_t cp = round_up_multiple(c, kDwChannelBlock);
-    std::vector<float> in = random_floats(rng, g.in_h * g.in_w * c, -3.0f, 3.0f);
-    std::vector<float> w = random_floats(rng, g.kernel_h * g.kernel_w * cp, -1.0f, 1.0f);
-    std::vector<float> bias = random_floats(rng, cp, -0.5f, 0.5f);
-    const float lo = iter % 2 ? 0.0f : -INFINITY, hi = iter % 3 ? 6.0f : INFINITY;
-    std::vector<float> o_ref(g.out_h * g.out_w * c, 1), o_simd(g.out_h * g.out_w * c, 2);
-    f32_dwconv_c8_ref(in.data(), c, 1, g, w.data(), bias.data(), o_ref.data(), lo, hi);
-    f32_dwconv_c8_wasmsimd(in.data(), c, 1, g, w.data(), bias.data(), o_simd.data(), lo, hi);
-    expect_same_bits(o_ref, o_simd, "iter " + std::to_string(iter));
+// The float depthwise kernel, depth multiplier 1, SIMD against ref bit-exactly: 10 random
+// geometries per channel count, clamped or not.
+void check_f32_dwconv_c8(const std::vector<size_t>& channels) {
+  std::mt19937 rng(11 + static_cast<uint32_t>(channels[0]));
+  int iter = 0;
+  for (size_t c : channels) {
+    for (int rep = 0; rep < 10; ++rep, ++iter) {
+      const ConvGeometry g = random_geometry(rng);
+      const size_t cp = round_up_multiple(c, kDwChannelBlock);
+      std::vector<float> in = random_floats(rng, g.in_h * g.in_w * c, -3.0f, 3.0f);
+      std::vector<float> w = random_floats(rng, g.kernel_h * g.kernel_w * cp, -1.0f, 1.0f);
+      std::vector<float> bias = random_floats(rng, cp, -0.5f, 0.5f);
+      const float lo = iter % 2 ? 0.0f : -INFINITY, hi = iter % 3 ? 6.0f : INFINITY;
+      std::vector<float> o_ref(g.out_h * g.out_w * c, 1), o_simd(g.out_h * g.out_w * c, 2);
+      f32_dwconv_c8_ref(in.data(), c, 1, g, w.data(), bias.data(), o_ref.data(), lo, hi);
+      f32_dwconv_c8_wasmsimd(in.data(), c, 1, g, w.data(), bias.data(), o_simd.data(), lo, hi);
+      ASSERT_NO_FATAL_FAILURE(
+          expect_same_bytes(o_ref, o_simd, "c=" + std::to_string(c) + " iter " + std::to_string(iter)));
+    }
   }
 }
+FD_KERNEL_EDGE_TESTS(F32_DWCONV_C8_REF_VS_WASMSIMD, c, 8, check_f32_dwconv_c8)
 #endif  // __wasm_simd128__
 
-TEST(Im2colKernel, FillsTapsAndPadding) {
+TEST(X8_IM2COL_REF, fills_taps_and_padding) {
   // 3x3 image, 2 bytes per pixel, 2x2 kernel, stride 2, pad 1: output 2x2.
   std::vector<uint8_t> in(3 * 3 * 2);
   for (size_t i = 0; i < in.size(); ++i) in[i] = static_cast<uint8_t>(10 + i);
@@ -450,13 +473,13 @@ TEST(Im2colKernel, FillsTapsAndPadding) {
   EXPECT_EQ(one, row2);
 }
 
-// im2col against a tap-by-tap naive copy on random geometries: pixel sizes 1..20 bytes (the copy
-// fast paths), kernels 1..5, strides, dilations and paddings that put windows across every edge.
-TEST(Im2colKernel, MatchesNaiveOnRandomGeometries) {
-  std::mt19937 rng(77);
-  for (int c = 0; c < 300; ++c) {
+// im2col against a tap-by-tap naive copy on 75 random geometries with pixels of [pb_lo, pb_hi]
+// bytes: kernels 1..5, strides, dilations and paddings that put windows across every edge.
+void check_x8_im2col(int pb_lo, int pb_hi, uint32_t seed) {
+  std::mt19937 rng(seed);
+  for (int c = 0; c < 75; ++c) {
     ConvGeometry g;
-    const size_t pb = static_cast<size_t>(rand_int(rng, 1, 20));
+    const size_t pb = static_cast<size_t>(rand_int(rng, pb_lo, pb_hi));
     g.in_h = static_cast<size_t>(rand_int(rng, 1, 9));
     g.in_w = static_cast<size_t>(rand_int(rng, 1, 9));
     g.kernel_h = static_cast<size_t>(rand_int(rng, 1, 5));
@@ -496,7 +519,13 @@ TEST(Im2colKernel, MatchesNaiveOnRandomGeometries) {
   }
 }
 
-TEST(WindowTapRange, ClipsTapsToTheImage) {
+// Pixel sizes by the copy path a tap takes (runs copied in 16-, 8- or 4-byte pieces, or bytes).
+TEST(X8_IM2COL_REF, pixel_bytes_lt_4) { check_x8_im2col(1, 3, 77); }
+TEST(X8_IM2COL_REF, pixel_bytes_lt_8) { check_x8_im2col(4, 7, 78); }
+TEST(X8_IM2COL_REF, pixel_bytes_lt_16) { check_x8_im2col(8, 15, 79); }
+TEST(X8_IM2COL_REF, pixel_bytes_ge_16) { check_x8_im2col(16, 20, 80); }
+
+TEST(WINDOW_TAP_RANGE, clips_taps_to_the_image) {
   size_t f = 0, l = 0;
   // Input 5, kernel 3, dilation 2, pad 2: output 0 starts at -2, taps at -2, 0, 2.
   window_tap_range(0, 1, 2, 2, 3, 5, &f, &l);
@@ -513,7 +542,7 @@ TEST(WindowTapRange, ClipsTapsToTheImage) {
 }
 
 // The 1x1 convolution's flipped rows: every byte XORed, strides honoured, padding zeroed.
-TEST(XorRowsKernel, FlipsEveryByteAndZeroesThePadding) {
+TEST(X8_XOR_ROWS_REF, flips_every_byte_and_zeroes_the_padding) {
   std::mt19937 rng(31);
   for (size_t cols : {1, 3, 16, 17, 58}) {
     const size_t rows = 5, src_stride = cols + 3, dst_stride = round_up_multiple(cols, 4) + 4;

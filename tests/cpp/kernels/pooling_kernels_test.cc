@@ -1,207 +1,108 @@
-// Pooling, reduce-sum and bilinear resize kernels: wasmsimd must match ref bit-exactly on seeded
-// random NHWC shapes with channel leftovers (1, 3, 7, 16, 17, 33), several windows and strides,
-// SAME and VALID padding, and clamped outputs.
+// Pooling, reduce-sum and bilinear resize kernels. Everywhere (natively too, so under ASan +
+// UBSan): the ref kernels against their contracts at the values that matter (padding, rounding
+// ties, saturation). In the wasm build also: each wasmsimd kernel against its ref twin,
+// bit-exactly, on seeded random NHWC shapes at the channel edges of its vector width (c_lt_N,
+// c_eq_N, c_gt_N, c_div_N), each over several windows and strides, SAME and VALID padding, with
+// and without an output clamp; and the window edges (a global 33x33 window, a 1x1 map).
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
+#include <limits>
 #include <random>
+#include <string>
+#include <type_traits>
 #include <vector>
 
+#include "kernel_test_util.h"
 #include "kernels/pooling.h"
 #include "kernels/resize.h"
+#include "ops/padding.h"
 
 namespace fd {
 namespace {
 
-const size_t kChannels[] = {1, 3, 7, 8, 16, 17, 33};
+using kernel_test::expect_same_bytes;
+using kernel_test::random_bytes;
+using kernel_test::random_floats;
 
-template <typename T>
-std::vector<T> random_bytes(std::mt19937& rng, size_t n) {
-  std::uniform_int_distribution<int> d(0, 255);
-  std::vector<T> v(n);
-  for (T& x : v) x = static_cast<T>(d(rng));
-  return v;
-}
-
-std::vector<float> random_floats(std::mt19937& rng, size_t n) {
-  std::uniform_real_distribution<float> d(-10.0f, 10.0f);
-  std::vector<float> v(n);
-  for (float& x : v) x = d(rng);
-  return v;
-}
-
-template <typename T>
-void expect_same_bytes(const std::vector<T>& a, const std::vector<T>& b, const std::string& what) {
-  ASSERT_EQ(a.size(), b.size());
-  for (size_t i = 0; i < a.size(); ++i) {
-    ASSERT_EQ(std::memcmp(&a[i], &b[i], sizeof(T)), 0)
-        << what << " at " << i << " of " << a.size() << ": " << +a[i] << " vs " << +b[i];
-  }
-}
-
-// Random pooling geometry with TFLite SAME / VALID output size and padding.
-struct PoolCase {
-  Pool2DParams p;
-  std::string name;
-};
-
-std::vector<PoolCase> pool_cases(std::mt19937& rng) {
-  std::vector<PoolCase> cases;
-  const int kFilters[][2] = {{1, 1}, {2, 2}, {3, 3}, {3, 2}, {1, 4}};
-  std::uniform_int_distribution<int> size(1, 9);
-  for (size_t c : kChannels) {
-    for (const auto& f : kFilters) {
-      for (int stride = 1; stride <= 2; ++stride) {
-        for (int same = 0; same <= 1; ++same) {
-          PoolCase pc;
-          Pool2DParams& p = pc.p;
-          p.batches = 1 + (c % 2);
-          p.in_h = static_cast<size_t>(std::max(size(rng), f[0]));
-          p.in_w = static_cast<size_t>(std::max(size(rng), f[1]));
-          p.channels = c;
-          p.filter_h = f[0];
-          p.filter_w = f[1];
-          p.stride_h = stride;
-          p.stride_w = stride;
-          auto axis = [&](size_t in, size_t filter, size_t* out, size_t* pad) {
-            const int o = same ? (static_cast<int>(in) + stride - 1) / stride
-                               : (static_cast<int>(in) - static_cast<int>(filter) + stride) / stride;
-            *out = static_cast<size_t>(o);
-            *pad = static_cast<size_t>(std::max(0, (o - 1) * stride + static_cast<int>(filter) - static_cast<int>(in)) / 2);
-          };
-          axis(p.in_h, p.filter_h, &p.out_h, &p.pad_top);
-          axis(p.in_w, p.filter_w, &p.out_w, &p.pad_left);
-          pc.name = "c=" + std::to_string(c) + " f=" + std::to_string(f[0]) + "x" + std::to_string(f[1]) +
-                    " s=" + std::to_string(stride) + (same ? " SAME" : " VALID") + " in=" + std::to_string(p.in_h) +
-                    "x" + std::to_string(p.in_w);
-          cases.push_back(pc);
-        }
-      }
-    }
-  }
-  // Large global window (deeplab's 33x33 average pool) and a 1x1 map.
-  PoolCase global;
-  global.p.in_h = global.p.in_w = global.p.filter_h = global.p.filter_w = 33;
-  global.p.channels = 160;
-  global.name = "global 33x33x160";
-  cases.push_back(global);
-  PoolCase tiny;
-  tiny.p.channels = 17;
-  tiny.name = "1x1 map";
-  cases.push_back(tiny);
-  return cases;
-}
-
-size_t in_size(const Pool2DParams& p) { return p.batches * p.in_h * p.in_w * p.channels; }
 size_t out_size(const Pool2DParams& p) { return p.batches * p.out_h * p.out_w * p.channels; }
 
-TEST(PoolingKernels, F32MaxpoolAndAvgpoolMatchRef) {
-  std::mt19937 rng(1234);
-  for (const PoolCase& pc : pool_cases(rng)) {
-    const auto in = random_floats(rng, in_size(pc.p));
-    for (int clamp = 0; clamp <= 1; ++clamp) {
-      const float lo = clamp ? -2.0f : -INFINITY, hi = clamp ? 3.0f : INFINITY;
-      std::vector<float> a(out_size(pc.p)), b(out_size(pc.p), 99.0f);
-      f32_maxpool_ref(in.data(), a.data(), pc.p, lo, hi);
-      f32_maxpool_wasmsimd(in.data(), b.data(), pc.p, lo, hi);
-      expect_same_bytes(a, b, "f32_maxpool " + pc.name);
-      f32_avgpool_ref(in.data(), a.data(), pc.p, lo, hi);
-      f32_avgpool_wasmsimd(in.data(), b.data(), pc.p, lo, hi);
-      expect_same_bytes(a, b, "f32_avgpool " + pc.name);
-    }
-  }
-}
-
-TEST(PoolingKernels, S8U8MaxpoolMatchRef) {
-  std::mt19937 rng(99);
-  for (const PoolCase& pc : pool_cases(rng)) {
-    const auto s = random_bytes<int8_t>(rng, in_size(pc.p));
-    const auto u = random_bytes<uint8_t>(rng, in_size(pc.p));
-    for (int clamp = 0; clamp <= 1; ++clamp) {
-      std::vector<int8_t> sa(out_size(pc.p)), sb(out_size(pc.p), 5);
-      s8_maxpool_ref(s.data(), sa.data(), pc.p, clamp ? -20 : -128, clamp ? 90 : 127);
-      s8_maxpool_wasmsimd(s.data(), sb.data(), pc.p, clamp ? -20 : -128, clamp ? 90 : 127);
-      expect_same_bytes(sa, sb, "s8_maxpool " + pc.name);
-      std::vector<uint8_t> ua(out_size(pc.p)), ub(out_size(pc.p), 5);
-      u8_maxpool_ref(u.data(), ua.data(), pc.p, clamp ? 30 : 0, clamp ? 200 : 255);
-      u8_maxpool_wasmsimd(u.data(), ub.data(), pc.p, clamp ? 30 : 0, clamp ? 200 : 255);
-      expect_same_bytes(ua, ub, "u8_maxpool " + pc.name);
-    }
-  }
-}
-
-TEST(PoolingKernels, QuantAvgpoolMatchRef) {
-  std::mt19937 rng(7);
-  for (const PoolCase& pc : pool_cases(rng)) {
-    const auto s = random_bytes<int8_t>(rng, in_size(pc.p));
-    const auto u = random_bytes<uint8_t>(rng, in_size(pc.p));
-    for (int clamp = 0; clamp <= 1; ++clamp) {
-      std::vector<int8_t> sa(out_size(pc.p)), sb(out_size(pc.p), 5);
-      qs8_avgpool_ref(s.data(), sa.data(), pc.p, clamp ? -5 : -128, clamp ? 40 : 127);
-      qs8_avgpool_wasmsimd(s.data(), sb.data(), pc.p, clamp ? -5 : -128, clamp ? 40 : 127);
-      expect_same_bytes(sa, sb, "qs8_avgpool " + pc.name);
-      std::vector<uint8_t> ua(out_size(pc.p)), ub(out_size(pc.p), 5);
-      qu8_avgpool_ref(u.data(), ua.data(), pc.p, clamp ? 100 : 0, clamp ? 150 : 255);
-      qu8_avgpool_wasmsimd(u.data(), ub.data(), pc.p, clamp ? 100 : 0, clamp ? 150 : 255);
-      expect_same_bytes(ua, ub, "qu8_avgpool " + pc.name);
-    }
-  }
-}
-
-TEST(PoolingKernels, QuantAvgpoolRoundingTiesMatchRef) {
-  // Values in {-1, 0} and {0, 1} make many sums that sit exactly on a half.
+// A one-image pooling over [1, in_h, in_w, channels] with a VALID or SAME window (ops/padding.h).
+Pool2DParams pool_params(size_t in_h, size_t in_w, size_t channels, size_t filter_h, size_t filter_w, size_t stride,
+                         bool same) {
   Pool2DParams p;
-  p.in_h = p.in_w = 6;
-  p.channels = 33;
-  p.filter_h = p.filter_w = 2;
-  p.out_h = p.out_w = 5;
-  std::mt19937 rng(5);
-  std::uniform_int_distribution<int> bit(0, 1);
-  std::vector<int8_t> s(in_size(p));
-  std::vector<uint8_t> u(in_size(p));
-  for (size_t i = 0; i < s.size(); ++i) {
-    s[i] = static_cast<int8_t>(-bit(rng));
-    u[i] = static_cast<uint8_t>(bit(rng));
-  }
-  std::vector<int8_t> sa(out_size(p)), sb(out_size(p));
-  qs8_avgpool_ref(s.data(), sa.data(), p, -128, 127);
-  qs8_avgpool_wasmsimd(s.data(), sb.data(), p, -128, 127);
-  expect_same_bytes(sa, sb, "qs8_avgpool ties");
-  EXPECT_NE(std::count(sa.begin(), sa.end(), int8_t{-1}), 0);
-  std::vector<uint8_t> ua(out_size(p)), ub(out_size(p));
-  qu8_avgpool_ref(u.data(), ua.data(), p, 0, 255);
-  qu8_avgpool_wasmsimd(u.data(), ub.data(), p, 0, 255);
-  expect_same_bytes(ua, ub, "qu8_avgpool ties");
+  p.in_h = in_h, p.in_w = in_w, p.channels = channels;
+  p.filter_h = filter_h, p.filter_w = filter_w, p.stride_h = p.stride_w = stride;
+  const Padding padding = same ? Padding::kSame : Padding::kValid;
+  int64_t out_h = 0, out_w = 0, pad_top = 0, pad_left = 0;
+  EXPECT_TRUE(same_valid_window(padding, in_h, filter_h, stride, 1, &out_h, &pad_top));
+  EXPECT_TRUE(same_valid_window(padding, in_w, filter_w, stride, 1, &out_w, &pad_left));
+  p.out_h = out_h, p.out_w = out_w, p.pad_top = pad_top, p.pad_left = pad_left;
+  return p;
 }
 
-TEST(PoolingKernels, RsumMatchRef) {
-  std::mt19937 rng(42);
-  const size_t kInner[] = {1, 3, 7, 8, 16, 17, 33, 1280};
-  const size_t kReduce[] = {1, 2, 7, 49};
-  for (size_t outer = 1; outer <= 3; ++outer) {
-    for (size_t reduce : kReduce) {
-      for (size_t inner : kInner) {
-        const std::string name = std::to_string(outer) + "x" + std::to_string(reduce) + "x" + std::to_string(inner);
-        const size_t n = outer * reduce * inner;
-        const auto f = random_floats(rng, n);
-        std::vector<float> fa(outer * inner), fb(outer * inner, 1.0f);
-        f32_rsum_ref(f.data(), outer, reduce, inner, fa.data());
-        f32_rsum_wasmsimd(f.data(), outer, reduce, inner, fb.data());
-        expect_same_bytes(fa, fb, "f32_rsum " + name);
-        const auto s = random_bytes<int8_t>(rng, n);
-        std::vector<int32_t> a(outer * inner), b(outer * inner, 1);
-        qs8_rsum_ref(s.data(), outer, reduce, inner, a.data());
-        qs8_rsum_wasmsimd(s.data(), outer, reduce, inner, b.data());
-        expect_same_bytes(a, b, "qs8_rsum " + name);
-        const auto u = random_bytes<uint8_t>(rng, n);
-        qu8_rsum_ref(u.data(), outer, reduce, inner, a.data());
-        qu8_rsum_wasmsimd(u.data(), outer, reduce, inner, b.data());
-        expect_same_bytes(a, b, "qu8_rsum " + name);
-      }
-    }
-  }
+// ---- ref kernels against their contracts -----------------------------------------------------
+
+TEST(F32_MAXPOOL_REF, padded_taps_do_not_count) {
+  // All inputs negative: a padded tap read as 0 would win.
+  const Pool2DParams p = pool_params(3, 3, 1, 3, 3, 1, true);
+  std::vector<float> in(9), out(out_size(p));
+  for (size_t i = 0; i < 9; ++i) in[i] = -1.0f - static_cast<float>(i);
+  f32_maxpool_ref(in.data(), out.data(), p, -INFINITY, INFINITY);
+  EXPECT_EQ(out[0], -1.0f);  // taps (0,0) (0,1) (1,0) (1,1)
+  EXPECT_EQ(out[8], -5.0f);  // taps (1,1) (1,2) (2,1) (2,2)
+}
+
+TEST(S8_MAXPOOL_REF, clamps_to_the_activation_range) {
+  const Pool2DParams p = pool_params(1, 2, 2, 1, 2, 1, false);
+  const int8_t in[4] = {-100, 120, -90, 10};  // pixel 0: channels -100, 120; pixel 1: -90, 10
+  int8_t out[2];
+  s8_maxpool_ref(in, out, p, -20, 90);
+  EXPECT_EQ(out[0], -20);
+  EXPECT_EQ(out[1], 90);
+}
+
+TEST(F32_AVGPOOL_REF, divides_by_the_in_bounds_taps) {
+  const Pool2DParams p = pool_params(2, 2, 1, 2, 2, 1, true);  // SAME: the last row and column see fewer taps
+  const float in[4] = {1.0f, 2.0f, 3.0f, 4.0f};
+  float out[4];
+  f32_avgpool_ref(in, out, p, -INFINITY, INFINITY);
+  EXPECT_EQ(out[0], 2.5f);
+  EXPECT_EQ(out[1], 3.0f);  // (2 + 4) / 2
+  EXPECT_EQ(out[3], 4.0f);
+}
+
+TEST(QS8_AVGPOOL_REF, ties_round_away_from_zero) {
+  const Pool2DParams p = pool_params(1, 2, 4, 1, 2, 1, false);  // one window of 2 taps, 4 channels
+  const int8_t in[8] = {-1, 1, 3, -3, 0, 0, 0, 0};
+  int8_t out[4];
+  qs8_avgpool_ref(in, out, p, -128, 127);
+  EXPECT_EQ(out[0], -1);  // -0.5
+  EXPECT_EQ(out[1], 1);   // 0.5
+  EXPECT_EQ(out[2], 2);   // 1.5
+  EXPECT_EQ(out[3], -2);  // -1.5
+}
+
+TEST(QU8_AVGPOOL_REF, ties_round_up) {
+  const Pool2DParams p = pool_params(1, 2, 3, 1, 2, 1, false);
+  const uint8_t in[6] = {1, 5, 254, 0, 0, 255};
+  uint8_t out[3];
+  qu8_avgpool_ref(in, out, p, 0, 255);
+  EXPECT_EQ(out[0], 1);    // 0.5
+  EXPECT_EQ(out[1], 3);    // 2.5
+  EXPECT_EQ(out[2], 255);  // 254.5
+}
+
+TEST(QU8_RSUM_REF, sums_the_middle_axis_into_int32) {
+  // [outer 2, reduce 3, inner 2] -> [2, 2]; 255 * 3 needs more than 8 bits.
+  const uint8_t in[12] = {255, 1, 255, 2, 255, 3, 0, 4, 10, 5, 20, 6};
+  int32_t out[4];
+  qu8_rsum_ref(in, 2, 3, 2, out);
+  EXPECT_EQ(out[0], 765);
+  EXPECT_EQ(out[1], 6);
+  EXPECT_EQ(out[2], 30);
+  EXPECT_EQ(out[3], 15);
 }
 
 // Bilinear taps of one axis with TFLite's coordinate rules.
@@ -224,79 +125,262 @@ Taps bilinear_taps(int in, int out, bool align, bool half) {
   return t;
 }
 
-TEST(ResizeKernels, BilinearMatchRef) {
-  std::mt19937 rng(2024);
-  const int kSizes[][4] = {{1, 1, 3, 3}, {2, 2, 4, 4}, {6, 6, 12, 12}, {33, 33, 65, 65}, {5, 3, 2, 7}, {4, 4, 1, 1}};
-  int mode = 0;
-  for (size_t c : kChannels) {
-    for (const auto& sz : kSizes) {
-      for (int m = 0; m < 3; ++m, ++mode) {
-        const bool align = m == 1, half = m == 2;
-        const Taps ty = bilinear_taps(sz[0], sz[2], align, half);
-        const Taps tx = bilinear_taps(sz[1], sz[3], align, half);
-        ResizeBilinearParams p;
-        p.batches = 1 + (mode % 2);
-        p.in_h = sz[0];
-        p.in_w = sz[1];
-        p.out_h = sz[2];
-        p.out_w = sz[3];
-        p.channels = c;
-        p.y0 = ty.lo.data();
-        p.y1 = ty.hi.data();
-        p.fy = ty.frac.data();
-        p.x0 = tx.lo.data();
-        p.x1 = tx.hi.data();
-        p.fx = tx.frac.data();
-        const size_t n_in = p.batches * p.in_h * p.in_w * c, n_out = p.batches * p.out_h * p.out_w * c;
-        const std::string name = "c=" + std::to_string(c) + " " + std::to_string(sz[0]) + "x" + std::to_string(sz[1]) +
-                                 "->" + std::to_string(sz[2]) + "x" + std::to_string(sz[3]) + " mode " + std::to_string(m);
-        const auto f = random_floats(rng, n_in);
-        std::vector<float> fa(n_out), fb(n_out, 1.0f);
-        f32_resize_bilinear_ref(f.data(), fa.data(), p);
-        f32_resize_bilinear_wasmsimd(f.data(), fb.data(), p);
-        expect_same_bytes(fa, fb, "f32_resize_bilinear " + name);
-        const auto s = random_bytes<int8_t>(rng, n_in);
-        std::vector<int8_t> sa(n_out), sb(n_out, 1);
-        qs8_resize_bilinear_ref(s.data(), sa.data(), p);
-        qs8_resize_bilinear_wasmsimd(s.data(), sb.data(), p);
-        expect_same_bytes(sa, sb, "qs8_resize_bilinear " + name);
-        const auto u = random_bytes<uint8_t>(rng, n_in);
-        std::vector<uint8_t> ua(n_out), ub(n_out, 1);
-        qu8_resize_bilinear_ref(u.data(), ua.data(), p);
-        qu8_resize_bilinear_wasmsimd(u.data(), ub.data(), p);
-        expect_same_bytes(ua, ub, "qu8_resize_bilinear " + name);
-      }
+// 2x2 -> 7x7 half-pixel taps (weights outside [0, 1] at the borders) over 17 channels of inputs
+// at the type's extremes, in a 3-pixel stripe pattern.
+struct ExtremeResize {
+  Taps t = bilinear_taps(2, 7, false, true);
+  ResizeBilinearParams p;
+  ExtremeResize() {
+    p.in_h = p.in_w = 2;
+    p.out_h = p.out_w = 7;
+    p.channels = 17;
+    p.y0 = p.x0 = t.lo.data();
+    p.y1 = p.x1 = t.hi.data();
+    p.fy = p.fx = t.frac.data();
+  }
+  template <typename T>
+  std::vector<T> input() const {
+    std::vector<T> v(2 * 2 * 17);
+    for (size_t i = 0; i < v.size(); ++i) {
+      v[i] = (i / 17) % 3 == 0 ? std::numeric_limits<T>::max() : std::numeric_limits<T>::min();
     }
+    return v;
+  }
+};
+
+// The ref saturates the blends past the type's range to its largest value.
+template <typename T>
+void expect_extremes_saturate(void (*kernel)(const T*, T*, const ResizeBilinearParams&)) {
+  const ExtremeResize r;
+  const auto in = r.input<T>();
+  std::vector<T> out(7 * 7 * 17);
+  kernel(in.data(), out.data(), r.p);
+  EXPECT_EQ(out[0], std::numeric_limits<T>::max());
+}
+TEST(QS8_RESIZE_BILINEAR_REF, extreme_values_saturate) { expect_extremes_saturate(qs8_resize_bilinear_ref); }
+TEST(QU8_RESIZE_BILINEAR_REF, extreme_values_saturate) { expect_extremes_saturate(qu8_resize_bilinear_ref); }
+
+#ifdef __wasm_simd128__
+// ---- wasmsimd kernels against their ref twins ------------------------------------------------
+
+size_t in_size(const Pool2DParams& p) { return p.batches * p.in_h * p.in_w * p.channels; }
+
+// Inputs of element type T: bytes, or floats in [-10, 10).
+template <typename T>
+std::vector<T> random_input(std::mt19937& rng, size_t n) {
+  if constexpr (std::is_same<T, float>::value) {
+    return random_floats(rng, n, -10.0f, 10.0f);
+  } else {
+    return random_bytes<T>(rng, n);
   }
 }
 
-TEST(ResizeKernels, QuantBilinearSaturatesExtremes) {
-  // All-extreme inputs with half-pixel weights outside [0, 1] must stay in range in both kernels.
-  const Taps t = bilinear_taps(2, 7, false, true);
-  ResizeBilinearParams p;
-  p.in_h = p.in_w = 2;
-  p.out_h = p.out_w = 7;
-  p.channels = 17;
-  p.y0 = p.x0 = t.lo.data();
-  p.y1 = p.x1 = t.hi.data();
-  p.fy = p.fx = t.frac.data();
-  std::vector<uint8_t> u(2 * 2 * 17);
-  std::vector<int8_t> s(2 * 2 * 17);
-  for (size_t i = 0; i < u.size(); ++i) {
-    u[i] = (i / 17) % 3 == 0 ? 255 : 0;
-    s[i] = (i / 17) % 3 == 0 ? 127 : -128;
+struct PoolCase {
+  Pool2DParams p;
+  std::string name;
+};
+
+// Random geometries for each channel count: windows 1x1, 2x2, 3x3, 3x2 and 1x4, strides 1 and 2,
+// SAME and VALID padding, 1 or 2 images of up to 9x9.
+std::vector<PoolCase> pool_cases(std::mt19937& rng, const std::vector<size_t>& channels) {
+  std::vector<PoolCase> cases;
+  const int kFilters[][2] = {{1, 1}, {2, 2}, {3, 3}, {3, 2}, {1, 4}};
+  std::uniform_int_distribution<int> size(1, 9);
+  for (size_t c : channels) {
+    for (const auto& f : kFilters) {
+      for (size_t stride = 1; stride <= 2; ++stride) {
+        for (int same = 0; same <= 1; ++same) {
+          const size_t in_h = static_cast<size_t>(std::max(size(rng), f[0]));
+          const size_t in_w = static_cast<size_t>(std::max(size(rng), f[1]));
+          PoolCase pc;
+          pc.p = pool_params(in_h, in_w, c, f[0], f[1], stride, same);
+          pc.p.batches = 1 + (c % 2);
+          pc.name = "c=" + std::to_string(c) + " f=" + std::to_string(f[0]) + "x" + std::to_string(f[1]) +
+                    " s=" + std::to_string(stride) + (same ? " SAME" : " VALID") + " in=" + std::to_string(in_h) +
+                    "x" + std::to_string(in_w);
+          cases.push_back(pc);
+        }
+      }
+    }
   }
-  std::vector<uint8_t> ua(7 * 7 * 17), ub(7 * 7 * 17);
-  qu8_resize_bilinear_ref(u.data(), ua.data(), p);
-  qu8_resize_bilinear_wasmsimd(u.data(), ub.data(), p);
-  expect_same_bytes(ua, ub, "qu8 extremes");
-  EXPECT_EQ(ua[0], 255);
-  std::vector<int8_t> sa(7 * 7 * 17), sb(7 * 7 * 17);
-  qs8_resize_bilinear_ref(s.data(), sa.data(), p);
-  qs8_resize_bilinear_wasmsimd(s.data(), sb.data(), p);
-  expect_same_bytes(sa, sb, "qs8 extremes");
-  EXPECT_EQ(sa[0], 127);
+  return cases;
 }
+
+// A pooling kernel pair of element type T whose clamp bounds have type C, without and with a
+// narrowing clamp [lo, hi].
+template <typename T, typename C>
+struct PoolCheck {
+  void (*ref)(const T*, T*, const Pool2DParams&, C, C);
+  void (*simd)(const T*, T*, const Pool2DParams&, C, C);
+  C min, max, lo, hi;
+  uint32_t seed;
+  void run(std::mt19937& rng, const std::vector<PoolCase>& cases) const {
+    for (const PoolCase& pc : cases) {
+      const auto in = random_input<T>(rng, in_size(pc.p));
+      for (int clamp = 0; clamp <= 1; ++clamp) {
+        std::vector<T> a(out_size(pc.p)), b(out_size(pc.p), T(5));
+        ref(in.data(), a.data(), pc.p, clamp ? lo : min, clamp ? hi : max);
+        simd(in.data(), b.data(), pc.p, clamp ? lo : min, clamp ? hi : max);
+        ASSERT_NO_FATAL_FAILURE(expect_same_bytes(a, b, pc.name + (clamp ? " clamped" : "")));
+      }
+    }
+  }
+  void operator()(const std::vector<size_t>& channels) const {
+    std::mt19937 rng(seed);
+    run(rng, pool_cases(rng, channels));
+  }
+  // A global 33x33 window over 160 channels (deeplab's average pool).
+  void global_window() const {
+    std::mt19937 rng(seed);
+    run(rng, {{pool_params(33, 33, 160, 33, 33, 1, false), "global 33x33x160"}});
+  }
+  // A 1x1 map and window, 17 channels.
+  void map_1x1() const {
+    std::mt19937 rng(seed);
+    run(rng, {{pool_params(1, 1, 17, 1, 1, 1, false), "1x1 map"}});
+  }
+};
+
+const PoolCheck<float, float> kF32Maxpool{f32_maxpool_ref, f32_maxpool_wasmsimd, -INFINITY, INFINITY, -2.0f, 3.0f,
+                                          1234};
+const PoolCheck<float, float> kF32Avgpool{f32_avgpool_ref, f32_avgpool_wasmsimd, -INFINITY, INFINITY, -2.0f, 3.0f,
+                                          1235};
+const PoolCheck<int8_t, int8_t> kS8Maxpool{s8_maxpool_ref, s8_maxpool_wasmsimd, -128, 127, -20, 90, 99};
+const PoolCheck<uint8_t, uint8_t> kU8Maxpool{u8_maxpool_ref, u8_maxpool_wasmsimd, 0, 255, 30, 200, 100};
+const PoolCheck<int8_t, int32_t> kQs8Avgpool{qs8_avgpool_ref, qs8_avgpool_wasmsimd, -128, 127, -5, 40, 7};
+const PoolCheck<uint8_t, int32_t> kQu8Avgpool{qu8_avgpool_ref, qu8_avgpool_wasmsimd, 0, 255, 100, 150, 8};
+
+// The channel edges of a pooling kernel of vector width STEP, and its window edges.
+#define FD_POOL_TESTS(SUITE, STEP, CHECK)                        \
+  FD_KERNEL_EDGE_TESTS(SUITE, c, STEP, CHECK)                    \
+  TEST(SUITE, global_window_33x33) { CHECK.global_window(); }   \
+  TEST(SUITE, map_1x1) { CHECK.map_1x1(); }
+
+FD_POOL_TESTS(F32_MAXPOOL_REF_VS_WASMSIMD, 4, kF32Maxpool)
+FD_POOL_TESTS(F32_AVGPOOL_REF_VS_WASMSIMD, 4, kF32Avgpool)
+FD_POOL_TESTS(S8_MAXPOOL_REF_VS_WASMSIMD, 16, kS8Maxpool)
+FD_POOL_TESTS(U8_MAXPOOL_REF_VS_WASMSIMD, 16, kU8Maxpool)
+FD_POOL_TESTS(QS8_AVGPOOL_REF_VS_WASMSIMD, 16, kQs8Avgpool)
+FD_POOL_TESTS(QU8_AVGPOOL_REF_VS_WASMSIMD, 16, kQu8Avgpool)
+
+// Sums of inputs in {-1, 0} (int8) and {0, 1} (uint8): many averages sit exactly on a half.
+template <typename T>
+void check_avgpool_ties(const PoolCheck<T, int32_t>& check, int sign) {
+  std::mt19937 rng(5);
+  std::uniform_int_distribution<int> bit(0, 1);
+  const Pool2DParams p = pool_params(6, 6, 33, 2, 2, 1, false);
+  std::vector<T> in(in_size(p));
+  for (T& v : in) v = static_cast<T>(sign * bit(rng));
+  std::vector<T> a(out_size(p)), b(out_size(p));
+  check.ref(in.data(), a.data(), p, check.min, check.max);
+  check.simd(in.data(), b.data(), p, check.min, check.max);
+  ASSERT_NO_FATAL_FAILURE(expect_same_bytes(a, b, "ties"));
+  EXPECT_NE(std::count(a.begin(), a.end(), static_cast<T>(sign)), 0);
+}
+TEST(QS8_AVGPOOL_REF_VS_WASMSIMD, rounding_ties) { check_avgpool_ties(kQs8Avgpool, -1); }
+TEST(QU8_AVGPOOL_REF_VS_WASMSIMD, rounding_ties) { check_avgpool_ties(kQu8Avgpool, 1); }
+
+// Windows of more than 65000 taps, which the SIMD kernel hands to its ref twin.
+TEST(QS8_AVGPOOL_REF_VS_WASMSIMD, window_gt_65000) {
+  std::mt19937 rng(6);
+  kQs8Avgpool.run(rng, {{pool_params(256, 256, 1, 256, 256, 1, false), "global 256x256x1"}});
+}
+TEST(QU8_AVGPOOL_REF_VS_WASMSIMD, window_gt_65000) {
+  std::mt19937 rng(6);
+  kQu8Avgpool.run(rng, {{pool_params(256, 256, 1, 256, 256, 1, false), "global 256x256x1"}});
+}
+
+// A reduce-sum kernel pair (T -> Acc) over [outer 1..3, reduce 1/2/7/49, inner].
+template <typename T, typename Acc>
+struct RsumCheck {
+  void (*ref)(const T*, size_t, size_t, size_t, Acc*);
+  void (*simd)(const T*, size_t, size_t, size_t, Acc*);
+  uint32_t seed;
+  void operator()(const std::vector<size_t>& inners) const {
+    std::mt19937 rng(seed);
+    for (size_t outer = 1; outer <= 3; ++outer) {
+      for (size_t reduce : {1, 2, 7, 49}) {
+        for (size_t inner : inners) {
+          const auto in = random_input<T>(rng, outer * reduce * inner);
+          std::vector<Acc> a(outer * inner), b(outer * inner, Acc(1));
+          ref(in.data(), outer, reduce, inner, a.data());
+          simd(in.data(), outer, reduce, inner, b.data());
+          ASSERT_NO_FATAL_FAILURE(expect_same_bytes(
+              a, b, std::to_string(outer) + "x" + std::to_string(reduce) + "x" + std::to_string(inner)));
+        }
+      }
+    }
+  }
+};
+
+const RsumCheck<float, float> kF32Rsum{f32_rsum_ref, f32_rsum_wasmsimd, 42};
+const RsumCheck<int8_t, int32_t> kQs8Rsum{qs8_rsum_ref, qs8_rsum_wasmsimd, 43};
+const RsumCheck<uint8_t, int32_t> kQu8Rsum{qu8_rsum_ref, qu8_rsum_wasmsimd, 44};
+FD_KERNEL_EDGE_TESTS(F32_RSUM_REF_VS_WASMSIMD, inner, 4, kF32Rsum)
+FD_KERNEL_EDGE_TESTS(QS8_RSUM_REF_VS_WASMSIMD, inner, 16, kQs8Rsum)
+FD_KERNEL_EDGE_TESTS(QU8_RSUM_REF_VS_WASMSIMD, inner, 16, kQu8Rsum)
+TEST(QS8_RSUM_REF_VS_WASMSIMD, inner_eq_1280) { kQs8Rsum({1280}); }
+
+// A bilinear resize kernel pair over up- and downscales (1x1 -> 3x3 up to 33x33 -> 65x65, 5x3 ->
+// 2x7, 4x4 -> 1x1), each with plain, align_corners and half_pixel_centers coordinates.
+template <typename T>
+struct ResizeCheck {
+  void (*ref)(const T*, T*, const ResizeBilinearParams&);
+  void (*simd)(const T*, T*, const ResizeBilinearParams&);
+  uint32_t seed;
+  void operator()(const std::vector<size_t>& channels) const {
+    std::mt19937 rng(seed);
+    const int kSizes[][4] = {{1, 1, 3, 3}, {2, 2, 4, 4}, {6, 6, 12, 12}, {33, 33, 65, 65}, {5, 3, 2, 7}, {4, 4, 1, 1}};
+    int mode = 0;
+    for (size_t c : channels) {
+      for (const auto& sz : kSizes) {
+        for (int m = 0; m < 3; ++m, ++mode) {
+          const Taps ty = bilinear_taps(sz[0], sz[2], m == 1, m == 2);
+          const Taps tx = bilinear_taps(sz[1], sz[3], m == 1, m == 2);
+          ResizeBilinearParams p;
+          p.batches = 1 + (mode % 2);
+          p.in_h = sz[0];
+          p.in_w = sz[1];
+          p.out_h = sz[2];
+          p.out_w = sz[3];
+          p.channels = c;
+          p.y0 = ty.lo.data();
+          p.y1 = ty.hi.data();
+          p.fy = ty.frac.data();
+          p.x0 = tx.lo.data();
+          p.x1 = tx.hi.data();
+          p.fx = tx.frac.data();
+          const auto in = random_input<T>(rng, p.batches * p.in_h * p.in_w * c);
+          std::vector<T> a(p.batches * p.out_h * p.out_w * c), b(a.size(), T(1));
+          ref(in.data(), a.data(), p);
+          simd(in.data(), b.data(), p);
+          ASSERT_NO_FATAL_FAILURE(expect_same_bytes(
+              a, b, "c=" + std::to_string(c) + " " + std::to_string(sz[0]) + "x" + std::to_string(sz[1]) + "->" +
+                        std::to_string(sz[2]) + "x" + std::to_string(sz[3]) + " mode " + std::to_string(m)));
+        }
+      }
+    }
+  }
+  // The saturating case of ExtremeResize.
+  void extreme_values() const {
+    const ExtremeResize r;
+    const auto in = r.input<T>();
+    std::vector<T> a(7 * 7 * 17), b(7 * 7 * 17);
+    ref(in.data(), a.data(), r.p);
+    simd(in.data(), b.data(), r.p);
+    ASSERT_NO_FATAL_FAILURE(expect_same_bytes(a, b, "extremes"));
+  }
+};
+
+const ResizeCheck<float> kF32ResizeBilinear{f32_resize_bilinear_ref, f32_resize_bilinear_wasmsimd, 2024};
+const ResizeCheck<int8_t> kQs8ResizeBilinear{qs8_resize_bilinear_ref, qs8_resize_bilinear_wasmsimd, 2025};
+const ResizeCheck<uint8_t> kQu8ResizeBilinear{qu8_resize_bilinear_ref, qu8_resize_bilinear_wasmsimd, 2026};
+FD_KERNEL_EDGE_TESTS(F32_RESIZE_BILINEAR_REF_VS_WASMSIMD, c, 4, kF32ResizeBilinear)
+FD_KERNEL_EDGE_TESTS(QS8_RESIZE_BILINEAR_REF_VS_WASMSIMD, c, 16, kQs8ResizeBilinear)
+FD_KERNEL_EDGE_TESTS(QU8_RESIZE_BILINEAR_REF_VS_WASMSIMD, c, 16, kQu8ResizeBilinear)
+TEST(QS8_RESIZE_BILINEAR_REF_VS_WASMSIMD, extreme_values) { kQs8ResizeBilinear.extreme_values(); }
+TEST(QU8_RESIZE_BILINEAR_REF_VS_WASMSIMD, extreme_values) { kQu8ResizeBilinear.extreme_values(); }
+#endif  // __wasm_simd128__
 
 }  // namespace
 }  // namespace fd

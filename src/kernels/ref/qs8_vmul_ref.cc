@@ -1,9 +1,0 @@
-#include "kernels/ref/qx8_elementwise_ref_impl.h"
-
-namespace fd {
-
-void qs8_vmul_ref(size_t n, const int8_t* a, const int8_t* b, int8_t* out, const QMulParams& p) {
-  ref_impl::qvmul(n, a, b, out, p);
-}
-
-}  // namespace fd

@@ -1,9 +1,0 @@
-#include "kernels/wasmsimd/qx8_elementwise_impl.h"
-
-namespace fd {
-
-void qu8_f32_vcvt_wasmsimd(size_t n, const uint8_t* x, float* y, const DequantizeParams& p) {
-  wasmsimd_impl::dequantize(n, x, y, p, qu8_f32_vcvt_ref);
-}
-
-}  // namespace fd
