@@ -220,9 +220,9 @@ Status run(const Args& a) {
 
   // Raw RGB pixels in: fold the model's normalization and channel order into the first layer.
   if (has_preset || a.has_norm) {
-    const float* mean = a.has_norm ? a.mean : preset.mean;
-    const float* std = a.has_norm ? a.std : preset.std;
-    const bool bgr = a.has_norm ? a.bgr : preset.bgr;
+    const float* mean = a.has_norm ? a.mean : preset.pixels.mean;
+    const float* std = a.has_norm ? a.std : preset.pixels.std;
+    const bool bgr = a.has_norm ? a.bgr : preset.pixels.bgr;
     FD_RETURN_IF_ERROR(fold_input_normalization(&g, mean, std, bgr));
   }
   // --prune: dead depthwise channels (all-zero filters) leave their 1x1 -> depthwise -> 1x1 chains.

@@ -149,7 +149,7 @@ Status Detector::configure(const JsonValue& meta) {
   FD_RETURN_IF_ERROR(collect_outputs(in, cfg, &roles));
   FD_RETURN_IF_ERROR(decoder->prepare(cfg, roles));
   Preprocessor pre;
-  FD_RETURN_IF_ERROR(pre.configure(cfg.input_width, cfg.input_height, input.dtype, input.quant, cfg.range, cfg.resize,
+  FD_RETURN_IF_ERROR(pre.configure(cfg.input_width, cfg.input_height, input.dtype, input.quant, cfg.pixels, cfg.resize,
                                    cfg.pad_value));
   const int classes = decoder->num_classes();
   std::vector<std::string> labels = cfg.labels;

@@ -7,7 +7,7 @@ Preset yunet() {
   Preset p;
   p.name = p.family = "yunet";
   p.width = p.height = 320;
-  p.bgr = true;  // BGR 0-255, no normalization
+  p.pixels = family_pixels(p.family);
   p.strides = {8, 16, 32};
   p.outputs = {{"cls", {"cls_8", "cls_16", "cls_32"}},
                {"obj", {"obj_8", "obj_16", "obj_32"}},
@@ -27,12 +27,7 @@ Preset nanodet() {
   Preset p;
   p.name = p.family = "nanodet";
   p.width = p.height = 416;
-  const float mean[3] = {103.53f, 116.28f, 123.675f}, std[3] = {57.375f, 57.12f, 58.395f};
-  for (int c = 0; c < 3; ++c) {
-    p.mean[c] = mean[c];
-    p.std[c] = std[c];
-  }
-  p.bgr = true;
+  p.pixels = family_pixels(p.family);
   p.strides = {8, 16, 32};
   p.reg_max = 7;
   p.outputs = {{"cls", {"792", "814", "836"}}, {"reg", {"795", "817", "839"}}};
@@ -49,8 +44,7 @@ Preset fastestdet() {
   Preset p;
   p.name = p.family = "fastestdet";
   p.width = p.height = 352;
-  for (float& s : p.std) s = 255.0f;
-  p.bgr = true;
+  p.pixels = family_pixels(p.family);
   p.outputs = {{"pred", {}}};
   p.coco_labels = true;
   p.score_threshold = 0.65;
@@ -65,8 +59,7 @@ Preset yolov8() {
   Preset p;
   p.name = p.family = "yolov8";
   p.width = p.height = 640;
-  for (float& s : p.std) s = 255.0f;
-  p.bgr = false;
+  p.pixels = family_pixels(p.family);
   p.resize = "letterbox";
   p.outputs = {{"pred", {}}};
   p.coco_labels = true;

@@ -6,8 +6,9 @@
 #include <utility>
 #include <vector>
 
-#include "vision/json.h"
 #include "core/status.h"
+#include "vision/decoder_config.h"
+#include "vision/json.h"
 
 namespace fd {
 
@@ -16,9 +17,7 @@ struct Preset {
   std::string name;                 // yunet | nanodet | fastestdet | yolov8
   std::string family;               // metadata "family"
   int width = 0, height = 0;        // default input size
-  float mean[3] = {0, 0, 0};        // model's own normalization, in its channel order
-  float std[3] = {1, 1, 1};
-  bool bgr = false;                 // model expects BGR channel order
+  PixelMapping pixels;              // the family's upstream preprocessing, folded by the converter
   std::string resize = "stretch";   // "stretch" | "letterbox"
   std::vector<int> strides;         // grid families
   int reg_max = -1;                 // nanodet

@@ -71,6 +71,25 @@ Status get_ints(const JsonValue& obj, const char* key, int lo, int hi, std::vect
   return Status();
 }
 
+// "mean"/"std": one number for every channel or three, in the model's channel order.
+Status get_channels(const JsonValue& obj, const char* key, double lo, double hi, float out[3]) {
+  const JsonValue* v = obj.find(key);
+  if (v == nullptr || v->is_null()) return Status();
+  std::string field = std::string("input.") + key;
+  const bool one = v->is_number();
+  if (!one && !(v->is_array() && v->items().size() == 3)) {
+    return field_error(field, "must be a number or an array of 3 numbers (one per model input channel)");
+  }
+  for (int c = 0; c < 3; ++c) {
+    const JsonValue& n = one ? *v : v->items()[static_cast<size_t>(c)];
+    if (!n.is_number() || !(n.as_number() >= lo && n.as_number() <= hi)) {
+      return field_error(field, "must hold numbers in [" + format_decimal(lo) + ", " + format_decimal(hi) + "]");
+    }
+    out[c] = static_cast<float>(n.as_number());
+  }
+  return Status();
+}
+
 Status parse_input(const JsonValue& in, DecoderConfig* cfg) {
   if (!in.is_object()) return field_error("input", "must be an object");
   FD_RETURN_IF_ERROR(get_int(in, "width", 1, 8192, &cfg->input_width));
@@ -82,28 +101,37 @@ Status parse_input(const JsonValue& in, DecoderConfig* cfg) {
     else return field_error("input.resize", "must be \"stretch\" or \"letterbox\"");
   }
   if (const JsonValue* p = in.find("pixels")) {
-    if (!p->is_string() || p->as_string() != "RGB") {
-      return field_error("input.pixels", "must be \"RGB\" (fold BGR order into the model's first layer)");
-    }
+    if (p->is_string() && p->as_string() == "RGB") cfg->pixels.bgr = false;
+    else if (p->is_string() && p->as_string() == "BGR") cfg->pixels.bgr = true;
+    else return field_error("input.pixels", "must be \"RGB\" or \"BGR\"");
   }
   if (const JsonValue* r = in.find("range")) {
     std::string s = r->is_string() ? r->as_string() : std::string();
-    if (s == "raw") cfg->range = PixelRange::kRaw;
-    else if (s == "-1,1") cfg->range = PixelRange::kMinusOneToOne;
-    else if (s == "0,1") cfg->range = PixelRange::kZeroToOne;
-    else return field_error("input.range", "must be \"raw\", \"-1,1\" or \"0,1\"");
+    float mean = 0, std = 1;
+    if (s == "-1,1") mean = 127.5f, std = 127.5f;
+    else if (s == "0,1") std = 255;
+    else if (s != "raw") return field_error("input.range", "must be \"raw\", \"-1,1\" or \"0,1\"");
+    for (int c = 0; c < 3; ++c) cfg->pixels.mean[c] = mean, cfg->pixels.std[c] = std;
   }
-  return Status();
+  FD_RETURN_IF_ERROR(get_channels(in, "mean", -1e6, 1e6, cfg->pixels.mean));
+  return get_channels(in, "std", 1e-6, 1e6, cfg->pixels.std);
 }
 
-// Family defaults applied before the metadata's own fields.
+PixelMapping mapping(bool bgr, const float mean[3], const float std[3]) {
+  PixelMapping m;
+  m.bgr = bgr;
+  for (int c = 0; c < 3; ++c) m.mean[c] = mean[c], m.std[c] = std[c];
+  return m;
+}
+
+// Family defaults applied before the metadata's own fields (for files exported without
+// featherdet's folding, the input their upstream inference code feeds them).
 void apply_family_defaults(DecoderConfig* cfg) {
   const std::string& f = cfg->family;
-  cfg->resize = (f == "yunet" || f == "fastestdet") ? ResizeMode::kStretch : ResizeMode::kLetterbox;
-  // Ultralytics YOLO models take RGB / 255 (their letterbox pads with 114).
   const bool yolo = f == "yolov5" || f == "yolov8";
-  cfg->range = f == "blazeface" ? PixelRange::kMinusOneToOne : (yolo ? PixelRange::kZeroToOne : PixelRange::kRaw);
+  cfg->resize = (f == "yunet" || f == "fastestdet") ? ResizeMode::kStretch : ResizeMode::kLetterbox;
   cfg->pad_value = yolo ? 114 : 0;
+  cfg->pixels = family_pixels(f);
   if (f == "yunet") {
     cfg->strides = {8, 16, 32};
     cfg->outputs = {{"cls", {"cls_8", "cls_16", "cls_32"}},
@@ -181,6 +209,16 @@ const std::vector<std::string>* DecoderConfig::role(const std::string& name) con
     if (r.first == name) return &r.second;
   }
   return nullptr;
+}
+
+PixelMapping family_pixels(const std::string& f) {
+  const float zero[3] = {0, 0, 0}, one[3] = {1, 1, 1}, v255[3] = {255, 255, 255}, half[3] = {127.5f, 127.5f, 127.5f};
+  const float nanodet_mean[3] = {103.53f, 116.28f, 123.675f}, nanodet_std[3] = {57.375f, 57.12f, 58.395f};
+  if (f == "yunet") return mapping(true, zero, one);                   // OpenCV FaceDetectorYN: the BGR frame as is
+  if (f == "nanodet") return mapping(true, nanodet_mean, nanodet_std);  // NanoDet configs: BGR mean/std, centered letterbox
+  if (f == "fastestdet") return mapping(true, zero, v255);              // FastestDet demos: BGR / 255, stretched
+  if (f == "blazeface") return mapping(false, half, half);              // MediaPipe: RGB in [-1, 1], letterbox of pixel 0
+  return mapping(false, zero, v255);                                   // Ultralytics: RGB / 255, letterbox of 114
 }
 
 const char* supported_families() { return "yunet, nanodet, fastestdet, blazeface, yolov5, yolov8"; }

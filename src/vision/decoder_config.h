@@ -13,8 +13,14 @@ namespace fd {
 
 enum class ResizeMode { kStretch, kLetterbox };
 
-// How 0-255 pixels map to float model inputs: raw 0-255, [-1, 1] or [0, 1].
-enum class PixelRange { kRaw, kMinusOneToOne, kZeroToOne };
+// How 8-bit pixels become model input values: the model's channel c takes the source's channel c
+// (RGB order) or 2 - c (BGR order), as (pixel - mean[c]) / std[c]. The metadata's "range" names
+// the common cases: "raw" (mean 0, std 1), "0,1" (0, 255), "-1,1" (127.5, 127.5).
+struct PixelMapping {
+  bool bgr = false;
+  float mean[3] = {0, 0, 0};
+  float std[3] = {1, 1, 1};
+};
 
 // MediaPipe SSD anchor options (fixed anchor size), for BlazeFace-style models.
 struct SsdAnchorOptions {
@@ -29,8 +35,8 @@ struct DecoderConfig {
   std::string family;  // yunet | nanodet | fastestdet | blazeface | yolov5 | yolov8
   int input_width = 0, input_height = 0;
   ResizeMode resize = ResizeMode::kStretch;
-  PixelRange range = PixelRange::kRaw;
-  int pad_value = 0;                 // letterbox fill, 0-255 pixel value
+  PixelMapping pixels;
+  int pad_value = 0;                 // letterbox fill, 0-255 pixel value (mapped like the image)
   std::vector<int> strides;          // grid families, in output order
   int reg_max = 7;                   // nanodet: bins per side = reg_max + 1
   float center_offset = 0.5f;        // nanodet: cell center = (col + offset) * stride
@@ -46,6 +52,10 @@ struct DecoderConfig {
   // Tensor names of `role`, or null when the role is not listed.
   const std::vector<std::string>* role(const std::string& name) const;
 };
+
+// The pixel mapping `family`'s upstream inference code feeds its networks: the default for its
+// files, and what featherdet-convert folds into the first layer.
+PixelMapping family_pixels(const std::string& family);
 
 // Names of the supported families, comma separated (for error messages).
 const char* supported_families();

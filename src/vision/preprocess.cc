@@ -6,8 +6,8 @@
 
 namespace fd {
 
-Status Preprocessor::configure(int width, int height, DType dtype, const QuantParams& quant, PixelRange range,
-                               ResizeMode resize, int pad_value) {
+Status Preprocessor::configure(int width, int height, DType dtype, const QuantParams& quant,
+                               const PixelMapping& pixels, ResizeMode resize, int pad_value) {
   if (width <= 0 || height <= 0 || width > 8192 || height > 8192) {
     return Status::error("model input size " + std::to_string(width) + "x" + std::to_string(height) + " is not supported");
   }
@@ -23,19 +23,24 @@ Status Preprocessor::configure(int width, int height, DType dtype, const QuantPa
   dtype_ = dtype;
   resize_ = resize;
   pad_value_ = std::min(255, std::max(0, pad_value));
-  switch (range) {
-    case PixelRange::kRaw: fa_ = 1.0f, fb_ = 0.0f; break;
-    case PixelRange::kMinusOneToOne: fa_ = 1.0f / 127.5f, fb_ = -1.0f; break;
-    case PixelRange::kZeroToOne: fa_ = 1.0f / 255.0f, fb_ = 0.0f; break;
+  bgr_ = pixels.bgr;
+  for (int c = 0; c < 3; ++c) {
+    if (!(pixels.std[c] > 0.0f) || !std::isfinite(pixels.std[c]) || !std::isfinite(pixels.mean[c])) {
+      return Status::error("pixel normalization needs a finite mean and a positive std per channel");
+    }
+    fa_[c] = 1.0f / pixels.std[c];
+    fb_[c] = -pixels.mean[c] / pixels.std[c];
   }
   if (is_quant8(dtype)) {
     const float scale = quant.scale[0];
     const int32_t zp = quant.zero_point[0];
-    for (int p = 0; p < 256; ++p) {
-      const float value = range == PixelRange::kRaw ? static_cast<float>(p) : fa_ * static_cast<float>(p) + fb_;
-      int32_t q = static_cast<int32_t>(std::nearbyint(value / scale)) + zp;
-      q = std::min(dtype_qmax(dtype), std::max(dtype_qmin(dtype), q));
-      lut_[p] = static_cast<uint8_t>(q);  // INT8 stored as its two's-complement byte
+    for (int c = 0; c < 3; ++c) {
+      for (int p = 0; p < 256; ++p) {
+        const float value = fa_[c] * static_cast<float>(p) + fb_[c];
+        int32_t q = static_cast<int32_t>(std::nearbyint(value / scale)) + zp;
+        q = std::min(dtype_qmax(dtype), std::max(dtype_qmin(dtype), q));
+        lut_[c][p] = static_cast<uint8_t>(q);  // INT8 stored as its two's-complement byte
+      }
     }
   }
   cols_.assign(static_cast<size_t>(width), Tap());
@@ -115,8 +120,14 @@ Status Preprocessor::run(const PixelSource& src, const Transform& t, uint8_t* ds
   fill_taps(height_, g.pad_y, g.scale_y, vh, swap ? xstep : ystep, 0, row_reverse, &rows_);
 
   const uint8_t* s = src.data;
-  const uint8_t pad_q = lut_[pad_value_];
-  const float pad_f = fa_ * static_cast<float>(pad_value_) + fb_;
+  float pad_f[3];
+  uint8_t pad_q[3];
+  for (int ch = 0; ch < 3; ++ch) {
+    pad_f[ch] = fa_[ch] * static_cast<float>(pad_value_) + fb_[ch];
+    pad_q[ch] = lut_[ch][pad_value_];
+  }
+  // Model channel ch reads source channel ch (RGB) or 2 - ch (BGR).
+  const int src_ch[3] = {bgr_ ? 2 : 0, 1, bgr_ ? 0 : 2};
   for (int y = 0; y < height_; ++y) {
     const Tap& r = rows_[static_cast<size_t>(y)];
     for (int x = 0; x < width_; ++x) {
@@ -124,8 +135,8 @@ Status Preprocessor::run(const PixelSource& src, const Transform& t, uint8_t* ds
       const size_t o = (static_cast<size_t>(y) * width_ + x) * 3;
       if (r.outside || c.outside) {
         for (int ch = 0; ch < 3; ++ch) {
-          if (dtype_ == DType::kFloat32) reinterpret_cast<float*>(dst)[o + ch] = pad_f;
-          else dst[o + ch] = pad_q;
+          if (dtype_ == DType::kFloat32) reinterpret_cast<float*>(dst)[o + ch] = pad_f[ch];
+          else dst[o + ch] = pad_q[ch];
         }
         continue;
       }
@@ -134,13 +145,14 @@ Status Preprocessor::run(const PixelSource& src, const Transform& t, uint8_t* ds
       const uint8_t* p10 = s + r.off1 + c.off0;
       const uint8_t* p11 = s + r.off1 + c.off1;
       for (int ch = 0; ch < 3; ++ch) {
-        const float top = static_cast<float>(p00[ch]) + (static_cast<float>(p01[ch]) - static_cast<float>(p00[ch])) * c.w;
-        const float bot = static_cast<float>(p10[ch]) + (static_cast<float>(p11[ch]) - static_cast<float>(p10[ch])) * c.w;
+        const int k = src_ch[ch];
+        const float top = static_cast<float>(p00[k]) + (static_cast<float>(p01[k]) - static_cast<float>(p00[k])) * c.w;
+        const float bot = static_cast<float>(p10[k]) + (static_cast<float>(p11[k]) - static_cast<float>(p10[k])) * c.w;
         const float v = top + (bot - top) * r.w;
         if (dtype_ == DType::kFloat32) {
-          reinterpret_cast<float*>(dst)[o + ch] = fa_ * v + fb_;
+          reinterpret_cast<float*>(dst)[o + ch] = fa_[ch] * v + fb_[ch];
         } else {
-          dst[o + ch] = lut_[static_cast<int>(v + 0.5f)];
+          dst[o + ch] = lut_[ch][static_cast<int>(v + 0.5f)];
         }
       }
     }

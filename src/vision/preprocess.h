@@ -42,15 +42,15 @@ struct Geometry {
 // Largest source width or height accepted (matches image decoding's guard).
 constexpr int kMaxSourceSide = 16384;
 
-// Fills a model input [1, H, W, 3] (RGB) from pixels. Configure once; run per frame without
+// Fills a model input [1, H, W, 3] (RGB or BGR) from pixels. Configure once; run per frame without
 // allocating.
 class Preprocessor {
  public:
   // Input tensor size, dtype (INT8, UINT8 or FLOAT32) and quantization (quantized inputs:
-  // q = round(value / scale) + zero_point of value = pixel mapped by `range`), resize mode and the
-  // letterbox fill pixel value.
-  Status configure(int width, int height, DType dtype, const QuantParams& quant, PixelRange range, ResizeMode resize,
-                   int pad_value);
+  // q = round(value / scale) + zero_point of value = pixel mapped by `pixels`), resize mode and the
+  // letterbox fill pixel value (mapped like the image's pixels).
+  Status configure(int width, int height, DType dtype, const QuantParams& quant, const PixelMapping& pixels,
+                   ResizeMode resize, int pad_value);
 
   // Writes the oriented, resized `src` into `dst` ([height, width, 3] of the configured dtype)
   // and reports the geometry. Fails with a clear message on bad sizes, strides or rotations.
@@ -74,8 +74,9 @@ class Preprocessor {
   int width_ = 0, height_ = 0;
   DType dtype_ = DType::kInt8;
   ResizeMode resize_ = ResizeMode::kStretch;
-  uint8_t lut_[256] = {};   // pixel -> quantized value (INT8 bytes / UINT8)
-  float fa_ = 1, fb_ = 0;   // pixel -> float value: a * p + b
+  bool bgr_ = false;
+  uint8_t lut_[3][256] = {};            // model channel, pixel -> quantized value (INT8 bytes / UINT8)
+  float fa_[3] = {1, 1, 1}, fb_[3] = {};  // model channel, pixel -> float value: a * p + b
   int pad_value_ = 0;
   std::vector<Tap> cols_, rows_;
 };

@@ -310,7 +310,8 @@ TEST(DecoderConfig, DefaultsAndErrors) {
   ASSERT_TRUE(parse_json(R"({"family": "blazeface"})", &meta).ok());
   ASSERT_TRUE(parse_decoder_config(meta, 256, 256, &cfg).ok());
   EXPECT_EQ(cfg.anchors.input_width, 256);
-  EXPECT_EQ(cfg.range, PixelRange::kMinusOneToOne);
+  EXPECT_FLOAT_EQ(cfg.pixels.mean[0], 127.5f);
+  EXPECT_FLOAT_EQ(cfg.pixels.std[2], 127.5f);
   ASSERT_TRUE(parse_json(R"({"family": "blazeface", "anchors": {"num_layers": 4, "strides": [8, 16, 16, 16],
                                 "input_size": 128, "offset": 0.5}})", &meta).ok());
   ASSERT_TRUE(parse_decoder_config(meta, 256, 256, &cfg).ok());
@@ -326,6 +327,37 @@ TEST(DecoderConfig, DefaultsAndErrors) {
   EXPECT_EQ(m.find("input")->find("width")->as_number(), 320);
   EXPECT_EQ(m.find("input")->find("resize")->as_string(), "letterbox");
   EXPECT_EQ(m.find("family")->as_string(), "yunet");
+}
+
+TEST(DecoderConfig, InputChannelOrderMeanAndStd) {
+  JsonValue meta;
+  DecoderConfig cfg;
+  // A featherdet-converted file says RGB raw; that wins over the family's BGR mean/std.
+  ASSERT_TRUE(parse_json(R"({"family": "nanodet", "input": {"pixels": "RGB", "range": "raw"}})", &meta).ok());
+  ASSERT_TRUE(parse_decoder_config(meta, 416, 416, &cfg).ok());
+  EXPECT_FALSE(cfg.pixels.bgr);
+  EXPECT_FLOAT_EQ(cfg.pixels.mean[0], 0.0f);
+  EXPECT_FLOAT_EQ(cfg.pixels.std[2], 1.0f);
+  // Explicit mean/std (three values, or one for every channel) win over "range".
+  ASSERT_TRUE(parse_json(R"({"family": "yolov8", "input": {"pixels": "BGR", "range": "-1,1",
+                                "mean": [1, 2, 3], "std": 4}})", &meta).ok());
+  ASSERT_TRUE(parse_decoder_config(meta, 64, 64, &cfg).ok());
+  EXPECT_TRUE(cfg.pixels.bgr);
+  EXPECT_FLOAT_EQ(cfg.pixels.mean[2], 3.0f);
+  EXPECT_FLOAT_EQ(cfg.pixels.std[0], 4.0f);
+  EXPECT_FLOAT_EQ(cfg.pixels.std[2], 4.0f);
+  const char* bad[][2] = {
+      {R"({"family": "yolov8", "input": {"pixels": "GBR"}})", "'input.pixels' must be \"RGB\" or \"BGR\""},
+      {R"({"family": "yolov8", "input": {"mean": [1, 2]}})", "'input.mean' must be a number or an array of 3"},
+      {R"({"family": "yolov8", "input": {"std": [1, 0, 1]}})", "'input.std' must hold numbers in"},
+      {R"({"family": "yolov8", "input": {"std": "255"}})", "'input.std' must be a number or an array of 3"},
+      {R"({"family": "yolov8", "input": {"range": "0,255"}})", "'input.range' must be"},
+  };
+  for (const auto& b : bad) {
+    ASSERT_TRUE(parse_json(b[0], &meta).ok()) << b[0];
+    Status s = parse_decoder_config(meta, 64, 64, &cfg);
+    EXPECT_NE(s.message().find(b[1]), std::string::npos) << s.message();
+  }
 }
 
 }  // namespace

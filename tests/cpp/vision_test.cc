@@ -7,6 +7,7 @@
 
 #include "vision/json.h"
 #include "vision/anchors.h"
+#include "vision/decoder_config.h"
 #include "vision/nms.h"
 #include "vision/preprocess.h"
 
@@ -39,7 +40,7 @@ std::vector<uint8_t> coded_rgba(int w, int h) {
 std::vector<int> run_int8(int sw, int sh, int mw, int mh, Transform t, Geometry* g = nullptr) {
   std::vector<uint8_t> src = coded_rgba(sw, sh);
   Preprocessor pre;
-  EXPECT_TRUE(pre.configure(mw, mh, DType::kInt8, quant(1.0f, -128), PixelRange::kRaw, ResizeMode::kStretch, 0).ok());
+  EXPECT_TRUE(pre.configure(mw, mh, DType::kInt8, quant(1.0f, -128), PixelMapping(), ResizeMode::kStretch, 0).ok());
   std::vector<int8_t> dst(static_cast<size_t>(mw) * mh * 3);
   PixelSource ps{src.data(), sw, sh, 4, sw * 4};
   Status s = pre.run(ps, t, reinterpret_cast<uint8_t*>(dst.data()), g);
@@ -133,7 +134,7 @@ TEST(Preprocess, BilinearUpscaleWithHalfPixelCenters) {
   // 0), 0.25, 0.75, 1.25 (clamped to 1) -> 0, 25, 75, 100.
   std::vector<uint8_t> src = {0, 0, 0, 255, 100, 100, 100, 255};
   Preprocessor pre;
-  ASSERT_TRUE(pre.configure(4, 1, DType::kFloat32, QuantParams(), PixelRange::kRaw, ResizeMode::kStretch, 0).ok());
+  ASSERT_TRUE(pre.configure(4, 1, DType::kFloat32, QuantParams(), PixelMapping(), ResizeMode::kStretch, 0).ok());
   std::vector<float> dst(12);
   PixelSource ps{src.data(), 2, 1, 4, 8};
   ASSERT_TRUE(pre.run(ps, Transform(), reinterpret_cast<uint8_t*>(dst.data()), nullptr).ok());
@@ -153,7 +154,7 @@ TEST(Preprocess, LetterboxPadsAndReportsGeometry) {
     }
   }
   Preprocessor pre;
-  ASSERT_TRUE(pre.configure(4, 4, DType::kUInt8, quant(1.0f, 0), PixelRange::kRaw, ResizeMode::kLetterbox, 7).ok());
+  ASSERT_TRUE(pre.configure(4, 4, DType::kUInt8, quant(1.0f, 0), PixelMapping(), ResizeMode::kLetterbox, 7).ok());
   std::vector<uint8_t> dst(48);
   Geometry g;
   PixelSource ps{src.data(), 4, 2, 3, 16};
@@ -176,7 +177,7 @@ TEST(Preprocess, LetterboxPadsAndReportsGeometry) {
 
 TEST(Preprocess, LetterboxGeometryOfAWideFrame) {
   Preprocessor pre;
-  ASSERT_TRUE(pre.configure(320, 320, DType::kInt8, quant(1.0f, -128), PixelRange::kRaw, ResizeMode::kLetterbox, 0).ok());
+  ASSERT_TRUE(pre.configure(320, 320, DType::kInt8, quant(1.0f, -128), PixelMapping(), ResizeMode::kLetterbox, 0).ok());
   Geometry g = pre.plan(640, 480);
   EXPECT_FLOAT_EQ(g.scale_x, 0.5f);
   EXPECT_FLOAT_EQ(g.scale_y, 0.5f);
@@ -184,11 +185,18 @@ TEST(Preprocess, LetterboxGeometryOfAWideFrame) {
   EXPECT_FLOAT_EQ(g.pad_y, 40.0f);
   EXPECT_FLOAT_EQ(g.to_view_x(160.0f), 320.0f);
   EXPECT_FLOAT_EQ(g.to_view_y(280.0f), 480.0f);
-  ASSERT_TRUE(pre.configure(320, 320, DType::kInt8, quant(1.0f, -128), PixelRange::kRaw, ResizeMode::kStretch, 0).ok());
+  ASSERT_TRUE(pre.configure(320, 320, DType::kInt8, quant(1.0f, -128), PixelMapping(), ResizeMode::kStretch, 0).ok());
   g = pre.plan(640, 480);
   EXPECT_FLOAT_EQ(g.scale_x, 0.5f);
   EXPECT_FLOAT_EQ(g.scale_y, 320.0f / 480.0f);
   EXPECT_FLOAT_EQ(g.pad_y, 0.0f);
+}
+
+PixelMapping mapping(bool bgr, float mean, float std) {
+  PixelMapping m;
+  m.bgr = bgr;
+  for (int c = 0; c < 3; ++c) m.mean[c] = mean, m.std[c] = std;
+  return m;
 }
 
 TEST(Preprocess, PixelRangesAndInputQuantization) {
@@ -196,21 +204,115 @@ TEST(Preprocess, PixelRangesAndInputQuantization) {
   PixelSource ps{src.data(), 1, 1, 4, 4};
   Preprocessor pre;
   std::vector<float> f(3);
-  ASSERT_TRUE(pre.configure(1, 1, DType::kFloat32, QuantParams(), PixelRange::kMinusOneToOne, ResizeMode::kStretch, 0).ok());
+  ASSERT_TRUE(pre.configure(1, 1, DType::kFloat32, QuantParams(), mapping(false, 127.5f, 127.5f), ResizeMode::kStretch, 0).ok());
   ASSERT_TRUE(pre.run(ps, Transform(), reinterpret_cast<uint8_t*>(f.data()), nullptr).ok());
   EXPECT_FLOAT_EQ(f[0], -1.0f);
   EXPECT_NEAR(f[1], 128.0f / 127.5f - 1.0f, 1e-6);
   EXPECT_FLOAT_EQ(f[2], 1.0f);
-  ASSERT_TRUE(pre.configure(1, 1, DType::kFloat32, QuantParams(), PixelRange::kZeroToOne, ResizeMode::kStretch, 0).ok());
+  ASSERT_TRUE(pre.configure(1, 1, DType::kFloat32, QuantParams(), mapping(false, 0, 255), ResizeMode::kStretch, 0).ok());
   ASSERT_TRUE(pre.run(ps, Transform(), reinterpret_cast<uint8_t*>(f.data()), nullptr).ok());
   EXPECT_NEAR(f[2], 1.0f, 1e-6);
   // INT8 input quantized with scale 2, zero point -10 over raw pixels: q = round(p / 2) - 10.
   std::vector<int8_t> q(3);
-  ASSERT_TRUE(pre.configure(1, 1, DType::kInt8, quant(2.0f, -10), PixelRange::kRaw, ResizeMode::kStretch, 0).ok());
+  ASSERT_TRUE(pre.configure(1, 1, DType::kInt8, quant(2.0f, -10), PixelMapping(), ResizeMode::kStretch, 0).ok());
   ASSERT_TRUE(pre.run(ps, Transform(), reinterpret_cast<uint8_t*>(q.data()), nullptr).ok());
   EXPECT_EQ(q[0], -10);
   EXPECT_EQ(q[1], 54);
   EXPECT_EQ(q[2], 118);  // round(127.5) = 128 (nearest even), + -10
+}
+
+TEST(Preprocess, BgrOrderAndPerChannelMeanStd) {
+  // One RGBA pixel (R 10, G 100, B 200) and a letterbox column of padding: a 1x1 source in a 2x1
+  // input leaves x = 0 padded (pad (2 - 1) / 2 = 0 columns before, so the pad is at x = 1).
+  std::vector<uint8_t> src = {10, 100, 200, 255};
+  PixelSource ps{src.data(), 1, 1, 4, 4};
+  PixelMapping m;
+  m.bgr = true;
+  const float mean[3] = {100, 50, 0}, std[3] = {2, 5, 10};
+  for (int c = 0; c < 3; ++c) m.mean[c] = mean[c], m.std[c] = std[c];
+  Preprocessor pre;
+  std::vector<float> f(6);
+  ASSERT_TRUE(pre.configure(2, 1, DType::kFloat32, QuantParams(), m, ResizeMode::kLetterbox, 20).ok());
+  ASSERT_TRUE(pre.run(ps, Transform(), reinterpret_cast<uint8_t*>(f.data()), nullptr).ok());
+  // Model channels are B, G, R; the padding pixel (20, 20, 20) is mapped the same way.
+  EXPECT_FLOAT_EQ(f[0], (200 - 100) / 2.0f);
+  EXPECT_FLOAT_EQ(f[1], (100 - 50) / 5.0f);
+  EXPECT_FLOAT_EQ(f[2], (10 - 0) / 10.0f);
+  EXPECT_FLOAT_EQ(f[3], (20 - 100) / 2.0f);
+  EXPECT_FLOAT_EQ(f[4], (20 - 50) / 5.0f);
+  EXPECT_FLOAT_EQ(f[5], (20 - 0) / 10.0f);
+  // UINT8 input, scale 1 / 4, zero point 128: q = round(value * 4) + 128 per channel.
+  std::vector<uint8_t> q(6);
+  ASSERT_TRUE(pre.configure(2, 1, DType::kUInt8, quant(0.25f, 128), m, ResizeMode::kLetterbox, 20).ok());
+  ASSERT_TRUE(pre.run(ps, Transform(), q.data(), nullptr).ok());
+  EXPECT_EQ(q[0], 255);  // 50 * 4 + 128 clamps to 255
+  EXPECT_EQ(q[1], 10 * 4 + 128);
+  EXPECT_EQ(q[2], 1 * 4 + 128);
+  EXPECT_EQ(q[3], 0);  // -40 * 4 + 128 clamps to 0
+  EXPECT_EQ(q[4], -6 * 4 + 128);
+  EXPECT_EQ(q[5], 2 * 4 + 128);
+  m.std[1] = 0;
+  Status s = pre.configure(2, 1, DType::kFloat32, QuantParams(), m, ResizeMode::kStretch, 0);
+  EXPECT_NE(s.message().find("positive std"), std::string::npos) << s.message();
+}
+
+// What each family's upstream inference code feeds its network, written down from the upstream
+// sources (not from featherdet's defaults): channel order, per-channel mean and std in pixel
+// units, letterbox or stretch, and the letterbox fill pixel.
+struct UpstreamInput {
+  const char* family;
+  bool bgr;
+  float mean[3], std[3];
+  bool letterbox;
+  int pad;
+};
+const UpstreamInput kUpstream[] = {
+    // OpenCV FaceDetectorYN: blobFromImage of the BGR frame, no scaling, frame resized to the input.
+    {"yunet", true, {0, 0, 0}, {1, 1, 1}, false, 0},
+    // NanoDet config (and its ONNX demos): BGR, mean/std below, aspect-kept resize centered, 0 fill.
+    {"nanodet", true, {103.53f, 116.28f, 123.675f}, {57.375f, 57.12f, 58.395f}, true, 0},
+    // FastestDet demos: cv2.resize of the BGR image to the input, / 255.
+    {"fastestdet", true, {0, 0, 0}, {255, 255, 255}, false, 0},
+    // MediaPipe face detection: RGB in [-1, 1], aspect kept, border pixels 0 before scaling.
+    {"blazeface", false, {127.5f, 127.5f, 127.5f}, {127.5f, 127.5f, 127.5f}, true, 0},
+    // Ultralytics LetterBox: RGB / 255, centered, gray 114 fill.
+    {"yolov5", false, {0, 0, 0}, {255, 255, 255}, true, 114},
+    {"yolov8", false, {0, 0, 0}, {255, 255, 255}, true, 114},
+};
+
+TEST(Preprocess, FamilyDefaultsMatchUpstreamPreprocessing) {
+  // A 4x2 coded frame into a 4x4 float input: letterbox families get one fill row above and below,
+  // stretch families the frame's rows each twice (bilinear with half-pixel centers at 2x).
+  const int W = 4, H = 2;
+  std::vector<uint8_t> src = coded_rgba(W, H);
+  PixelSource ps{src.data(), W, H, 4, W * 4};
+  for (const UpstreamInput& up : kUpstream) {
+    SCOPED_TRACE(up.family);
+    JsonValue meta;
+    ASSERT_TRUE(parse_json(std::string("{\"family\": \"") + up.family + "\"}", &meta).ok());
+    DecoderConfig cfg;
+    ASSERT_TRUE(parse_decoder_config(meta, 4, 4, &cfg).ok());
+    Preprocessor pre;
+    ASSERT_TRUE(pre.configure(4, 4, DType::kFloat32, QuantParams(), cfg.pixels, cfg.resize, cfg.pad_value).ok());
+    std::vector<float> f(4 * 4 * 3);
+    ASSERT_TRUE(pre.run(ps, Transform(), reinterpret_cast<uint8_t*>(f.data()), nullptr).ok());
+    for (int y = 0; y < 4; ++y) {
+      for (int x = 0; x < W; ++x) {
+        for (int c = 0; c < 3; ++c) {
+          const int sc = up.bgr ? 2 - c : c;
+          float pixel;
+          if (up.letterbox) {
+            pixel = (y == 0 || y == 3) ? static_cast<float>(up.pad) : static_cast<float>(coded(x, y - 1, sc));
+          } else {
+            // Output rows 0..3 sample source rows -0.25 (clamped to 0), 0.25, 0.75, 1.25 (clamped to 1).
+            const float v = std::min(1.0f, std::max(0.0f, (y + 0.5f) / 2 - 0.5f));
+            pixel = coded(x, 0, sc) + (coded(x, 1, sc) - coded(x, 0, sc)) * v;
+          }
+          EXPECT_NEAR(f[(y * 4 + x) * 3 + c], (pixel - up.mean[c]) / up.std[c], 1e-5) << x << "," << y << "," << c;
+        }
+      }
+    }
+  }
 }
 
 TEST(Preprocess, RejectsBadImagesWithClearMessages) {
@@ -218,7 +320,7 @@ TEST(Preprocess, RejectsBadImagesWithClearMessages) {
   Preprocessor pre;
   std::vector<int8_t> dst(12);
   uint8_t* d = reinterpret_cast<uint8_t*>(dst.data());
-  ASSERT_TRUE(pre.configure(2, 2, DType::kInt8, quant(1.0f, -128), PixelRange::kRaw, ResizeMode::kStretch, 0).ok());
+  ASSERT_TRUE(pre.configure(2, 2, DType::kInt8, quant(1.0f, -128), PixelMapping(), ResizeMode::kStretch, 0).ok());
   Transform t;
   Status s = pre.run(PixelSource{src.data(), 0, 2, 4, 8}, t, d, nullptr);
   EXPECT_NE(s.message().find("image size 0x2 is invalid"), std::string::npos) << s.message();
@@ -233,8 +335,8 @@ TEST(Preprocess, RejectsBadImagesWithClearMessages) {
   t.rotation = 45;
   s = pre.run(PixelSource{src.data(), 2, 2, 4, 8}, t, d, nullptr);
   EXPECT_NE(s.message().find("rotation must be 0, 90, 180 or 270"), std::string::npos) << s.message();
-  EXPECT_FALSE(pre.configure(2, 2, DType::kInt32, QuantParams(), PixelRange::kRaw, ResizeMode::kStretch, 0).ok());
-  EXPECT_FALSE(pre.configure(2, 2, DType::kInt8, QuantParams(), PixelRange::kRaw, ResizeMode::kStretch, 0).ok());
+  EXPECT_FALSE(pre.configure(2, 2, DType::kInt32, QuantParams(), PixelMapping(), ResizeMode::kStretch, 0).ok());
+  EXPECT_FALSE(pre.configure(2, 2, DType::kInt8, QuantParams(), PixelMapping(), ResizeMode::kStretch, 0).ok());
 }
 
 Candidate box(float x0, float y0, float x1, float y1, float score, int label = 0, int order = 0) {

@@ -58,7 +58,7 @@ cp "$up/yunet_n_dynamic.onnx" "$tmp/nanodet64.onnx" "$up/fastestdet_352.onnx" "$
 
 # Detector inputs: frame byte, 16-bit options length, options JSON, model (fuzz_detector.cc).
 options=('' '{"scoreThreshold":0.05,"maxResults":3}' '{"categoryAllowlist":["person"],"iouThreshold":0.3}'
-  '{"decoder":{"input":{"resize":"stretch"}}}')
+  '{"decoder":{"input":{"resize":"stretch"}}}' '{"decoder":{"input":{"pixels":"BGR","mean":[103.53,116.28,123.675],"std":57}}}')
 detector_seed() {  # NAME OPTIONS MODEL
   local o=$2
   { printf "\\x$(printf %02x $((${#1} * 37 % 256)))"

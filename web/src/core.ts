@@ -45,7 +45,21 @@ export interface DecoderConfig {
   family: 'yunet' | 'nanodet' | 'fastestdet' | 'blazeface' | 'yolov5' | 'yolov8';
   labels?: string[];
   keypoints?: string[];
-  input?: { width?: number; height?: number; resize?: 'stretch' | 'letterbox'; pixels?: 'RGB'; range?: 'raw' };
+  /**
+   * What the network takes (defaults: the family's upstream preprocessing, see the README).
+   * Model channel c is (pixel − mean[c]) / std[c], channels in `pixels` order; `range` names the
+   * common cases ('raw': mean 0, std 1; '0,1': 0, 255; '-1,1': 127.5, 127.5); mean/std win over it.
+   */
+  input?: {
+    width?: number;
+    height?: number;
+    resize?: 'stretch' | 'letterbox';
+    pad_value?: number;
+    pixels?: 'RGB' | 'BGR';
+    range?: 'raw' | '0,1' | '-1,1';
+    mean?: number | [number, number, number];
+    std?: number | [number, number, number];
+  };
   strides?: number[];
   reg_max?: number;
   outputs?: Record<string, string[]>;
