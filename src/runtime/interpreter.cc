@@ -159,6 +159,16 @@ Status Interpreter::prepare() {
     }
   }
 
+  // A node whose outputs are all empty has nothing to compute: it is not run and gets no scratch
+  // (a convolution with zero output channels would otherwise still build every im2col row).
+  skip_.assign(nn, 0);
+  for (int n = 0; n < nn; ++n) {
+    const std::vector<int32_t>& outs = graph_.nodes[n].outputs;
+    skip_[n] = !outs.empty() && std::all_of(outs.begin(), outs.end(),
+                                             [&](int32_t t) { return num_elements(tensors_[t].shape) == 0; });
+    if (skip_[n]) scratch_bytes_[n] = 0;
+  }
+
   // Lifetimes: graph inputs live from the start, outputs to the end, others producer..last use.
   // A fused-away node produces nothing, so its output gets no memory.
   std::vector<int32_t> first(nt, -1), last(nt, -1);
@@ -214,7 +224,7 @@ Status Interpreter::invoke() {
   for (int n = 0; n < nn; ++n) {
     NodeContext ctx(graph_.nodes[n], n, tensors_, *kernels_);
     ctx.set_scratch(scratch_[n]);
-    FD_RETURN_IF_ERROR(ops_[n]->eval(ctx));
+    if (!skip_[n]) FD_RETURN_IF_ERROR(ops_[n]->eval(ctx));
     if (observer_) observer_(n);
   }
   return Status();
@@ -228,7 +238,7 @@ Status Interpreter::invoke_profiled() {
     NodeContext ctx(graph_.nodes[n], n, tensors_, *kernels_);
     ctx.set_scratch(scratch_[n]);
     const Clock::time_point start = Clock::now();
-    FD_RETURN_IF_ERROR(ops_[n]->eval(ctx));
+    if (!skip_[n]) FD_RETURN_IF_ERROR(ops_[n]->eval(ctx));
     node_seconds_[n] += std::chrono::duration<double>(Clock::now() - start).count();
     if (observer_) observer_(n);
   }

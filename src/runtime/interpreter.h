@@ -82,6 +82,7 @@ class Interpreter {
   bool profile_ = false;
   bool fuse_ = true;
   std::vector<int> fused_with_;
+  std::vector<uint8_t> skip_;  // per node: every output is empty, so eval is not called
   std::vector<double> node_seconds_;
   int profiled_invokes_ = 0;
 };
