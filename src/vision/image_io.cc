@@ -57,9 +57,10 @@ void* sink_realloc(void* p, size_t old, size_t n) {
 namespace fd {
 namespace {
 
-// The pre-pass below rejects what stb_image 2.27 mishandles (out-of-bounds Huffman tables,
-// undefined tables, empty first IDAT) and bombs (huge declared sizes, data too short for them)
-// before stb allocates anything. A check returns null when fine, else the problem; kSide or
+// The pre-pass below rejects corrupt structure (Huffman tables with over 256 codes, scans using
+// undefined tables: stb 2.27 read and wrote out of bounds on them, 2.30 no longer does), what
+// stb 2.30 still mishandles (an empty first IDAT: memcpy to null) and bombs (huge declared sizes,
+// data too short for them) before stb allocates anything. A check returns null when fine, else the problem; kSide or
 // kPixels when the declared size is out of bounds (then w, h are set).
 const char kSide[] = " is outside 1..16384";
 const char kPixels[] = " pixels, over the 40 M pixel limit";
