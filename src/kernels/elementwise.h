@@ -33,7 +33,8 @@ struct QAddParams {
 
 // Fills QAddParams for out = a + b (or a - b when `subtract`) in real terms. Follows XNNPACK's
 // integer add (what LiteRT.js runs): float scale ratios, the larger one scaled into
-// [2^20, 2^21), multipliers rounded with lrintf.
+// [2^20, 2^21), multipliers rounded with lrintf. The caller checks that the larger ratio
+// (a_scale / out_scale or b_scale / out_scale, in float) is in [2^-10, 2^20), so shift is 1..30.
 inline QAddParams make_qadd_params(float a_scale, int32_t a_zp, float b_scale, int32_t b_zp,
                                    float out_scale, int32_t out_zp, int32_t qmin, int32_t qmax,
                                    bool subtract) {

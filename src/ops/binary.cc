@@ -1,5 +1,6 @@
 // ADD, SUB, MUL, DIV, FLOOR_DIV with TFLite broadcasting and fused activations: float32, int32,
 // and int8/uint8 (ADD/SUB/MUL) with quantized kernels.
+#include <algorithm>
 #include <cstring>
 
 #include "core/decimal.h"
@@ -106,11 +107,14 @@ class Binary : public Op {
         mul_ = make_qmul_params(sa, za, sb, zb, so, zo, qmin, qmax);
         mul_swapped_ = swap_qmul_params(mul_);
       } else {
-        add_ = make_qadd_params(sa, za, sb, zb, so, zo, qmin, qmax, op_ == BinaryOp::kSub);
-        if (add_.shift < 1 || add_.shift > 30) {
+        // The larger ratio sets the fixed point (shift 1..30); checked before anything is derived
+        // from it: a ratio that underflowed to 0 has no exponent.
+        const float rmax = std::max(sa / so, sb / so);
+        if (!(rmax >= 0x1p-10f && rmax < 0x1p20f)) {
           return ctx.error("input/output scale ratios " + format_decimal(sa / so) + " and " +
-                           format_decimal(sb / so) + " are outside the supported range [2^-10, 2^19]");
+                           format_decimal(sb / so) + " are outside the supported range: the larger must be in [2^-10, 2^20)");
         }
+        add_ = make_qadd_params(sa, za, sb, zb, so, zo, qmin, qmax, op_ == BinaryOp::kSub);
         add_swapped_ = swap_qadd_params(add_);
       }
     }

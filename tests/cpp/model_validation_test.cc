@@ -7,6 +7,7 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "model/graph.h"
@@ -126,6 +127,25 @@ TEST(ModelValidation, RequantizationScalesMustBeFinite) {
                                                   {0, 1}, {2}, {tflite::BuiltinOptions_ConcatenationOptions, concat}));
   EXPECT_NE(err.find("CONCATENATION (node 0): requantization scale (input / output) inf is out of range"), std::string::npos)
       << err;
+}
+
+// Fuzzing found a quantized ADD whose input/output scale ratios underflowed to 0 in float: the
+// fixed-point shift was derived from the ratio's exponent before the range check (signed
+// overflow). Ratios on either side of the supported range [2^-10, 2^20) are rejected; its ends load.
+TEST(ModelValidation, AddScaleRatiosOutsideTheFixedPointRangeAreRejected) {
+  const auto add_error = [](float in_scale, float out_scale) {
+    TensorSpec in = kActivation, out = kActivation;
+    in.scale = {in_scale};
+    out.scale = {out_scale};
+    return load_error(one_op_model({in, in, out}, tflite::BuiltinOperator_ADD, {0, 1}, {2}, {0, 1}, {2}));
+  };
+  for (const auto& [in_scale, out_scale] : {std::pair{1e-30f, 1e30f}, std::pair{1e-3f, 2.0f}, std::pair{2e6f, 1.0f}}) {
+    const std::string err = add_error(in_scale, out_scale);
+    EXPECT_NE(err.find("ADD (node 0): input/output scale ratios"), std::string::npos) << err;
+    EXPECT_NE(err.find("the larger must be in [2^-10, 2^20)"), std::string::npos) << err;
+  }
+  EXPECT_EQ(add_error(0x1p-10f, 1.0f), "");
+  EXPECT_EQ(add_error(0x1.fffffep19f, 1.0f), "");
 }
 
 TEST(ModelValidation, ShapesAndBuffersAreCheckedWithoutOverflow) {
