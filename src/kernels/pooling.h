@@ -59,7 +59,8 @@ struct QuantSoftmaxParams {
   int32_t qmin = -128, qmax = 127;
 };
 // Quantized softmax over the last axis of int8 [rows, cols]: sums the table over each row and
-// quantizes table[max - x] / sum to the output scale (round to nearest-even).
+// quantizes table[max - x] / sum to the output scale, ties away from zero (uint8: + 0.5f,
+// truncated), as TFLite's table softmax.
 void qs8_softmax_ref(const int8_t* input, size_t rows, size_t cols, const QuantSoftmaxParams& p, int8_t* output);
 // Quantized softmax over the last axis of uint8 [rows, cols], as qs8_softmax_ref.
 void qu8_softmax_ref(const uint8_t* input, size_t rows, size_t cols, const QuantSoftmaxParams& p, uint8_t* output);

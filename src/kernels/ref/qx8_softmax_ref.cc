@@ -8,6 +8,12 @@
 namespace fd {
 namespace ref_impl {
 
+// The output rounding of TFLite's table softmax (what LiteRT.js runs: XNNPACK has no quantized
+// softmax): int8 rounds half away from zero (std::round), uint8 adds 0.5f and truncates. Both
+// differ from round-to-nearest-even at exact ties.
+inline float round_output(float v, int8_t) { return std::round(v); }
+inline float round_output(float v, uint8_t) { return std::trunc(v + 0.5f); }
+
 template <typename T>
 void softmax_quant(const T* input, size_t rows, size_t cols, const QuantSoftmaxParams& p, T* output) {
   for (size_t r = 0; r < rows; ++r) {
@@ -23,7 +29,7 @@ void softmax_quant(const T* input, size_t rows, size_t cols, const QuantSoftmaxP
     const float lo = static_cast<float>(p.qmin - p.output_zero_point);
     const float hi = static_cast<float>(p.qmax - p.output_zero_point);
     for (size_t c = 0; c < cols; ++c) {
-      float v = std::nearbyint(p.exp_table[mx - x[c]] * inv);
+      float v = round_output(p.exp_table[mx - x[c]] * inv, T{});
       v = v >= lo ? v : lo;
       v = v <= hi ? v : hi;
       y[c] = static_cast<T>(static_cast<int32_t>(v) + p.output_zero_point);

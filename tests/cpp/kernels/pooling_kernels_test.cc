@@ -94,6 +94,29 @@ TEST(QU8_AVGPOOL_REF, ties_round_up) {
   EXPECT_EQ(out[2], 255);  // 254.5
 }
 
+// A row of 4 equal inputs with output scale 0.5: each probability 0.25 is exactly 0.5 output
+// steps. TFLite's table softmax (LiteRT.js) rounds the int8 tie away from zero and the uint8 one
+// as trunc(v + 0.5f): both give 1 step, where round-to-nearest-even gave 0 (seen as one element
+// of YOLOv8n's DFL softmax one step off LiteRT.js).
+template <typename T, typename F>
+void expect_softmax_ties_round_up(F kernel, int32_t zero_point) {
+  std::vector<float> table(256);
+  for (size_t d = 0; d < table.size(); ++d) table[d] = std::exp(-0.25f * static_cast<float>(d));
+  QuantSoftmaxParams p;
+  p.exp_table = table.data();
+  p.output_scale = 0.5f;
+  p.output_zero_point = zero_point;
+  p.qmin = std::numeric_limits<T>::min();
+  p.qmax = std::numeric_limits<T>::max();
+  const std::vector<T> in(4, T{7});
+  std::vector<T> out(4);
+  kernel(in.data(), 1, in.size(), p, out.data());
+  for (T v : out) EXPECT_EQ(static_cast<int32_t>(v), zero_point + 1);
+}
+
+TEST(QS8_SOFTMAX_REF, ties_round_away_from_zero) { expect_softmax_ties_round_up<int8_t>(qs8_softmax_ref, -128); }
+TEST(QU8_SOFTMAX_REF, ties_round_up) { expect_softmax_ties_round_up<uint8_t>(qu8_softmax_ref, 0); }
+
 TEST(QU8_RSUM_REF, sums_the_middle_axis_into_int32) {
   // [outer 2, reduce 3, inner 2] -> [2, 2]; 255 * 3 needs more than 8 bits.
   const uint8_t in[12] = {255, 1, 255, 2, 255, 3, 0, 4, 10, 5, 20, 6};
