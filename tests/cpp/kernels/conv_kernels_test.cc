@@ -516,6 +516,14 @@ void check_x8_im2col(int pb_lo, int pb_hi, uint32_t seed) {
       for (size_t b = k; b < stride; ++b) *w++ = 0xEE;
     }
     ASSERT_EQ(out, want) << "case " << c << " pixel bytes " << pb;
+    // A block of rows starting anywhere (the ops build im2col rows a block at a time).
+    const size_t first = static_cast<size_t>(rand_int(rng, 0, static_cast<int>(pixels) - 1));
+    const size_t count = static_cast<size_t>(rand_int(rng, 1, static_cast<int>(pixels - first)));
+    std::vector<uint8_t> block(count * stride, 0x11);
+    x8_im2col_ref(in.data(), pb, g, first, count, 0xEE, stride, block.data(), mask);
+    for (uint8_t& v : block) v ^= mask;
+    ASSERT_TRUE(std::equal(block.begin(), block.end(), want.begin() + static_cast<ptrdiff_t>(first * stride)))
+        << "case " << c << " pixel bytes " << pb << " rows [" << first << ", " << first + count << ")";
   }
 }
 
