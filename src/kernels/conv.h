@@ -201,6 +201,18 @@ void qx8_dwconv_c16q4_wasmusdot(const uint8_t* in, size_t c, const ConvGeometry&
 void qx8_dwconv_c16q4_wasmsdot(const uint8_t* in, size_t c, const ConvGeometry& g, const int8_t* packed_w,
                                const int32_t* bias, const uint8_t* zero_row, uint8_t* out, const QConvParams& params);
 
+// The relaxed-SIMD depthwise kernels above for 3x3 windows, stride 1, dilation 1, c >= 16
+// (dw_3x3s1_eligible), weights packed by qx8_dwconv_c16q4_pack from the 12 column-order taps of
+// dw_3x3_column_taps: per output row and 16 channels, each input column's three bytes per channel
+// are interleaved once and serve the three outputs whose windows hold that column. Same outputs as
+// qx8_dwconv_c16q4_usdot_ref / _sdot_ref with the weights in row-major order.
+void qx8_dwconv_3x3s1_c16q4_wasmusdot(const uint8_t* in, size_t c, const ConvGeometry& g, const int8_t* packed_w,
+                                      const int32_t* bias, const uint8_t* zero_row, uint8_t* out,
+                                      const QConvParams& params);
+void qx8_dwconv_3x3s1_c16q4_wasmsdot(const uint8_t* in, size_t c, const ConvGeometry& g, const int8_t* packed_w,
+                                     const int32_t* bias, const uint8_t* zero_row, uint8_t* out,
+                                     const QConvParams& params);
+
 // Float depthwise conv of one image: in [in_h, in_w, c_in], w [kh, kw, round_up_multiple(c_out, 8)],
 // bias [round_up_multiple(c_out, 8)], out [out_h, out_w, c_out]; acc = bias, then acc += x * w over the
 // in-bounds taps in (ky, kx) order, then clamped to [out_min, out_max].

@@ -68,4 +68,21 @@ inline uint8_t dw_tap_byte(const uint8_t* in, size_t c, const ConvGeometry& g, c
   return inside ? in[(static_cast<size_t>(iy) * g.in_w + static_cast<size_t>(ix)) * c + ch] : zero_row[ch];
 }
 
+// Windows the sliding 3x3 depthwise kernels (QDwconvUkernel::run_3x3s1) take.
+inline bool dw_3x3s1_eligible(const ConvGeometry& g, size_t channels) {
+  return g.kernel_h == 3 && g.kernel_w == 3 && g.stride_h == 1 && g.stride_w == 1 && g.dilation_h == 1 &&
+         g.dilation_w == 1 && channels >= 16;
+}
+
+// The 3x3 weights w [9, cp] (taps in row-major order, `cp` int16 per tap) as 12 taps in column
+// order: for kx = 0, 1, 2 the taps (0, kx), (1, kx), (2, kx), then a zero tap; w12 [12, cp].
+inline void dw_3x3_column_taps(size_t cp, const int16_t* w, int16_t* w12) {
+  for (size_t kx = 0; kx < 3; ++kx) {
+    for (size_t ky = 0; ky < 4; ++ky) {
+      int16_t* dst = w12 + (kx * 4 + ky) * cp;
+      for (size_t c = 0; c < cp; ++c) dst[c] = ky < 3 ? w[(ky * 3 + kx) * cp + c] : 0;
+    }
+  }
+}
+
 }  // namespace fd

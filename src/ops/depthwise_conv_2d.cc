@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <string>
 
+#include "kernels/dw_taps.h"
 #include "ops/conv_common.h"
 #include "ops/ops.h"
 
@@ -51,8 +52,8 @@ class DepthwiseConv2D : public Op {
       } else {
         const uint8_t* in = ctx.input(0).data + b * in_image;
         uint8_t* out = ctx.output(0).data + b * out_image;
-        if (m1_) {
-          m1_->run(in, cin_, g_, qpacked_.data(), qbias_packed_.data(), zero_row_.data(), out, params_);
+        if (m1_run_) {
+          m1_run_(in, cin_, g_, qpacked_.data(), qbias_packed_.data(), zero_row_.data(), out, params_);
         } else {
           k_->qx8_dwconv(in, cin_, multiplier_, g_, qw_.data(), qbias_.data(), input_zp_, out, params_);
         }
@@ -100,14 +101,26 @@ class DepthwiseConv2D : public Op {
     params_.is_unsigned = in.dtype == DType::kUInt8;
     // Depth multiplier 1: the table's kernel (or its general one when the weights do not fit),
     // with the input zero point, as that kernel reads it, folded into the bias.
-    m1_ = nullptr;
+    m1_run_ = nullptr;
     if (multiplier_ == 1 && taps <= kDwMaxTaps) {
+      // 3x3 stride-1 windows take the kernel's sliding form where it has one, its weights
+      // packed from the taps in column order.
+      std::vector<int16_t> column_taps;
       for (const QDwconvUkernel* k : {&k_->qx8_dwconv_m1, &k_->qx8_dwconv_m1_general}) {
-        qpacked_.assign(k->packed_bytes(cout_, taps), 0);
+        const bool sliding = k->run_3x3s1 && dw_3x3s1_eligible(g_, cout_);
+        const int16_t* w = qw_.data();
+        size_t w_taps = taps;
+        if (sliding) {
+          column_taps.resize(12 * cp);
+          dw_3x3_column_taps(cp, qw_.data(), column_taps.data());
+          w = column_taps.data();
+          w_taps = 12;
+        }
+        qpacked_.assign(k->packed_bytes(cout_, w_taps), 0);
         qbias_packed_.assign(round_up_multiple(cout_, k->channel_block), 0);
         const int32_t zp = input_zp_ + activation_shift(k->domain, params_.is_unsigned);
-        if (k->pack(cout_, taps, qw_.data(), qbias_.data(), zp, qpacked_.data(), qbias_packed_.data())) {
-          m1_ = k;
+        if (k->pack(cout_, w_taps, w, qbias_.data(), zp, qpacked_.data(), qbias_packed_.data())) {
+          m1_run_ = sliding ? k->run_3x3s1 : k->run;
           break;
         }
       }
@@ -121,9 +134,9 @@ class DepthwiseConv2D : public Op {
   bool is_float_ = false;
   const KernelTable* k_ = nullptr;
   decltype(KernelTable::f32_dwconv) fkernel_ = nullptr;
-  const QDwconvUkernel* m1_ = nullptr;  // depth multiplier 1 kernel, else null (general kernel)
-  std::vector<uint8_t> qpacked_;       // weights in m1_'s layout
-  std::vector<int32_t> qbias_packed_;  // bias - input_zp * sum of taps, for m1_
+  decltype(QDwconvUkernel::run) m1_run_ = nullptr;  // depth multiplier 1 kernel, else null (general kernel)
+  std::vector<uint8_t> qpacked_;       // weights in m1_run_'s layout
+  std::vector<int32_t> qbias_packed_;  // bias - input_zp * sum of taps, for m1_run_
   std::vector<uint8_t> zero_row_;      // [Cin + kDwZeroRowSlack] input zero point, read for taps outside the image
   std::vector<int16_t> qw_;     // [KH, KW, round_up(Cout, 8)]
   std::vector<int32_t> qbias_;  // [round_up(Cout, 8)]

@@ -31,7 +31,7 @@ function cpuHasExactRelaxedDot() {
   }
 }
 
-test('kernel_tests_relaxed.js passes in Chromium (relaxed GEMM and depthwise bit-exact with their refs)', async () => {
+test('kernel_tests_relaxed.js passes in Chromium (relaxed GEMM and depthwise, sliding 3x3 included, bit-exact with their refs)', async () => {
   const program = path.join(REPO_ROOT, 'build/wasm/kernel_tests_relaxed.js');
   expect(existsSync(program), `${program} is missing: run scripts/build.sh`).toBe(true);
   const context = browser.context;
@@ -60,5 +60,6 @@ test('kernel_tests_relaxed.js passes in Chromium (relaxed GEMM and depthwise bit
     expect(kernels, 'this CPU has VNNI/sdot: the relaxed GEMM must run, not be skipped').not.toBeNull();
     expect(out).toMatch(/\[       OK \] QGemm2x16c4Kernel\.RelaxedMatchesRefAndNaive/);
     expect(out).toMatch(/\[       OK \] QDwconvKernel\.RelaxedMatchesRefs/);
+    expect(out).toMatch(/\[       OK \] QDwconvKernel\.Relaxed3x3Stride1MatchesRef/);
   }
 }, 600_000);

@@ -112,7 +112,98 @@ __attribute__((noinline)) void dwconv(bool reads_unsigned, const uint8_t* in, si
   }
 }
 
+// The 3x3, stride 1 form (contract in kernels/conv.h). Per output row and 16-channel block the
+// outputs are visited left to right; input column ix is interleaved once into four vectors
+// [channel: rows 0, 1, 2, 2] (the fourth tap's weights are 0) and multiplied by column quad kx
+// for the three outputs ox = ix + pad_left - kx. Rows and columns outside the image read the zero
+// row.
+__attribute__((noinline)) void dwconv_3x3s1(bool reads_unsigned, const uint8_t* in, size_t c, const ConvGeometry& g,
+                                            const int8_t* packed_w, const int32_t* bias, const uint8_t* zero_row,
+                                            uint8_t* out, const QConvParams& params) {
+  constexpr size_t kBlockBytes = 3 * 4 * kDwQuadBlock;  // three column quads of 16 channels
+  const RequantParams& rq = params.rq;
+  const v128_t flip = wasm_i8x16_splat(static_cast<int8_t>(params.is_unsigned == reads_unsigned ? 0 : 0x80));
+  const Requant16 e(rq, params.is_unsigned);
+  const v128_t zero = wasm_v128_xor(wasm_v128_load(zero_row), flip);
+  const size_t row_bytes = g.in_w * c;
+  // Column quads of one input column: bytes [channel: rows 0 1 2 2] for channels 0..3 .. 12..15.
+  struct Column {
+    v128_t v[4];
+  };
+  auto column = [&](const uint8_t* const* rows, ptrdiff_t ix, size_t ch) {
+    v128_t x[3];
+    const bool inside = ix >= 0 && ix < static_cast<ptrdiff_t>(g.in_w);
+    for (size_t r = 0; r < 3; ++r) {
+      x[r] = inside && rows[r] ? wasm_v128_xor(wasm_v128_load(rows[r] + static_cast<size_t>(ix) * c + ch), flip) : zero;
+    }
+    const v128_t a_lo = wasm_i8x16_shuffle(x[0], x[1], 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    const v128_t a_hi = wasm_i8x16_shuffle(x[0], x[1], 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+    const v128_t b_lo = wasm_i8x16_shuffle(x[2], x[2], 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    const v128_t b_hi = wasm_i8x16_shuffle(x[2], x[2], 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+    Column col;
+    col.v[0] = wasm_i16x8_shuffle(a_lo, b_lo, 0, 8, 1, 9, 2, 10, 3, 11);
+    col.v[1] = wasm_i16x8_shuffle(a_lo, b_lo, 4, 12, 5, 13, 6, 14, 7, 15);
+    col.v[2] = wasm_i16x8_shuffle(a_hi, b_hi, 0, 8, 1, 9, 2, 10, 3, 11);
+    col.v[3] = wasm_i16x8_shuffle(a_hi, b_hi, 4, 12, 5, 13, 6, 14, 7, 15);
+    return col;
+  };
+  auto dot = [](const Column& col, const int8_t* wq, v128_t* acc) {
+    for (size_t j = 0; j < 4; ++j) {
+      acc[j] = wasm_i32x4_relaxed_dot_i8x16_i7x16_add(wasm_v128_load(wq + 16 * j), col.v[j], acc[j]);
+    }
+  };
+  // One output row of channels [ch, ch + 16) with weights `wp`.
+  auto row_block = [&](const uint8_t* const* rows, uint8_t* orow, size_t ch, const int8_t* wp) {
+    const v128_t b[4] = {wasm_v128_load(bias + ch), wasm_v128_load(bias + ch + 4), wasm_v128_load(bias + ch + 8),
+                         wasm_v128_load(bias + ch + 12)};
+    auto scales = [&](size_t j) {
+      return rq.per_tensor ? wasm_f32x4_splat(rq.scale[0]) : wasm_v128_load(rq.scale + ch + 4 * j);
+    };
+    const v128_t scale[4] = {scales(0), scales(1), scales(2), scales(3)};
+    const ptrdiff_t ix0 = -static_cast<ptrdiff_t>(g.pad_left);
+    Column c0 = column(rows, ix0, ch);
+    Column c1 = column(rows, ix0 + 1, ch);
+    for (size_t ox = 0; ox < g.out_w; ++ox) {
+      const Column c2 = column(rows, ix0 + static_cast<ptrdiff_t>(ox) + 2, ch);
+      v128_t acc[4] = {b[0], b[1], b[2], b[3]};
+      dot(c0, wp, acc);
+      dot(c1, wp + 64, acc);
+      dot(c2, wp + 128, acc);
+      wasm_v128_store(orow + ox * c + ch, e.apply<4>(acc, scale));
+      c0 = c1;
+      c1 = c2;
+    }
+  };
+  const int8_t* tail_w = packed_w + round_up_multiple(c, kDwQuadBlock) / kDwQuadBlock * kBlockBytes;
+  for (size_t oy = 0; oy < g.out_h; ++oy) {
+    const uint8_t* rows[3];
+    for (size_t r = 0; r < 3; ++r) {
+      const ptrdiff_t iy = static_cast<ptrdiff_t>(oy + r) - static_cast<ptrdiff_t>(g.pad_top);
+      rows[r] = iy >= 0 && iy < static_cast<ptrdiff_t>(g.in_h) ? in + static_cast<size_t>(iy) * row_bytes : nullptr;
+    }
+    uint8_t* orow = out + oy * g.out_w * c;
+    size_t ch = 0;
+    for (; ch + kDwQuadBlock <= c; ch += kDwQuadBlock) {
+      row_block(rows, orow, ch, packed_w + (ch / kDwQuadBlock) * kBlockBytes);
+    }
+    // The last 16 channels as one block (overlapping the previous one; same values there).
+    if (ch < c) row_block(rows, orow, c - kDwQuadBlock, tail_w);
+  }
+}
+
 }  // namespace
+
+void qx8_dwconv_3x3s1_c16q4_wasmusdot(const uint8_t* in, size_t c, const ConvGeometry& g, const int8_t* packed_w,
+                                      const int32_t* bias, const uint8_t* zero_row, uint8_t* out,
+                                      const QConvParams& params) {
+  dwconv_3x3s1(true, in, c, g, packed_w, bias, zero_row, out, params);
+}
+
+void qx8_dwconv_3x3s1_c16q4_wasmsdot(const uint8_t* in, size_t c, const ConvGeometry& g, const int8_t* packed_w,
+                                     const int32_t* bias, const uint8_t* zero_row, uint8_t* out,
+                                     const QConvParams& params) {
+  dwconv_3x3s1(false, in, c, g, packed_w, bias, zero_row, out, params);
+}
 
 void qx8_dwconv_c16q4_wasmusdot(const uint8_t* in, size_t c, const ConvGeometry& g, const int8_t* packed_w,
                                 const int32_t* bias, const uint8_t* zero_row, uint8_t* out, const QConvParams& params) {

@@ -85,6 +85,7 @@ extern "C" bool fd_install_relaxed_kernels(fd::KernelTable* t) {
   d.packed_bytes = dw_packed_bytes;
   d.pack = dw_pack;
   d.run = usdot ? dw_run<qx8_dwconv_c16q4_wasmusdot> : dw_run<qx8_dwconv_c16q4_wasmsdot>;
+  d.run_3x3s1 = usdot ? dw_run<qx8_dwconv_3x3s1_c16q4_wasmusdot> : dw_run<qx8_dwconv_3x3s1_c16q4_wasmsdot>;
   t->dot_peak = qs8_dot_peak_wasmrelaxed;
   // Byte tables: in Chromium 156 the scalar lookup beats the swizzle kernel (YOLOv8n's 57 fused
   // SiLU tables: 5.5 ms scalar vs 7.3 ms SIMD128 per run), while Node 20 runs the SIMD128 one

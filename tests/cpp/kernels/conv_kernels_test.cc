@@ -17,6 +17,7 @@
 
 #include "kernel_test_util.h"
 #include "kernels/conv.h"
+#include "kernels/dw_taps.h"
 #include "kernels/kernel_table.h"
 
 namespace fd {
@@ -408,6 +409,73 @@ TEST(QDwconvKernel, RelaxedMatchesRefs) {
     ASSERT_EQ(o_general, o_ref) << "ref vs general ref, iter " << iter << " c=" << c;
     ASSERT_EQ(o_ref, o_simd) << "iter " << iter << " c=" << c << " k " << g.kernel_h << "x" << g.kernel_w;
   }
+}
+
+// The relaxed kernel's sliding 3x3 stride-1 form, weights packed from the column-order taps,
+// against the tap-quad ref with the row-major packing, bit for bit: image sizes from 1x1, padding
+// 0 or 1 on each side (so windows cross every edge, or none), channel counts with and without a
+// partial last block, both activation types.
+// (tests/e2e/kernels_relaxed.test.mjs looks for this test's name.)
+TEST(QDwconvKernel, Relaxed3x3Stride1MatchesRef) {
+  const KernelTable* table = nullptr;
+  for (Isa isa : {Isa::kWasmRelaxedUsdot, Isa::kWasmRelaxedSdot}) {
+    if (kernels_for(isa)) table = kernels_for(isa);
+  }
+  if (!table) GTEST_SKIP() << "no relaxed-SIMD kernels in this build or engine";
+  const QDwconvUkernel& uk = table->qx8_dwconv_m1;
+  ASSERT_NE(uk.run_3x3s1, nullptr);
+  std::mt19937 rng(13);
+  const size_t channels[] = {16, 17, 24, 31, 32, 45, 58, 64, 96};
+  int varied_cases = 0;
+  for (int iter = 0; iter < 120; ++iter) {
+    const size_t c = channels[iter % 9];
+    const bool is_unsigned = iter % 2 == 0;
+    ConvGeometry g;
+    g.kernel_h = g.kernel_w = 3;
+    g.in_h = static_cast<size_t>(rand_int(rng, 1, 12));
+    g.in_w = static_cast<size_t>(rand_int(rng, 1, 12));
+    g.pad_top = static_cast<size_t>(rand_int(rng, 0, 1));
+    g.pad_left = static_cast<size_t>(rand_int(rng, 0, 1));
+    size_t pad_bottom = static_cast<size_t>(rand_int(rng, 0, 1)), pad_right = static_cast<size_t>(rand_int(rng, 0, 1));
+    if (g.in_h + g.pad_top + pad_bottom < 3) g.pad_top = pad_bottom = 1;
+    if (g.in_w + g.pad_left + pad_right < 3) g.pad_left = pad_right = 1;
+    const size_t span_h = g.in_h + g.pad_top + pad_bottom, span_w = g.in_w + g.pad_left + pad_right;
+    g.out_h = span_h - 2;
+    g.out_w = span_w - 2;
+    ASSERT_TRUE(dw_3x3s1_eligible(g, c));
+    const size_t cp = round_up_multiple(c, kDwChannelBlock);
+    std::vector<uint8_t> in = random_bytes(rng, g.in_h * g.in_w * c);
+    std::vector<int16_t> w(9 * cp, 0);
+    for (size_t t = 0; t < 9; ++t) {
+      for (size_t ch = 0; ch < c; ++ch) w[t * cp + ch] = static_cast<int16_t>(rand_int(rng, -128, 127));
+    }
+    std::vector<int16_t> w12(12 * cp);
+    dw_3x3_column_taps(cp, w.data(), w12.data());
+    std::vector<int32_t> bias(round_up_multiple(c, kDwQuadBlock), 0);
+    for (size_t ch = 0; ch < c; ++ch) bias[ch] = rand_int(rng, -5000, 5000);
+    const int32_t in_zp = is_unsigned ? rand_int(rng, 0, 255) : rand_int(rng, -128, 127);
+    RandomRequant rq(rng, is_unsigned, c, kDwQuadBlock, 9, iter % 4 == 0);
+    const int32_t zp = in_zp + activation_shift(uk.domain, is_unsigned);
+    std::vector<uint8_t> packed(uk.packed_bytes(c, 9), 0x5A), packed12(uk.packed_bytes(c, 12), 0x5A);
+    std::vector<int32_t> folded(round_up_multiple(c, uk.channel_block), 0), folded12(folded.size(), 0);
+    ASSERT_TRUE(uk.pack(c, 9, w.data(), bias.data(), zp, packed.data(), folded.data()));
+    ASSERT_TRUE(uk.pack(c, 12, w12.data(), bias.data(), zp, packed12.data(), folded12.data()));
+    const std::vector<uint8_t> zero_row(c + kDwZeroRowSlack, static_cast<uint8_t>(in_zp));
+    std::vector<uint8_t> o_ref(g.out_h * g.out_w * c, 2), o_simd(g.out_h * g.out_w * c, 3);
+    const int8_t* pw = reinterpret_cast<const int8_t*>(packed.data());
+    if (uk.domain == ActDomain::kUnsigned) {
+      qx8_dwconv_c16q4_usdot_ref(in.data(), c, g, pw, folded.data(), zero_row.data(), o_ref.data(), rq.params);
+    } else {
+      qx8_dwconv_c16q4_sdot_ref(in.data(), c, g, pw, folded.data(), zero_row.data(), o_ref.data(), rq.params);
+    }
+    uk.run_3x3s1(in.data(), c, g, packed12.data(), folded12.data(), zero_row.data(), o_simd.data(), rq.params);
+    ASSERT_EQ(o_ref, o_simd) << "iter " << iter << " c=" << c << " in " << g.in_h << "x" << g.in_w << " pad "
+                             << g.pad_top << "," << g.pad_left << "," << pad_bottom << "," << pad_right;
+    bool varied = false;
+    for (uint8_t v : o_ref) varied |= v != o_ref[0];
+    varied_cases += varied;
+  }
+  EXPECT_GE(varied_cases, 90);
 }
 
 // The int8 tap-quad packer refuses weights outside int8 (uint8 models' w - w_zp can reach 255).
