@@ -49,6 +49,12 @@ class Quantize : public Op {
     FD_RETURN_IF_ERROR(ctx.expect_finite_scale(scale, "requantization scale (input / output)"));
     const bool fixed_point = in.dtype == out.dtype && scale >= 0x1.0p-8f && scale <= 0x1.0p+7f;
     const int32_t m = static_cast<int32_t>(std::lrintf(256.0f * scale));
+    // That fixed-point form is the integer leaky ReLU's with one multiplier for both signs: the
+    // vlrelu kernels run it in SIMD where m fits their int16 multiplier.
+    vcvt_ = fixed_point && m <= 32767;
+    vcvt_params_.input_zero_point = zi;
+    vcvt_params_.output_zero_point = zo;
+    vcvt_params_.pos_multiplier = vcvt_params_.neg_multiplier = m;
     for (int byte = 0; byte < 256; ++byte) {
       const int32_t q = in.dtype == DType::kInt8 ? static_cast<int8_t>(byte) : byte;
       const int32_t v = fixed_point ? std::min(qmax, std::max(qmin, (((q - zi) * m + 128) >> 8) + zo))
@@ -62,7 +68,13 @@ class Quantize : public Op {
     const RTensor& in = ctx.input(0);
     RTensor& out = ctx.output(0);
     const size_t n = static_cast<size_t>(num_elements(in.shape));
-    if (in.dtype != DType::kFloat32) {
+    if (vcvt_) {
+      if (in.dtype == DType::kInt8) {
+        kt_->qs8_vlrelu_rndnu(n, in.as<int8_t>(), out.as<int8_t>(), vcvt_params_);
+      } else {
+        kt_->qu8_vlrelu_rndnu(n, in.as<uint8_t>(), out.as<uint8_t>(), vcvt_params_);
+      }
+    } else if (in.dtype != DType::kFloat32) {
       kt_->x8_lut(n, in.as<uint8_t>(), out.as<uint8_t>(), table_);
     } else if (out.dtype == DType::kInt8) {
       kt_->f32_qs8_vcvt(n, in.as<float>(), out.as<int8_t>(), fparams_);
@@ -75,6 +87,8 @@ class Quantize : public Op {
  private:
   const KernelTable* kt_ = nullptr;
   F32QuantizeParams fparams_;
+  bool vcvt_ = false;  // 8-bit requantization in XNNPACK's fixed-point form, through the vlrelu kernels
+  QLeakyReluParams vcvt_params_;
   uint8_t table_[256] = {};
 };
 

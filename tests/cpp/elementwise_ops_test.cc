@@ -2,6 +2,7 @@
 // float references (TFLite semantics: broadcasting, fused activations, quantization).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <memory>
@@ -524,6 +525,43 @@ TEST(ElementwiseOps, QuantizeRequantizesBetween8BitTypes) {
   auto u = run_unary<uint8_t>(OpCode::kQuantize, DType::kUInt8, DType::kUInt8, {3}, {0, 100, 250},
                               quant(1.0f, 100), quant(0.5f, 100));
   EXPECT_EQ(u, (std::vector<uint8_t>{0, 100, 255}));
+}
+
+// 8-bit requantization over every input byte (288 elements: the SIMD kernels' full vectors and
+// tail) for ratios across the fixed-point range, against XNNPACK's formula written out here:
+// m = round(256 si / so), q' = clamp(floor(((q - zi) m + 128) / 256) + zo). 128 = 2^7 gives
+// m = 32768, past the int16 multiplier of the SIMD form (the table then runs it).
+TEST(ElementwiseOps, QuantizeRequantizesEveryByteInTheFixedPointForm) {
+  const float ratios[] = {1.0f / 256, 0.013f, 0.3333f, 0.77f, 1.0f, 1.9f, 45.3f, 127.99f, 128.0f};
+  for (bool u8 : {false, true}) {
+    for (float ratio : ratios) {
+      const int32_t zi = u8 ? 131 : -7, zo = u8 ? 90 : 12;
+      const int32_t lo = u8 ? 0 : -128, hi = u8 ? 255 : 127;
+      std::vector<int32_t> q(288);
+      for (size_t i = 0; i < q.size(); ++i) q[i] = lo + static_cast<int32_t>((i * 7) % 256);
+      const int32_t m = static_cast<int32_t>(std::lrintf(256.0f * ratio));
+      std::vector<int32_t> want(q.size());
+      for (size_t i = 0; i < q.size(); ++i) {
+        const int32_t v = static_cast<int32_t>(std::floor(((q[i] - zi) * static_cast<double>(m) + 128.0) / 256.0)) + zo;
+        want[i] = std::min(hi, std::max(lo, v));
+      }
+      std::vector<int32_t> got;
+      if (u8) {
+        std::vector<uint8_t> in(q.begin(), q.end());
+        for (uint8_t v : run_unary<uint8_t>(OpCode::kQuantize, DType::kUInt8, DType::kUInt8, {1, 288}, in,
+                                            quant(0.02f * ratio, zi), quant(0.02f, zo))) {
+          got.push_back(v);
+        }
+      } else {
+        std::vector<int8_t> in(q.begin(), q.end());
+        for (int8_t v : run_unary<int8_t>(OpCode::kQuantize, DType::kInt8, DType::kInt8, {1, 288}, in,
+                                          quant(0.02f * ratio, zi), quant(0.02f, zo))) {
+          got.push_back(v);
+        }
+      }
+      EXPECT_EQ(got, want) << (u8 ? "uint8" : "int8") << " ratio " << ratio;
+    }
+  }
 }
 
 TEST(ElementwiseOps, DequantizeInt8Runtime) {
