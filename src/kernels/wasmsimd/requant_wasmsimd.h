@@ -37,11 +37,11 @@ static inline v128_t requantize_f32x4(v128_t acc, v128_t scale, v128_t lo, v128_
 // The output stage of a quantized conv kernel, 16 channels (four int32x4) at a time. Stages
 // marked RequantParams::bounded (|float(acc) * scale| < 2^21, proven at prepare) skip the float
 // clamp: the rounding add is exact for any such value, the saturating narrows clamp to the 8-bit
-// type and an 8-bit min/max to [qmin, qmax]; rounding and clamping to integer bounds commute, so
-// the bytes equal requantize()'s.
+// type and an 8-bit min/max to [qmin, qmax] (skipped too when that is the whole type: no fused
+// activation); rounding and clamping to integer bounds commute, so the bytes equal requantize()'s.
 struct Requant16 {
   v128_t zp, lo, hi, qmin, qmax;
-  bool bounded, is_unsigned;
+  bool bounded, is_unsigned, full_range;
   Requant16(const RequantParams& rq, bool is_unsigned_out)
       : zp(requant_zero_point(rq.output_zero_point)),
         lo(wasm_f32x4_splat(static_cast<float>(rq.qmin - rq.output_zero_point))),
@@ -49,16 +49,19 @@ struct Requant16 {
         qmin(wasm_i8x16_splat(static_cast<int8_t>(rq.qmin))),
         qmax(wasm_i8x16_splat(static_cast<int8_t>(rq.qmax))),
         bounded(rq.bounded),
-        is_unsigned(is_unsigned_out) {}
+        is_unsigned(is_unsigned_out),
+        full_range(rq.qmin == (is_unsigned_out ? 0 : -128) && rq.qmax == (is_unsigned_out ? 255 : 127)) {}
 
   // Output bytes of accumulators acc[0 .. kNV) with scales scale[0 .. kNV) (kNV <= 4; the lanes
   // past 4 * kNV repeat the first four).
   template <size_t kNV>
   v128_t apply(const v128_t* acc, const v128_t* scale) const {
-    return bounded ? apply_as<kNV, true>(acc, scale) : apply_as<kNV, false>(acc, scale);
+    if (!bounded) return apply_as<kNV, false, true>(acc, scale);
+    return full_range ? apply_as<kNV, true, false>(acc, scale) : apply_as<kNV, true, true>(acc, scale);
   }
 
-  template <size_t kNV, bool kBounded>
+  // kBounded: round before clamping; kClamp: clamp the bytes to [qmin, qmax] (bounded stages).
+  template <size_t kNV, bool kBounded, bool kClamp>
   v128_t apply_as(const v128_t* acc, const v128_t* scale) const {
     v128_t q[4];
     for (size_t j = 0; j < kNV; ++j) {
@@ -71,10 +74,10 @@ struct Requant16 {
     const v128_t h23 = wasm_i16x8_narrow_i32x4(q[2], q[3]);
     if (is_unsigned) {
       const v128_t b = wasm_u8x16_narrow_i16x8(h01, h23);
-      return kBounded ? wasm_u8x16_min(wasm_u8x16_max(b, qmin), qmax) : b;
+      return kBounded && kClamp ? wasm_u8x16_min(wasm_u8x16_max(b, qmin), qmax) : b;
     }
     const v128_t b = wasm_i8x16_narrow_i16x8(h01, h23);
-    return kBounded ? wasm_i8x16_min(wasm_i8x16_max(b, qmin), qmax) : b;
+    return kBounded && kClamp ? wasm_i8x16_min(wasm_i8x16_max(b, qmin), qmax) : b;
   }
 };
 
