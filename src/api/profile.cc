@@ -32,8 +32,11 @@ ModelProfile profile(const Interpreter& interp) {
     np.index = n;
     const int partner = interp.fused_with(n);
     np.op = op_name(node.code);
-    if (partner > n) np.op += " (fused)";
-    if (partner >= 0 && partner < n) np.op = std::string(op_name(interp.graph().nodes[partner].code)) + "+" + np.op;
+    if (partner >= 0 && interp.fused_away(n)) {
+      np.op += " (fused)";
+    } else if (partner >= 0) {
+      np.op = std::string(op_name(interp.graph().nodes[partner].code)) + "+" + np.op;
+    }
     for (int32_t in : node.inputs) {
       if (in >= 0 && !interp.tensor(in).is_constant) np.inputs.push_back(interp.tensor(in).shape);
     }

@@ -6,6 +6,7 @@
 
 #include "runtime/lut_fusion.h"
 #include "runtime/memory_planner.h"
+#include "runtime/shuffle_fusion.h"
 
 namespace fd {
 
@@ -147,6 +148,8 @@ Status Interpreter::prepare() {
     scratch_bytes_[n] = ctx.scratch_bytes();
   }
   fused_with_.assign(nn, -1);
+  fused_away_.assign(nn, 0);
+  run_nodes_ = graph_.nodes;
   if (fuse_) {
     for (const LutFusion& f : find_lut_fusions(graph_, tensors_, *kernels_)) {
       ops_[f.producer] = make_fused_away_op();
@@ -156,6 +159,22 @@ Status Interpreter::prepare() {
       scratch_bytes_[f.producer] = scratch_bytes_[f.consumer] = 0;
       fused_with_[f.producer] = f.consumer;
       fused_with_[f.consumer] = f.producer;
+      fused_away_[f.producer] = 1;
+    }
+    // The transpose reads the concatenation's two inputs.
+    for (const ShuffleFusion& f : find_shuffle_fusions(graph_, tensors_, fused_with_)) {
+      for (int away : {f.concat, f.reshape}) {
+        ops_[away] = make_fused_away_op();
+        scratch_bytes_[away] = 0;
+        fused_with_[away] = f.transpose;
+        fused_away_[away] = 1;
+      }
+      ops_[f.transpose] = make_shuffle_op(f);
+      run_nodes_[f.transpose].inputs = graph_.nodes[f.concat].inputs;
+      NodeContext ctx(run_nodes_[f.transpose], f.transpose, tensors_, *kernels_);
+      FD_RETURN_IF_ERROR(ops_[f.transpose]->prepare(ctx));
+      scratch_bytes_[f.transpose] = 0;
+      fused_with_[f.transpose] = f.concat;
     }
   }
 
@@ -169,17 +188,18 @@ Status Interpreter::prepare() {
     if (skip_[n]) scratch_bytes_[n] = 0;
   }
 
-  // Lifetimes: graph inputs live from the start, outputs to the end, others producer..last use.
-  // A fused-away node produces nothing, so its output gets no memory.
+  // Lifetimes: graph inputs live from the start, outputs to the end, others producer..last use,
+  // over the nodes as they run. A fused-away node reads and writes nothing, so a tensor only it
+  // produced gets no memory.
   std::vector<int32_t> first(nt, -1), last(nt, -1);
   for (int32_t in : graph_.inputs) first[in] = last[in] = 0;
   for (int n = 0; n < nn; ++n) {
-    if (fused_with_[n] >= 0 && fused_with_[n] > n) continue;
-    for (int32_t t : graph_.nodes[n].outputs) {
+    if (fused_away_[n]) continue;
+    for (int32_t t : run_nodes_[n].outputs) {
       if (first[t] < 0) first[t] = n;
       last[t] = std::max(last[t], n);
     }
-    for (int32_t t : graph_.nodes[n].inputs) {
+    for (int32_t t : run_nodes_[n].inputs) {
       if (t >= 0) last[t] = std::max(last[t], n);
     }
   }
@@ -222,7 +242,7 @@ Status Interpreter::invoke() {
   const int nn = static_cast<int>(graph_.nodes.size());
   if (profile_) return invoke_profiled();
   for (int n = 0; n < nn; ++n) {
-    NodeContext ctx(graph_.nodes[n], n, tensors_, *kernels_);
+    NodeContext ctx(run_nodes_[n], n, tensors_, *kernels_);
     ctx.set_scratch(scratch_[n]);
     if (!skip_[n]) FD_RETURN_IF_ERROR(ops_[n]->eval(ctx));
     if (observer_) observer_(n);
@@ -235,7 +255,7 @@ Status Interpreter::invoke_profiled() {
   const int nn = static_cast<int>(graph_.nodes.size());
   node_seconds_.resize(nn, 0.0);
   for (int n = 0; n < nn; ++n) {
-    NodeContext ctx(graph_.nodes[n], n, tensors_, *kernels_);
+    NodeContext ctx(run_nodes_[n], n, tensors_, *kernels_);
     ctx.set_scratch(scratch_[n]);
     const Clock::time_point start = Clock::now();
     if (!skip_[n]) FD_RETURN_IF_ERROR(ops_[n]->eval(ctx));

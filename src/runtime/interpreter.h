@@ -17,8 +17,9 @@ namespace fd {
 struct InterpreterOptions {
   const KernelTable* kernels = nullptr;  // null: the process's table, kernels()
   bool profile = false;                  // time every node of every invoke (node_times())
-  // Run 8-bit activation pairs such as SiLU as one table (runtime/lut_fusion.h); the fused
-  // activation's output tensor then holds no data (off where an observer reads intermediates).
+  // Run 8-bit activation pairs such as SiLU as one table (runtime/lut_fusion.h) and a channel
+  // shuffle after a concatenation as one interleave (runtime/shuffle_fusion.h); the tensors
+  // between fused nodes then hold no data (off where an observer reads intermediates).
   bool fuse = true;
 };
 
@@ -52,8 +53,10 @@ class Interpreter {
   size_t node_count() const { return graph_.nodes.size(); }
   // The kernel table the ops were prepared with.
   const KernelTable& kernels() const { return *kernels_; }
-  // The node that node `n` was fused with (runtime/lut_fusion.h), or -1.
+  // The node that node `n` was fused with (runtime/lut_fusion.h, runtime/shuffle_fusion.h), or
+  // -1; of fused nodes one runs the fused op and the others (fused_away) run nothing.
   int fused_with(int n) const { return fused_with_.empty() ? -1 : fused_with_[n]; }
+  bool fused_away(int n) const { return !fused_away_.empty() && fused_away_[n] != 0; }
 
   // With options.profile: seconds spent in each node, summed over the invokes since the last
   // reset_profile() ([node_count()]), and how many invokes that covers.
@@ -82,6 +85,8 @@ class Interpreter {
   bool profile_ = false;
   bool fuse_ = true;
   std::vector<int> fused_with_;
+  std::vector<uint8_t> fused_away_;
+  std::vector<Node> run_nodes_;  // the nodes as their ops run (a fused transpose reads other inputs)
   std::vector<uint8_t> skip_;  // per node: every output is empty, so eval is not called
   std::vector<double> node_seconds_;
   int profiled_invokes_ = 0;

@@ -1,0 +1,114 @@
+#include "runtime/shuffle_fusion.h"
+
+namespace fd {
+namespace {
+
+bool same_quant(const RTensor& x, const RTensor& y) {
+  return x.dtype == y.dtype && x.quant.scale.size() == 1 && y.quant.scale.size() == 1 &&
+         x.quant.zero_point.size() == 1 && y.quant.zero_point.size() == 1 && x.quant.scale[0] == y.quant.scale[0] &&
+         x.quant.zero_point[0] == y.quant.zero_point[0];
+}
+
+class ShuffleOp : public Op {
+ public:
+  explicit ShuffleOp(const ShuffleFusion& f) : outer_(f.outer), n_(f.n) {}
+  Status prepare(NodeContext& ctx) override {
+    zip_ = ctx.kernels().x8_zip2;
+    return Status();
+  }
+  Status eval(NodeContext& ctx) override {
+    const uint8_t* a = ctx.input(0).data;
+    const uint8_t* b = ctx.input(1).data;
+    uint8_t* out = ctx.output(0).data;
+    for (size_t o = 0; o < outer_; ++o) zip_(n_, a + o * n_, b + o * n_, out + o * 2 * n_);
+    return Status();
+  }
+
+ private:
+  size_t outer_, n_;
+  decltype(KernelTable::x8_zip2) zip_ = nullptr;
+};
+
+}  // namespace
+
+std::vector<ShuffleFusion> find_shuffle_fusions(const Graph& graph, const std::vector<RTensor>& tensors,
+                                                const std::vector<int>& fused_with) {
+  const size_t nt = tensors.size();
+  std::vector<int> readers(nt, 0), producer(nt, -1);
+  for (size_t n = 0; n < graph.nodes.size(); ++n) {
+    for (int32_t t : graph.nodes[n].inputs) {
+      if (t >= 0 && static_cast<size_t>(t) < nt) ++readers[t];
+    }
+    for (int32_t t : graph.nodes[n].outputs) {
+      if (t >= 0 && static_cast<size_t>(t) < nt) producer[t] = static_cast<int>(n);
+    }
+  }
+  for (int32_t t : graph.outputs) {
+    if (t >= 0 && static_cast<size_t>(t) < nt) readers[t] += 2;  // a graph output is kept
+  }
+  std::vector<ShuffleFusion> out;
+  for (size_t n = 0; n < graph.nodes.size(); ++n) {
+    const Node& tn = graph.nodes[n];
+    if (static_cast<OpCode>(tn.code) != OpCode::kTranspose || tn.inputs.size() != 2 || tn.outputs.size() != 1) continue;
+    const int32_t r_out = tn.inputs[0], perm_t = tn.inputs[1];
+    if (r_out < 0 || perm_t < 0 || readers[r_out] != 1 || producer[r_out] < 0) continue;
+    const int r = producer[r_out];
+    const Node& rn = graph.nodes[r];
+    if (static_cast<OpCode>(rn.code) != OpCode::kReshape || rn.inputs.empty() || rn.inputs[0] < 0) continue;
+    const int32_t c_out = rn.inputs[0];
+    if (readers[c_out] != 1 || producer[c_out] < 0) continue;
+    const int c = producer[c_out];
+    const Node& cn = graph.nodes[c];
+    if (static_cast<OpCode>(cn.code) != OpCode::kConcatenation || cn.inputs.size() != 2 || cn.outputs.size() != 1 ||
+        cn.options.activation != Activation::kNone) {
+      continue;
+    }
+    if (fused_with[n] >= 0 || fused_with[r] >= 0 || fused_with[c] >= 0) continue;
+    const int32_t ai = cn.inputs[0], bi = cn.inputs[1];
+    if (ai < 0 || bi < 0) continue;
+    const RTensor& a = tensors[ai];
+    const RTensor& b = tensors[bi];
+    const RTensor& cat = tensors[c_out];
+    const RTensor& shaped = tensors[r_out];
+    const RTensor& y = tensors[tn.outputs[0]];
+    if ((a.dtype != DType::kInt8 && a.dtype != DType::kUInt8) || !same_quant(a, cat) || !same_quant(b, cat) ||
+        shaped.dtype != a.dtype || y.dtype != a.dtype) {
+      continue;
+    }
+    // a, b: L + [n]; the concatenation: L + [2n] along its last axis; the reshape: L + [2, n];
+    // the transpose: the last two axes swapped, L + [n, 2].
+    const Shape& sa = a.shape;
+    const int rank = static_cast<int>(sa.size());
+    if (rank < 1 || b.shape != sa || cat.shape.size() != sa.size()) continue;
+    const int32_t axis = cn.options.axis < 0 ? cn.options.axis + rank : cn.options.axis;
+    if (axis != rank - 1) continue;
+    const int32_t ch = sa[rank - 1];
+    Shape want_cat = sa, want_shaped(sa.begin(), sa.end() - 1), want_y(sa.begin(), sa.end() - 1);
+    want_cat[rank - 1] = 2 * ch;
+    want_shaped.push_back(2);
+    want_shaped.push_back(ch);
+    want_y.push_back(ch);
+    want_y.push_back(2);
+    if (cat.shape != want_cat || shaped.shape != want_shaped || y.shape != want_y) continue;
+    const RTensor& perm = tensors[perm_t];
+    if (!perm.is_constant || perm.dtype != DType::kInt32 || num_elements(perm.shape) != rank + 1) continue;
+    bool swap_last = true;
+    for (int d = 0; d <= rank; ++d) {
+      const int32_t want = d < rank - 1 ? d : (d == rank - 1 ? rank : rank - 1);
+      swap_last &= perm.as<int32_t>()[d] == want;
+    }
+    if (!swap_last) continue;
+    ShuffleFusion f;
+    f.concat = c;
+    f.reshape = r;
+    f.transpose = static_cast<int>(n);
+    f.n = static_cast<size_t>(ch);
+    f.outer = static_cast<size_t>(num_elements(sa) / (ch > 0 ? ch : 1));
+    if (ch > 0) out.push_back(f);
+  }
+  return out;
+}
+
+std::unique_ptr<Op> make_shuffle_op(const ShuffleFusion& fusion) { return std::make_unique<ShuffleOp>(fusion); }
+
+}  // namespace fd
