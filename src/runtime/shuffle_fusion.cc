@@ -1,5 +1,7 @@
 #include "runtime/shuffle_fusion.h"
 
+#include <cstring>
+
 namespace fd {
 namespace {
 
@@ -95,7 +97,9 @@ std::vector<ShuffleFusion> find_shuffle_fusions(const Graph& graph, const std::v
     bool swap_last = true;
     for (int d = 0; d <= rank; ++d) {
       const int32_t want = d < rank - 1 ? d : (d == rank - 1 ? rank : rank - 1);
-      swap_last &= perm.as<int32_t>()[d] == want;
+      int32_t v = 0;
+      std::memcpy(&v, perm.data + 4 * d, 4);
+      swap_last &= v == want;
     }
     if (!swap_last) continue;
     ShuffleFusion f;
