@@ -163,7 +163,8 @@ Status Interpreter::prepare() {
     }
     // The transpose reads the concatenation's two inputs.
     for (const ShuffleFusion& f : find_shuffle_fusions(graph_, tensors_, fused_with_)) {
-      for (int away : {f.concat, f.reshape}) {
+      for (int away : {f.concat, f.reshape, f.reshape_back, f.split}) {
+        if (away < 0) continue;
         ops_[away] = make_fused_away_op();
         scratch_bytes_[away] = 0;
         fused_with_[away] = f.transpose;
@@ -171,6 +172,7 @@ Status Interpreter::prepare() {
       }
       ops_[f.transpose] = make_shuffle_op(f);
       run_nodes_[f.transpose].inputs = graph_.nodes[f.concat].inputs;
+      if (f.split >= 0) run_nodes_[f.transpose].outputs = graph_.nodes[f.split].outputs;
       NodeContext ctx(run_nodes_[f.transpose], f.transpose, tensors_, *kernels_);
       FD_RETURN_IF_ERROR(ops_[f.transpose]->prepare(ctx));
       scratch_bytes_[f.transpose] = 0;

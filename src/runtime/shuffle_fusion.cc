@@ -13,7 +13,7 @@ bool same_quant(const RTensor& x, const RTensor& y) {
 
 class ShuffleOp : public Op {
  public:
-  explicit ShuffleOp(const ShuffleFusion& f) : outer_(f.outer), n_(f.n) {}
+  explicit ShuffleOp(const ShuffleFusion& f) : outer_(f.outer), n_(f.n), halves_(f.split >= 0) {}
   Status prepare(NodeContext& ctx) override {
     zip_ = ctx.kernels().x8_zip2;
     return Status();
@@ -22,12 +22,23 @@ class ShuffleOp : public Op {
     const uint8_t* a = ctx.input(0).data;
     const uint8_t* b = ctx.input(1).data;
     uint8_t* out = ctx.output(0).data;
+    if (halves_) {
+      // Channels [0, n) of the interleave are pairs [0, n/2) of a and b, channels [n, 2n) the rest.
+      uint8_t* out2 = ctx.output(1).data;
+      const size_t h = n_ / 2;
+      for (size_t o = 0; o < outer_; ++o) {
+        zip_(h, a + o * n_, b + o * n_, out + o * n_);
+        zip_(h, a + o * n_ + h, b + o * n_ + h, out2 + o * n_);
+      }
+      return Status();
+    }
     for (size_t o = 0; o < outer_; ++o) zip_(n_, a + o * n_, b + o * n_, out + o * 2 * n_);
     return Status();
   }
 
  private:
   size_t outer_, n_;
+  bool halves_;
   decltype(KernelTable::x8_zip2) zip_ = nullptr;
 };
 
@@ -103,6 +114,39 @@ std::vector<ShuffleFusion> find_shuffle_fusions(const Graph& graph, const std::v
     }
     if (!swap_last) continue;
     ShuffleFusion f;
+    // A RESHAPE back to L + [2n] whose only reader is a SPLIT of its last axis into two halves.
+    const int32_t yi = tn.outputs[0];
+    if (ch % 2 == 0 && readers[yi] == 1) {
+      for (size_t m = n + 1; m < graph.nodes.size() && f.split < 0; ++m) {
+        const Node& bn = graph.nodes[m];
+        if (bn.inputs.empty() || bn.inputs[0] != yi) continue;
+        if (static_cast<OpCode>(bn.code) != OpCode::kReshape || bn.outputs.size() != 1 || fused_with[m] >= 0) break;
+        const int32_t back = bn.outputs[0];
+        if (back < 0 || readers[back] != 1 || tensors[back].shape != want_cat || tensors[back].dtype != a.dtype) break;
+        for (size_t k = m + 1; k < graph.nodes.size(); ++k) {
+          const Node& sn = graph.nodes[k];
+          if (sn.inputs.size() != 2 || sn.inputs[1] != back) continue;
+          if (static_cast<OpCode>(sn.code) != OpCode::kSplit || sn.outputs.size() != 2 || fused_with[k] >= 0 ||
+              sn.inputs[0] < 0) {
+            break;
+          }
+          const RTensor& axis_t = tensors[sn.inputs[0]];
+          int32_t split_axis = 0;
+          if (!axis_t.is_constant || axis_t.dtype != DType::kInt32 || num_elements(axis_t.shape) != 1) break;
+          std::memcpy(&split_axis, axis_t.data, 4);
+          if (split_axis != -1 && split_axis != rank - 1) break;
+          bool halves = true;
+          for (int32_t o : sn.outputs) {
+            halves &= o >= 0 && tensors[o].shape == sa && same_quant(tensors[o], cat);
+          }
+          if (!halves) break;
+          f.reshape_back = static_cast<int>(m);
+          f.split = static_cast<int>(k);
+          break;
+        }
+        break;
+      }
+    }
     f.concat = c;
     f.reshape = r;
     f.transpose = static_cast<int>(n);

@@ -49,8 +49,10 @@ void add_node(Graph* g, OpCode code, std::vector<int32_t> in, std::vector<int32_
 
 // a, b [1, 3, 5, n] -> CONCATENATION (axis `axis`) -> [1, 3, 5, 2n] -> RESHAPE [1, 3, 5, 2, n]
 // -> TRANSPOSE `perm` -> y. `b_zp` != 9 gives b another zero point than a and the concatenation.
+// With `split`: y -> RESHAPE [1, 3, 5, 2n] -> SPLIT (axis `axis`) into two halves, the graph's
+// two outputs.
 Chain shuffle_chain(DType t, int32_t n, int32_t axis = -1, std::vector<int32_t> perm = {0, 1, 2, 4, 3},
-                    int32_t b_zp = 9) {
+                    int32_t b_zp = 9, bool split = false) {
   Chain c;
   c.a = add_tensor(&c.g, t, {1, 3, 5, n}, 0.1f, 9);
   c.b = add_tensor(&c.g, t, {1, 3, 5, n}, 0.1f, b_zp);
@@ -70,6 +72,20 @@ Chain shuffle_chain(DType t, int32_t n, int32_t axis = -1, std::vector<int32_t> 
   add_node(&c.g, OpCode::kTranspose, {c.shaped, p}, {c.y});
   c.g.inputs = {c.a, c.b};
   c.g.outputs = {c.y};
+  if (split) {
+    const int back = add_tensor(&c.g, t, {1, 3, 5, 2 * n}, 0.1f, 9);
+    OpOptions bo;
+    bo.new_shape = {1, 3, 5, 2 * n};
+    add_node(&c.g, OpCode::kReshape, {c.y}, {back}, bo);
+    const std::vector<int32_t> split_axis = {axis};
+    const int ax = add_tensor(&c.g, DType::kInt32, {}, 0, 0, &split_axis);
+    const int h1 = add_tensor(&c.g, t, {1, 3, 5, n}, 0.1f, 9);
+    const int h2 = add_tensor(&c.g, t, {1, 3, 5, n}, 0.1f, 9);
+    OpOptions so;
+    so.num = 2;
+    add_node(&c.g, OpCode::kSplit, {ax, back}, {h1, h2}, so);
+    c.g.outputs = {h1, h2};
+  }
   return c;
 }
 
@@ -94,9 +110,12 @@ Outcome run(const Chain& c, bool fuse) {
     ins[i].assign(in.data, in.data + in.bytes());
   }
   EXPECT_TRUE(interp->invoke().ok());
-  const RTensor& out = interp->output(0);
-  return {ins[0], ins[1], std::vector<uint8_t>(out.data, out.data + out.bytes()),
-          interp->fused_away(0) && interp->fused_away(1),
+  std::vector<uint8_t> outs;  // every graph output, in order
+  for (int i = 0; i < interp->num_outputs(); ++i) {
+    const RTensor& out = interp->output(i);
+    outs.insert(outs.end(), out.data, out.data + out.bytes());
+  }
+  return {ins[0], ins[1], outs, interp->fused_away(0) && interp->fused_away(1),
           interp->tensor(c.cat).data != nullptr || interp->tensor(c.shaped).data != nullptr};
 }
 
@@ -118,6 +137,41 @@ TEST(ShuffleFusion, ConcatReshapeTransposeRunsAsOneInterleaveWithTheSameBytes) {
           for (size_t j = 0; j < static_cast<size_t>(n); ++j) {
             ASSERT_EQ(fused.out[(q * n + j) * 2], fused.a[q * n + j]) << what;
             ASSERT_EQ(fused.out[(q * n + j) * 2 + 1], fused.b[q * n + j]) << what;
+          }
+        }
+      }
+    }
+  }
+}
+
+// With the next unit's channel split: the interleave writes the split's halves (even n), or the
+// split runs on its own (odd n, a pair of the interleave straddles the halves).
+TEST(ShuffleFusion, SplitAfterTheShuffleTakesTheInterleavedHalves) {
+  for (DType t : {DType::kInt8, DType::kUInt8}) {
+    for (int32_t n : {2, 7, 58, 116}) {
+      for (int32_t axis : {-1, 3}) {
+        const Chain c = shuffle_chain(t, n, axis, {0, 1, 2, 4, 3}, 9, true);
+        const std::string what = std::string(dtype_name(t)) + " n=" + std::to_string(n) + " axis " + std::to_string(axis);
+        InterpreterOptions o;
+        std::unique_ptr<Interpreter> interp;
+        ASSERT_TRUE(Interpreter::create(c.g, &interp, o).ok()) << what;
+        const bool split_fused = interp->fused_away(3) && interp->fused_away(4);
+        EXPECT_EQ(split_fused, n % 2 == 0) << what;
+        EXPECT_EQ(interp->tensor(c.y).data != nullptr, n % 2 != 0) << what;
+        const Outcome plain = run(c, false);
+        const Outcome fused = run(c, true);
+        EXPECT_TRUE(fused.fused) << what;
+        ASSERT_EQ(fused.out, plain.out) << what;
+        // Half 1 position q: pairs j < n/2 of a and b; half 2: pairs n/2 + j.
+        const size_t h = static_cast<size_t>(n) / 2, nn = static_cast<size_t>(n);
+        if (n % 2 == 0) {
+          for (size_t q = 0; q < 15; ++q) {
+            for (size_t j = 0; j < h; ++j) {
+              ASSERT_EQ(fused.out[q * nn + 2 * j], fused.a[q * nn + j]) << what;
+              ASSERT_EQ(fused.out[q * nn + 2 * j + 1], fused.b[q * nn + j]) << what;
+              ASSERT_EQ(fused.out[15 * nn + q * nn + 2 * j], fused.a[q * nn + h + j]) << what;
+              ASSERT_EQ(fused.out[15 * nn + q * nn + 2 * j + 1], fused.b[q * nn + h + j]) << what;
+            }
           }
         }
       }
