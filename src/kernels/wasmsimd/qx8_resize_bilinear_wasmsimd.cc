@@ -70,30 +70,19 @@ int dyadic_fraction_bits(const ResizeBilinearParams& p) {
   return 0;
 }
 
-// The blend in int16 for weights of `s` fraction bits (dyadic_fraction_bits).
-template <typename T>
-void resize_bilinear_dyadic(const T* input, T* output, const ResizeBilinearParams& p, int s) {
+// Visits every output pixel: `pixel(y, x)` gives the blend of that pixel, an object with
+// v128_t lanes(a, b, c, d) over eight int16 taps per corner and int32_t one(a, b, c, d) for a
+// single channel (its result is clamped to T here); 16, then 8 channels per vector.
+template <typename T, typename PixelBlend>
+void for_each_pixel(const T* input, T* output, const ResizeBilinearParams& p, PixelBlend pixel) {
   using X8 = simd::X8<T>;
-  const int32_t one = 1 << s;
-  const int32_t round = 1 << (2 * s - 1);
-  const v128_t vround = wasm_i16x8_splat(static_cast<int16_t>(round));
   const size_t c_n = p.channels;
   for (size_t b = 0; b < p.batches; ++b) {
     for (size_t y = 0; y < p.out_h; ++y) {
-      const int32_t ky = static_cast<int32_t>(p.fy[y] * static_cast<float>(one));
       const T* row0 = input + (b * p.in_h + static_cast<size_t>(p.y0[y])) * p.in_w * c_n;
       const T* row1 = input + (b * p.in_h + static_cast<size_t>(p.y1[y])) * p.in_w * c_n;
       for (size_t x = 0; x < p.out_w; ++x) {
-        const int32_t kx = static_cast<int32_t>(p.fx[x] * static_cast<float>(one));
-        const int32_t wa = (one - ky) * (one - kx), wb = ky * (one - kx), wc = (one - ky) * kx, wd = ky * kx;
-        const v128_t va16 = wasm_i16x8_splat(static_cast<int16_t>(wa)), vb16 = wasm_i16x8_splat(static_cast<int16_t>(wb));
-        const v128_t vc16 = wasm_i16x8_splat(static_cast<int16_t>(wc)), vd16 = wasm_i16x8_splat(static_cast<int16_t>(wd));
-        auto blend8 = [&](v128_t a, v128_t b, v128_t c, v128_t d) {
-          v128_t n = wasm_i16x8_add(wasm_i16x8_mul(a, va16), wasm_i16x8_mul(b, vb16));
-          n = wasm_i16x8_add(n, wasm_i16x8_mul(c, vc16));
-          n = wasm_i16x8_add(n, wasm_i16x8_mul(d, vd16));
-          return wasm_i16x8_shr(wasm_i16x8_add(n, vround), static_cast<uint32_t>(2 * s));
-        };
+        const auto blend = pixel(y, x);
         const T* ta = row0 + static_cast<size_t>(p.x0[x]) * c_n;
         const T* tb = row1 + static_cast<size_t>(p.x0[x]) * c_n;
         const T* tc = row0 + static_cast<size_t>(p.x1[x]) * c_n;
@@ -103,19 +92,18 @@ void resize_bilinear_dyadic(const T* input, T* output, const ResizeBilinearParam
         for (; c + 16 <= c_n; c += 16) {
           const v128_t va = wasm_v128_load(ta + c), vb = wasm_v128_load(tb + c);
           const v128_t vc = wasm_v128_load(tc + c), vd = wasm_v128_load(td + c);
-          const v128_t lo = blend8(X8::widen_lo(va), X8::widen_lo(vb), X8::widen_lo(vc), X8::widen_lo(vd));
-          const v128_t hi = blend8(X8::widen_hi(va), X8::widen_hi(vb), X8::widen_hi(vc), X8::widen_hi(vd));
+          const v128_t lo = blend.lanes(X8::widen_lo(va), X8::widen_lo(vb), X8::widen_lo(vc), X8::widen_lo(vd));
+          const v128_t hi = blend.lanes(X8::widen_hi(va), X8::widen_hi(vb), X8::widen_hi(vc), X8::widen_hi(vd));
           wasm_v128_store(out + c, X8::narrow(lo, hi));
         }
         if (c + 8 <= c_n) {
-          const v128_t lo = blend8(X8::widen_lo(wasm_v128_load64_zero(ta + c)), X8::widen_lo(wasm_v128_load64_zero(tb + c)),
-                                   X8::widen_lo(wasm_v128_load64_zero(tc + c)), X8::widen_lo(wasm_v128_load64_zero(td + c)));
+          const v128_t lo = blend.lanes(X8::widen_lo(wasm_v128_load64_zero(ta + c)), X8::widen_lo(wasm_v128_load64_zero(tb + c)),
+                                        X8::widen_lo(wasm_v128_load64_zero(tc + c)), X8::widen_lo(wasm_v128_load64_zero(td + c)));
           wasm_v128_store64_lane(out + c, X8::narrow(lo, lo), 0);
           c += 8;
         }
         for (; c < c_n; ++c) {
-          const int32_t n = ta[c] * wa + tb[c] * wb + tc[c] * wc + td[c] * wd;
-          const int32_t v = (n + round) >> (2 * s);
+          const int32_t v = blend.one(ta[c], tb[c], tc[c], td[c]);
           out[c] = static_cast<T>(std::min<int32_t>(std::max<int32_t>(v, std::numeric_limits<T>::min()),
                                                     std::numeric_limits<T>::max()));
         }
@@ -124,55 +112,53 @@ void resize_bilinear_dyadic(const T* input, T* output, const ResizeBilinearParam
   }
 }
 
+// The float blend of one pixel.
+struct FloatBlend {
+  float fy, ny, fx, nx;
+  BilinearWeights w;
+  v128_t lanes(v128_t a, v128_t b, v128_t c, v128_t d) const { return bilinear_blend8(a, b, c, d, w); }
+  int32_t one(int32_t a, int32_t b, int32_t c, int32_t d) const {
+    const float v = bilinear_blend(static_cast<float>(a), static_cast<float>(b), static_cast<float>(c),
+                                   static_cast<float>(d), fy, ny, fx, nx);
+    return static_cast<int32_t>(std::fmin(std::fmax(std::floor(v + 0.5f), -32768.0f), 32767.0f));
+  }
+};
+
+// The int16 blend of one pixel for weights of `s` fraction bits (dyadic_fraction_bits).
+struct DyadicBlend {
+  int32_t wa, wb, wc, wd, round, shift;
+  v128_t va, vb, vc, vd, vround;
+  DyadicBlend(int32_t ky, int32_t kx, int s)
+      : wa(((1 << s) - ky) * ((1 << s) - kx)), wb(ky * ((1 << s) - kx)), wc(((1 << s) - ky) * kx), wd(ky * kx),
+        round(1 << (2 * s - 1)), shift(2 * s),
+        va(wasm_i16x8_splat(static_cast<int16_t>(wa))), vb(wasm_i16x8_splat(static_cast<int16_t>(wb))),
+        vc(wasm_i16x8_splat(static_cast<int16_t>(wc))), vd(wasm_i16x8_splat(static_cast<int16_t>(wd))),
+        vround(wasm_i16x8_splat(static_cast<int16_t>(round))) {}
+  v128_t lanes(v128_t a, v128_t b, v128_t c, v128_t d) const {
+    v128_t n = wasm_i16x8_add(wasm_i16x8_mul(a, va), wasm_i16x8_mul(b, vb));
+    n = wasm_i16x8_add(n, wasm_i16x8_mul(c, vc));
+    n = wasm_i16x8_add(n, wasm_i16x8_mul(d, vd));
+    return wasm_i16x8_shr(wasm_i16x8_add(n, vround), static_cast<uint32_t>(shift));
+  }
+  int32_t one(int32_t a, int32_t b, int32_t c, int32_t d) const {
+    return (a * wa + b * wb + c * wc + d * wd + round) >> shift;
+  }
+};
+
 template <typename T>
 void resize_bilinear(const T* input, T* output, const ResizeBilinearParams& p) {
   if (const int s = dyadic_fraction_bits(p)) {
-    resize_bilinear_dyadic(input, output, p, s);
+    const float one = static_cast<float>(1 << s);
+    for_each_pixel(input, output, p, [&](size_t y, size_t x) {
+      return DyadicBlend(static_cast<int32_t>(p.fy[y] * one), static_cast<int32_t>(p.fx[x] * one), s);
+    });
     return;
   }
-  using X8 = simd::X8<T>;
-  constexpr float kMin = static_cast<float>(std::numeric_limits<T>::min());
-  constexpr float kMax = static_cast<float>(std::numeric_limits<T>::max());
-  const size_t c_n = p.channels;
-  for (size_t b = 0; b < p.batches; ++b) {
-    for (size_t y = 0; y < p.out_h; ++y) {
-      const float fy = p.fy[y];
-      const float ny = 1.0f - fy;
-      const T* row0 = input + (b * p.in_h + static_cast<size_t>(p.y0[y])) * p.in_w * c_n;
-      const T* row1 = input + (b * p.in_h + static_cast<size_t>(p.y1[y])) * p.in_w * c_n;
-      for (size_t x = 0; x < p.out_w; ++x) {
-        const float fx = p.fx[x];
-        const float nx = 1.0f - fx;
-        const BilinearWeights w = {wasm_f32x4_splat(fy), wasm_f32x4_splat(ny), wasm_f32x4_splat(fx), wasm_f32x4_splat(nx)};
-        const T* ta = row0 + static_cast<size_t>(p.x0[x]) * c_n;
-        const T* tb = row1 + static_cast<size_t>(p.x0[x]) * c_n;
-        const T* tc = row0 + static_cast<size_t>(p.x1[x]) * c_n;
-        const T* td = row1 + static_cast<size_t>(p.x1[x]) * c_n;
-        T* out = output + ((b * p.out_h + y) * p.out_w + x) * c_n;
-        size_t c = 0;
-        for (; c + 16 <= c_n; c += 16) {
-          const v128_t va = wasm_v128_load(ta + c), vb = wasm_v128_load(tb + c);
-          const v128_t vc = wasm_v128_load(tc + c), vd = wasm_v128_load(td + c);
-          const v128_t lo = bilinear_blend8(X8::widen_lo(va), X8::widen_lo(vb), X8::widen_lo(vc), X8::widen_lo(vd), w);
-          const v128_t hi = bilinear_blend8(X8::widen_hi(va), X8::widen_hi(vb), X8::widen_hi(vc), X8::widen_hi(vd), w);
-          wasm_v128_store(out + c, X8::narrow(lo, hi));
-        }
-        if (c + 8 <= c_n) {
-          const v128_t lo = bilinear_blend8(X8::widen_lo(wasm_v128_load64_zero(ta + c)), X8::widen_lo(wasm_v128_load64_zero(tb + c)),
-                                            X8::widen_lo(wasm_v128_load64_zero(tc + c)), X8::widen_lo(wasm_v128_load64_zero(td + c)), w);
-          wasm_v128_store64_lane(out + c, X8::narrow(lo, lo), 0);
-          c += 8;
-        }
-        for (; c < c_n; ++c) {
-          float v = bilinear_blend(static_cast<float>(ta[c]), static_cast<float>(tb[c]),
-                                             static_cast<float>(tc[c]), static_cast<float>(td[c]), fy, ny, fx, nx);
-          v = std::floor(v + 0.5f);
-          v = v < kMin ? kMin : v;
-          out[c] = static_cast<T>(v > kMax ? kMax : v);
-        }
-      }
-    }
-  }
+  for_each_pixel(input, output, p, [&](size_t y, size_t x) {
+    const float fy = p.fy[y], fx = p.fx[x];
+    return FloatBlend{fy, 1.0f - fy, fx, 1.0f - fx,
+                      {wasm_f32x4_splat(fy), wasm_f32x4_splat(1.0f - fy), wasm_f32x4_splat(fx), wasm_f32x4_splat(1.0f - fx)}};
+  });
 }
 
 }  // namespace wasmsimd_impl
