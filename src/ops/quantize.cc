@@ -55,6 +55,7 @@ class Quantize : public Op {
     vcvt_params_.input_zero_point = zi;
     vcvt_params_.output_zero_point = zo;
     vcvt_params_.pos_multiplier = vcvt_params_.neg_multiplier = m;
+    if (vcvt_) return Status();
     for (int byte = 0; byte < 256; ++byte) {
       const int32_t q = in.dtype == DType::kInt8 ? static_cast<int8_t>(byte) : byte;
       const int32_t v = fixed_point ? std::min(qmax, std::max(qmin, (((q - zi) * m + 128) >> 8) + zo))

@@ -184,7 +184,7 @@ Status Interpreter::prepare() {
   // (a convolution with zero output channels would otherwise still build every im2col row).
   skip_.assign(nn, 0);
   for (int n = 0; n < nn; ++n) {
-    const std::vector<int32_t>& outs = graph_.nodes[n].outputs;
+    const std::vector<int32_t>& outs = run_nodes_[n].outputs;
     skip_[n] = !outs.empty() && std::all_of(outs.begin(), outs.end(),
                                              [&](int32_t t) { return num_elements(tensors_[t].shape) == 0; });
     if (skip_[n]) scratch_bytes_[n] = 0;

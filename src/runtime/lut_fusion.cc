@@ -1,5 +1,7 @@
 #include "runtime/lut_fusion.h"
 
+#include "runtime/tensor_uses.h"
+
 namespace fd {
 namespace {
 
@@ -96,28 +98,17 @@ class FusedAwayOp : public Op {
 
 std::vector<LutFusion> find_lut_fusions(const Graph& graph, const std::vector<RTensor>& tensors,
                                         const KernelTable& kernels) {
-  const size_t nt = tensors.size();
-  std::vector<int> readers(nt, 0), reader(nt, -1);
-  for (size_t n = 0; n < graph.nodes.size(); ++n) {
-    for (int32_t t : graph.nodes[n].inputs) {
-      if (t < 0 || static_cast<size_t>(t) >= nt) continue;
-      ++readers[t];
-      reader[t] = static_cast<int>(n);
-    }
-  }
-  for (int32_t t : graph.outputs) {
-    if (t >= 0 && static_cast<size_t>(t) < nt) readers[t] += 2;  // a graph output is kept
-  }
+  const TensorUses uses(graph, tensors.size());
   std::vector<LutFusion> out;
   for (size_t n = 0; n < graph.nodes.size(); ++n) {
     const Node& p = graph.nodes[n];
     if (!is_unary_activation(p.code) || p.inputs.size() != 1 || p.outputs.size() != 1) continue;
     const int32_t x = p.inputs[0], s = p.outputs[0];
-    if (x < 0 || s < 0 || readers[s] != 1) continue;
+    if (x < 0 || s < 0 || uses.sole_reader(s) < 0) continue;
     const RTensor& tx = tensors[x];
     const RTensor& ts = tensors[s];
     if (!is_8bit(tx.dtype) || ts.dtype != tx.dtype || tx.is_constant) continue;
-    const int c = reader[s];
+    const int c = uses.sole_reader(s);
     const Node& cn = graph.nodes[c];
     if (c <= static_cast<int>(n) || !is_binary(cn.code) || cn.inputs.size() != 2 || cn.outputs.size() != 1) continue;
     const int slot = cn.inputs[0] == x && cn.inputs[1] == s ? 0 : (cn.inputs[1] == x && cn.inputs[0] == s ? 1 : -1);

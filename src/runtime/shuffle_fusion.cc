@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "runtime/tensor_uses.h"
+
 namespace fd {
 namespace {
 
@@ -9,6 +11,25 @@ bool same_quant(const RTensor& x, const RTensor& y) {
   return x.dtype == y.dtype && x.quant.scale.size() == 1 && y.quant.scale.size() == 1 &&
          x.quant.zero_point.size() == 1 && y.quant.zero_point.size() == 1 && x.quant.scale[0] == y.quant.scale[0] &&
          x.quant.zero_point[0] == y.quant.zero_point[0];
+}
+
+// `sn` is a SPLIT of `input` into two halves [..., n] along the last axis of a rank-`rank` tensor,
+// its outputs shaped `half` with the quantization of `like`.
+bool split_halves(const Node& sn, int32_t input, int rank, const Shape& half, const RTensor& like,
+                  const std::vector<RTensor>& tensors) {
+  if (static_cast<OpCode>(sn.code) != OpCode::kSplit || sn.inputs.size() != 2 || sn.inputs[1] != input ||
+      sn.inputs[0] < 0 || sn.outputs.size() != 2) {
+    return false;
+  }
+  const RTensor& axis_t = tensors[sn.inputs[0]];
+  if (!axis_t.is_constant || axis_t.dtype != DType::kInt32 || num_elements(axis_t.shape) != 1) return false;
+  int32_t axis = 0;
+  std::memcpy(&axis, axis_t.data, 4);
+  if (axis != -1 && axis != rank - 1) return false;
+  for (int32_t o : sn.outputs) {
+    if (o < 0 || tensors[o].shape != half || !same_quant(tensors[o], like)) return false;
+  }
+  return true;
 }
 
 class ShuffleOp : public Op {
@@ -46,31 +67,19 @@ class ShuffleOp : public Op {
 
 std::vector<ShuffleFusion> find_shuffle_fusions(const Graph& graph, const std::vector<RTensor>& tensors,
                                                 const std::vector<int>& fused_with) {
-  const size_t nt = tensors.size();
-  std::vector<int> readers(nt, 0), producer(nt, -1);
-  for (size_t n = 0; n < graph.nodes.size(); ++n) {
-    for (int32_t t : graph.nodes[n].inputs) {
-      if (t >= 0 && static_cast<size_t>(t) < nt) ++readers[t];
-    }
-    for (int32_t t : graph.nodes[n].outputs) {
-      if (t >= 0 && static_cast<size_t>(t) < nt) producer[t] = static_cast<int>(n);
-    }
-  }
-  for (int32_t t : graph.outputs) {
-    if (t >= 0 && static_cast<size_t>(t) < nt) readers[t] += 2;  // a graph output is kept
-  }
+  const TensorUses uses(graph, tensors.size());
   std::vector<ShuffleFusion> out;
   for (size_t n = 0; n < graph.nodes.size(); ++n) {
     const Node& tn = graph.nodes[n];
     if (static_cast<OpCode>(tn.code) != OpCode::kTranspose || tn.inputs.size() != 2 || tn.outputs.size() != 1) continue;
     const int32_t r_out = tn.inputs[0], perm_t = tn.inputs[1];
-    if (r_out < 0 || perm_t < 0 || readers[r_out] != 1 || producer[r_out] < 0) continue;
-    const int r = producer[r_out];
+    if (r_out < 0 || perm_t < 0 || uses.sole_reader(r_out) < 0 || uses.producer[r_out] < 0) continue;
+    const int r = uses.producer[r_out];
     const Node& rn = graph.nodes[r];
     if (static_cast<OpCode>(rn.code) != OpCode::kReshape || rn.inputs.empty() || rn.inputs[0] < 0) continue;
     const int32_t c_out = rn.inputs[0];
-    if (readers[c_out] != 1 || producer[c_out] < 0) continue;
-    const int c = producer[c_out];
+    if (uses.sole_reader(c_out) < 0 || uses.producer[c_out] < 0) continue;
+    const int c = uses.producer[c_out];
     const Node& cn = graph.nodes[c];
     if (static_cast<OpCode>(cn.code) != OpCode::kConcatenation || cn.inputs.size() != 2 || cn.outputs.size() != 1 ||
         cn.options.activation != Activation::kNone) {
@@ -115,37 +124,18 @@ std::vector<ShuffleFusion> find_shuffle_fusions(const Graph& graph, const std::v
     if (!swap_last) continue;
     ShuffleFusion f;
     // A RESHAPE back to L + [2n] whose only reader is a SPLIT of its last axis into two halves.
-    const int32_t yi = tn.outputs[0];
-    if (ch % 2 == 0 && readers[yi] == 1) {
-      for (size_t m = n + 1; m < graph.nodes.size() && f.split < 0; ++m) {
-        const Node& bn = graph.nodes[m];
-        if (bn.inputs.empty() || bn.inputs[0] != yi) continue;
-        if (static_cast<OpCode>(bn.code) != OpCode::kReshape || bn.outputs.size() != 1 || fused_with[m] >= 0) break;
-        const int32_t back = bn.outputs[0];
-        if (back < 0 || readers[back] != 1 || tensors[back].shape != want_cat || tensors[back].dtype != a.dtype) break;
-        for (size_t k = m + 1; k < graph.nodes.size(); ++k) {
-          const Node& sn = graph.nodes[k];
-          if (sn.inputs.size() != 2 || sn.inputs[1] != back) continue;
-          if (static_cast<OpCode>(sn.code) != OpCode::kSplit || sn.outputs.size() != 2 || fused_with[k] >= 0 ||
-              sn.inputs[0] < 0) {
-            break;
-          }
-          const RTensor& axis_t = tensors[sn.inputs[0]];
-          int32_t split_axis = 0;
-          if (!axis_t.is_constant || axis_t.dtype != DType::kInt32 || num_elements(axis_t.shape) != 1) break;
-          std::memcpy(&split_axis, axis_t.data, 4);
-          if (split_axis != -1 && split_axis != rank - 1) break;
-          bool halves = true;
-          for (int32_t o : sn.outputs) {
-            halves &= o >= 0 && tensors[o].shape == sa && same_quant(tensors[o], cat);
-          }
-          if (!halves) break;
-          f.reshape_back = static_cast<int>(m);
-          f.split = static_cast<int>(k);
-          break;
-        }
-        break;
-      }
+    const int m = ch % 2 == 0 ? uses.sole_reader(tn.outputs[0]) : -1;
+    const Node* bn = m >= 0 ? &graph.nodes[m] : nullptr;
+    const int32_t back = bn && static_cast<OpCode>(bn->code) == OpCode::kReshape && bn->outputs.size() == 1 &&
+                                 !bn->inputs.empty() && bn->inputs[0] == tn.outputs[0] && fused_with[m] < 0
+                             ? bn->outputs[0]
+                             : -1;
+    const int k = back >= 0 && tensors[back].shape == want_cat && tensors[back].dtype == a.dtype
+                      ? uses.sole_reader(back)
+                      : -1;
+    if (k >= 0 && split_halves(graph.nodes[k], back, rank, sa, cat, tensors) && fused_with[k] < 0) {
+      f.reshape_back = m;
+      f.split = k;
     }
     f.concat = c;
     f.reshape = r;
