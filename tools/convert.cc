@@ -215,6 +215,10 @@ Status run(const Args& a) {
   }
   const int h = static_cast<int>(in_shape[1]), w = static_cast<int>(in_shape[2]);
 
+  // Space-to-depth slicing in front of a convolution becomes one strided convolution.
+  const int s2d = fold_space_to_depth_convs(&g);
+  if (s2d > 0) std::fprintf(stderr, "folded %d space-to-depth front end(s) into their convolutions\n", s2d);
+
   // Conv -> Relu pairs become one conv with a fused activation, as TFLite's converter makes them.
   FD_RETURN_IF_ERROR(fuse_activations(&g));
 

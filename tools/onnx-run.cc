@@ -7,8 +7,9 @@
 //
 // The image is decoded (RGB), resized bilinearly to the input size and normalized as the model
 // expects: x = (pixel - mean) / std per model channel, in BGR order with --bgr. By default the
-// tool normalizes on the host; with --fold the normalization is folded into the first
-// convolution (fold_input_normalization) and raw RGB pixels are fed. --dump-input writes the
+// tool normalizes on the host; with --fold, as the converter does, space-to-depth slicing is folded
+// into the convolution it feeds (fold_space_to_depth_convs), the normalization into the first
+// convolution (fold_input_normalization), and raw RGB pixels are fed. --dump-input writes the
 // model's preprocessed input as raw little-endian float32 in ONNX order [1, 3, H, W].
 #include <cstdio>
 #include <cstdlib>
@@ -94,6 +95,7 @@ int main(int argc, char** argv) {
   if (in_shape.size() != 4 || in_shape[3] != 3) return fail("the model input is not an image [1, 3, H, W]");
   const int h = in_shape[1], w = in_shape[2];
   if (fold) {
+    fd::fold_space_to_depth_convs(&graph);
     s = fd::fold_input_normalization(&graph, mean, stdv, bgr);
     if (!s.ok()) return fail(s.message());
   }

@@ -3,6 +3,8 @@
 
 #include <vector>
 
+#include "model/graph_edit.h"
+
 namespace fd {
 namespace {
 
@@ -25,39 +27,6 @@ bool accepts_fused_activation(int32_t code) {
     default:
       return false;
   }
-}
-
-// Drops tensors no node, graph input or graph output refers to, renumbering the rest.
-void drop_unused_tensors(Graph* g) {
-  std::vector<char> used(g->tensors.size(), 0);
-  auto mark = [&](int32_t t) {
-    if (t >= 0) used[static_cast<size_t>(t)] = 1;
-  };
-  for (const Node& n : g->nodes) {
-    for (int32_t t : n.inputs) mark(t);
-    for (int32_t t : n.outputs) mark(t);
-  }
-  for (int32_t t : g->inputs) mark(t);
-  for (int32_t t : g->outputs) mark(t);
-  std::vector<int32_t> remap(g->tensors.size(), -1);
-  std::vector<TensorDesc> kept;
-  for (size_t t = 0; t < g->tensors.size(); ++t) {
-    if (!used[t]) continue;
-    remap[t] = static_cast<int32_t>(kept.size());
-    kept.push_back(std::move(g->tensors[t]));
-  }
-  g->tensors = std::move(kept);
-  auto apply = [&](std::vector<int32_t>* v) {
-    for (int32_t& t : *v) {
-      if (t >= 0) t = remap[static_cast<size_t>(t)];
-    }
-  };
-  for (Node& n : g->nodes) {
-    apply(&n.inputs);
-    apply(&n.outputs);
-  }
-  apply(&g->inputs);
-  apply(&g->outputs);
 }
 
 }  // namespace
@@ -101,15 +70,7 @@ Status fuse_activations(Graph* graph, int* fused) {
     removed[i] = 1;
     ++count;
   }
-  if (count > 0) {
-    std::vector<Node> nodes;
-    nodes.reserve(g.nodes.size() - static_cast<size_t>(count));
-    for (size_t i = 0; i < g.nodes.size(); ++i) {
-      if (!removed[i]) nodes.push_back(std::move(g.nodes[i]));
-    }
-    g.nodes = std::move(nodes);
-    drop_unused_tensors(&g);
-  }
+  if (count > 0) remove_nodes(&g, removed);
   if (fused) *fused = count;
   return Status();
 }

@@ -1,11 +1,16 @@
-// Graph rewrites: folding input normalization and channel order into the first convolution.
+// Graph rewrites: folding space-to-depth front ends, input normalization and channel order into
+// the first convolution; pruning dead depthwise channels.
 #include "model/graph_transforms.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <memory>
+#include <string>
 #include <vector>
+
+#include "model/graph_edit.h"
+#include "model/tensor_uses.h"
 
 namespace fd {
 namespace {
@@ -25,7 +30,215 @@ std::vector<float> float_data(const TensorDesc& t) {
   return v;
 }
 
+std::vector<int32_t> int32_data(const TensorDesc& t) {
+  std::vector<int32_t> v(t.data_bytes / sizeof(int32_t));
+  if (!v.empty()) std::memcpy(v.data(), t.data, v.size() * sizeof(int32_t));
+  return v;
+}
+
+bool is_code(const Node& n, OpCode c) { return n.code == static_cast<int32_t>(c); }
+
+// Appends a constant INT32 tensor owned by the graph; returns its index.
+int32_t add_int32_const(Graph* g, const std::string& name, const Shape& shape, const std::vector<int32_t>& values) {
+  auto buf = std::make_shared<std::vector<uint8_t>>(values.size() * sizeof(int32_t));
+  std::memcpy(buf->data(), values.data(), buf->size());
+  g->storage.push_back(buf);
+  TensorDesc t;
+  t.name = name;
+  t.dtype = DType::kInt32;
+  t.shape = shape;
+  t.data = buf->data();
+  t.data_bytes = buf->size();
+  g->tensors.push_back(t);
+  return static_cast<int32_t>(g->tensors.size() - 1);
+}
+
+// One phase of a space-to-depth front end: rows off[0], off[0] + step[0], ... and columns
+// off[1], off[1] + step[1], ... of `source` (NHWC), every batch and channel, made by `nodes`.
+struct Phase {
+  int32_t source = -1;
+  int64_t off[2] = {0, 0}, step[2] = {1, 1};
+  Shape shape;
+  std::vector<int> nodes;
+};
+
+// Follows tensor `t` back through STRIDED_SLICE nodes whose outputs have one reader each, to the
+// sliced tensor; false unless every slice is a plain positive-step slice of H and W only.
+bool trace_phase(const Graph& g, const TensorUses& uses, int32_t t, Phase* ph) {
+  std::vector<int> chain;
+  int32_t cur = t;
+  for (int p = uses.producer[cur]; p >= 0 && is_code(g.nodes[p], OpCode::kStridedSlice); p = uses.producer[cur]) {
+    if (uses.readers[cur] != 1 || g.nodes[p].inputs.size() != 4 || g.nodes[p].inputs[0] < 0) return false;
+    chain.push_back(p);
+    cur = g.nodes[p].inputs[0];
+  }
+  if (chain.empty() || g.tensors[cur].shape.size() != 4) return false;
+  Phase out;
+  out.source = cur;
+  out.shape = g.tensors[cur].shape;
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    const Node& n = g.nodes[*it];
+    const OpOptions& o = n.options;
+    if (o.begin_mask || o.end_mask || o.ellipsis_mask || o.new_axis_mask || o.shrink_axis_mask || o.offset) return false;
+    std::vector<int32_t> v[3];
+    for (int i = 0; i < 3; ++i) {
+      const TensorDesc& c = g.tensors[n.inputs[1 + i]];
+      if (!c.is_constant() || c.dtype != DType::kInt32) return false;
+      v[i] = int32_data(c);
+      if (v[i].size() != 4) return false;
+    }
+    for (int d = 0; d < 4; ++d) {
+      const int64_t dim = out.shape[d], s = v[2][d];
+      int64_t b = v[0][d] < 0 ? v[0][d] + dim : v[0][d], e = v[1][d] < 0 ? v[1][d] + dim : v[1][d];
+      b = std::clamp<int64_t>(b, 0, dim);
+      e = std::clamp<int64_t>(e, 0, dim);
+      if (s <= 0 || e <= b) return false;
+      if (d == 0 || d == 3) {
+        if (b != 0 || e != dim || s != 1) return false;
+        continue;
+      }
+      out.off[d - 1] += out.step[d - 1] * b;
+      out.step[d - 1] *= s;
+      out.shape[d] = static_cast<int32_t>((e - b + s - 1) / s);
+    }
+  }
+  out.nodes = chain;
+  *ph = out;
+  return true;
+}
+
+// Rewrites the space-to-depth front end ending in CONCATENATION node `k`, if it is one.
+bool fold_space_to_depth_at(Graph* g, const TensorUses& uses, size_t k) {
+  const Node& cat = g->nodes[k];
+  if (!is_code(cat, OpCode::kConcatenation) || cat.outputs.size() != 1 || cat.options.activation != Activation::kNone) {
+    return false;
+  }
+  const int64_t phases = static_cast<int64_t>(cat.inputs.size());
+  const int64_t f = std::llround(std::sqrt(static_cast<double>(phases)));
+  if (f < 2 || f * f != phases) return false;
+  const int32_t y = cat.outputs[0];
+  if (g->tensors[y].shape.size() != 4 || (cat.options.axis != 3 && cat.options.axis != -1)) return false;
+  std::vector<Phase> ph(static_cast<size_t>(phases));
+  std::vector<int> slot(static_cast<size_t>(phases), -1);  // phase py * f + px -> concat position
+  for (int64_t i = 0; i < phases; ++i) {
+    Phase& p = ph[static_cast<size_t>(i)];
+    if (cat.inputs[i] < 0 || !trace_phase(*g, uses, cat.inputs[i], &p) || p.source != ph[0].source) return false;
+    if (p.step[0] != f || p.step[1] != f || p.off[0] >= f || p.off[1] >= f) return false;
+    int& s = slot[static_cast<size_t>(p.off[0] * f + p.off[1])];
+    if (s >= 0) return false;
+    s = static_cast<int>(i);
+  }
+  const int32_t x = ph[0].source;
+  const Shape xs = g->tensors[x].shape;
+  if (xs[1] % f || xs[2] % f) return false;
+  const int32_t C = xs[3];
+  for (const Phase& p : ph) {
+    if (p.shape != Shape{xs[0], static_cast<int32_t>(xs[1] / f), static_cast<int32_t>(xs[2] / f), C}) return false;
+  }
+  // The concatenation's one reader: the convolution, or a zero PAD of H and W before it.
+  int pad = -1, conv = uses.sole_reader(y);
+  std::vector<int32_t> grid_pads(4, 0);  // top, bottom, left, right on the grid
+  if (conv >= 0 && is_code(g->nodes[conv], OpCode::kPad) && g->nodes[conv].inputs.size() == 2) {
+    pad = conv;
+    const TensorDesc& pt = g->tensors[g->nodes[pad].inputs[1]];
+    if (!pt.is_constant() || pt.dtype != DType::kInt32 || pt.shape != Shape{4, 2}) return false;
+    const std::vector<int32_t> p = int32_data(pt);
+    if (p[0] || p[1] || p[6] || p[7]) return false;
+    grid_pads = {p[2], p[3], p[4], p[5]};
+    conv = uses.sole_reader(g->nodes[pad].outputs[0]);
+  }
+  if (conv < 0 || !is_code(g->nodes[conv], OpCode::kConv2D)) return false;
+  Node& cn = g->nodes[conv];
+  const int32_t wt = cn.inputs[1];
+  if (cn.inputs[0] != (pad >= 0 ? g->nodes[pad].outputs[0] : y) || wt < 0 || uses.readers[wt] != 1 ||
+      !g->tensors[wt].is_constant() || g->tensors[wt].dtype != DType::kFloat32 || cn.options.dilation_h != 1 ||
+      cn.options.dilation_w != 1 || (pad >= 0 && cn.options.padding != Padding::kValid)) {
+    return false;
+  }
+  const Shape ws = g->tensors[wt].shape;  // [O, KH, KW, f * f * C]
+  if (ws.size() != 4 || ws[3] != phases * C) return false;
+  const int32_t K[2] = {ws[1], ws[2]}, S[2] = {cn.options.stride_h, cn.options.stride_w};
+  // New padding on X: f times the grid's; SAME on X when that is what SAME gives there.
+  bool same = false;
+  if (pad < 0 && cn.options.padding == Padding::kSame) {
+    same = true;
+    for (int a = 0; a < 2; ++a) {
+      const int64_t grid = xs[1 + a] / f, out = (grid + S[a] - 1) / S[a];
+      const int64_t total = std::max<int64_t>((out - 1) * S[a] + K[a] - grid, 0);
+      grid_pads[2 * a] = static_cast<int32_t>(total / 2);
+      grid_pads[2 * a + 1] = static_cast<int32_t>(total - total / 2);
+      same = same && (f * total) / 2 == f * (total / 2);
+    }
+  }
+  // Weights [O, f*KH, f*KW, C]: tap (f*ky + py, f*kx + px) takes phase (py, px)'s channels.
+  const std::vector<float> w = float_data(g->tensors[wt]);
+  const int64_t O = ws[0], FH = f * K[0], FW = f * K[1];
+  std::vector<float> nw(static_cast<size_t>(O * FH * FW * C));
+  for (int64_t o = 0; o < O; ++o)
+    for (int64_t ky = 0; ky < K[0]; ++ky)
+      for (int64_t kx = 0; kx < K[1]; ++kx)
+        for (int64_t p = 0; p < phases; ++p) {
+          const int64_t py = p / f, px = p % f, src = slot[static_cast<size_t>(p)];
+          const float* from = &w[static_cast<size_t>(((o * K[0] + ky) * K[1] + kx) * ws[3] + src * C)];
+          float* to = &nw[static_cast<size_t>(((o * FH + f * ky + py) * FW + f * kx + px) * C)];
+          std::copy(from, from + C, to);
+        }
+  set_float_data(g, wt, nw);
+  g->tensors[wt].shape = {static_cast<int32_t>(O), static_cast<int32_t>(FH), static_cast<int32_t>(FW), C};
+  cn.options.stride_h = static_cast<int32_t>(f * S[0]);
+  cn.options.stride_w = static_cast<int32_t>(f * S[1]);
+  std::vector<char> removed(g->nodes.size(), 0);
+  for (const Phase& p : ph) {
+    for (int n : p.nodes) removed[static_cast<size_t>(n)] = 1;
+  }
+  const bool explicit_pad = !same && std::any_of(grid_pads.begin(), grid_pads.end(), [](int32_t v) { return v != 0; });
+  std::vector<int32_t> xp = {0, 0, 0, 0, 0, 0, 0, 0};
+  for (int i = 0; i < 4; ++i) xp[2 + i] = static_cast<int32_t>(f * grid_pads[static_cast<size_t>(i)]);
+  const Shape padded = {xs[0], xs[1] + xp[2] + xp[3], xs[2] + xp[4] + xp[5], C};
+  const std::string& wname = g->tensors[wt].name;
+  if (pad >= 0) {
+    // Reuse the PAD node (it already runs after X exists) with f times its paddings.
+    Node& pn = g->nodes[pad];
+    pn.inputs = {x, add_int32_const(g, wname + "/space_to_depth_paddings", {4, 2}, xp)};
+    g->tensors[pn.outputs[0]].shape = padded;
+    removed[k] = 1;
+  } else if (explicit_pad) {
+    // The concatenation's place in the node order goes to a PAD of X feeding the convolution.
+    const int32_t pt = add_int32_const(g, wname + "/space_to_depth_paddings", {4, 2}, xp);
+    TensorDesc out = g->tensors[x];
+    out.name = wname + "/space_to_depth_padded";
+    out.shape = padded;
+    out.data = nullptr;
+    out.data_bytes = 0;
+    g->tensors.push_back(out);
+    const int32_t pad_out = static_cast<int32_t>(g->tensors.size() - 1);
+    Node pn;
+    pn.code = static_cast<int32_t>(OpCode::kPad);
+    pn.inputs = {x, pt};
+    pn.outputs = {pad_out};
+    g->nodes[k] = pn;
+    g->nodes[conv].inputs[0] = pad_out;
+    g->nodes[conv].options.padding = Padding::kValid;
+  } else {
+    g->nodes[conv].inputs[0] = x;
+    removed[k] = 1;
+  }
+  remove_nodes(g, removed);
+  return true;
+}
+
 }  // namespace
+
+int fold_space_to_depth_convs(Graph* g) {
+  int folded = 0;
+  for (bool again = true; again;) {
+    again = false;
+    const TensorUses uses(*g, g->tensors.size());
+    for (size_t k = 0; k < g->nodes.size() && !again; ++k) again = fold_space_to_depth_at(g, uses, k);
+    folded += again ? 1 : 0;
+  }
+  return folded;
+}
 
 Status fold_input_normalization(Graph* g, const float mean[3], const float std[3], bool bgr) {
   if (g->inputs.size() != 1) return Status::error("fold_input_normalization: the graph must have one input");

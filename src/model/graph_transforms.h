@@ -6,6 +6,17 @@
 
 namespace fd {
 
+// Folds space-to-depth front ends ("Focus", YOLOv5 before v6 and YOLOX) into the convolution
+// they feed: f*f STRIDED_SLICEs (or chains of them) of one NHWC tensor X, taking the rows and
+// columns of every phase (py, px) in [0, f)^2 with step f, CONCATENATED on channels and read by
+// one CONV_2D (kernel K, stride s, constant FLOAT32 weights, dilation 1), optionally through a
+// zero PAD. The pair equals one CONV_2D on X with kernel f*K and stride f*s whose tap
+// (f*ky + py, f*kx + px) holds the phase's weights, padded by f times the grid padding (SAME when
+// that is what SAME gives on X, else an explicit PAD and VALID). Exact: the same products and
+// sums. The rewrite also lets fold_input_normalization reach the first convolution of such
+// models. Returns the number of convolutions rewritten.
+int fold_space_to_depth_convs(Graph* graph);
+
 // Makes a FLOAT32 NHWC graph take raw RGB pixels 0-255: the first node must be a CONV_2D or
 // DEPTHWISE_CONV_2D reading the 3-channel graph input (directly or
 // through one zero PAD) with constant weights; its input

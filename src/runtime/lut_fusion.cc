@@ -1,6 +1,6 @@
 #include "runtime/lut_fusion.h"
 
-#include "runtime/tensor_uses.h"
+#include "model/tensor_uses.h"
 
 namespace fd {
 namespace {

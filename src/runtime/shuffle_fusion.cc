@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "runtime/tensor_uses.h"
+#include "model/tensor_uses.h"
 
 namespace fd {
 namespace {

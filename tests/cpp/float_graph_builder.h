@@ -31,6 +31,18 @@ struct FloatGraphBuilder {
     g.tensors.push_back(d);
     return static_cast<int>(g.tensors.size()) - 1;
   }
+  // A constant int32 tensor (slice bounds, paddings, shapes).
+  int int32_tensor(const std::string& name, Shape shape, const std::vector<int32_t>& data) {
+    const int t = tensor(name, std::move(shape));
+    auto buf = std::make_shared<std::vector<uint8_t>>(data.size() * sizeof(int32_t));
+    std::memcpy(buf->data(), data.data(), buf->size());
+    g.storage.push_back(buf);
+    TensorDesc& d = g.tensors[static_cast<size_t>(t)];
+    d.dtype = DType::kInt32;
+    d.data = buf->data();
+    d.data_bytes = buf->size();
+    return t;
+  }
   // A node of `code` reading `in` and writing `out`.
   void node(OpCode code, std::vector<int32_t> in, std::vector<int32_t> out, OpOptions o = {}) {
     Node n;

@@ -29,6 +29,9 @@ const CASES = [
     images: [COCO, 2],
   },
   { model: 'fastestdet_352.onnx', args: ['--std', '255,255,255', '--bgr'], images: [COCO, 3] },
+  { model: 'yolox_nano.onnx', args: ['--bgr'], images: [COCO, 2] },
+  // Focus slicing folded into one 6x6 stride-2 convolution, then the (identity) normalization.
+  { model: 'yolox_nano.onnx', args: ['--bgr', '--fold'], images: [COCO, 2] },
 ];
 
 function pickImages(dir, count) {
@@ -69,7 +72,7 @@ describe('ONNX import vs onnxruntime-web', () => {
     expect(existsSync(TOOL), `${TOOL} is missing`).toBe(true);
   });
   for (const { model, args, images } of CASES) {
-    it(`${model}: every output within relative L2 1e-4`, async () => {
+    it(`${model} ${args.join(' ')}: every output within relative L2 1e-4`, async () => {
       const session = await ort.InferenceSession.create(join(UPSTREAM, model));
       const inputName = session.inputNames[0];
       const report = [];

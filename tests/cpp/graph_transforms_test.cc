@@ -1,0 +1,180 @@
+// Converter graph rewrites: space-to-depth ("Focus") front ends folded into one strided
+// convolution, checked by running the graph before and after on the same input.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "float_graph_builder.h"
+#include "model/graph_transforms.h"
+#include "runtime/interpreter.h"
+
+namespace fd {
+namespace {
+
+struct FocusCase {
+  int h = 8, w = 12, c = 3, out = 5, k = 3, stride = 1;
+  Padding padding = Padding::kSame;
+  std::vector<int32_t> explicit_pads;  // top, bottom, left, right: a PAD between concat and a VALID conv
+  bool two_step = true;                // slice H then W (the ONNX export) instead of both at once
+  std::vector<int> order = {0, 2, 1, 3};  // concat position -> phase py * 2 + px (YOLOX's order)
+};
+
+// input [1, h, w, c] -> 4 phase slices -> CONCATENATION (channels) -> [PAD] -> CONV_2D.
+Graph focus_graph(const FocusCase& fc) {
+  FloatGraphBuilder b;
+  const int x = b.tensor("image", {1, fc.h, fc.w, fc.c});
+  std::vector<int32_t> phases;
+  for (int p : fc.order) {
+    const int py = p / 2, px = p % 2;
+    const std::string n = "phase" + std::to_string(p);
+    const Shape half = {1, fc.h / 2, fc.w / 2, fc.c};
+    const int out = b.tensor(n, half);
+    if (fc.two_step) {
+      const int mid = b.tensor(n + "/rows", {1, fc.h / 2, fc.w, fc.c});
+      b.node(OpCode::kStridedSlice,
+             {x, b.int32_tensor(n + "/b0", {4}, {0, py, 0, 0}), b.int32_tensor(n + "/e0", {4}, {1, fc.h, fc.w, fc.c}),
+              b.int32_tensor(n + "/s0", {4}, {1, 2, 1, 1})},
+             {mid});
+      b.node(OpCode::kStridedSlice,
+             {mid, b.int32_tensor(n + "/b1", {4}, {0, 0, px, 0}), b.int32_tensor(n + "/e1", {4}, {1, fc.h / 2, 1 << 30, fc.c}),
+              b.int32_tensor(n + "/s1", {4}, {1, 1, 2, 1})},
+             {out});
+    } else {
+      b.node(OpCode::kStridedSlice,
+             {x, b.int32_tensor(n + "/b", {4}, {0, py, px, 0}), b.int32_tensor(n + "/e", {4}, {1, fc.h, fc.w, fc.c}),
+              b.int32_tensor(n + "/s", {4}, {1, 2, 2, 1})},
+             {out});
+    }
+    phases.push_back(out);
+  }
+  const int cat = b.tensor("focus", {1, fc.h / 2, fc.w / 2, 4 * fc.c});
+  OpOptions co;
+  co.axis = 3;
+  b.node(OpCode::kConcatenation, phases, {cat}, co);
+  int conv_in = cat;
+  if (!fc.explicit_pads.empty()) {
+    const auto& p = fc.explicit_pads;
+    conv_in = b.tensor("focus/padded", {1, fc.h / 2 + p[0] + p[1], fc.w / 2 + p[2] + p[3], 4 * fc.c});
+    b.node(OpCode::kPad, {cat, b.int32_tensor("pads", {4, 2}, {0, 0, p[0], p[1], p[2], p[3], 0, 0})}, {conv_in});
+  }
+  const auto w = random_floats(static_cast<size_t>(fc.out * fc.k * fc.k * 4 * fc.c), -1, 1, 7);
+  const auto bias = random_floats(static_cast<size_t>(fc.out), -1, 1, 8);
+  const int wt = b.tensor("w", {fc.out, fc.k, fc.k, 4 * fc.c}, &w), bt = b.tensor("b", {fc.out}, &bias);
+  const int y = b.tensor("features", {});
+  OpOptions o;
+  o.padding = fc.padding;
+  o.stride_h = o.stride_w = fc.stride;
+  o.activation = Activation::kRelu;
+  b.node(OpCode::kConv2D, {conv_in, wt, bt}, {y}, o);
+  b.g.inputs = {x};
+  b.g.outputs = {y};
+  return b.g;
+}
+
+std::vector<float> run_graph(const Graph& g, Shape* out_shape) {
+  std::unique_ptr<Interpreter> it;
+  Status st = Interpreter::create(g, &it);
+  EXPECT_TRUE(st.ok()) << st.message();
+  if (!st.ok()) return {};
+  RTensor& in = it->input(0);
+  const auto px = random_floats(static_cast<size_t>(num_elements(in.shape)), 0, 255, 9);
+  for (size_t i = 0; i < px.size(); ++i) in.as<float>()[i] = px[i];
+  st = it->invoke();
+  EXPECT_TRUE(st.ok()) << st.message();
+  const RTensor& t = it->output(0);
+  *out_shape = t.shape;
+  return std::vector<float>(t.as<float>(), t.as<float>() + num_elements(t.shape));
+}
+
+int count_code(const Graph& g, OpCode c) {
+  int n = 0;
+  for (const Node& node : g.nodes) n += node.code == static_cast<int32_t>(c);
+  return n;
+}
+
+// Folds fc's graph, checks the structure, and compares both runs (float sums in another order).
+void expect_folds(const FocusCase& fc, bool expect_pad_node, Padding expect_padding) {
+  const Graph before = focus_graph(fc);
+  Graph after = before;
+  ASSERT_EQ(fold_space_to_depth_convs(&after), 1);
+  EXPECT_EQ(count_code(after, OpCode::kStridedSlice), 0);
+  EXPECT_EQ(count_code(after, OpCode::kConcatenation), 0);
+  EXPECT_EQ(count_code(after, OpCode::kPad), expect_pad_node ? 1 : 0);
+  ASSERT_EQ(count_code(after, OpCode::kConv2D), 1);
+  const Node& conv = after.nodes.back();
+  EXPECT_EQ(conv.options.stride_h, 2 * fc.stride);
+  EXPECT_EQ(conv.options.padding, expect_padding);
+  EXPECT_EQ(after.tensors[conv.inputs[1]].shape, (Shape{fc.out, 2 * fc.k, 2 * fc.k, fc.c}));
+  EXPECT_EQ(after.tensors[after.inputs[0]].name, "image");
+  Shape s0, s1;
+  const std::vector<float> want = run_graph(before, &s0), got = run_graph(after, &s1);
+  ASSERT_EQ(s0, s1);
+  ASSERT_EQ(want.size(), got.size());
+  for (size_t i = 0; i < want.size(); ++i) {
+    ASSERT_NEAR(got[i], want[i], 1e-4f * (1.0f + std::fabs(want[i]))) << "element " << i;
+  }
+}
+
+TEST(SpaceToDepthFold, YoloxFocusWithSame3x3BecomesSame6x6Stride2) { expect_folds(FocusCase{}, false, Padding::kSame); }
+
+TEST(SpaceToDepthFold, OneStepSlicesAndAnyConcatOrder) {
+  FocusCase fc;
+  fc.two_step = false;
+  fc.order = {3, 1, 0, 2};
+  expect_folds(fc, false, Padding::kSame);
+}
+
+TEST(SpaceToDepthFold, OddGridPaddingGetsAnExplicitPad) {
+  // 3x3 stride 2 SAME on a 4x6 grid pads 0 before and 1 after: SAME on the image would pad 1 and 1.
+  FocusCase fc;
+  fc.stride = 2;
+  expect_folds(fc, true, Padding::kValid);
+}
+
+TEST(SpaceToDepthFold, ExplicitPadIsScaled) {
+  FocusCase fc;
+  fc.padding = Padding::kValid;
+  fc.explicit_pads = {1, 0, 2, 1};
+  expect_folds(fc, true, Padding::kValid);
+}
+
+TEST(SpaceToDepthFold, ValidOneByOne) {
+  FocusCase fc;
+  fc.k = 1;
+  fc.padding = Padding::kValid;
+  expect_folds(fc, false, Padding::kValid);
+}
+
+TEST(SpaceToDepthFold, LeavesOtherSlicingAlone) {
+  FocusCase dup;
+  dup.order = {0, 2, 2, 3};  // one phase twice, one missing
+  Graph g = focus_graph(dup);
+  EXPECT_EQ(fold_space_to_depth_convs(&g), 0);
+  EXPECT_EQ(count_code(g, OpCode::kStridedSlice), 8);
+
+  // A phase also read by another node must stay.
+  Graph shared = focus_graph(FocusCase{});
+  shared.outputs.push_back(shared.nodes[1].outputs[0]);
+  EXPECT_EQ(fold_space_to_depth_convs(&shared), 0);
+
+  // Odd image sizes make unequal phases: not a space-to-depth.
+  FocusCase odd;
+  odd.h = 9;
+  Graph og = focus_graph(odd);
+  EXPECT_EQ(fold_space_to_depth_convs(&og), 0);
+}
+
+TEST(SpaceToDepthFold, NormalizationFoldsAfterwards) {
+  Graph g = focus_graph(FocusCase{});
+  const float mean[3] = {0, 0, 0}, stdv[3] = {1, 1, 1};
+  EXPECT_FALSE(fold_input_normalization(&g, mean, stdv, true).ok());
+  ASSERT_EQ(fold_space_to_depth_convs(&g), 1);
+  Status st = fold_input_normalization(&g, mean, stdv, true);
+  EXPECT_TRUE(st.ok()) << st.message();
+}
+
+}  // namespace
+}  // namespace fd
