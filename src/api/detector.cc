@@ -47,7 +47,7 @@ Status output_view(Interpreter& in, const std::string& name, TensorView* v) {
 // when the metadata does not name them.
 Status collect_outputs(Interpreter& in, const DecoderConfig& cfg, RoleTensors* roles) {
   roles->clear();
-  for (const std::string& role : decoder_roles(cfg.family)) {
+  for (const std::string& role : decoder_roles(cfg)) {
     const std::vector<std::string>* names = cfg.role(role);
     std::vector<TensorView>& views = (*roles)[role];
     if (names != nullptr) {
@@ -150,7 +150,7 @@ Status Detector::configure(const JsonValue& meta) {
   FD_RETURN_IF_ERROR(decoder->prepare(cfg, roles));
   Preprocessor pre;
   FD_RETURN_IF_ERROR(pre.configure(cfg.input_width, cfg.input_height, input.dtype, input.quant, cfg.pixels, cfg.resize,
-                                   cfg.pad_value));
+                                   cfg.pad_value, cfg.align));
   const int classes = decoder->num_classes();
   std::vector<std::string> labels = cfg.labels;
   if (labels.empty()) {

@@ -11,7 +11,7 @@ namespace {
 
 bool known_family(const std::string& f) {
   return f == "yunet" || f == "nanodet" || f == "fastestdet" || f == "blazeface" || f == "yolov5" ||
-         f == "yolov8";
+         f == "yolov8" || f == "yolox";
 }
 
 Status field_error(const std::string& field, const std::string& what) {
@@ -100,6 +100,11 @@ Status parse_input(const JsonValue& in, DecoderConfig* cfg) {
     else if (r->is_string() && r->as_string() == "letterbox") cfg->resize = ResizeMode::kLetterbox;
     else return field_error("input.resize", "must be \"stretch\" or \"letterbox\"");
   }
+  if (const JsonValue* a = in.find("align")) {
+    if (a->is_string() && a->as_string() == "center") cfg->align = LetterboxAlign::kCenter;
+    else if (a->is_string() && a->as_string() == "top-left") cfg->align = LetterboxAlign::kTopLeft;
+    else return field_error("input.align", "must be \"center\" or \"top-left\"");
+  }
   if (const JsonValue* p = in.find("pixels")) {
     if (p->is_string() && p->as_string() == "RGB") cfg->pixels.bgr = false;
     else if (p->is_string() && p->as_string() == "BGR") cfg->pixels.bgr = true;
@@ -128,9 +133,10 @@ PixelMapping mapping(bool bgr, const float mean[3], const float std[3]) {
 // featherdet's folding, the input their upstream inference code feeds them).
 void apply_family_defaults(DecoderConfig* cfg) {
   const std::string& f = cfg->family;
-  const bool yolo = f == "yolov5" || f == "yolov8";
+  const bool gray_pad = f == "yolov5" || f == "yolov8" || f == "yolox";
   cfg->resize = (f == "yunet" || f == "fastestdet") ? ResizeMode::kStretch : ResizeMode::kLetterbox;
-  cfg->pad_value = yolo ? 114 : 0;
+  cfg->align = f == "yolox" ? LetterboxAlign::kTopLeft : LetterboxAlign::kCenter;
+  cfg->pad_value = gray_pad ? 114 : 0;
   cfg->pixels = family_pixels(f);
   if (f == "yunet") {
     cfg->strides = {8, 16, 32};
@@ -155,6 +161,12 @@ void apply_family_defaults(DecoderConfig* cfg) {
     cfg->keypoints = {"right_eye", "left_eye", "nose_tip", "mouth_center", "right_ear_tragion", "left_ear_tragion"};
     cfg->score_threshold = 0.5f;
     cfg->iou_threshold = 0.3f;
+  } else if (f == "yolox") {
+    // The official ONNX export's single output; split-head files list "reg", "obj" and "cls".
+    cfg->strides = {8, 16, 32};
+    cfg->outputs = {{"output", {"output"}}};
+    cfg->score_threshold = 0.3f;  // YOLOX ONNXRuntime demo
+    cfg->iou_threshold = 0.45f;
   } else {
     cfg->score_threshold = 0.25f;
     cfg->iou_threshold = 0.45f;
@@ -218,10 +230,11 @@ PixelMapping family_pixels(const std::string& f) {
   if (f == "nanodet") return mapping(true, nanodet_mean, nanodet_std);  // NanoDet configs: BGR mean/std, centered letterbox
   if (f == "fastestdet") return mapping(true, zero, v255);              // FastestDet demos: BGR / 255, stretched
   if (f == "blazeface") return mapping(false, half, half);              // MediaPipe: RGB in [-1, 1], letterbox of pixel 0
+  if (f == "yolox") return mapping(true, zero, one);                    // YOLOX preproc: raw BGR, top-left letterbox of 114
   return mapping(false, zero, v255);                                   // Ultralytics: RGB / 255, letterbox of 114
 }
 
-const char* supported_families() { return "yunet, nanodet, fastestdet, blazeface, yolov5, yolov8"; }
+const char* supported_families() { return "yunet, nanodet, fastestdet, blazeface, yolov5, yolov8, yolox"; }
 
 JsonValue merge_json_objects(const JsonValue& base, const JsonValue& overrides) {
   if (!base.is_object() || !overrides.is_object()) return overrides;
@@ -272,6 +285,10 @@ Status parse_decoder_config(const JsonValue& meta, int model_width, int model_he
   if (const JsonValue* n = meta.find("normalized")) {
     if (!n->is_bool()) return field_error("normalized", "must be true or false");
     cfg->normalized = n->as_bool() ? 1 : 0;
+  }
+  if (const JsonValue* d = meta.find("decoded")) {
+    if (!d->is_bool()) return field_error("decoded", "must be true or false");
+    cfg->decoded = d->as_bool();
   }
   if (const JsonValue* o = meta.find("outputs")) FD_RETURN_IF_ERROR(parse_outputs(*o, cfg));
   FD_RETURN_IF_ERROR(get_strings(meta, "labels", &cfg->labels));

@@ -13,6 +13,10 @@ namespace fd {
 
 enum class ResizeMode { kStretch, kLetterbox };
 
+// Where a letterboxed image sits in the model input: centered (Ultralytics, NanoDet, MediaPipe)
+// or at the top-left corner with padding only on the right and bottom (YOLOX's preproc).
+enum class LetterboxAlign { kCenter, kTopLeft };
+
 // How 8-bit pixels become model input values: the model's channel c takes the source's channel c
 // (RGB order) or 2 - c (BGR order), as (pixel - mean[c]) / std[c]. The metadata's "range" names
 // the common cases: "raw" (mean 0, std 1), "0,1" (0, 255), "-1,1" (127.5, 127.5).
@@ -32,9 +36,10 @@ struct SsdAnchorOptions {
 
 // Everything the detector needs to preprocess, decode and filter for one model family.
 struct DecoderConfig {
-  std::string family;  // yunet | nanodet | fastestdet | blazeface | yolov5 | yolov8
+  std::string family;  // yunet | nanodet | fastestdet | blazeface | yolov5 | yolov8 | yolox
   int input_width = 0, input_height = 0;
   ResizeMode resize = ResizeMode::kStretch;
+  LetterboxAlign align = LetterboxAlign::kCenter;  // letterbox placement (metadata input.align)
   PixelMapping pixels;
   int pad_value = 0;                 // letterbox fill, 0-255 pixel value (mapped like the image)
   std::vector<int> strides;          // grid families, in output order
@@ -42,6 +47,7 @@ struct DecoderConfig {
   float center_offset = 0.5f;        // nanodet: cell center = (col + offset) * stride
   bool channels_first = false;       // fastestdet: [1, 5+C, H, W] instead of NHWC
   int normalized = -1;               // yolo: 1 boxes normalized, 0 pixels, -1 detect by magnitude
+  bool decoded = false;              // yolox: the export applied grid and exp (boxes in input pixels)
   std::vector<std::pair<std::string, std::vector<std::string>>> outputs;  // role -> tensor names
   std::vector<std::string> labels;
   std::vector<std::string> keypoints;

@@ -7,7 +7,7 @@
 namespace fd {
 
 Status Preprocessor::configure(int width, int height, DType dtype, const QuantParams& quant,
-                               const PixelMapping& pixels, ResizeMode resize, int pad_value) {
+                               const PixelMapping& pixels, ResizeMode resize, int pad_value, LetterboxAlign align) {
   if (width <= 0 || height <= 0 || width > 8192 || height > 8192) {
     return Status::error("model input size " + std::to_string(width) + "x" + std::to_string(height) + " is not supported");
   }
@@ -22,6 +22,7 @@ Status Preprocessor::configure(int width, int height, DType dtype, const QuantPa
   height_ = height;
   dtype_ = dtype;
   resize_ = resize;
+  align_ = align;
   pad_value_ = std::min(255, std::max(0, pad_value));
   bgr_ = pixels.bgr;
   for (int c = 0; c < 3; ++c) {
@@ -61,8 +62,11 @@ Geometry Preprocessor::plan(int view_width, int view_height) const {
   const float s = std::min(static_cast<float>(width_) / vw, static_cast<float>(height_) / vh);
   const int nw = std::min(width_, std::max(1, static_cast<int>(std::lround(vw * s))));
   const int nh = std::min(height_, std::max(1, static_cast<int>(std::lround(vh * s))));
-  g.pad_x = static_cast<float>((width_ - nw) / 2);
-  g.pad_y = static_cast<float>((height_ - nh) / 2);
+  // Centered: the odd leftover pixel goes to the right/bottom. Top-left: all of it does.
+  if (align_ == LetterboxAlign::kCenter) {
+    g.pad_x = static_cast<float>((width_ - nw) / 2);
+    g.pad_y = static_cast<float>((height_ - nh) / 2);
+  }
   g.scale_x = static_cast<float>(nw) / vw;
   g.scale_y = static_cast<float>(nh) / vh;
   return g;

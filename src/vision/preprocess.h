@@ -47,10 +47,11 @@ constexpr int kMaxSourceSide = 16384;
 class Preprocessor {
  public:
   // Input tensor size, dtype (INT8, UINT8 or FLOAT32) and quantization (quantized inputs:
-  // q = round(value / scale) + zero_point of value = pixel mapped by `pixels`), resize mode and the
-  // letterbox fill pixel value (mapped like the image's pixels).
+  // q = round(value / scale) + zero_point of value = pixel mapped by `pixels`), resize mode, the
+  // letterbox fill pixel value (mapped like the image's pixels) and where the letterboxed image
+  // sits (`align`; ignored when stretching).
   Status configure(int width, int height, DType dtype, const QuantParams& quant, const PixelMapping& pixels,
-                   ResizeMode resize, int pad_value);
+                   ResizeMode resize, int pad_value, LetterboxAlign align);
 
   // Writes the oriented, resized `src` into `dst` ([height, width, 3] of the configured dtype)
   // and reports the geometry. Fails with a clear message on bad sizes, strides or rotations.
@@ -74,6 +75,7 @@ class Preprocessor {
   int width_ = 0, height_ = 0;
   DType dtype_ = DType::kInt8;
   ResizeMode resize_ = ResizeMode::kStretch;
+  LetterboxAlign align_ = LetterboxAlign::kCenter;
   bool bgr_ = false;
   uint8_t lut_[3][256] = {};            // model channel, pixel -> quantized value (INT8 bytes / UINT8)
   float fa_[3] = {1, 1, 1}, fb_[3] = {};  // model channel, pixel -> float value: a * p + b

@@ -155,6 +155,47 @@ TEST(Detector, ReadsFeatherdetMetadataAndReportsInfo) {
   EXPECT_EQ(d->info().max_results, -1);
 }
 
+TEST(Detector, YoloxReadsItsOutputAndLetterboxesTopLeft) {
+  // The RESHAPE makes the 4x4 BGR input a YOLOX output [1, 4, 12]: stride 2 (a 2x2 grid), 7
+  // classes; cell i holds model row i. Pixels map to p / 200, the letterbox fill is 0.
+  std::vector<uint8_t> model = reshape_model("output", {1, 4, 12}, "");
+  std::unique_ptr<Detector> d;
+  Status s = create(model, decoder_options(R"({"family": "yolox", "strides": [2],
+                                               "input": {"pad_value": 0, "mean": 0, "std": 200}})"), &d);
+  ASSERT_TRUE(s.ok()) << s.message();
+  // A 4x2 frame fits the 4x4 input at scale 1. Its row 1, in BGR: x 80, y 100, w 0 | h 0, obj 200,
+  // class 0 160 -> x 0.4, y 0.5, w 0, h 0, obj 1, class 0 = 0.8.
+  std::vector<uint8_t> frame(4 * 2 * 4, 0);
+  for (int i = 0; i < 8; ++i) frame[i * 4 + 3] = 255;
+  const uint8_t p0[3] = {0, 100, 80}, p1[3] = {160, 200, 0};  // RGB
+  for (int c = 0; c < 3; ++c) frame[(4 + 0) * 4 + c] = p0[c], frame[(4 + 1) * 4 + c] = p1[c];
+  std::vector<Detection> out;
+  ASSERT_TRUE(d->detect(frame.data(), 4, 2, 16, Transform(), &out).ok());
+  // Top-left: frame row 1 is model row 1 = cell (row 0, col 1): center ((0.4 + 1) * 2,
+  // (0.5 + 0) * 2) = (2.8, 1), size exp(0) * 2 = 2.
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_NEAR(out[0].x, 1.8f, 1e-4);
+  EXPECT_NEAR(out[0].y, 0.0f, 1e-4);
+  EXPECT_NEAR(out[0].width, 2.0f, 1e-4);
+  EXPECT_NEAR(out[0].height, 2.0f, 1e-4);
+  EXPECT_NEAR(out[0].score, 0.8f, 1e-5);
+  EXPECT_EQ(out[0].label, "class_0");
+  // Centered, one fill row above: frame row 1 is model row 2 = cell (row 1, col 0): center (0.8, 3)
+  // -> model box [-0.2, 2, 1.8, 4] -> frame [0, 1, 1.8, 2] after removing the pad and clamping.
+  ASSERT_TRUE(d->set_options(decoder_options(R"({"input": {"align": "center"}})")).ok());
+  ASSERT_TRUE(d->detect(frame.data(), 4, 2, 16, Transform(), &out).ok());
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_NEAR(out[0].x, 0.0f, 1e-4);
+  EXPECT_NEAR(out[0].y, 1.0f, 1e-4);
+  EXPECT_NEAR(out[0].width, 1.8f, 1e-4);
+  EXPECT_NEAR(out[0].height, 1.0f, 1e-4);
+  // Listing the split head's roles makes the detector look for those tensors.
+  s = create(model, decoder_options(R"({"family": "yolox", "strides": [2],
+                                        "outputs": {"reg": "reg_2", "obj": "obj_2", "cls": "cls_2"}})"), &d);
+  EXPECT_NE(s.message().find("model output 'reg_2' not found (model outputs: 'output')"), std::string::npos)
+      << s.message();
+}
+
 TEST(Detector, LoadErrorsSayWhatIsWrong) {
   std::unique_ptr<Detector> d;
   std::vector<uint8_t> bare = reshape_model("pred", {1, 8, 6}, "");

@@ -285,6 +285,220 @@ TEST(YoloDecoder, V8ChannelsFirstNormalizedDetected) {
   EXPECT_NEAR(c[0].x0, 0.375f, 1e-5);
 }
 
+// YOLOX at 64x32 (width x height): strides 8, 16, 32 -> grids (rows x cols) 4x8, 2x4, 1x2, 42
+// cells in all; 2 classes. The same cells in both layouts: fused [1, 42, 7] (strides in order,
+// row-major) and split per stride (reg [1, rows, cols, 4], obj [.., 1], cls [.., 2]).
+struct YoloxOutputs {
+  static constexpr int kRows[3] = {4, 2, 1}, kCols[3] = {8, 4, 2}, kFirst[3] = {0, 32, 40};
+  std::vector<float> fused = std::vector<float>(42 * 7, 0.0f);
+  std::vector<float> reg[3], obj[3], cls[3];
+  YoloxOutputs() {
+    for (int i = 0; i < 3; ++i) {
+      const int n = kRows[i] * kCols[i];
+      reg[i].assign(n * 4, 0.0f);
+      obj[i].assign(n, 0.0f);
+      cls[i].assign(n * 2, 0.0f);
+    }
+  }
+  // Cell (row, col) of stride level `level` in both layouts: [x, y, w, h, obj, class 0, class 1].
+  void set(int level, int row, int col, const std::vector<float>& v) {
+    const int cell = row * kCols[level] + col;
+    for (int k = 0; k < 7; ++k) fused[(kFirst[level] + cell) * 7 + k] = v[k];
+    for (int k = 0; k < 4; ++k) reg[level][cell * 4 + k] = v[k];
+    obj[level][cell] = v[4];
+    for (int k = 0; k < 2; ++k) cls[level][cell * 2 + k] = v[5 + k];
+  }
+  RoleTensors fused_roles() const {
+    RoleTensors r;
+    r["output"] = {view("output", fused, {1, 42, 7})};
+    return r;
+  }
+  RoleTensors split_roles() const {
+    RoleTensors r;
+    const char* s[3] = {"8", "16", "32"};
+    for (int i = 0; i < 3; ++i) {
+      r["reg"].push_back(view(std::string("reg_") + s[i], reg[i], {1, kRows[i], kCols[i], 4}));
+      r["obj"].push_back(view(std::string("obj_") + s[i], obj[i], {1, kRows[i], kCols[i], 1}));
+      r["cls"].push_back(view(std::string("cls_") + s[i], cls[i], {1, kRows[i], kCols[i], 2}));
+    }
+    return r;
+  }
+};
+
+const char* kYoloxFused = R"({"family": "yolox", "input": {"width": 64, "height": 32}})";
+const char* kYoloxSplit = R"({"family": "yolox", "input": {"width": 64, "height": 32},
+    "outputs": {"reg": ["reg_8", "reg_16", "reg_32"], "obj": ["obj_8", "obj_16", "obj_32"],
+                "cls": ["cls_8", "cls_16", "cls_32"]}})";
+
+void expect_box(const Candidate& c, float x0, float y0, float x1, float y1) {
+  EXPECT_NEAR(c.x0, x0, 1e-4);
+  EXPECT_NEAR(c.y0, y0, 1e-4);
+  EXPECT_NEAR(c.x1, x1, 1e-4);
+  EXPECT_NEAR(c.y1, y1, 1e-4);
+}
+
+TEST(YoloxDecoder, BothLayoutsDecodeTheGridHandComputed) {
+  YoloxOutputs o;
+  // Stride 16, row 1, col 2: center ((0.5 + 2) * 16, (0.25 + 1) * 16) = (40, 20), size
+  // (exp(log 2) * 16, exp(0) * 16) = (32, 16); score 0.8 * 0.9 = 0.72, label 1.
+  o.set(1, 1, 2, {0.5f, 0.25f, std::log(2.0f), 0.0f, 0.8f, 0.1f, 0.9f});
+  // Stride 8, row 3, col 7 (the level's last cell): center (56, 24), size 8; score 0.4, label 0.
+  o.set(0, 3, 7, {0.0f, 0.0f, 0.0f, 0.0f, 0.5f, 0.8f, 0.2f});
+  // Stride 32, row 0, col 1: score 0.2 * 1.0 = 0.2.
+  o.set(2, 0, 1, {0.5f, 0.5f, 0.0f, 0.0f, 0.2f, 1.0f, 0.0f});
+  const DecoderConfig fused = config(kYoloxFused), split = config(kYoloxSplit);
+  EXPECT_EQ(decoder_roles(fused), (std::vector<std::string>{"output"}));
+  EXPECT_EQ(decoder_roles(split), (std::vector<std::string>{"reg", "obj", "cls"}));
+  for (bool is_split : {false, true}) {
+    SCOPED_TRACE(is_split ? "split" : "fused");
+    const DecoderConfig& cfg = is_split ? split : fused;
+    const RoleTensors roles = is_split ? o.split_roles() : o.fused_roles();
+    std::vector<Candidate> c = run("yolox", cfg, roles, 0.3f);
+    ASSERT_EQ(c.size(), 2u);
+    // Strides in order, so the stride-8 cell comes first.
+    EXPECT_EQ(c[0].order, 0);
+    EXPECT_EQ(c[0].label, 0);
+    EXPECT_NEAR(c[0].score, 0.4f, 1e-6);
+    expect_box(c[0], 52, 20, 60, 28);
+    EXPECT_EQ(c[1].order, 1);
+    EXPECT_EQ(c[1].label, 1);
+    EXPECT_NEAR(c[1].score, 0.72f, 1e-6);
+    expect_box(c[1], 24, 12, 56, 28);
+    c = run("yolox", cfg, roles, 0.5f);
+    ASSERT_EQ(c.size(), 1u);
+    EXPECT_NEAR(c[0].score, 0.72f, 1e-6);
+    c = run("yolox", cfg, roles, 0.1f);
+    ASSERT_EQ(c.size(), 3u);
+    EXPECT_NEAR(c[2].score, 0.2f, 1e-6);
+    // Center ((0.5 + 1) * 32, (0.5 + 0) * 32) = (48, 16), size 32.
+    expect_box(c[2], 32, 0, 64, 32);
+    std::unique_ptr<Decoder> d;
+    ASSERT_TRUE(make_decoder("yolox", &d).ok());
+    ASSERT_TRUE(d->prepare(cfg, roles).ok());
+    EXPECT_EQ(d->num_classes(), 2);
+    EXPECT_EQ(d->num_keypoints(), 0);
+    EXPECT_FALSE(d->weighted_nms());
+  }
+}
+
+TEST(YoloxDecoder, SplitHeadDequantizesEachRole) {
+  YoloxOutputs o;
+  o.set(1, 1, 2, {0.5f, 0.25f, std::log(2.0f), 0.0f, 0.0f, 0.1f, 0.9f});
+  RoleTensors roles = o.split_roles();
+  // obj at stride 16 as UINT8 with scale 1 / 255, zero point 0: q = 204 -> 0.8 (cell 1 * 4 + 2).
+  std::vector<uint8_t> q(8, 0);
+  q[6] = 204;
+  TensorView& obj = roles["obj"][1];
+  obj.dtype = DType::kUInt8;
+  obj.data = q.data();
+  obj.scale = 1.0f / 255.0f;
+  std::vector<Candidate> c = run("yolox", config(kYoloxSplit), roles, 0.3f);
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_NEAR(c[0].score, 0.72f, 1e-5);
+  expect_box(c[0], 24, 12, 56, 28);
+}
+
+TEST(YoloxDecoder, DecodedExportsAreUsedAsIs) {
+  // decode_in_inference=True: the cell holds the center and size in input pixels.
+  YoloxOutputs o;
+  o.set(1, 1, 2, {40.0f, 20.0f, 32.0f, 16.0f, 0.8f, 0.1f, 0.9f});
+  for (const char* json : {R"({"family": "yolox", "decoded": true, "input": {"width": 64, "height": 32}})",
+                           R"({"family": "yolox", "decoded": true, "input": {"width": 64, "height": 32},
+                               "outputs": {"reg": ["r8", "r16", "r32"], "obj": ["o8", "o16", "o32"],
+                                           "cls": ["c8", "c16", "c32"]}})"}) {
+    const DecoderConfig cfg = config(json);
+    EXPECT_TRUE(cfg.decoded);
+    std::vector<Candidate> c = run("yolox", cfg, cfg.role("reg") ? o.split_roles() : o.fused_roles(), 0.3f);
+    ASSERT_EQ(c.size(), 1u);
+    EXPECT_NEAR(c[0].score, 0.72f, 1e-6);
+    expect_box(c[0], 24, 12, 56, 28);
+  }
+}
+
+TEST(YoloxDecoder, NonFiniteValuesDoNotPassOrCrash) {
+  const float nan = std::nanf(""), inf = INFINITY;
+  YoloxOutputs o;
+  o.set(0, 0, 0, {0, 0, 0, 0, nan, 1.0f, 1.0f});    // NaN objectness: skipped
+  o.set(0, 0, 1, {0, 0, 0, 0, 0.9f, nan, 0.5f});    // a NaN class is never the best: label 1
+  o.set(0, 0, 2, {0, 0, 0, 0, 0.9f, nan, nan});     // no finite class: skipped
+  o.set(2, 0, 0, {0, 0, inf, 1e30f, 1.0f, 1.0f, 0.0f});  // huge log-sizes clamp to exp(80)
+  std::vector<Candidate> c = run("yolox", config(kYoloxFused), o.fused_roles(), 0.3f);
+  ASSERT_EQ(c.size(), 2u);
+  EXPECT_EQ(c[0].label, 1);
+  EXPECT_NEAR(c[0].score, 0.45f, 1e-6);
+  expect_box(c[0], 4, -4, 12, 4);
+  EXPECT_FLOAT_EQ(c[1].score, 1.0f);
+  EXPECT_TRUE(std::isfinite(c[1].x0) && std::isfinite(c[1].x1) && std::isfinite(c[1].y1));
+  EXPECT_FLOAT_EQ(c[1].x1 - c[1].x0, std::exp(80.0f) * 32);
+}
+
+TEST(YoloxDecoder, ShapeErrorsNameTheExpectedShape) {
+  YoloxOutputs o;
+  std::unique_ptr<Decoder> d;
+  ASSERT_TRUE(make_decoder("yolox", &d).ok());
+  const DecoderConfig fused = config(kYoloxFused), split = config(kYoloxSplit);
+  auto expect_error = [&](const DecoderConfig& cfg, const RoleTensors& r, const std::string& what) {
+    Status s = d->prepare(cfg, r);
+    EXPECT_NE(s.message().find(what), std::string::npos) << s.message();
+  };
+  RoleTensors r = o.fused_roles();
+  r["output"][0].shape = {1, 41, 7};
+  expect_error(fused, r,
+               "model output 'output' (role output) has shape [1, 41, 7], expected [1, 42, 5+C] "
+               "(42 cells of strides 8, 16, 32 on the 64x32 input)");
+  r["output"][0].shape = {1, 42, 5};
+  expect_error(fused, r, "has shape [1, 42, 5], expected [1, 42, 5+C]");
+  r["output"][0].shape = {42, 7};
+  expect_error(fused, r, "has shape [42, 7], expected [1, 42, 5+C]");
+  expect_error(fused, o.split_roles(), "role 'output' is missing");
+
+  r = o.split_roles();
+  r["cls"][2].shape = {1, 1, 2, 3};
+  expect_error(split, r, "model output 'cls_32' (role cls) has shape [1, 1, 2, 3], expected [1, 1, 2, 2] (the class count of stride 8)");
+  r = o.split_roles();
+  r["reg"][1].shape = {1, 4, 2, 4};
+  expect_error(split, r, "model output 'reg_16' (role reg) has shape [1, 4, 2, 4], expected [1, 2, 4, 4] for stride 16");
+  r = o.split_roles();
+  r["obj"][0].shape = {1, 32, 1};
+  expect_error(split, r, "expected [1, 4, 8, 1] for stride 8");
+  r = o.split_roles();
+  r["cls"][0].shape = {1, 4, 8, 0};
+  expect_error(split, r, "expected [1, 4, 8, C] for stride 8");
+  r = o.split_roles();
+  r.erase("cls");
+  expect_error(split, r, "decoder output role 'cls' is missing");
+  r = o.split_roles();
+  r["obj"].pop_back();
+  expect_error(split, r, "decoder output role 'obj' lists 2 tensors, expected 3");
+  // Listing any split role selects the split head, so a partial list reports what is missing.
+  const DecoderConfig partial = config(R"({"family": "yolox", "input": {"width": 64, "height": 32},
+                                            "outputs": {"reg": ["reg_8", "reg_16", "reg_32"]}})");
+  EXPECT_EQ(decoder_roles(partial), (std::vector<std::string>{"reg", "obj", "cls"}));
+  r = o.split_roles();
+  r.erase("obj");
+  expect_error(partial, r, "decoder output role 'obj' is missing");
+  // A stride larger than the input leaves an empty grid.
+  const DecoderConfig big = config(R"({"family": "yolox", "strides": [8, 64], "input": {"width": 64, "height": 32}})");
+  expect_error(big, o.fused_roles(), "decoder field 'strides': stride 64 leaves no grid cells on the 64x32 input");
+}
+
+TEST(DecoderConfig, YoloxDefaultsAndDecodedFlag) {
+  JsonValue meta;
+  DecoderConfig cfg;
+  ASSERT_TRUE(parse_json(R"({"family": "yolox"})", &meta).ok());
+  ASSERT_TRUE(parse_decoder_config(meta, 416, 416, &cfg).ok());
+  EXPECT_EQ(cfg.strides, (std::vector<int>{8, 16, 32}));
+  ASSERT_NE(cfg.role("output"), nullptr);
+  EXPECT_EQ(*cfg.role("output"), (std::vector<std::string>{"output"}));
+  EXPECT_FLOAT_EQ(cfg.score_threshold, 0.3f);
+  EXPECT_FLOAT_EQ(cfg.iou_threshold, 0.45f);
+  EXPECT_FALSE(cfg.decoded);
+  EXPECT_NE(std::string(supported_families()).find("yolox"), std::string::npos);
+  ASSERT_TRUE(parse_json(R"({"family": "yolox", "decoded": "yes"})", &meta).ok());
+  Status s = parse_decoder_config(meta, 416, 416, &cfg);
+  EXPECT_NE(s.message().find("decoder field 'decoded' must be true or false"), std::string::npos) << s.message();
+}
+
 TEST(DecoderConfig, DefaultsAndErrors) {
   JsonValue meta;
   ASSERT_TRUE(parse_json(R"({"family": "yunet"})", &meta).ok());

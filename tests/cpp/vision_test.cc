@@ -40,7 +40,8 @@ std::vector<uint8_t> coded_rgba(int w, int h) {
 std::vector<int> run_int8(int sw, int sh, int mw, int mh, Transform t, Geometry* g = nullptr) {
   std::vector<uint8_t> src = coded_rgba(sw, sh);
   Preprocessor pre;
-  EXPECT_TRUE(pre.configure(mw, mh, DType::kInt8, quant(1.0f, -128), PixelMapping(), ResizeMode::kStretch, 0).ok());
+  EXPECT_TRUE(pre.configure(mw, mh, DType::kInt8, quant(1.0f, -128), PixelMapping(),
+                            ResizeMode::kStretch, 0, LetterboxAlign::kCenter).ok());
   std::vector<int8_t> dst(static_cast<size_t>(mw) * mh * 3);
   PixelSource ps{src.data(), sw, sh, 4, sw * 4};
   Status s = pre.run(ps, t, reinterpret_cast<uint8_t*>(dst.data()), g);
@@ -134,7 +135,8 @@ TEST(Preprocess, BilinearUpscaleWithHalfPixelCenters) {
   // 0), 0.25, 0.75, 1.25 (clamped to 1) -> 0, 25, 75, 100.
   std::vector<uint8_t> src = {0, 0, 0, 255, 100, 100, 100, 255};
   Preprocessor pre;
-  ASSERT_TRUE(pre.configure(4, 1, DType::kFloat32, QuantParams(), PixelMapping(), ResizeMode::kStretch, 0).ok());
+  ASSERT_TRUE(pre.configure(4, 1, DType::kFloat32, QuantParams(), PixelMapping(),
+                            ResizeMode::kStretch, 0, LetterboxAlign::kCenter).ok());
   std::vector<float> dst(12);
   PixelSource ps{src.data(), 2, 1, 4, 8};
   ASSERT_TRUE(pre.run(ps, Transform(), reinterpret_cast<uint8_t*>(dst.data()), nullptr).ok());
@@ -154,7 +156,8 @@ TEST(Preprocess, LetterboxPadsAndReportsGeometry) {
     }
   }
   Preprocessor pre;
-  ASSERT_TRUE(pre.configure(4, 4, DType::kUInt8, quant(1.0f, 0), PixelMapping(), ResizeMode::kLetterbox, 7).ok());
+  ASSERT_TRUE(pre.configure(4, 4, DType::kUInt8, quant(1.0f, 0), PixelMapping(),
+                            ResizeMode::kLetterbox, 7, LetterboxAlign::kCenter).ok());
   std::vector<uint8_t> dst(48);
   Geometry g;
   PixelSource ps{src.data(), 4, 2, 3, 16};
@@ -177,7 +180,8 @@ TEST(Preprocess, LetterboxPadsAndReportsGeometry) {
 
 TEST(Preprocess, LetterboxGeometryOfAWideFrame) {
   Preprocessor pre;
-  ASSERT_TRUE(pre.configure(320, 320, DType::kInt8, quant(1.0f, -128), PixelMapping(), ResizeMode::kLetterbox, 0).ok());
+  ASSERT_TRUE(pre.configure(320, 320, DType::kInt8, quant(1.0f, -128), PixelMapping(),
+                            ResizeMode::kLetterbox, 0, LetterboxAlign::kCenter).ok());
   Geometry g = pre.plan(640, 480);
   EXPECT_FLOAT_EQ(g.scale_x, 0.5f);
   EXPECT_FLOAT_EQ(g.scale_y, 0.5f);
@@ -185,11 +189,92 @@ TEST(Preprocess, LetterboxGeometryOfAWideFrame) {
   EXPECT_FLOAT_EQ(g.pad_y, 40.0f);
   EXPECT_FLOAT_EQ(g.to_view_x(160.0f), 320.0f);
   EXPECT_FLOAT_EQ(g.to_view_y(280.0f), 480.0f);
-  ASSERT_TRUE(pre.configure(320, 320, DType::kInt8, quant(1.0f, -128), PixelMapping(), ResizeMode::kStretch, 0).ok());
+  ASSERT_TRUE(pre.configure(320, 320, DType::kInt8, quant(1.0f, -128), PixelMapping(),
+                            ResizeMode::kStretch, 0, LetterboxAlign::kCenter).ok());
   g = pre.plan(640, 480);
   EXPECT_FLOAT_EQ(g.scale_x, 0.5f);
   EXPECT_FLOAT_EQ(g.scale_y, 320.0f / 480.0f);
   EXPECT_FLOAT_EQ(g.pad_y, 0.0f);
+}
+
+TEST(Preprocess, TopLeftLetterboxPutsContentAtTheOrigin) {
+  // YOLOX-style: the wide frame scales by 0.5 into the top 240 rows, all padding below.
+  Preprocessor pre;
+  ASSERT_TRUE(pre.configure(320, 320, DType::kInt8, quant(1.0f, -128), PixelMapping(),
+                            ResizeMode::kLetterbox, 114, LetterboxAlign::kTopLeft).ok());
+  Geometry g = pre.plan(640, 480);
+  EXPECT_FLOAT_EQ(g.scale_x, 0.5f);
+  EXPECT_FLOAT_EQ(g.scale_y, 0.5f);
+  EXPECT_FLOAT_EQ(g.pad_x, 0.0f);
+  EXPECT_FLOAT_EQ(g.pad_y, 0.0f);
+  EXPECT_FLOAT_EQ(g.to_view_x(160.0f), 320.0f);
+  EXPECT_FLOAT_EQ(g.to_view_y(240.0f), 480.0f);
+  // A tall frame: padding only on the right (a centered letterbox would put 40 columns left).
+  g = pre.plan(480, 640);
+  EXPECT_FLOAT_EQ(g.pad_x, 0.0f);
+  EXPECT_FLOAT_EQ(g.pad_y, 0.0f);
+  EXPECT_FLOAT_EQ(g.to_view_x(240.0f), 480.0f);
+
+  // The 4x2 coded frame into a 4x4 UINT8 input: rows 0 and 1 are the frame, rows 2 and 3 the fill.
+  std::vector<uint8_t> src = coded_rgba(4, 2);
+  ASSERT_TRUE(pre.configure(4, 4, DType::kUInt8, quant(1.0f, 0), PixelMapping(),
+                            ResizeMode::kLetterbox, 7, LetterboxAlign::kTopLeft).ok());
+  std::vector<uint8_t> dst(48);
+  PixelSource ps{src.data(), 4, 2, 4, 16};
+  ASSERT_TRUE(pre.run(ps, Transform(), dst.data(), &g).ok());
+  EXPECT_EQ(g.pad_y, 0.0f);
+  EXPECT_EQ(g.scale_y, 1.0f);
+  for (int x = 0; x < 4; ++x) {
+    for (int ch = 0; ch < 3; ++ch) {
+      EXPECT_EQ(dst[(0 * 4 + x) * 3 + ch], coded(x, 0, ch));
+      EXPECT_EQ(dst[(1 * 4 + x) * 3 + ch], coded(x, 1, ch));
+      EXPECT_EQ(dst[(2 * 4 + x) * 3 + ch], 7);
+      EXPECT_EQ(dst[(3 * 4 + x) * 3 + ch], 7);
+    }
+  }
+  EXPECT_FLOAT_EQ(g.to_view_y(2.0f), 2.0f);
+  // Stretching ignores the alignment.
+  ASSERT_TRUE(pre.configure(320, 320, DType::kInt8, quant(1.0f, -128), PixelMapping(),
+                            ResizeMode::kStretch, 0, LetterboxAlign::kTopLeft).ok());
+  g = pre.plan(640, 480);
+  EXPECT_FLOAT_EQ(g.scale_y, 320.0f / 480.0f);
+  EXPECT_FLOAT_EQ(g.pad_y, 0.0f);
+}
+
+TEST(DecoderConfig, LetterboxAlignFieldAndYoloxDefaults) {
+  JsonValue meta;
+  DecoderConfig cfg;
+  // YOLOX preproc: top-left letterbox of 114, raw BGR pixels.
+  ASSERT_TRUE(parse_json(R"({"family": "yolox"})", &meta).ok());
+  ASSERT_TRUE(parse_decoder_config(meta, 416, 416, &cfg).ok());
+  EXPECT_EQ(cfg.resize, ResizeMode::kLetterbox);
+  EXPECT_EQ(cfg.align, LetterboxAlign::kTopLeft);
+  EXPECT_EQ(cfg.pad_value, 114);
+  EXPECT_TRUE(cfg.pixels.bgr);
+  for (int c = 0; c < 3; ++c) {
+    EXPECT_FLOAT_EQ(cfg.pixels.mean[c], 0.0f);
+    EXPECT_FLOAT_EQ(cfg.pixels.std[c], 1.0f);
+  }
+  // Every other family centers its letterbox.
+  for (const char* f : {"yunet", "nanodet", "fastestdet", "blazeface", "yolov5", "yolov8"}) {
+    ASSERT_TRUE(parse_json(std::string("{\"family\": \"") + f + "\"}", &meta).ok());
+    ASSERT_TRUE(parse_decoder_config(meta, 416, 416, &cfg).ok());
+    EXPECT_EQ(cfg.align, LetterboxAlign::kCenter) << f;
+  }
+  // The metadata field overrides the family default both ways.
+  ASSERT_TRUE(parse_json(R"({"family": "yolov8", "input": {"align": "top-left"}})", &meta).ok());
+  ASSERT_TRUE(parse_decoder_config(meta, 416, 416, &cfg).ok());
+  EXPECT_EQ(cfg.align, LetterboxAlign::kTopLeft);
+  ASSERT_TRUE(parse_json(R"({"family": "yolox", "input": {"align": "center"}})", &meta).ok());
+  ASSERT_TRUE(parse_decoder_config(meta, 416, 416, &cfg).ok());
+  EXPECT_EQ(cfg.align, LetterboxAlign::kCenter);
+  for (const char* bad : {R"({"family": "yolox", "input": {"align": "topleft"}})",
+                          R"({"family": "yolox", "input": {"align": 1}})"}) {
+    ASSERT_TRUE(parse_json(bad, &meta).ok()) << bad;
+    Status s = parse_decoder_config(meta, 416, 416, &cfg);
+    EXPECT_NE(s.message().find("decoder field 'input.align' must be \"center\" or \"top-left\""), std::string::npos)
+        << s.message();
+  }
 }
 
 PixelMapping mapping(bool bgr, float mean, float std) {
@@ -204,17 +289,20 @@ TEST(Preprocess, PixelRangesAndInputQuantization) {
   PixelSource ps{src.data(), 1, 1, 4, 4};
   Preprocessor pre;
   std::vector<float> f(3);
-  ASSERT_TRUE(pre.configure(1, 1, DType::kFloat32, QuantParams(), mapping(false, 127.5f, 127.5f), ResizeMode::kStretch, 0).ok());
+  ASSERT_TRUE(pre.configure(1, 1, DType::kFloat32, QuantParams(), mapping(false, 127.5f, 127.5f),
+                            ResizeMode::kStretch, 0, LetterboxAlign::kCenter).ok());
   ASSERT_TRUE(pre.run(ps, Transform(), reinterpret_cast<uint8_t*>(f.data()), nullptr).ok());
   EXPECT_FLOAT_EQ(f[0], -1.0f);
   EXPECT_NEAR(f[1], 128.0f / 127.5f - 1.0f, 1e-6);
   EXPECT_FLOAT_EQ(f[2], 1.0f);
-  ASSERT_TRUE(pre.configure(1, 1, DType::kFloat32, QuantParams(), mapping(false, 0, 255), ResizeMode::kStretch, 0).ok());
+  ASSERT_TRUE(pre.configure(1, 1, DType::kFloat32, QuantParams(), mapping(false, 0, 255),
+                            ResizeMode::kStretch, 0, LetterboxAlign::kCenter).ok());
   ASSERT_TRUE(pre.run(ps, Transform(), reinterpret_cast<uint8_t*>(f.data()), nullptr).ok());
   EXPECT_NEAR(f[2], 1.0f, 1e-6);
   // INT8 input quantized with scale 2, zero point -10 over raw pixels: q = round(p / 2) - 10.
   std::vector<int8_t> q(3);
-  ASSERT_TRUE(pre.configure(1, 1, DType::kInt8, quant(2.0f, -10), PixelMapping(), ResizeMode::kStretch, 0).ok());
+  ASSERT_TRUE(pre.configure(1, 1, DType::kInt8, quant(2.0f, -10), PixelMapping(),
+                            ResizeMode::kStretch, 0, LetterboxAlign::kCenter).ok());
   ASSERT_TRUE(pre.run(ps, Transform(), reinterpret_cast<uint8_t*>(q.data()), nullptr).ok());
   EXPECT_EQ(q[0], -10);
   EXPECT_EQ(q[1], 54);
@@ -232,7 +320,8 @@ TEST(Preprocess, BgrOrderAndPerChannelMeanStd) {
   for (int c = 0; c < 3; ++c) m.mean[c] = mean[c], m.std[c] = std[c];
   Preprocessor pre;
   std::vector<float> f(6);
-  ASSERT_TRUE(pre.configure(2, 1, DType::kFloat32, QuantParams(), m, ResizeMode::kLetterbox, 20).ok());
+  ASSERT_TRUE(pre.configure(2, 1, DType::kFloat32, QuantParams(), m,
+                            ResizeMode::kLetterbox, 20, LetterboxAlign::kCenter).ok());
   ASSERT_TRUE(pre.run(ps, Transform(), reinterpret_cast<uint8_t*>(f.data()), nullptr).ok());
   // Model channels are B, G, R; the padding pixel (20, 20, 20) is mapped the same way.
   EXPECT_FLOAT_EQ(f[0], (200 - 100) / 2.0f);
@@ -243,7 +332,8 @@ TEST(Preprocess, BgrOrderAndPerChannelMeanStd) {
   EXPECT_FLOAT_EQ(f[5], (20 - 0) / 10.0f);
   // UINT8 input, scale 1 / 4, zero point 128: q = round(value * 4) + 128 per channel.
   std::vector<uint8_t> q(6);
-  ASSERT_TRUE(pre.configure(2, 1, DType::kUInt8, quant(0.25f, 128), m, ResizeMode::kLetterbox, 20).ok());
+  ASSERT_TRUE(pre.configure(2, 1, DType::kUInt8, quant(0.25f, 128), m,
+                            ResizeMode::kLetterbox, 20, LetterboxAlign::kCenter).ok());
   ASSERT_TRUE(pre.run(ps, Transform(), q.data(), nullptr).ok());
   EXPECT_EQ(q[0], 255);  // 50 * 4 + 128 clamps to 255
   EXPECT_EQ(q[1], 10 * 4 + 128);
@@ -252,37 +342,42 @@ TEST(Preprocess, BgrOrderAndPerChannelMeanStd) {
   EXPECT_EQ(q[4], -6 * 4 + 128);
   EXPECT_EQ(q[5], 2 * 4 + 128);
   m.std[1] = 0;
-  Status s = pre.configure(2, 1, DType::kFloat32, QuantParams(), m, ResizeMode::kStretch, 0);
+  Status s = pre.configure(2, 1, DType::kFloat32, QuantParams(), m, ResizeMode::kStretch, 0, LetterboxAlign::kCenter);
   EXPECT_NE(s.message().find("positive std"), std::string::npos) << s.message();
 }
 
 // What each family's upstream inference code feeds its network, written down from the upstream
 // sources (not from featherdet's defaults): channel order, per-channel mean and std in pixel
-// units, letterbox or stretch, and the letterbox fill pixel.
+// units, letterbox or stretch, the letterbox fill pixel and whether the image sits at the
+// top-left corner instead of the center.
 struct UpstreamInput {
   const char* family;
   bool bgr;
   float mean[3], std[3];
   bool letterbox;
   int pad;
+  bool top_left;
 };
 const UpstreamInput kUpstream[] = {
     // OpenCV FaceDetectorYN: blobFromImage of the BGR frame, no scaling, frame resized to the input.
-    {"yunet", true, {0, 0, 0}, {1, 1, 1}, false, 0},
+    {"yunet", true, {0, 0, 0}, {1, 1, 1}, false, 0, false},
     // NanoDet config (and its ONNX demos): BGR, mean/std below, aspect-kept resize centered, 0 fill.
-    {"nanodet", true, {103.53f, 116.28f, 123.675f}, {57.375f, 57.12f, 58.395f}, true, 0},
+    {"nanodet", true, {103.53f, 116.28f, 123.675f}, {57.375f, 57.12f, 58.395f}, true, 0, false},
     // FastestDet demos: cv2.resize of the BGR image to the input, / 255.
-    {"fastestdet", true, {0, 0, 0}, {255, 255, 255}, false, 0},
+    {"fastestdet", true, {0, 0, 0}, {255, 255, 255}, false, 0, false},
     // MediaPipe face detection: RGB in [-1, 1], aspect kept, border pixels 0 before scaling.
-    {"blazeface", false, {127.5f, 127.5f, 127.5f}, {127.5f, 127.5f, 127.5f}, true, 0},
+    {"blazeface", false, {127.5f, 127.5f, 127.5f}, {127.5f, 127.5f, 127.5f}, true, 0, false},
     // Ultralytics LetterBox: RGB / 255, centered, gray 114 fill.
-    {"yolov5", false, {0, 0, 0}, {255, 255, 255}, true, 114},
-    {"yolov8", false, {0, 0, 0}, {255, 255, 255}, true, 114},
+    {"yolov5", false, {0, 0, 0}, {255, 255, 255}, true, 114, false},
+    {"yolov8", false, {0, 0, 0}, {255, 255, 255}, true, 114, false},
+    // YOLOX preproc: raw BGR (no scaling), resized image pasted at (0, 0) on a 114 canvas.
+    {"yolox", true, {0, 0, 0}, {1, 1, 1}, true, 114, true},
 };
 
 TEST(Preprocess, FamilyDefaultsMatchUpstreamPreprocessing) {
-  // A 4x2 coded frame into a 4x4 float input: letterbox families get one fill row above and below,
-  // stretch families the frame's rows each twice (bilinear with half-pixel centers at 2x).
+  // A 4x2 coded frame into a 4x4 float input: letterbox families get one fill row above and below
+  // (top-left ones two fill rows below), stretch families the frame's rows each twice (bilinear
+  // with half-pixel centers at 2x).
   const int W = 4, H = 2;
   std::vector<uint8_t> src = coded_rgba(W, H);
   PixelSource ps{src.data(), W, H, 4, W * 4};
@@ -293,7 +388,8 @@ TEST(Preprocess, FamilyDefaultsMatchUpstreamPreprocessing) {
     DecoderConfig cfg;
     ASSERT_TRUE(parse_decoder_config(meta, 4, 4, &cfg).ok());
     Preprocessor pre;
-    ASSERT_TRUE(pre.configure(4, 4, DType::kFloat32, QuantParams(), cfg.pixels, cfg.resize, cfg.pad_value).ok());
+    ASSERT_TRUE(pre.configure(4, 4, DType::kFloat32, QuantParams(), cfg.pixels,
+                              cfg.resize, cfg.pad_value, cfg.align).ok());
     std::vector<float> f(4 * 4 * 3);
     ASSERT_TRUE(pre.run(ps, Transform(), reinterpret_cast<uint8_t*>(f.data()), nullptr).ok());
     for (int y = 0; y < 4; ++y) {
@@ -302,7 +398,8 @@ TEST(Preprocess, FamilyDefaultsMatchUpstreamPreprocessing) {
           const int sc = up.bgr ? 2 - c : c;
           float pixel;
           if (up.letterbox) {
-            pixel = (y == 0 || y == 3) ? static_cast<float>(up.pad) : static_cast<float>(coded(x, y - 1, sc));
+            const int row = up.top_left ? y : y - 1;  // frame row at model row y
+            pixel = (row < 0 || row > 1) ? static_cast<float>(up.pad) : static_cast<float>(coded(x, row, sc));
           } else {
             // Output rows 0..3 sample source rows -0.25 (clamped to 0), 0.25, 0.75, 1.25 (clamped to 1).
             const float v = std::min(1.0f, std::max(0.0f, (y + 0.5f) / 2 - 0.5f));
@@ -320,7 +417,8 @@ TEST(Preprocess, RejectsBadImagesWithClearMessages) {
   Preprocessor pre;
   std::vector<int8_t> dst(12);
   uint8_t* d = reinterpret_cast<uint8_t*>(dst.data());
-  ASSERT_TRUE(pre.configure(2, 2, DType::kInt8, quant(1.0f, -128), PixelMapping(), ResizeMode::kStretch, 0).ok());
+  ASSERT_TRUE(pre.configure(2, 2, DType::kInt8, quant(1.0f, -128), PixelMapping(),
+                            ResizeMode::kStretch, 0, LetterboxAlign::kCenter).ok());
   Transform t;
   Status s = pre.run(PixelSource{src.data(), 0, 2, 4, 8}, t, d, nullptr);
   EXPECT_NE(s.message().find("image size 0x2 is invalid"), std::string::npos) << s.message();
@@ -335,8 +433,10 @@ TEST(Preprocess, RejectsBadImagesWithClearMessages) {
   t.rotation = 45;
   s = pre.run(PixelSource{src.data(), 2, 2, 4, 8}, t, d, nullptr);
   EXPECT_NE(s.message().find("rotation must be 0, 90, 180 or 270"), std::string::npos) << s.message();
-  EXPECT_FALSE(pre.configure(2, 2, DType::kInt32, QuantParams(), PixelMapping(), ResizeMode::kStretch, 0).ok());
-  EXPECT_FALSE(pre.configure(2, 2, DType::kInt8, QuantParams(), PixelMapping(), ResizeMode::kStretch, 0).ok());
+  EXPECT_FALSE(pre.configure(2, 2, DType::kInt32, QuantParams(), PixelMapping(),
+                             ResizeMode::kStretch, 0, LetterboxAlign::kCenter).ok());
+  EXPECT_FALSE(pre.configure(2, 2, DType::kInt8, QuantParams(), PixelMapping(),
+                             ResizeMode::kStretch, 0, LetterboxAlign::kCenter).ok());
 }
 
 Candidate box(float x0, float y0, float x1, float y1, float score, int label = 0, int order = 0) {

@@ -42,7 +42,7 @@ export interface Detection {
 
 /** Decoder settings for models with neither featherdet nor Ultralytics metadata (same shape as the metadata JSON). */
 export interface DecoderConfig {
-  family: 'yunet' | 'nanodet' | 'fastestdet' | 'blazeface' | 'yolov5' | 'yolov8';
+  family: 'yunet' | 'nanodet' | 'fastestdet' | 'blazeface' | 'yolov5' | 'yolov8' | 'yolox';
   labels?: string[];
   keypoints?: string[];
   /**
@@ -54,6 +54,8 @@ export interface DecoderConfig {
     width?: number;
     height?: number;
     resize?: 'stretch' | 'letterbox';
+    /** Where a letterboxed image sits: 'center' (default) or 'top-left' (padding only right and bottom; the yolox default). */
+    align?: 'center' | 'top-left';
     pad_value?: number;
     pixels?: 'RGB' | 'BGR';
     range?: 'raw' | '0,1' | '-1,1';
@@ -62,6 +64,8 @@ export interface DecoderConfig {
   };
   strides?: number[];
   reg_max?: number;
+  /** yolox: the export already decoded the boxes (decode_in_inference=True: center and size in input pixels). */
+  decoded?: boolean;
   outputs?: Record<string, string[]>;
   score_threshold?: number;
   iou_threshold?: number;

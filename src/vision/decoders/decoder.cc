@@ -9,14 +9,20 @@ Status make_decoder(const std::string& family, std::unique_ptr<Decoder>* out) {
   else if (family == "blazeface") *out = new_blazeface_decoder();
   else if (family == "yolov5") *out = new_yolo_decoder(false);
   else if (family == "yolov8") *out = new_yolo_decoder(true);
+  else if (family == "yolox") *out = new_yolox_decoder();
   else return Status::error("decoder family '" + family + "' is not supported (supported: " + supported_families() + ")");
   return Status();
 }
 
-std::vector<std::string> decoder_roles(const std::string& family) {
+std::vector<std::string> decoder_roles(const DecoderConfig& cfg) {
+  const std::string& family = cfg.family;
   if (family == "yunet") return {"cls", "obj", "bbox", "kps"};
   if (family == "nanodet") return {"cls", "reg"};
   if (family == "blazeface") return {"regressors", "classificators"};
+  if (family == "yolox") {
+    if (yolox_split_outputs(cfg)) return {"reg", "obj", "cls"};
+    return {"output"};
+  }
   return {"pred"};
 }
 

@@ -37,8 +37,12 @@ class Decoder {
 // A decoder for `family`, or an error naming the supported families.
 Status make_decoder(const std::string& family, std::unique_ptr<Decoder>* out);
 
-// The output roles `family` reads, in a fixed order (for error messages and the detector).
-std::vector<std::string> decoder_roles(const std::string& family);
+// The output roles `cfg`'s family reads, in a fixed order (for error messages and the detector).
+std::vector<std::string> decoder_roles(const DecoderConfig& cfg);
+
+// YOLOX reads either one "output" tensor or a split head: true when `cfg` maps any of the split
+// head's roles ("reg", "obj", "cls").
+bool yolox_split_outputs(const DecoderConfig& cfg);
 
 // Shared by the decoders: fails unless `outputs` has `role` with exactly `count` tensors.
 Status expect_role(const RoleTensors& outputs, const std::string& role, size_t count, const std::vector<TensorView>** views);
@@ -52,5 +56,6 @@ std::unique_ptr<Decoder> new_nanodet_decoder();
 std::unique_ptr<Decoder> new_fastestdet_decoder();
 std::unique_ptr<Decoder> new_blazeface_decoder();
 std::unique_ptr<Decoder> new_yolo_decoder(bool v8);
+std::unique_ptr<Decoder> new_yolox_decoder();
 
 }  // namespace fd
