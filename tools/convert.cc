@@ -11,8 +11,9 @@
 #include <vector>
 
 #include "vision/json.h"
-#include "model/graph_transforms.h"
 #include "model/fuse_activations.h"
+#include "model/graph_edit.h"
+#include "model/graph_transforms.h"
 #include "model/onnx_reader.h"
 #include "model/tflite_reader.h"
 #include "model/tflite_writer.h"
@@ -38,7 +39,8 @@ const char* kUsage =
     "  --calib DIR              calibration images (.jpg .jpeg .png .bmp), required unless --float\n"
     "  --calib-limit N          use at most N images (sorted by name; default 100)\n"
     "  --input-size WxH         input size (default: the preset's, else the model's)\n"
-    "  --preset NAME            yunet | nanodet | fastestdet | yolov8: normalization, channel order\n"
+    "  --preset NAME            yunet | nanodet | fastestdet | yolov8 | yolox: normalization,\n"
+    "                           channel order\n"
     "                           and the featherdet metadata (family, strides, outputs, labels)\n"
     "  --mean a,b,c --std a,b,c the model's own input normalization (model channel order)\n"
     "  --bgr                    the model expects BGR channel order\n"
@@ -48,6 +50,9 @@ const char* kUsage =
     "                           YuNet and NanoDet; percentile did best on FastestDet)\n"
     "  --percentile P           kept percentage for --calibration percentile (default 99.99)\n"
     "  --keep-float NODE...     keep these nodes in float (NODE: a tensor the node produces, or #N)\n"
+    "  --outputs TENSOR...      make these tensors the model outputs (in this order) and drop\n"
+    "                           what they do not depend on (default: the model's outputs; the\n"
+    "                           yolox preset cuts the head before its final concatenation)\n"
     "  --float-outputs          dequantize the model outputs to FLOAT32\n"
     "  --prune                  remove dead (all-zero) depthwise channels of 1x1 -> depthwise -> 1x1\n"
     "                           chains, their bias folded into the last conv\n"
@@ -88,7 +93,7 @@ struct Args {
   float per_tensor_ratio = 0.0f;
   bool prune = false, channels_last = false;
   double percentile = 99.99;
-  std::vector<std::string> keep_float;
+  std::vector<std::string> keep_float, outputs;
 };
 
 Status parse_args(int argc, char** argv, Args* a) {
@@ -130,6 +135,9 @@ Status parse_args(int argc, char** argv, Args* a) {
       FD_RETURN_IF_ERROR(value(&v));
       a->percentile = std::strtod(v.c_str(), nullptr);
       if (!(a->percentile > 50 && a->percentile <= 100)) return Status::error("--percentile needs a value in (50, 100]");
+    } else if (arg == "--outputs") {
+      while (i + 1 < argc && argv[i + 1][0] != '-') a->outputs.push_back(argv[++i]);
+      if (a->outputs.empty()) return Status::error("--outputs needs at least one tensor name");
     } else if (arg == "--keep-float") {
       while (i + 1 < argc && argv[i + 1][0] != '-') a->keep_float.push_back(argv[++i]);
       if (a->keep_float.empty()) return Status::error("--keep-float needs at least one node");
@@ -218,6 +226,14 @@ Status run(const Args& a) {
   // Space-to-depth slicing in front of a convolution becomes one strided convolution.
   const int s2d = fold_space_to_depth_convs(&g);
   if (s2d > 0) std::fprintf(stderr, "folded %d space-to-depth front end(s) into their convolutions\n", s2d);
+
+  if (!a.outputs.empty()) {
+    Status st = cut_at_outputs(&g, a.outputs);
+    if (!st.ok()) return Status::error("--outputs: " + st.message());
+  } else if (has_preset) {
+    FD_RETURN_IF_ERROR(fill_shapes(&g));
+    FD_RETURN_IF_ERROR(cut_preset_head(&g, &preset));
+  }
 
   // Conv -> Relu pairs become one conv with a fused activation, as TFLite's converter makes them.
   FD_RETURN_IF_ERROR(fuse_activations(&g));

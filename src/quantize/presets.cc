@@ -1,5 +1,9 @@
 #include "quantize/presets.h"
 
+#include <algorithm>
+
+#include "model/graph_edit.h"
+
 namespace fd {
 namespace {
 
@@ -70,6 +74,25 @@ Preset yolov8() {
   return p;
 }
 
+Preset yolox() {
+  Preset p;
+  p.name = p.family = "yolox";
+  p.width = p.height = 416;
+  p.pixels = family_pixels(p.family);
+  p.resize = "letterbox";
+  p.align = "top-left";
+  p.pad_value = 114;
+  p.strides = {8, 16, 32};
+  p.outputs = {{"output", {}}};
+  p.coco_labels = true;
+  p.score_threshold = 0.3;
+  p.iou_threshold = 0.45;
+  p.license = "Apache-2.0";
+  p.repository = "Megvii-BaseDetection/YOLOX";
+  p.url = "https://github.com/Megvii-BaseDetection/YOLOX/releases/download/0.1.1rc0/yolox_nano.onnx";
+  return p;
+}
+
 void append(std::string* out, const JsonValue& v) {
   switch (v.type()) {
     case JsonValue::Type::kNull: *out += "null"; break;
@@ -112,7 +135,47 @@ Status find_preset(const std::string& name, Preset* out) {
   else if (name == "nanodet") *out = nanodet();
   else if (name == "fastestdet") *out = fastestdet();
   else if (name == "yolov8") *out = yolov8();
-  else return Status::error("unknown preset '" + name + "' (known: yunet, nanodet, fastestdet, yolov8)");
+  else if (name == "yolox") *out = yolox();
+  else return Status::error("unknown preset '" + name + "' (known: yunet, nanodet, fastestdet, yolov8, yolox)");
+  return Status();
+}
+
+Status cut_preset_head(Graph* g, Preset* p) {
+  if (p->family != "yolox") return Status();
+  struct Level {
+    int32_t rows;
+    int32_t reg, obj, cls;
+  };
+  std::vector<Level> levels;
+  int32_t classes = -1;
+  for (const Node& n : g->nodes) {
+    if (n.code != static_cast<int32_t>(OpCode::kConcatenation) || n.inputs.size() != 3 ||
+        (n.options.axis != 3 && n.options.axis != -1)) {
+      continue;
+    }
+    const Shape& r = g->tensors[n.inputs[0]].shape;
+    const Shape& o = g->tensors[n.inputs[1]].shape;
+    const Shape& c = g->tensors[n.inputs[2]].shape;
+    if (r.size() != 4 || o.size() != 4 || c.size() != 4 || r[3] != 4 || o[3] != 1 || c[3] < 1 ||
+        o[1] != r[1] || c[1] != r[1] || o[2] != r[2] || c[2] != r[2] || (classes >= 0 && c[3] != classes)) {
+      continue;
+    }
+    classes = c[3];
+    levels.push_back({r[1], n.inputs[0], n.inputs[1], n.inputs[2]});
+  }
+  if (levels.size() != p->strides.size()) return Status();
+  std::sort(levels.begin(), levels.end(), [](const Level& a, const Level& b) { return a.rows > b.rows; });
+  std::vector<std::string> reg, obj, cls;
+  for (const Level& l : levels) {
+    reg.push_back(g->tensors[l.reg].name);
+    obj.push_back(g->tensors[l.obj].name);
+    cls.push_back(g->tensors[l.cls].name);
+  }
+  std::vector<std::string> names = reg;
+  names.insert(names.end(), obj.begin(), obj.end());
+  names.insert(names.end(), cls.begin(), cls.end());
+  FD_RETURN_IF_ERROR(cut_at_outputs(g, names));
+  p->outputs = {{"reg", reg}, {"obj", obj}, {"cls", cls}};
   return Status();
 }
 
@@ -126,6 +189,8 @@ JsonValue preset_metadata(const Preset& p, int width, int height, const std::vec
   input.set("width", JsonValue::make_number(width));
   input.set("height", JsonValue::make_number(height));
   input.set("resize", JsonValue::make_string(p.resize));
+  if (!p.align.empty()) input.set("align", JsonValue::make_string(p.align));
+  if (p.pad_value >= 0) input.set("pad_value", JsonValue::make_number(p.pad_value));
   input.set("pixels", JsonValue::make_string("RGB"));
   input.set("range", JsonValue::make_string("raw"));
   m.set("input", input);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "model/graph.h"
 #include "vision/decoder_config.h"
 #include "vision/json.h"
 
@@ -14,11 +15,13 @@ namespace fd {
 
 // What `featherdet-convert --preset NAME` fills in.
 struct Preset {
-  std::string name;                 // yunet | nanodet | fastestdet | yolov8
+  std::string name;                 // yunet | nanodet | fastestdet | yolov8 | yolox
   std::string family;               // metadata "family"
   int width = 0, height = 0;        // default input size
   PixelMapping pixels;              // the family's upstream preprocessing, folded by the converter
   std::string resize = "stretch";   // "stretch" | "letterbox"
+  std::string align;                // letterbox "center" | "top-left" (empty: the family's default)
+  int pad_value = -1;               // letterbox fill (-1: the family's default)
   std::vector<int> strides;         // grid families
   int reg_max = -1;                 // nanodet
   // Output roles -> tensor names in stride order; an empty list means "the model's outputs".
@@ -32,6 +35,15 @@ struct Preset {
 
 // The preset called `name`; fails naming the known presets.
 Status find_preset(const std::string& name, Preset* out);
+
+// Rewrites the graph the way the preset's family quantizes best, updating p->outputs. yolox:
+// the single [1, N, 5+C] output concatenates box regressions, objectness and class scores of
+// very different ranges (one INT8 scale would blur the scores); the graph is cut before it, at
+// each stride's [1, H, W, 4] box, [1, H, W, 1] objectness and [1, H, W, C] class tensors (found
+// as the three inputs of a channel CONCATENATION, finest stride first), which become roles
+// "reg", "obj" and "cls". Other presets, or a yolox graph without that head, stay as they are.
+// Needs the graph's shapes filled in.
+Status cut_preset_head(Graph* graph, Preset* p);
 
 // Builds the "featherdet" metadata object for `p` at `width` x `height` with `labels`, the
 // source file's name and sha256, and the model's output tensor names (used by presets whose

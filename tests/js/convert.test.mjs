@@ -13,9 +13,18 @@ import { converterPath } from '../../bin/convert.mjs';
 const BIN = join(ROOT, 'bin/featherdet.mjs');
 const SHARED = resolve(ROOT, '../shared');
 const YUNET = join(SHARED, 'models/upstream/yunet_n_320_320.onnx');
+const YOLOX = join(SHARED, 'models/upstream/yolox_nano.onnx');
 const WIDER = join(SHARED, 'data/widerface-val/images');
 const tmp = mkdtempSync(join(tmpdir(), 'featherdet-convert-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** The featherdet metadata JSON embedded in a converted file. */
+function metadataOf(bytes) {
+  const text = bytes.toString('latin1');
+  const start = text.indexOf('{"version":1');
+  expect(start).toBeGreaterThan(0);
+  return JSON.parse(text.slice(start, text.indexOf('}}', start) + 2));
+}
 
 function convert(args, env = {}) {
   const r = spawnSync(process.execPath, [BIN, 'convert', ...args], {
@@ -49,6 +58,38 @@ describe('featherdet convert', () => {
     expect(meta.source.sha256).toMatch(/^81dbde155e982455/);
   });
 
+  test('YOLOX-Nano with the yolox preset: Focus folded, head cut per role, float file as accurate as onnxruntime-web', () => {
+    const out = join(tmp, 'yolox.fp32.tflite');
+    const r = convert([YOLOX, '-o', out, '--preset', 'yolox', '--float']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/folded 1 space-to-depth front end/);
+    const meta = metadataOf(readFileSync(out));
+    expect(meta.family).toBe('yolox');
+    expect(meta.input).toEqual({
+      width: 416, height: 416, resize: 'letterbox', align: 'top-left', pad_value: 114, pixels: 'RGB', range: 'raw',
+    });
+    expect(Object.keys(meta.outputs)).toEqual(['reg', 'obj', 'cls']);
+    for (const names of Object.values(meta.outputs)) expect(names).toHaveLength(3);
+    expect(meta.labels).toHaveLength(80);
+    // onnxruntime-web on the upstream file with YOLOX's own preprocessing: 33.57 mAP@[.5:.95].
+    const e = spawnSync(process.execPath, [BIN, 'eval', '--file', out, '--json'], { encoding: 'utf8', timeout: 300_000 });
+    expect(e.status, e.stderr).toBe(0);
+    expect(JSON.parse(e.stdout).files[0].metrics['mAP@[.5:.95]']).toBeGreaterThan(33.0);
+  });
+
+  test('--outputs cuts the graph at the named tensors; unknown names are errors', () => {
+    const out = join(tmp, 'cut.tflite');
+    let r = convert([YUNET, '-o', out, '--float', '--outputs', 'cls_8', 'bbox_8']);
+    expect(r.code, r.stderr).toBe(0);
+    const text = readFileSync(out).toString('latin1');
+    expect(text).toContain('cls_8');
+    expect(text).toContain('bbox_8');
+    expect(text).not.toContain('kps_32');
+    r = convert([YUNET, '-o', out, '--float', '--outputs', 'cls_8', 'nope']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/--outputs: no tensor is called 'nope'/);
+  });
+
   test('--report prints per-layer errors, worst first', () => {
     const r = convert([YUNET, '-o', join(tmp, 'r.tflite'), '--preset', 'yunet', '--calib', WIDER, '--calib-limit', '1',
       '--report', '--calibration', 'minmax']);
@@ -73,7 +114,7 @@ describe('featherdet convert', () => {
     expect(r.stderr).toMatch(/^featherdet-convert: cannot import '.*junk\.onnx': /);
 
     r = convert([YUNET, '-o', join(tmp, 'p.tflite'), '--calib', WIDER, '--preset', 'ssd']);
-    expect(r.stderr).toMatch(/unknown preset 'ssd' \(known: yunet, nanodet, fastestdet, yolov8\)/);
+    expect(r.stderr).toMatch(/unknown preset 'ssd' \(known: yunet, nanodet, fastestdet, yolov8, yolox\)/);
 
     r = convert([YUNET, '-o', join(tmp, 'm.tflite'), '--preset', 'yunet', '--calib', join(tmp, 'missing')]);
     expect(r.code).toBe(1);
