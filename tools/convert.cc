@@ -243,7 +243,8 @@ Status run(const Args& a) {
     const float* mean = a.has_norm ? a.mean : preset.pixels.mean;
     const float* std = a.has_norm ? a.std : preset.pixels.std;
     const bool bgr = a.has_norm ? a.bgr : preset.pixels.bgr;
-    FD_RETURN_IF_ERROR(fold_input_normalization(&g, mean, std, bgr));
+    // Float files keep the mean as an ADD (exact borders); INT8 files fold all of it.
+    FD_RETURN_IF_ERROR(fold_input_normalization(&g, mean, std, bgr, a.float_model));
   }
   // --prune: dead depthwise channels (all-zero filters) leave their 1x1 -> depthwise -> 1x1 chains.
   if (a.prune) {

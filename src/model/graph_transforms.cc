@@ -240,7 +240,7 @@ int fold_space_to_depth_convs(Graph* g) {
   return folded;
 }
 
-Status fold_input_normalization(Graph* g, const float mean[3], const float std[3], bool bgr) {
+Status fold_input_normalization(Graph* g, const float mean[3], const float std[3], bool bgr, bool keep_mean) {
   if (g->inputs.size() != 1) return Status::error("fold_input_normalization: the graph must have one input");
   const int input = g->inputs[0];
   const TensorDesc& in = g->tensors[input];
@@ -261,6 +261,7 @@ Status fold_input_normalization(Graph* g, const float mean[3], const float std[3
     }
   }
   if (consumer < 0) return Status::error("fold_input_normalization: nothing reads the input");
+  const int consumer_of_input = consumer;
   int conv_input = input;
   if (g->nodes[consumer].code == static_cast<int32_t>(OpCode::kPad)) {
     // An explicit zero PAD in front of the convolution (the importer's non-SAME padding).
@@ -303,7 +304,7 @@ Status fold_input_normalization(Graph* g, const float mean[3], const float std[3
           const int m = model_of_rgb[c];
           const float v = w[(o * taps + t) * 3 + m];
           nw[(o * taps + t) * 3 + c] = v / std[m];
-          b[o] -= v * mean[m] / std[m];
+          if (!keep_mean) b[o] -= v * mean[m] / std[m];
         }
       }
     }
@@ -317,7 +318,7 @@ Status fold_input_normalization(Graph* g, const float mean[3], const float std[3
         for (int64_t t = 0; t < taps; ++t) {
           const float v = w[t * O + m * M + j];
           nw[t * O + c * M + j] = v / std[m];
-          acc -= v * mean[m] / std[m];
+          if (!keep_mean) acc -= v * mean[m] / std[m];
         }
         nb[c * M + j] = acc;
       }
@@ -326,6 +327,30 @@ Status fold_input_normalization(Graph* g, const float mean[3], const float std[3
   }
   set_float_data(g, wt, nw);
   set_float_data(g, bt, b);
+  if (keep_mean && (mean[0] != 0.0f || mean[1] != 0.0f || mean[2] != 0.0f)) {
+    // input - mean (RGB order) by an ADD in front of the first node: padding then means the mean pixel.
+    const int reader = consumer_of_input;
+    std::vector<float> neg_mean(3);
+    for (int c = 0; c < 3; ++c) neg_mean[c] = -mean[model_of_rgb[c]];
+    TensorDesc k;
+    k.name = g->tensors[input].name + "/mean";
+    k.shape = {3};
+    g->tensors.push_back(k);
+    const int32_t mean_t = static_cast<int32_t>(g->tensors.size() - 1);
+    set_float_data(g, mean_t, neg_mean);
+    TensorDesc centered = g->tensors[input];
+    centered.name = g->tensors[input].name + "/centered";
+    g->tensors.push_back(centered);
+    const int32_t centered_t = static_cast<int32_t>(g->tensors.size() - 1);
+    for (int32_t& i : g->nodes[reader].inputs) {
+      if (i == input) i = centered_t;
+    }
+    Node add;
+    add.code = static_cast<int32_t>(OpCode::kAdd);
+    add.inputs = {input, mean_t};
+    add.outputs = {centered_t};
+    g->nodes.insert(g->nodes.begin(), add);
+  }
   return Status();
 }
 

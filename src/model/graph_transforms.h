@@ -27,8 +27,11 @@ int fold_space_to_depth_convs(Graph* graph);
 // or an explicit PAD) feeds the convolution, the original model saw normalized 0, i.e. the
 // pixel value `mean`, while the folded one sees raw 0; outputs on the one-pixel border ring of
 // a padded first layer therefore differ slightly from the unfolded graph. The interior is exact
-// up to float rounding.
-Status fold_input_normalization(Graph* graph, const float mean[3], const float std[3], bool bgr);
+// up to float rounding. With `keep_mean` (float files that must compute what the original
+// does), only the channel order and 1 / std are folded and a leading ADD subtracts the mean from
+// the raw pixels, so padding sees the mean pixel as in the original: exact, borders included.
+Status fold_input_normalization(Graph* graph, const float mean[3], const float std[3], bool bgr,
+                                bool keep_mean = false);
 
 // Removes dead channels of 1x1 CONV_2D -> (LEAKY_RELU | PAD)* -> linear DEPTHWISE_CONV_2D ->
 // 1x1 CONV_2D chains: a depthwise channel whose weights are all below 1e-6 x the layer's largest
