@@ -132,7 +132,20 @@ void Calibrator::observe_histogram(int tensor) {
   s.count += n;
 }
 
-double quantization_mse(const TensorStats& s, float lo, float hi) {
+namespace {
+
+// The function `use` applies to a value.
+double apply_use(RangeUse use, double x) {
+  switch (use) {
+    case RangeUse::kSigmoid: return 1.0 / (1.0 + std::exp(-x));
+    case RangeUse::kSilu: return x / (1.0 + std::exp(-x));
+    default: return x;
+  }
+}
+
+}  // namespace
+
+double quantization_mse(const TensorStats& s, float lo, float hi, RangeUse use) {
   ActivationQuant q = activation_quant(lo, hi);
   const int bins = static_cast<int>(s.histogram.size());
   const double bw = (static_cast<double>(s.hist_hi) - s.hist_lo) / bins;
@@ -142,13 +155,13 @@ double quantization_mse(const TensorStats& s, float lo, float hi) {
     const double x = s.hist_lo + (b + 0.5) * bw;
     double v = std::nearbyint(x / q.scale) + q.zero_point;
     v = std::min(127.0, std::max(-128.0, v));
-    const double d = (v - q.zero_point) * q.scale - x;
+    const double d = apply_use(use, (v - q.zero_point) * q.scale) - apply_use(use, x);
     err += d * d * static_cast<double>(s.histogram[b]);
   }
   return s.count ? err / static_cast<double>(s.count) : 0.0;
 }
 
-void choose_range(const TensorStats& s, RangeMethod method, double percentile, float* lo, float* hi) {
+void choose_range(const TensorStats& s, RangeMethod method, double percentile, float* lo, float* hi, RangeUse use) {
   *lo = std::min(s.min, 0.0f);
   *hi = std::max(s.max, 0.0f);
   if (method == RangeMethod::kMinMax || s.histogram.empty() || s.count == 0) return;
@@ -173,7 +186,7 @@ void choose_range(const TensorStats& s, RangeMethod method, double percentile, f
   }
   // MSE: shrink each side independently over a grid of fractions of the observed range; the
   // int8 error is nearly separable between the two tails, so two 1-D searches suffice.
-  double best = quantization_mse(s, *lo, *hi);
+  double best = quantization_mse(s, *lo, *hi, use);
   const float lo0 = *lo, hi0 = *hi;
   for (int side = 0; side < 2; ++side) {
     for (int step = 1; step <= 100; ++step) {
@@ -181,7 +194,7 @@ void choose_range(const TensorStats& s, RangeMethod method, double percentile, f
       const float l = side == 0 ? *lo : lo0 * f;
       const float h = side == 0 ? hi0 * f : *hi;
       if (h - l <= 0) continue;
-      const double e = quantization_mse(s, l, h);
+      const double e = quantization_mse(s, l, h, use);
       if (e < best) {
         best = e;
         *lo = l;

@@ -67,13 +67,20 @@ class Calibrator {
   bool histogram_pass_ = false;
 };
 
+// What reads an activation tensor, for the mse range: the error that matters is the reader's.
+// kSigmoid: only a LOGISTIC reads it (detection scores); kSilu: a LOGISTIC and a MUL of the tensor
+// by that LOGISTIC's output (SiLU written as x * sigmoid(x)). Both saturate, so values far into a
+// flat tail can be clipped for free and the int8 steps go where the function still moves.
+enum class RangeUse { kLinear, kSigmoid, kSilu };
+
 // The clipping range [*lo, *hi] of `s` by `method` (percentile: keeps `percentile`% of the
 // values, trimming both tails equally; mse: minimizes the expected squared int8 error over the
-// histogram). The range always contains 0.
-void choose_range(const TensorStats& s, RangeMethod method, double percentile, float* lo, float* hi);
+// histogram, measured after `use`'s function). The range always contains 0.
+void choose_range(const TensorStats& s, RangeMethod method, double percentile, float* lo, float* hi,
+                  RangeUse use = RangeUse::kLinear);
 
 // Expected mean squared error of quantizing the histogram of `s` to int8 over [lo, hi]
-// (clipping plus rounding, values taken at bin centers).
-double quantization_mse(const TensorStats& s, float lo, float hi);
+// (clipping plus rounding, values taken at bin centers), after `use`'s function.
+double quantization_mse(const TensorStats& s, float lo, float hi, RangeUse use = RangeUse::kLinear);
 
 }  // namespace fd

@@ -229,6 +229,33 @@ Status quantize_graph(const Graph& g, const std::vector<TensorStats>& stats, con
 
   const int32_t model_input = g.inputs[0];
 
+  // How each activation is read, for the mse range: by one LOGISTIC only, or as SiLU (a LOGISTIC
+  // of it and a MUL of it by that LOGISTIC's output). Graph outputs are read as they are.
+  std::vector<RangeUse> use(nt, RangeUse::kLinear);
+  {
+    std::vector<std::vector<int>> readers(nt);
+    for (int n = 0; n < nn; ++n) {
+      for (int32_t t : g.nodes[n].inputs) {
+        if (t >= 0) readers[t].push_back(n);
+      }
+    }
+    for (int32_t t : g.outputs) readers[t].push_back(-1);
+    auto logistic = [&](int n) { return n >= 0 && g.nodes[n].code == c(Code::kLogistic); };
+    for (int32_t t = 0; t < nt; ++t) {
+      const std::vector<int>& r = readers[t];
+      if (r.size() == 1 && logistic(r[0])) use[t] = RangeUse::kSigmoid;
+      if (r.size() != 2 || (!logistic(r[0]) && !logistic(r[1]))) continue;
+      const int sig = logistic(r[0]) ? r[0] : r[1], mul = logistic(r[0]) ? r[1] : r[0];
+      if (mul < 0 || g.nodes[mul].code != c(Code::kMul) || g.nodes[mul].inputs.size() != 2 ||
+          g.nodes[mul].options.activation != Activation::kNone) {
+        continue;
+      }
+      const int32_t s = g.nodes[sig].outputs[0];
+      const std::vector<int32_t>& in = g.nodes[mul].inputs;
+      if ((in[0] == t && in[1] == s) || (in[0] == s && in[1] == t)) use[t] = RangeUse::kSilu;
+    }
+  }
+
   // Activation parameters: fixed anchors, pass-through groups, concat groups, then ranges.
   std::vector<bool> anchored(nt, false);
   std::vector<ActivationQuant> anchor(nt);
@@ -266,7 +293,7 @@ Status quantize_graph(const Graph& g, const std::vector<TensorStats>& stats, con
     // requantization); a much narrower one keeps its finer scale and is requantized.
     auto span = [&](int32_t t) {
       float l = 0, h = 0;
-      if (stats[t].seen) choose_range(stats[t], opt.method, opt.percentile, &l, &h);
+      if (stats[t].seen) choose_range(stats[t], opt.method, opt.percentile, &l, &h, use[t]);
       return h - l;
     };
     for (int32_t t : node.inputs) {
@@ -287,7 +314,7 @@ Status quantize_graph(const Graph& g, const std::vector<TensorStats>& stats, con
   for (int32_t t = 0; t < nt; ++t) {
     if (!is_float_activation(t) || !stats[t].seen || padded[t]) continue;
     float l, h;
-    choose_range(stats[t], opt.method, opt.percentile, &l, &h);
+    choose_range(stats[t], opt.method, opt.percentile, &l, &h, use[t]);
     const int32_t r = groups.find(t);
     lo[r] = has_range[r] ? std::min(lo[r], l) : l;
     hi[r] = has_range[r] ? std::max(hi[r], h) : h;

@@ -209,6 +209,66 @@ TEST(QuantizeMath, RangeMethods) {
   EXPECT_FALSE(parse_range_method("kl", &m).ok());
 }
 
+TEST(QuantizeMath, MseRangeMeasuresTheReadersFunction) {
+  // Pre-activation values: uniform in [-40, 8] (a conv output whose negative tail SiLU flattens).
+  TensorStats s;
+  s.seen = true;
+  s.min = s.hist_lo = -40.0f;
+  s.max = s.hist_hi = 8.0f;
+  s.histogram.assign(Calibrator::kBins, 0);
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<float> d(-40.0f, 8.0f);
+  for (int i = 0; i < 20000; ++i) {
+    const int bin = static_cast<int>((d(rng) - s.hist_lo) / (s.hist_hi - s.hist_lo) * Calibrator::kBins);
+    ++s.histogram[std::min(bin, Calibrator::kBins - 1)];
+    ++s.count;
+  }
+  float lo, hi, slo, shi, glo, ghi;
+  choose_range(s, RangeMethod::kMse, 99.99, &lo, &hi);
+  choose_range(s, RangeMethod::kMse, 99.99, &slo, &shi, RangeUse::kSilu);
+  choose_range(s, RangeMethod::kMse, 99.99, &glo, &ghi, RangeUse::kSigmoid);
+  // Linear readers need the whole tail; SiLU is flat below about -8, so the range stops near there
+  // and its int8 steps get finer; a sigmoid is flat on both sides.
+  EXPECT_LT(lo, -35.0f);
+  EXPECT_GT(slo, -15.0f);
+  EXPECT_LT(slo, -4.0f);
+  EXPECT_GT(shi, 7.0f);
+  EXPECT_GT(glo, -15.0f);
+  EXPECT_LT(ghi, 8.0f);
+  EXPECT_LT(quantization_mse(s, slo, shi, RangeUse::kSilu), quantization_mse(s, lo, hi, RangeUse::kSilu));
+  EXPECT_LT(quantization_mse(s, glo, ghi, RangeUse::kSigmoid), quantization_mse(s, lo, hi, RangeUse::kSigmoid));
+}
+
+TEST(Quantize, SiluInputRangeStopsWhereSiluIsFlat) {
+  // pixels -> 1x1 conv (output -0.3 * (r + g + b) / 3 + 8, in [-68.5, 8]) -> SiLU as
+  // LOGISTIC + MUL. With `linear_too` the conv output is also a graph output (read as is).
+  auto build = [](bool linear_too) {
+    FloatGraphBuilder b;
+    const std::vector<float> w = {-0.1f, -0.1f, -0.1f}, bias = {8.0f};
+    const int x = b.tensor("input", {1, 8, 8, 3});
+    const int wt = b.tensor("w", {1, 1, 1, 3}, &w), bt = b.tensor("b", {1}, &bias);
+    const int y = b.tensor("pre", {}), sg = b.tensor("sig", {}), out = b.tensor("silu", {});
+    b.node(OpCode::kConv2D, {x, wt, bt}, {y});
+    b.node(OpCode::kLogistic, {y}, {sg});
+    b.node(OpCode::kMul, {y, sg}, {out});
+    b.g.inputs = {x};
+    b.g.outputs = {out};
+    if (linear_too) b.g.outputs.push_back(y);
+    return b.g;
+  };
+  auto pre_low_end = [](const Graph& g) {
+    const TensorDesc* t = find_tensor(g, "pre");
+    EXPECT_NE(t, nullptr);
+    return t ? (-128 - t->quant.zero_point[0]) * t->quant.scale[0] : 0.0f;
+  };
+  const auto images = random_images(8, 8 * 8 * 3, 5);
+  Graph silu, linear;
+  ASSERT_TRUE(quantize_with_images(build(false), images, QuantizeOptions(), &silu).ok());
+  ASSERT_TRUE(quantize_with_images(build(true), images, QuantizeOptions(), &linear).ok());
+  EXPECT_GT(pre_low_end(silu), -20.0f);
+  EXPECT_LT(pre_low_end(linear), -50.0f);
+}
+
 TEST(Quantize, TinyGraphTracksFloat) {
   Graph fg = tiny_graph();
   auto calib = random_images(16, 8 * 8 * 3, 11);
