@@ -58,6 +58,9 @@ const char* kUsage =
     "                           chains, their bias folded into the last conv\n"
     "  --channels-last-reshapes keep channel shuffles / head flattens NHWC (fewer TRANSPOSEs and\n"
     "                           RESHAPEs; default off: the NCHW round trip mirrors the ONNX graph)\n"
+    "  --split-channels R       split CONV -> [SiLU] -> depthwise -> [SiLU] chains whose activation's\n"
+    "                           channel ranges span more than R times into two channel groups with\n"
+    "                           their own INT8 scales (exact in float; default 0 = off, yolox: 32)\n"
     "  --per-tensor-ratio R     per-tensor (not per-channel) conv weights where the channels' max|w|\n"
     "                           span at most R times (default 0: always per-channel)\n"
     "  --report                 per-layer INT8 vs fp32 error on the calibration set, worst first\n"
@@ -91,6 +94,7 @@ struct Args {
   float mean[3] = {0, 0, 0}, std[3] = {1, 1, 1};
   bool has_norm = false, bgr = false, report = false, float_model = false, float_outputs = false;
   float per_tensor_ratio = 0.0f;
+  float split_channels = -1.0f;  // unset: the preset's
   bool prune = false, channels_last = false;
   double percentile = 99.99;
   std::vector<std::string> keep_float, outputs;
@@ -145,6 +149,10 @@ Status parse_args(int argc, char** argv, Args* a) {
       a->prune = true;
     } else if (arg == "--channels-last-reshapes") {
       a->channels_last = true;
+    } else if (arg == "--split-channels") {
+      if (i + 1 >= argc) return Status::error("--split-channels needs a value");
+      a->split_channels = std::strtof(argv[++i], nullptr);
+      if (!(a->split_channels >= 0)) return Status::error("--split-channels must be >= 0");
     } else if (arg == "--per-tensor-ratio") {
       if (i + 1 >= argc) return Status::error("--per-tensor-ratio needs a value");
       a->per_tensor_ratio = std::strtof(argv[++i], nullptr);
@@ -298,6 +306,12 @@ Status run(const Args& a) {
   } else {
     std::vector<std::vector<uint8_t>> images;
     FD_RETURN_IF_ERROR(load_calibration_images(a.calib, a.calib_limit, w, h, &images));
+    const float split_ratio = a.split_channels >= 0 ? a.split_channels : preset.split_channels;
+    if (split_ratio > 0) {
+      int split = 0;
+      FD_RETURN_IF_ERROR(split_wide_depthwise_chains(&g, images, split_ratio, &split));
+      if (split > 0) std::fprintf(stderr, "split %d depthwise chain(s) into channel groups\n", split);
+    }
     std::fprintf(stderr, "calibrating on %zu images (%s)\n", images.size(), range_method_name(method));
     QuantizeOptions opt;
     opt.method = method;

@@ -2,8 +2,38 @@
 #include "model/graph_edit.h"
 
 #include <algorithm>
+#include <cstring>
+#include <memory>
 
 namespace fd {
+
+std::vector<float> float_data(const TensorDesc& t) {
+  std::vector<float> v(t.data_bytes / sizeof(float));
+  if (!v.empty()) std::memcpy(v.data(), t.data, v.size() * sizeof(float));
+  return v;
+}
+
+void set_float_data(Graph* g, int t, const std::vector<float>& values) {
+  auto buf = std::make_shared<std::vector<uint8_t>>(values.size() * sizeof(float));
+  std::memcpy(buf->data(), values.data(), buf->size());
+  g->storage.push_back(buf);
+  g->tensors[t].data = buf->data();
+  g->tensors[t].data_bytes = buf->size();
+}
+
+int32_t add_tensor(Graph* g, const TensorDesc& t) {
+  g->tensors.push_back(t);
+  return static_cast<int32_t>(g->tensors.size() - 1);
+}
+
+int32_t add_float_const(Graph* g, const std::string& name, const Shape& shape, const std::vector<float>& values) {
+  TensorDesc t;
+  t.name = name;
+  t.shape = shape;
+  const int32_t i = add_tensor(g, t);
+  set_float_data(g, i, values);
+  return i;
+}
 
 void drop_unused_tensors(Graph* g) {
   std::vector<char> used(g->tensors.size(), 0);

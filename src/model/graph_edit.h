@@ -10,6 +10,18 @@
 
 namespace fd {
 
+// A FLOAT32 constant's values.
+std::vector<float> float_data(const TensorDesc& t);
+
+// Replaces tensor `t`'s constant payload with `values` (new storage owned by the graph).
+void set_float_data(Graph* graph, int t, const std::vector<float>& values);
+
+// Appends `t` (its constant data, if any, must already live in graph storage); returns its index.
+int32_t add_tensor(Graph* graph, const TensorDesc& t);
+
+// Appends a FLOAT32 constant of `shape` holding `values`; returns its index.
+int32_t add_float_const(Graph* graph, const std::string& name, const Shape& shape, const std::vector<float>& values);
+
 // Drops tensors no node, graph input or graph output refers to, renumbering the rest.
 void drop_unused_tensors(Graph* graph);
 

@@ -15,21 +15,6 @@
 namespace fd {
 namespace {
 
-// Replaces tensor `t`'s constant payload with `values` (new storage owned by the graph).
-void set_float_data(Graph* g, int t, const std::vector<float>& values) {
-  auto buf = std::make_shared<std::vector<uint8_t>>(values.size() * sizeof(float));
-  std::memcpy(buf->data(), values.data(), buf->size());
-  g->storage.push_back(buf);
-  g->tensors[t].data = buf->data();
-  g->tensors[t].data_bytes = buf->size();
-}
-
-std::vector<float> float_data(const TensorDesc& t) {
-  std::vector<float> v(t.data_bytes / sizeof(float));
-  if (!v.empty()) std::memcpy(v.data(), t.data, v.size() * sizeof(float));
-  return v;
-}
-
 std::vector<int32_t> int32_data(const TensorDesc& t) {
   std::vector<int32_t> v(t.data_bytes / sizeof(int32_t));
   if (!v.empty()) std::memcpy(v.data(), t.data, v.size() * sizeof(int32_t));
@@ -332,16 +317,10 @@ Status fold_input_normalization(Graph* g, const float mean[3], const float std[3
     const int reader = consumer_of_input;
     std::vector<float> neg_mean(3);
     for (int c = 0; c < 3; ++c) neg_mean[c] = -mean[model_of_rgb[c]];
-    TensorDesc k;
-    k.name = g->tensors[input].name + "/mean";
-    k.shape = {3};
-    g->tensors.push_back(k);
-    const int32_t mean_t = static_cast<int32_t>(g->tensors.size() - 1);
-    set_float_data(g, mean_t, neg_mean);
+    const int32_t mean_t = add_float_const(g, g->tensors[input].name + "/mean", {3}, neg_mean);
     TensorDesc centered = g->tensors[input];
     centered.name = g->tensors[input].name + "/centered";
-    g->tensors.push_back(centered);
-    const int32_t centered_t = static_cast<int32_t>(g->tensors.size() - 1);
+    const int32_t centered_t = add_tensor(g, centered);
     for (int32_t& i : g->nodes[reader].inputs) {
       if (i == input) i = centered_t;
     }

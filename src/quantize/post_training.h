@@ -16,4 +16,15 @@ namespace fd {
 Status quantize_with_images(const Graph& float_graph, const std::vector<std::vector<uint8_t>>& images,
                             const QuantizeOptions& options, Graph* out);
 
+// Runs `float_graph` on `images` and returns, for each tensor of `tensors`, the largest |value| of
+// each of its channels (last axis).
+Status channel_max_abs(const Graph& float_graph, const std::vector<std::vector<uint8_t>>& images,
+                       const std::vector<int32_t>& tensors, std::vector<std::vector<float>>* out);
+
+// Splits every depthwise chain (model/channel_split.h) whose activation's channel ranges on
+// `images` span more than `ratio` into two channel groups with their own INT8 scales. The float
+// graph computes the same values. Sets *split to the number of chains split.
+Status split_wide_depthwise_chains(Graph* float_graph, const std::vector<std::vector<uint8_t>>& images, float ratio,
+                                   int* split);
+
 }  // namespace fd

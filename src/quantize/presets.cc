@@ -82,6 +82,7 @@ Preset yolox() {
   p.resize = "letterbox";
   p.align = "top-left";
   p.pad_value = 114;
+  p.split_channels = 32;  // its stem's SiLU output spans 0.03 to 125 across channels
   p.strides = {8, 16, 32};
   p.outputs = {{"output", {}}};
   p.coco_labels = true;

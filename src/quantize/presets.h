@@ -22,6 +22,7 @@ struct Preset {
   std::string resize = "stretch";   // "stretch" | "letterbox"
   std::string align;                // letterbox "center" | "top-left" (empty: the family's default)
   int pad_value = -1;               // letterbox fill (-1: the family's default)
+  float split_channels = 0;         // default --split-channels ratio (0: off)
   std::vector<int> strides;         // grid families
   int reg_max = -1;                 // nanodet
   // Output roles -> tensor names in stride order; an empty list means "the model's outputs".

@@ -1,6 +1,7 @@
 // Converter graph rewrites, checked by running the graph before and after on the same input:
-// space-to-depth ("Focus") front ends folded into one strided convolution, and input
-// normalization folded into a zero-padded first convolution with and without its mean.
+// space-to-depth ("Focus") front ends folded into one strided convolution, input normalization
+// folded into a zero-padded first convolution with and without its mean, and depthwise chains
+// split into channel groups (also quantized, where the split pays).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -10,7 +11,9 @@
 #include <vector>
 
 #include "float_graph_builder.h"
+#include "model/channel_split.h"
 #include "model/graph_transforms.h"
+#include "quantize/post_training.h"
 #include "runtime/interpreter.h"
 
 namespace fd {
@@ -221,6 +224,111 @@ TEST(FoldInputNormalization, KeepMeanIsExactOnPaddedBorders) {
   }
   // Folding the mean too changes the border ring (the documented effect), so the check above can fail.
   EXPECT_GT(worst_border, 0.1f);
+}
+
+// pixels [1, 8, 8, 3] -> 1x1 conv to 6 channels whose scales span 1000x -> SiLU -> PAD ->
+// depthwise 3x3 (filters scaled back up per channel) -> SiLU -> 1x1 conv to 4 channels (the output).
+Graph depthwise_chain_graph() {
+  FloatGraphBuilder b;
+  const int x = b.tensor("image", {1, 8, 8, 3});
+  std::vector<float> w1 = random_floats(6 * 3, -0.02f, 0.02f, 21);
+  const float channel_scale[6] = {1.0f, 0.001f, 0.5f, 0.002f, 0.8f, 0.001f};
+  for (int o = 0; o < 6; ++o) {
+    for (int i = 0; i < 3; ++i) w1[o * 3 + i] = std::fabs(w1[o * 3 + i]) * channel_scale[o];
+  }
+  const std::vector<float> b1 = {0.1f, 0.0f, 0.2f, 0.001f, 0.0f, 0.0f};
+  // The depthwise filters undo the scales (as folded batch norms do), so every channel matters downstream.
+  std::vector<float> wd = random_floats(9 * 6, -1, 1, 22);
+  for (int t = 0; t < 9; ++t) {
+    for (int c = 0; c < 6; ++c) wd[t * 6 + c] /= channel_scale[c];
+  }
+  const auto bd = random_floats(6, -0.1f, 0.1f, 23);
+  const auto w2 = random_floats(4 * 6, -1, 1, 24), b2 = random_floats(4, -0.1f, 0.1f, 25);
+  const int cw1 = b.tensor("w1", {6, 1, 1, 3}, &w1), cb1 = b.tensor("b1", {6}, &b1);
+  const int cwd = b.tensor("wd", {1, 3, 3, 6}, &wd), cbd = b.tensor("bd", {6}, &bd);
+  const int cw2 = b.tensor("w2", {4, 1, 1, 6}, &w2), cb2 = b.tensor("b2", {4}, &b2);
+  const int y = b.tensor("pre", {1, 8, 8, 6}), s = b.tensor("sig", {1, 8, 8, 6}), a = b.tensor("act", {1, 8, 8, 6});
+  const int p = b.tensor("padded", {1, 10, 10, 6}), d = b.tensor("dw", {1, 8, 8, 6});
+  const int ds = b.tensor("dw_sig", {1, 8, 8, 6}), da = b.tensor("dw_act", {1, 8, 8, 6}), out = b.tensor("out", {1, 8, 8, 4});
+  b.node(OpCode::kConv2D, {x, cw1, cb1}, {y});
+  b.node(OpCode::kLogistic, {y}, {s});
+  b.node(OpCode::kMul, {y, s}, {a});
+  b.node(OpCode::kPad, {a, b.int32_tensor("pads", {4, 2}, {0, 0, 1, 1, 1, 1, 0, 0})}, {p});
+  OpOptions dw;
+  dw.padding = Padding::kValid;
+  b.node(OpCode::kDepthwiseConv2D, {p, cwd, cbd}, {d}, dw);
+  b.node(OpCode::kLogistic, {d}, {ds});
+  b.node(OpCode::kMul, {ds, d}, {da});
+  b.node(OpCode::kConv2D, {da, cw2, cb2}, {out});
+  b.g.inputs = {x};
+  b.g.outputs = {out};
+  return b.g;
+}
+
+TEST(ChannelSplit, FindsTheChainAndGroupsByRange) {
+  const Graph g = depthwise_chain_graph();
+  const std::vector<DepthwiseChain> chains = find_depthwise_chains(g);
+  ASSERT_EQ(chains.size(), 1u);
+  EXPECT_EQ(g.tensors[chains[0].activation].name, "act");
+  EXPECT_EQ(g.tensors[chains[0].output].name, "dw_act");
+  EXPECT_EQ(chains[0].readers.size(), 1u);
+  EXPECT_TRUE(channel_groups({1.0f, 0.9f, 0.5f}, 32).empty());
+  const auto groups = channel_groups({100.0f, 0.05f, 60.0f, 0.1f, 80.0f, 0.02f}, 32);
+  ASSERT_EQ(groups.size(), 2u);
+  EXPECT_EQ(groups[0], (std::vector<int>{0, 2, 4}));
+  EXPECT_EQ(groups[1], (std::vector<int>{1, 3, 5}));
+
+  // A chain output read by anything but convolutions (here also a graph output) is left alone.
+  Graph shared = depthwise_chain_graph();
+  shared.outputs.push_back(chains[0].output);
+  EXPECT_TRUE(find_depthwise_chains(shared).empty());
+}
+
+TEST(ChannelSplit, SplitComputesTheSameAndQuantizesBetter) {
+  const Graph g = depthwise_chain_graph();
+  Graph split = g;
+  ASSERT_TRUE(split_depthwise_chain(&split, find_depthwise_chains(split)[0], {{0, 2, 4}, {1, 3, 5}}).ok());
+  EXPECT_EQ(count_code(split, OpCode::kDepthwiseConv2D), 2);
+  EXPECT_EQ(count_code(split, OpCode::kConv2D), 3);
+  EXPECT_EQ(count_code(split, OpCode::kConcatenation), 1);
+  EXPECT_TRUE(find_depthwise_chains(split).empty());  // each group's output now feeds the concatenation
+  Graph bad = g;
+  EXPECT_FALSE(split_depthwise_chain(&bad, find_depthwise_chains(bad)[0], {{0, 1, 2}, {2, 3, 4}}).ok());
+  const auto px = random_floats(8 * 8 * 3, 0, 255, 26);
+  const std::vector<float> want = run_on(g, px), got = run_on(split, px);
+  ASSERT_EQ(want.size(), got.size());
+  for (size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-5f * (1.0f + std::fabs(want[i])));
+
+  // INT8: the small channels keep their own scale, so the output follows the float graph closer.
+  std::vector<std::vector<uint8_t>> images(6, std::vector<uint8_t>(8 * 8 * 3));
+  for (size_t k = 0; k < images.size(); ++k) {
+    const auto v = random_floats(images[k].size(), 0, 255, static_cast<uint32_t>(30 + k));
+    for (size_t i = 0; i < v.size(); ++i) images[k][i] = static_cast<uint8_t>(v[i]);
+  }
+  Graph auto_split = g;
+  int split_count = 0;
+  ASSERT_TRUE(split_wide_depthwise_chains(&auto_split, images, 32, &split_count).ok());
+  EXPECT_EQ(split_count, 1);
+  auto int8_error = [&](const Graph& fg) {
+    Graph qg;
+    EXPECT_TRUE(quantize_with_images(fg, images, QuantizeOptions(), &qg).ok());
+    std::unique_ptr<Interpreter> it;
+    EXPECT_TRUE(Interpreter::create(qg, &it).ok());
+    for (size_t i = 0; i < px.size(); ++i) it->input(0).as<int8_t>()[i] = static_cast<int8_t>(static_cast<int>(px[i]) - 128);
+    EXPECT_TRUE(it->invoke().ok());
+    const RTensor& t = it->output(0);
+    const std::vector<float> ref = run_on(fg, std::vector<float>(px.begin(), px.end()));
+    double err = 0, norm = 0;
+    for (size_t i = 0; i < ref.size(); ++i) {
+      const double q = t.quant.scale[0] * (t.as<int8_t>()[i] - t.quant.zero_point[0]);
+      err += (q - ref[i]) * (q - ref[i]);
+      norm += static_cast<double>(ref[i]) * ref[i];
+    }
+    return std::sqrt(err / norm);
+  };
+  const double before = int8_error(g), after = int8_error(auto_split);
+  std::printf("INT8 relative L2 error: %.4f unsplit, %.4f split\n", before, after);
+  EXPECT_LT(after, before * 0.5);
 }
 
 }  // namespace
