@@ -35,6 +35,14 @@ export const CONVERTED = [
       '--float-outputs'],
   },
   {
+    // Space-to-depth stem folded, head cut into 9 outputs, stem chain split into channel groups.
+    id: 'yolox_nano_416_int8',
+    family: 'yolox',
+    outputs: 9,
+    args: [`${SHARED}/models/upstream/yolox_nano.onnx`, '--preset', 'yolox',
+      '--calib', `${SHARED}/data/coco128/train2017/images`, '--calib-limit', '4'],
+  },
+  {
     id: 'fastestdet_352_int8',
     family: 'fastestdet',
     outputs: 1,
