@@ -454,7 +454,7 @@ TEST(YoloxDecoder, ShapeErrorsNameTheExpectedShape) {
 
   r = o.split_roles();
   r["cls"][2].shape = {1, 1, 2, 3};
-  expect_error(split, r, "model output 'cls_32' (role cls) has shape [1, 1, 2, 3], expected [1, 1, 2, 2] (the class count of stride 8)");
+  expect_error(split, r, "model output 'cls_32' (role cls) has shape [1, 1, 2, 3], expected [1, 1, 2, 2] for stride 32");
   r = o.split_roles();
   r["reg"][1].shape = {1, 4, 2, 4};
   expect_error(split, r, "model output 'reg_16' (role reg) has shape [1, 4, 2, 4], expected [1, 2, 4, 4] for stride 16");

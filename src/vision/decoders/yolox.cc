@@ -25,8 +25,17 @@ struct YoloxLevel {
   TensorView reg, obj, cls;  // split layout: [1, rows, cols, 4], [1, rows, cols, 1], [1, rows, cols, C]
 };
 
-std::string dims(int rows, int cols, const std::string& last) {
-  return "[1, " + std::to_string(rows) + ", " + std::to_string(cols) + ", " + last + "]";
+// Fails unless `t` is [1, rows, cols, channels] (channels > 0 when `channels` is 0), naming the
+// role, the expected shape and the stride.
+Status expect_level(const TensorView& t, const char* role, const YoloxLevel& l, int channels) {
+  const Shape& s = t.shape;
+  if (s.size() == 4 && s[0] == 1 && s[1] == l.rows && s[2] == l.cols && (channels ? s[3] == channels : s[3] > 0)) {
+    return Status();
+  }
+  return shape_error(t, role,
+                     "[1, " + std::to_string(l.rows) + ", " + std::to_string(l.cols) + ", " +
+                         (channels ? std::to_string(channels) : std::string("C")) + "] for stride " +
+                         std::to_string(l.stride));
 }
 
 class YoloxDecoder : public Decoder {
@@ -133,18 +142,11 @@ class YoloxDecoder : public Decoder {
       l.reg = (*reg)[i];
       l.obj = (*obj)[i];
       l.cls = (*cls)[i];
-      const std::string at_stride = " for stride " + std::to_string(l.stride);
-      if (l.reg.shape != Shape{1, l.rows, l.cols, 4}) return shape_error(l.reg, "reg", dims(l.rows, l.cols, "4") + at_stride);
-      if (l.obj.shape != Shape{1, l.rows, l.cols, 1}) return shape_error(l.obj, "obj", dims(l.rows, l.cols, "1") + at_stride);
-      const Shape& cs = l.cls.shape;
-      const bool grid = cs.size() == 4 && cs[0] == 1 && cs[1] == l.rows && cs[2] == l.cols && cs[3] > 0;
-      if (!grid) return shape_error(l.cls, "cls", dims(l.rows, l.cols, "C") + at_stride);
-      if (i > 0 && cs[3] != num_classes_) {
-        return shape_error(l.cls, "cls",
-                           dims(l.rows, l.cols, std::to_string(num_classes_)) + " (the class count of stride " +
-                               std::to_string(levels_[0].stride) + ")");
-      }
-      num_classes_ = cs[3];
+      FD_RETURN_IF_ERROR(expect_level(l.reg, "reg", l, 4));
+      FD_RETURN_IF_ERROR(expect_level(l.obj, "obj", l, 1));
+      // Every stride scores the same classes as the first.
+      FD_RETURN_IF_ERROR(expect_level(l.cls, "cls", l, num_classes_));
+      num_classes_ = l.cls.shape[3];
     }
     return Status();
   }
