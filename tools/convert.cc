@@ -19,6 +19,7 @@
 #include "model/tflite_writer.h"
 #include "quantize/calibration_images.h"
 #include "quantize/fold_constants.h"
+#include "quantize/int4_choice.h"
 #include "quantize/post_training.h"
 #include "quantize/presets.h"
 #include "quantize/report.h"
@@ -50,6 +51,14 @@ const char* kUsage =
     "                           YuNet and NanoDet; percentile did best on FastestDet)\n"
     "  --percentile P           kept percentage for --calibration percentile (default 99.99)\n"
     "  --keep-float NODE...     keep these nodes in float (NODE: a tensor the node produces, or #N)\n"
+    "  --int4 NODE...           store these CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED nodes'\n"
+    "                           weights as TFLite INT4 (symmetric, values in [-7, 7]: half the\n"
+    "                           weight bytes, less precision; NODE as for --keep-float)\n"
+    "  --int4-mode MODE         choose INT4 layers by measurement (each layer alone in INT4 on 8\n"
+    "                           calibration images, model outputs vs float, least error per byte\n"
+    "                           saved first): accuracy (while the summed error stays <= --int4-error,\n"
+    "                           default 0.01) or aggressive (all but the first and last layers)\n"
+    "  --size-budget BYTES      add INT4 layers, least harmful first, until the file fits\n"
     "  --outputs TENSOR...      make these tensors the model outputs (in this order) and drop\n"
     "                           what they do not depend on (default: the model's outputs; the\n"
     "                           yolox preset cuts the head before its final concatenation)\n"
@@ -97,8 +106,14 @@ struct Args {
   float split_channels = -1.0f;  // unset: the preset's
   bool prune = false, channels_last = false;
   double percentile = 99.99;
-  std::vector<std::string> keep_float, outputs;
+  std::vector<std::string> keep_float, int4_weights, outputs;
+  std::string int4_mode;    // "", "accuracy" or "aggressive"
+  double int4_error = 0.01;  // accuracy mode: bound on the summed model-output error
+  size_t size_budget = 0;    // bytes; 0 = none
 };
+
+// Images the INT4 choice measures each candidate layer on.
+constexpr size_t kInt4SampleImages = 8;
 
 Status parse_args(int argc, char** argv, Args* a) {
   for (int i = 1; i < argc; ++i) {
@@ -145,6 +160,24 @@ Status parse_args(int argc, char** argv, Args* a) {
     } else if (arg == "--keep-float") {
       while (i + 1 < argc && argv[i + 1][0] != '-') a->keep_float.push_back(argv[++i]);
       if (a->keep_float.empty()) return Status::error("--keep-float needs at least one node");
+    } else if (arg == "--int4") {
+      const size_t before = a->int4_weights.size();
+      while (i + 1 < argc && argv[i + 1][0] != '-') a->int4_weights.push_back(argv[++i]);
+      if (a->int4_weights.size() == before) return Status::error("--int4 needs at least one node");
+    } else if (arg == "--int4-mode") {
+      FD_RETURN_IF_ERROR(value(&a->int4_mode));
+      if (a->int4_mode != "accuracy" && a->int4_mode != "aggressive") {
+        return Status::error("--int4-mode must be accuracy or aggressive, got '" + a->int4_mode + "'");
+      }
+    } else if (arg == "--int4-error") {
+      if (i + 1 >= argc) return Status::error("--int4-error needs a value");
+      a->int4_error = std::strtod(argv[++i], nullptr);
+      if (!(a->int4_error >= 0)) return Status::error("--int4-error must be >= 0");
+    } else if (arg == "--size-budget") {
+      if (i + 1 >= argc) return Status::error("--size-budget needs a value");
+      const long long v = std::strtoll(argv[++i], nullptr, 10);
+      if (v <= 0) return Status::error("--size-budget must be a positive number of bytes");
+      a->size_budget = static_cast<size_t>(v);
     } else if (arg == "--prune") {
       a->prune = true;
     } else if (arg == "--channels-last-reshapes") {
@@ -175,6 +208,9 @@ Status parse_args(int argc, char** argv, Args* a) {
   }
   if (a->model.empty()) return Status::error("no model given");
   if (a->output.empty()) return Status::error("no output file given (-o OUT.tflite)");
+  if (a->float_model && (!a->int4_weights.empty() || !a->int4_mode.empty() || a->size_budget > 0)) {
+    return Status::error("--int4, --int4-mode and --size-budget store quantized weights: they do not combine with --float");
+  }
   if (!a->float_model && a->calib.empty()) {
     return Status::error("--calib DIR is required: INT8 conversion needs calibration images (or use --float)");
   }
@@ -300,7 +336,18 @@ Status run(const Args& a) {
     has_meta = true;
   }
 
+  // The file for a converted graph: the featherdet metadata replaces any earlier one.
+  auto serialize = [&](Graph* graph, std::vector<uint8_t>* bytes) {
+    graph->metadata.erase(std::remove_if(graph->metadata.begin(), graph->metadata.end(),
+                                         [](const auto& m) { return m.first == "featherdet" || m.first == "min_runtime_version"; }),
+                          graph->metadata.end());
+    if (has_meta) graph->metadata.emplace_back("featherdet", json_to_string(meta));
+    TfliteWriteOptions wo;
+    wo.compact = true;
+    return write_tflite(*graph, bytes, wo);
+  };
   Graph out;
+  std::vector<uint8_t> file;
   if (a.float_model) {
     out = g;
   } else {
@@ -313,13 +360,59 @@ Status run(const Args& a) {
       if (split > 0) std::fprintf(stderr, "split %d depthwise chain(s) into channel groups\n", split);
     }
     std::fprintf(stderr, "calibrating on %zu images (%s)\n", images.size(), range_method_name(method));
+    Calibration cal;
+    FD_RETURN_IF_ERROR(calibrate_with_images(g, images, &cal));
     QuantizeOptions opt;
     opt.method = method;
     opt.percentile = a.percentile;
     opt.keep_float = a.keep_float;
+    opt.int4_weights = a.int4_weights;
     opt.float_outputs = a.float_outputs;
     opt.per_tensor_ratio = a.per_tensor_ratio;
-    FD_RETURN_IF_ERROR(quantize_with_images(g, images, opt, &out));
+    // INT4 layers by measurement: each candidate alone in INT4, model outputs vs float.
+    const size_t samples = std::min<size_t>(images.size(), kInt4SampleImages);
+    const std::vector<std::vector<uint8_t>> sample(images.begin(), images.begin() + static_cast<std::ptrdiff_t>(samples));
+    std::vector<Int4Candidate> ranked;
+    if (!a.int4_mode.empty()) {
+      FD_RETURN_IF_ERROR(rank_int4_candidates(g, sample, &ranked));
+      const std::vector<std::string> chosen =
+          a.int4_mode == "aggressive" ? int4_aggressive(ranked) : int4_within_error(ranked, a.int4_error);
+      for (const std::string& c : chosen) {
+        if (std::find(opt.int4_weights.begin(), opt.int4_weights.end(), c) == opt.int4_weights.end()) opt.int4_weights.push_back(c);
+      }
+    }
+    FD_RETURN_IF_ERROR(quantize_graph(g, cal.stats, cal.shapes, opt, &out));
+    FD_RETURN_IF_ERROR(serialize(&out, &file));
+    if (a.size_budget > 0 && file.size() > a.size_budget && ranked.empty()) {
+      // Measure the largest layers only: four times the weights that halving must free.
+      FD_RETURN_IF_ERROR(rank_int4_candidates(g, sample, &ranked, 8 * (file.size() - a.size_budget)));
+    }
+    // --size-budget: more INT4 layers, least harmful first, until the file fits.
+    for (size_t next = 0; a.size_budget > 0 && file.size() > a.size_budget;) {
+      int64_t excess = static_cast<int64_t>(file.size() - a.size_budget);
+      const size_t before = opt.int4_weights.size();
+      for (; excess > 0 && next < ranked.size(); ++next) {
+        const std::string& sel = ranked[next].selector;
+        if (std::find(opt.int4_weights.begin(), opt.int4_weights.end(), sel) != opt.int4_weights.end()) continue;
+        opt.int4_weights.push_back(sel);
+        excess -= static_cast<int64_t>(ranked[next].weights / 2);
+      }
+      if (opt.int4_weights.size() == before) {
+        return Status::error("--size-budget " + std::to_string(a.size_budget) + ": the file is still " +
+                             std::to_string(file.size()) + " bytes with every candidate layer in INT4");
+      }
+      FD_RETURN_IF_ERROR(quantize_graph(g, cal.stats, cal.shapes, opt, &out));
+      FD_RETURN_IF_ERROR(serialize(&out, &file));
+    }
+    if (!opt.int4_weights.empty()) {
+      size_t weights = 0;
+      for (const Int4Candidate& c : ranked) {
+        if (std::find(opt.int4_weights.begin(), opt.int4_weights.end(), c.selector) != opt.int4_weights.end()) weights += c.weights;
+      }
+      std::fprintf(stderr, "INT4 weights: %zu layer(s)", opt.int4_weights.size());
+      if (weights > 0) std::fprintf(stderr, ", %zu weights", weights);
+      std::fprintf(stderr, "\n");
+    }
     if (a.report) {
       std::unique_ptr<ErrorReport> report;
       FD_RETURN_IF_ERROR(ErrorReport::create(g, out, &report));
@@ -332,14 +425,7 @@ Status run(const Args& a) {
                   ErrorReport::format(report->layers(), 0).c_str());
     }
   }
-  out.metadata.erase(std::remove_if(out.metadata.begin(), out.metadata.end(),
-                                    [](const auto& m) { return m.first == "featherdet" || m.first == "min_runtime_version"; }),
-                     out.metadata.end());
-  if (has_meta) out.metadata.emplace_back("featherdet", json_to_string(meta));
-  std::vector<uint8_t> file;
-  TfliteWriteOptions wo;
-  wo.compact = true;
-  FD_RETURN_IF_ERROR(write_tflite(out, &file, wo));
+  if (a.float_model) FD_RETURN_IF_ERROR(serialize(&out, &file));
   std::ofstream f(a.output, std::ios::binary);
   if (!f || !f.write(reinterpret_cast<const char*>(file.data()), static_cast<std::streamsize>(file.size()))) {
     return Status::error("cannot write '" + a.output + "'");

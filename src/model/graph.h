@@ -94,6 +94,10 @@ struct TensorDesc {
   QuantParams quant;
   const uint8_t* data = nullptr;  // constant payload (points into Graph storage), or null
   size_t data_bytes = 0;
+  // A constant INT8 tensor whose values lie in [-8, 7], stored in .tflite files as TFLite
+  // TensorType INT4 (17): two values per byte, the first in the low nibble; an odd count leaves
+  // the last high nibble 0. In memory it is ordinary INT8 (the reader unpacks it).
+  bool int4 = false;
   bool is_constant() const { return data != nullptr; }
 };
 

@@ -1,10 +1,12 @@
 #include "model/tflite_reader.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/decimal.h"
 #include "flatbuffers/flatbuffers.h"
@@ -32,8 +34,14 @@ Status convert_type(tflite::TensorType t, const std::string& tensor, DType* out)
                              std::to_string(static_cast<int>(t)) + "), which featherdet does not support");
 }
 
-// The zero points a tensor of `t` can hold (its value range; wider types: int32, as stored).
-void zero_point_range(DType t, int64_t* lo, int64_t* hi) {
+// The zero points a tensor of `t` can hold (its value range; wider types: int32, as stored;
+// INT4 weights, read as INT8: [-8, 7]).
+void zero_point_range(DType t, bool int4, int64_t* lo, int64_t* hi) {
+  if (int4) {
+    *lo = -8;
+    *hi = 7;
+    return;
+  }
   switch (t) {
     case DType::kInt8: *lo = -128; *hi = 127; return;
     case DType::kUInt8: *lo = 0; *hi = 255; return;
@@ -71,7 +79,7 @@ Status read_quantization(const tflite::QuantizationParameters* q, TensorDesc* d)
     return Status::error(what + " has " + std::to_string(nz) + " zero points for " + std::to_string(n) + " scales");
   }
   int64_t lo = 0, hi = 0;
-  zero_point_range(d->dtype, &lo, &hi);
+  zero_point_range(d->dtype, d->int4, &lo, &hi);
   // The verifier aligns vectors to 4 bytes only: read the int64 zero points bytewise.
   const uint8_t* zp_bytes = nz ? q->zero_point()->Data() : nullptr;
   for (size_t i = 0; i < nz; ++i) {
@@ -79,11 +87,35 @@ Status read_quantization(const tflite::QuantizationParameters* q, TensorDesc* d)
     std::memcpy(&zp, zp_bytes + i * sizeof(int64_t), sizeof(int64_t));
     zp = flatbuffers::EndianScalar(zp);
     if (zp < lo || zp > hi) {
-      return Status::error("zero point " + std::to_string(zp) + " out of range for " + dtype_name(d->dtype) + " (" + what + ")");
+      return Status::error("zero point " + std::to_string(zp) + " out of range for " +
+                           (d->int4 ? "INT4" : dtype_name(d->dtype)) + " (" + what + ")");
     }
     d->quant.zero_point.push_back(static_cast<int32_t>(zp));
   }
   d->quant.zero_point.resize(n, 0);
+  return Status();
+}
+
+// Replaces the packed INT4 payload of constant `d` (two values a byte, the first in the low
+// nibble) by its values sign-extended to INT8, in new storage owned by `g`. Reads only the
+// ceil(elements / 2) bytes the shape needs, after checking the payload holds them.
+Status unpack_int4(TensorDesc* d, Graph* g) {
+  const size_t n = static_cast<size_t>(num_elements(d->shape));
+  const size_t need = n / 2 + n % 2;
+  if (d->data_bytes < need) {
+    return Status::error("tensor '" + d->name + "' (INT4) holds " + std::to_string(d->data_bytes) +
+                         " bytes but its shape " + shape_str(d->shape) + " needs " + std::to_string(need) +
+                         " (two values a byte)");
+  }
+  auto values = std::make_shared<std::vector<uint8_t>>(std::max<size_t>(n, 1));
+  for (size_t i = 0; i < n; ++i) {
+    const uint8_t byte = d->data[i / 2];
+    const int nibble = i % 2 == 0 ? byte & 0x0F : byte >> 4;
+    (*values)[i] = static_cast<uint8_t>(static_cast<int8_t>((nibble ^ 8) - 8));  // sign-extend 4 bits
+  }
+  d->data = values->data();
+  d->data_bytes = n;
+  g->storage.push_back(std::move(values));
   return Status();
 }
 
@@ -203,7 +235,12 @@ Status read_tflite(const uint8_t* data, size_t size, Graph* graph) {
     const tflite::Tensor* t = sg->tensors()->Get(i);
     TensorDesc& d = g.tensors[i];
     d.name = t->name() ? t->name()->str() : "tensor_" + std::to_string(i);
-    FD_RETURN_IF_ERROR(convert_type(t->type(), d.name, &d.dtype));
+    if (t->type() == tflite::TensorType_INT4) {  // constant weights, unpacked to INT8 below
+      d.dtype = DType::kInt8;
+      d.int4 = true;
+    } else {
+      FD_RETURN_IF_ERROR(convert_type(t->type(), d.name, &d.dtype));
+    }
     if (t->shape()) {
       if (t->shape()->size() > static_cast<size_t>(kMaxRank)) {
         return Status::error("tensor '" + d.name + "' has rank " + std::to_string(t->shape()->size()) +
@@ -233,6 +270,7 @@ Status read_tflite(const uint8_t* data, size_t size, Graph* graph) {
         d.data = buf + off;
         d.data_bytes = len;
       }
+      if (d.int4 && d.data) FD_RETURN_IF_ERROR(unpack_int4(&d, &g));
       FD_RETURN_IF_ERROR(check_tensor_desc(d, "tensor '" + d.name + "'"));
       // Ops read constants as their element type; a file may place data at any offset.
       if (d.data && reinterpret_cast<uintptr_t>(d.data) % dtype_size(d.dtype) != 0) {
@@ -240,6 +278,10 @@ Status read_tflite(const uint8_t* data, size_t size, Graph* graph) {
         d.data = aligned->data();
         g.storage.push_back(std::move(aligned));
       }
+    }
+    if (d.int4 && !d.data) {
+      return Status::unsupported("tensor '" + d.name +
+                                 "' has type INT4 but no constant data: INT4 is supported for constant weights only");
     }
   }
   // Tensor indices; -1 ("omitted") only where `omittable` (operator inputs: the interpreter then

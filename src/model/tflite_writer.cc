@@ -1,10 +1,12 @@
 #include "model/tflite_writer.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <tuple>
 #include <utility>
+#include <vector>
 
 #include "flatbuffers/flatbuffers.h"
 #include "tflite_schema_generated.h"
@@ -27,6 +29,29 @@ Status tensor_type(DType t, const std::string& name, tflite::TensorType* out) {
     case DType::kInt8: *out = tflite::TensorType_INT8; return Status();
   }
   return Status::error("tensor '" + name + "' has a type the TFLite writer cannot encode");
+}
+
+// The values of INT4 constant `d` (INT8 in memory) packed two a byte, the first in the low
+// nibble, an odd count's last high nibble 0; fails when a value lies outside [-8, 7].
+Status pack_int4(const TensorDesc& d, std::vector<uint8_t>* out) {
+  if (d.dtype != DType::kInt8 || !d.is_constant()) {
+    return Status::error("tensor '" + d.name + "' is marked INT4, which is supported for constant INT8 weights only");
+  }
+  const size_t n = static_cast<size_t>(num_elements(d.shape));
+  if (d.data_bytes < n) {
+    return Status::error("tensor '" + d.name + "' holds " + std::to_string(d.data_bytes) + " bytes but its shape " +
+                         shape_str(d.shape) + " needs " + std::to_string(n));
+  }
+  out->assign(n / 2 + n % 2, 0);
+  const int8_t* v = reinterpret_cast<const int8_t*>(d.data);
+  for (size_t i = 0; i < n; ++i) {
+    if (v[i] < -8 || v[i] > 7) {
+      return Status::error("tensor '" + d.name + "' is marked INT4 but element " + std::to_string(i) + " is " +
+                           std::to_string(v[i]) + ", outside [-8, 7]");
+    }
+    (*out)[i / 2] |= static_cast<uint8_t>((v[i] & 0x0F) << (i % 2 ? 4 : 0));
+  }
+  return Status();
 }
 
 tflite::Padding pad(Padding p) { return p == Padding::kValid ? tflite::Padding_VALID : tflite::Padding_SAME; }
@@ -156,8 +181,8 @@ std::vector<int32_t> written_inputs(const Graph& g, const Node& n, bool compact)
   return {n.inputs[0]};
 }
 
-// Tensor renumbering for the file: when `compact`, identical constants (type, shape, bytes,
-// quantization) are written once and tensors nothing reads or writes are left out (index[t] = -1);
+// Tensor renumbering for the file: when `compact`, identical constants (type and INT4 storage,
+// shape, bytes, quantization) are written once and tensors nothing reads or writes are left out (index[t] = -1);
 // otherwise the identity.
 std::vector<int32_t> tensor_index(const Graph& g, const std::vector<std::vector<int32_t>>& inputs, bool compact) {
   const int nt = static_cast<int>(g.tensors.size());
@@ -171,7 +196,7 @@ std::vector<int32_t> tensor_index(const Graph& g, const std::vector<std::vector<
     const TensorDesc& d = g.tensors[i];
     canon[i] = i;
     if (!d.is_constant()) continue;
-    auto key = std::make_tuple(static_cast<int>(d.dtype), std::vector<int32_t>(d.shape.begin(), d.shape.end()),
+    auto key = std::make_tuple(static_cast<int>(d.dtype) + (d.int4 ? 256 : 0), std::vector<int32_t>(d.shape.begin(), d.shape.end()),
                                std::string(reinterpret_cast<const char*>(d.data), d.data_bytes), d.quant.scale,
                                std::vector<int32_t>(d.quant.zero_point.begin(), d.quant.zero_point.end()), d.quant.axis);
     canon[i] = seen.emplace(key, i).first->second;
@@ -238,7 +263,13 @@ Status write_tflite(const Graph& g, std::vector<uint8_t>* out, const TfliteWrite
     tflite::TensorType type;
     FD_RETURN_IF_ERROR(tensor_type(d.dtype, d.name, &type));
     uint32_t buffer = 0;
-    if (d.is_constant()) {
+    if (d.int4) {
+      std::vector<uint8_t> packed;
+      FD_RETURN_IF_ERROR(pack_int4(d, &packed));
+      type = tflite::TensorType_INT4;
+      buffer = static_cast<uint32_t>(buffers.size());
+      buffers.push_back(write_buffer(fbb, packed.data(), packed.size(), compact));
+    } else if (d.is_constant()) {
       buffer = static_cast<uint32_t>(buffers.size());
       buffers.push_back(write_buffer(fbb, d.data, d.data_bytes, compact));
     }

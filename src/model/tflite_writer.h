@@ -19,7 +19,8 @@ struct TfliteWriteOptions {
 
 // Writes `graph` as a .tflite file into `out`: one subgraph, operator codes carrying both
 // deprecated_builtin_code and builtin_code, buffer 0 empty, constant data in 16-byte aligned
-// buffers, identical quantization parameters, shapes and option tables shared, builtin options
+// buffers (TensorDesc::int4 constants packed as TensorType INT4; a value outside [-8, 7] is an
+// error), identical quantization parameters, shapes and option tables shared, builtin options
 // for every op the reader understands, and each Graph::metadata entry as a Model.metadata record
 // pointing at a buffer holding its bytes. Without `compact` the file reads back as the same graph.
 Status write_tflite(const Graph& graph, std::vector<uint8_t>* out, const TfliteWriteOptions& options = {});

@@ -11,8 +11,8 @@
 
 namespace fd {
 
-Status quantize_with_images(const Graph& float_graph, const std::vector<std::vector<uint8_t>>& images,
-                            const QuantizeOptions& options, Graph* out) {
+Status calibrate_with_images(const Graph& float_graph, const std::vector<std::vector<uint8_t>>& images,
+                             Calibration* out) {
   if (images.empty()) return Status::error("quantization needs at least one calibration image");
   std::unique_ptr<Calibrator> cal;
   FD_RETURN_IF_ERROR(Calibrator::create(float_graph, &cal));
@@ -28,7 +28,16 @@ Status quantize_with_images(const Graph& float_graph, const std::vector<std::vec
       FD_RETURN_IF_ERROR(pass == 0 ? cal->add_range_sample(input.data()) : cal->add_histogram_sample(input.data()));
     }
   }
-  return quantize_graph(float_graph, cal->stats(), cal->shapes(), options, out);
+  out->stats = cal->stats();
+  out->shapes = cal->shapes();
+  return Status();
+}
+
+Status quantize_with_images(const Graph& float_graph, const std::vector<std::vector<uint8_t>>& images,
+                            const QuantizeOptions& options, Graph* out) {
+  Calibration cal;
+  FD_RETURN_IF_ERROR(calibrate_with_images(float_graph, images, &cal));
+  return quantize_graph(float_graph, cal.stats, cal.shapes, options, out);
 }
 
 Status channel_max_abs(const Graph& float_graph, const std::vector<std::vector<uint8_t>>& images,

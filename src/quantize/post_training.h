@@ -10,9 +10,18 @@
 
 namespace fd {
 
+// Activation statistics of a float graph (per tensor) and the shapes its tensors took.
+struct Calibration {
+  std::vector<TensorStats> stats;
+  std::vector<Shape> shapes;
+};
+
 // Runs `float_graph` (input FLOAT32 [1, H, W, C] taking raw pixel values) on every image of
-// `images` ([H, W, C] uint8 each) twice (ranges, then histograms) and writes the full-integer
-// graph to `out` (see quantize_graph).
+// `images` ([H, W, C] uint8 each) twice (ranges, then histograms).
+Status calibrate_with_images(const Graph& float_graph, const std::vector<std::vector<uint8_t>>& images,
+                             Calibration* out);
+
+// calibrate_with_images, then the full-integer graph in `out` (see quantize_graph).
 Status quantize_with_images(const Graph& float_graph, const std::vector<std::vector<uint8_t>>& images,
                             const QuantizeOptions& options, Graph* out);
 

@@ -141,7 +141,8 @@ ActivationQuant activation_quant(float lo, float hi) {
 }
 
 void quantize_weights_symmetric(const float* w, const Shape& shape, int axis, const std::vector<float>& min_scales,
-                                std::vector<int8_t>* q, std::vector<float>* scales) {
+                                std::vector<int8_t>* q, std::vector<float>* scales, int qmax) {
+  const float limit = static_cast<float>(qmax);
   const int64_t total = num_elements(shape);
   const int64_t channels = axis < 0 ? 1 : shape[axis];
   int64_t inner = 1;
@@ -154,14 +155,14 @@ void quantize_weights_symmetric(const float* w, const Shape& shape, int axis, co
   }
   scales->assign(channels, 1.0f);
   for (int64_t ch = 0; ch < channels; ++ch) {
-    float s = absmax[ch] / 127.0f;
+    float s = absmax[ch] / limit;
     if (!min_scales.empty()) s = std::max(s, min_scales[ch]);
     (*scales)[ch] = s > 0.0f ? s : 1.0f;
   }
   q->resize(total);
   for (int64_t i = 0; i < total; ++i) {
     const float v = std::nearbyint(w[i] / (*scales)[channel_of(i)]);
-    (*q)[i] = static_cast<int8_t>(std::min(127.0f, std::max(-127.0f, v)));
+    (*q)[i] = static_cast<int8_t>(std::min(limit, std::max(-limit, v)));
   }
 }
 
@@ -225,6 +226,42 @@ Status quantize_graph(const Graph& g, const std::vector<TensorStats>& stats, con
   }
   if (!unmatched.empty()) {
     return Status::error("--keep-float: no node produces a tensor named '" + *unmatched.begin() + "'");
+  }
+
+  // Nodes whose weights are stored as INT4, selected like keep_float.
+  std::vector<bool> int4(nn, false);
+  {
+    std::set<std::string> chosen(opt.int4_weights.begin(), opt.int4_weights.end());
+    std::set<std::string> missing = chosen;
+    for (int n = 0; n < nn; ++n) {
+      const Node& node = g.nodes[n];
+      bool selected = chosen.count("#" + std::to_string(n)) > 0;
+      missing.erase("#" + std::to_string(n));
+      for (int32_t t : node.outputs) {
+        if (chosen.count(g.tensors[t].name)) selected = true;
+        missing.erase(g.tensors[t].name);
+      }
+      if (!selected) continue;
+      const std::string what = "--int4: node " + std::to_string(n) + " (" + op_name(node.code) + ")";
+      if (node.code != c(Code::kConv2D) && node.code != c(Code::kDepthwiseConv2D) &&
+          node.code != c(Code::kFullyConnected)) {
+        return Status::error(what + " has no weights to store as INT4 (only CONV_2D, DEPTHWISE_CONV_2D and "
+                             "FULLY_CONNECTED do)");
+      }
+      if (!quantized[n]) return Status::error(what + " is not quantized (it stays float)");
+      const int32_t w = node.inputs.size() > 1 ? node.inputs[1] : -1;
+      if (w < 0 || !g.tensors[w].is_constant() || g.tensors[w].dtype != DType::kFloat32) {
+        return Status::error(what + " has no constant float32 weights");
+      }
+      int4[n] = true;
+    }
+    if (!missing.empty()) {
+      const std::string& m = *missing.begin();
+      if (m.size() > 1 && m[0] == '#') {
+        return Status::error("--int4: the model has no node " + m + " (it has " + std::to_string(nn) + " nodes)");
+      }
+      return Status::error("--int4: no node produces a tensor named '" + m + "'");
+    }
   }
 
   const int32_t model_input = g.inputs[0];
@@ -374,15 +411,16 @@ Status quantize_graph(const Graph& g, const std::vector<TensorStats>& stats, con
     b.add_node(c(Code::kQuantize), {as_int8[t]}, {r});
     return requant_cache[key] = r;
   };
-  // A float constant quantized for input slot `slot` of quantized node `node`.
-  auto quantized_constant = [&](int32_t t, const Node& node, int slot) -> int32_t {
+  // A float constant quantized for input slot `slot` of quantized node `node` (weights stored
+  // as INT4 when `in_int4`).
+  auto quantized_constant = [&](int32_t t, const Node& node, int slot, bool in_int4) -> int32_t {
     const TensorDesc& d = g.tensors[t];
     const float* w = reinterpret_cast<const float*>(d.data);
     const bool conv = node.code == c(Code::kConv2D) || node.code == c(Code::kDepthwiseConv2D) ||
                       node.code == c(Code::kFullyConnected);
     if (conv && slot == 1) {
       int axis = node.code == c(Code::kConv2D) ? 0 : node.code == c(Code::kDepthwiseConv2D) ? 3 : -1;
-      auto key = std::make_pair(t, 1);
+      auto key = std::make_pair(t, in_int4 ? 2 : 1);  // role 1: int8 weights, 2: int4 weights
       if (const_cache.count(key)) return const_cache[key];
       if (axis >= 0 && opt.per_tensor_ratio > 0 && channel_range_ratio(w, d.shape, axis) <= opt.per_tensor_ratio) axis = -1;
       // Bias must fit int32: raise tiny weight scales when a bias is present.
@@ -403,15 +441,17 @@ Status quantize_graph(const Graph& g, const std::vector<TensorStats>& stats, con
       }
       std::vector<int8_t> q;
       std::vector<float> scales;
-      quantize_weights_symmetric(w, d.shape, axis, min_scales, &q, &scales);
+      quantize_weights_symmetric(w, d.shape, axis, min_scales, &q, &scales, in_int4 ? 7 : 127);
       QuantParams p;
       p.scale = scales;
       p.zero_point.assign(scales.size(), 0);
       p.axis = std::max(axis, 0);
-      return const_cache[key] = b.add_constant(d.name, DType::kInt8, d.shape, q.data(), q.size(), p);
+      const int32_t qt = b.add_constant(d.name, DType::kInt8, d.shape, q.data(), q.size(), p);
+      out.tensors[qt].int4 = in_int4;
+      return const_cache[key] = qt;
     }
     if (conv && slot == 2) {
-      const int32_t wt = const_cache.at(std::make_pair(node.inputs[1], 1));
+      const int32_t wt = const_cache.at(std::make_pair(node.inputs[1], in_int4 ? 2 : 1));
       const std::vector<float>& ws = out.tensors[wt].quant.scale;
       const float in_scale = aq[node.inputs[0]].scale;
       std::vector<int32_t> q;
@@ -466,7 +506,7 @@ Status quantize_graph(const Graph& g, const std::vector<TensorStats>& stats, con
         ins.push_back(quantized[n] ? int8_of(t) : float_of(t));
         if (quantized[n] && node.code == c(Code::kConcatenation)) ins.back() = requantized(t, node.outputs[0]);
       } else if (quantized[n] && g.tensors[t].dtype == DType::kFloat32) {
-        ins.push_back(quantized_constant(t, node, static_cast<int>(s)));
+        ins.push_back(quantized_constant(t, node, static_cast<int>(s), int4[n]));
       } else {
         ins.push_back(other_of(t));
       }

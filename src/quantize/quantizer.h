@@ -23,11 +23,12 @@ struct ActivationQuant {
 // gets scale 1.
 ActivationQuant activation_quant(float lo, float hi);
 
-// Symmetric int8 quantization of `w` (shape `shape`) with one scale per slice along `axis`
-// (scale = max|w| / 127 of the slice; an all-zero slice gets scale 1). `min_scales`, when not
+// Symmetric quantization of `w` (shape `shape`) to integers in [-qmax, qmax] (127: int8; 7:
+// int4 weights) with one scale per slice along `axis`, or one for the whole tensor when axis < 0
+// (scale = max|w| / qmax of the slice; an all-zero slice gets scale 1). `min_scales`, when not
 // empty, gives per-slice lower bounds (used so that a bias still fits int32).
 void quantize_weights_symmetric(const float* w, const Shape& shape, int axis, const std::vector<float>& min_scales,
-                                std::vector<int8_t>* q, std::vector<float>* scales);
+                                std::vector<int8_t>* q, std::vector<float>* scales, int qmax = 127);
 
 // Over the channels of `w` along `axis`: max|w| of the widest channel / that of the narrowest
 // non-zero one (all-zero channels are exact at any scale; 1 when every channel is zero). The
@@ -50,6 +51,12 @@ struct QuantizeOptions {
   // Nodes kept in float32 (QUANTIZE/DEQUANTIZE around them): the name of any tensor the node
   // produces, or "#N" for node index N.
   std::vector<std::string> keep_float;
+  // CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED nodes (selected as for keep_float) whose
+  // weights are stored as INT4: symmetric on the same axis as INT8 weights (and per_tensor_ratio
+  // applies alike), scale = max|w| / 7, values in [-7, 7], the tensor flagged TensorDesc::int4;
+  // the bias uses those scales. Half the weight bytes in the file, the same INT8 kernels at run
+  // time (the reader unpacks).
+  std::vector<std::string> int4_weights;
   bool float_outputs = false;      // DEQUANTIZE every INT8 model output to FLOAT32
   // Conv/depthwise weights get one per-tensor scale instead of per-channel scales when the
   // widest channel's max|w| is at most this many times the narrowest non-zero one's (then no

@@ -204,5 +204,70 @@ TEST(ModelValidation, ConvBiasesThatWouldOverflowTheAccumulatorAreRejected) {
             "magnitude sum 127)");
 }
 
+// INT4 weights (TensorType INT4, two values a byte, low nibble first) are unpacked to INT8 at
+// load; a buffer shorter than the shape needs, an INT4 activation and an INT4 zero point outside
+// [-8, 7] are rejected by name.
+TEST(ModelValidation, Int4WeightsMustBeConstantAndComplete) {
+  const TensorSpec in = {{1, 2, 2, 3}, tflite::TensorType_INT8, {0.5f}, {-3}, {}};
+  // [3, 1, 1, 3]: 9 values (an odd count: the last byte's high nibble is padding).
+  const std::vector<int8_t> values = {-8, 7, -1, 0, 3, -5, 1, 6, -7};
+  TensorSpec w4 = {{3, 1, 1, 3}, tflite::TensorType_INT4, {0.25f, 0.5f, 0.125f}, {0, 0, 0}, {}};
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i % 2 == 0) w4.data.push_back(static_cast<uint8_t>(values[i] & 0x0F));
+    else w4.data.back() |= static_cast<uint8_t>((values[i] & 0x0F) << 4);
+  }
+  ASSERT_EQ(w4.data.size(), 5u);
+  TensorSpec w8 = w4;
+  w8.type = tflite::TensorType_INT8;
+  w8.data.assign(reinterpret_cast<const uint8_t*>(values.data()),
+                 reinterpret_cast<const uint8_t*>(values.data()) + values.size());
+  const TensorSpec bias = {{3}, tflite::TensorType_INT32, {0.125f, 0.25f, 0.0625f}, {0, 0, 0},
+                           {10, 0, 0, 0, 0xf6, 0xff, 0xff, 0xff, 3, 0, 0, 0}};
+  const TensorSpec out = {{1, 2, 2, 3}, tflite::TensorType_INT8, {0.75f}, {2}, {}};
+  auto model = [&](const TensorSpec& w) {
+    return one_op_model({in, w, bias, out}, tflite::BuiltinOperator_CONV_2D, {0, 1, 2}, {3}, {0}, {3});
+  };
+  // Loads as INT8 values flagged int4, and runs exactly like the same values stored as INT8.
+  const std::vector<uint8_t> f4 = model(w4), f8 = model(w8);
+  Graph g4, g8;
+  ASSERT_TRUE(read_tflite(f4.data(), f4.size(), &g4).ok());
+  ASSERT_TRUE(read_tflite(f8.data(), f8.size(), &g8).ok());
+  EXPECT_TRUE(g4.tensors[1].int4);
+  EXPECT_FALSE(g8.tensors[1].int4);
+  EXPECT_EQ(g4.tensors[1].dtype, DType::kInt8);
+  ASSERT_EQ(g4.tensors[1].data_bytes, values.size());
+  EXPECT_EQ(std::memcmp(g4.tensors[1].data, values.data(), values.size()), 0);
+  std::unique_ptr<Interpreter> i4, i8;
+  ASSERT_TRUE(Interpreter::create(std::move(g4), &i4).ok());
+  ASSERT_TRUE(Interpreter::create(std::move(g8), &i8).ok());
+  for (size_t k = 0; k < 12; ++k) {
+    i4->input(0).as<int8_t>()[k] = i8->input(0).as<int8_t>()[k] = static_cast<int8_t>(k * 23 - 128);
+  }
+  ASSERT_TRUE(i4->invoke().ok());
+  ASSERT_TRUE(i8->invoke().ok());
+  ASSERT_EQ(i4->output(0).bytes(), 12u);
+  EXPECT_EQ(std::memcmp(i4->output(0).data, i8->output(0).data, 12), 0);
+
+  // Too short: 9 values need 5 bytes.
+  TensorSpec short4 = w4;
+  short4.data.pop_back();
+  EXPECT_EQ(load_error(model(short4)), "tensor 't1' (INT4) holds 4 bytes but its shape [3, 1, 1, 3] needs 5 (two values a byte)");
+  // Longer is accepted (only the bytes the shape needs are read).
+  TensorSpec long4 = w4;
+  long4.data.push_back(0x77);
+  EXPECT_EQ(load_error(model(long4)), "");
+  // An activation (no buffer) of type INT4.
+  TensorSpec act4 = in;
+  act4.type = tflite::TensorType_INT4;
+  act4.zero_point = {0};
+  EXPECT_EQ(load_error(one_op_model({act4, kActivation}, tflite::BuiltinOperator_RELU, {0}, {1}, {0}, {1})),
+            "tensor 't0' has type INT4 but no constant data: INT4 is supported for constant weights only");
+  EXPECT_EQ(load_status(one_op_model({act4, kActivation}, tflite::BuiltinOperator_RELU, {0}, {1}, {0}, {1})).code(),
+            StatusCode::kUnsupported);
+  TensorSpec zp4 = w4;
+  zp4.zero_point = {0, 8, 0};
+  EXPECT_EQ(load_error(model(zp4)), "zero point 8 out of range for INT4 (tensor 't1')");
+}
+
 }  // namespace
 }  // namespace fd

@@ -1,7 +1,8 @@
 // Post-training quantization and the TFLite writer: quantization math (activation ranges,
 // per-channel weights, int32 bias, range methods), a small float graph quantized and compared
-// with its float run, mixed precision (--keep-float), the writer's round trip of the five
-// conformance files and of metadata, and BlazeFace (float TFLite) quantized end to end.
+// with its float run, mixed precision (--keep-float), INT4 weights (--int4) and their packed
+// TFLite storage, the writer's round trip of the five conformance files and of metadata, and
+// BlazeFace (float TFLite) quantized end to end.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -23,10 +24,12 @@
 #include "quantize/calibration.h"
 #include "quantize/calibration_images.h"
 #include "quantize/fold_constants.h"
+#include "quantize/int4_choice.h"
 #include "quantize/post_training.h"
 #include "quantize/quantizer.h"
 #include "quantize/report.h"
 #include "runtime/interpreter.h"
+#include "tflite_schema_generated.h"
 
 namespace fd {
 namespace {
@@ -165,6 +168,22 @@ TEST(QuantizeMath, PerChannelWeightsDepthwiseAxis3) {
   EXPECT_EQ(q[0], 2);
 }
 
+TEST(QuantizeMath, Int4WeightsUseQmax7PerChannelOrPerTensor) {
+  std::vector<float> w = {0.7f, -0.35f, 0.1f, 0.02f, -0.04f, 0.0f};  // [2, 1, 1, 3]
+  std::vector<int8_t> q;
+  std::vector<float> s;
+  quantize_weights_symmetric(w.data(), {2, 1, 1, 3}, 0, {}, &q, &s, 7);
+  ASSERT_EQ(s.size(), 2u);
+  EXPECT_FLOAT_EQ(s[0], 0.1f);
+  EXPECT_FLOAT_EQ(s[1], 0.04f / 7);
+  EXPECT_EQ(q, (std::vector<int8_t>{7, -4, 1, 4, -7, 0}));  // -3.5 rounds to even -4; 3.5 -> 4
+  // Per tensor: one scale, max|w| of the whole layer / 7.
+  quantize_weights_symmetric(w.data(), {2, 1, 1, 3}, -1, {}, &q, &s, 7);
+  ASSERT_EQ(s.size(), 1u);
+  EXPECT_FLOAT_EQ(s[0], 0.1f);
+  EXPECT_EQ(q, (std::vector<int8_t>{7, -4, 1, 0, 0, 0}));
+}
+
 TEST(QuantizeMath, BiasUsesInputTimesWeightScale) {
   std::vector<float> b = {1.0f, -0.5f, 1e9f};
   std::vector<int32_t> q;
@@ -267,6 +286,46 @@ TEST(Quantize, SiluInputRangeStopsWhereSiluIsFlat) {
   ASSERT_TRUE(quantize_with_images(build(true), images, QuantizeOptions(), &linear).ok());
   EXPECT_GT(pre_low_end(silu), -20.0f);
   EXPECT_LT(pre_low_end(linear), -50.0f);
+}
+
+TEST(Int4Choice, RoundsPerChannelAndRanksByErrorPerByte) {
+  // Per-channel symmetric INT4: channel 0 max 3.5 (step 0.5), channel 1 max 0.7 (step 0.1).
+  std::vector<float> w = {3.5f, -1.2f, 0.26f, 0.7f, -0.33f, 0.04f};  // [2, 1, 1, 3]
+  round_weights_to_int4(&w, Shape{2, 1, 1, 3}, 0);
+  const std::vector<float> want = {3.5f, -1.0f, 0.5f, 0.7f, -0.3f, 0.0f};
+  for (size_t i = 0; i < w.size(); ++i) EXPECT_NEAR(w[i], want[i], 1e-6f) << i;
+
+  // conv1 (reads the input), depthwise, conv3 (feeds the outputs). Without the max-pool output,
+  // only conv3 is a last layer (the depthwise output reaches the outputs through conv3 alone).
+  Graph g = tiny_graph();
+  g.outputs.pop_back();
+  std::vector<Int4Candidate> ranked;
+  ASSERT_TRUE(rank_int4_candidates(g, random_images(3, 8 * 8 * 3, 41), &ranked).ok());
+  ASSERT_EQ(ranked.size(), 3u);
+  for (size_t i = 1; i < ranked.size(); ++i) {
+    EXPECT_LE(ranked[i - 1].error / ranked[i - 1].weights, ranked[i].error / ranked[i].weights);
+  }
+  for (const Int4Candidate& c : ranked) {
+    EXPECT_GT(c.error, 0.0) << c.selector;
+    EXPECT_EQ(c.first, c.node == 0) << c.selector;
+    EXPECT_EQ(c.last, c.node == 2) << c.selector;
+  }
+  EXPECT_EQ(int4_aggressive(ranked), std::vector<std::string>{"#1"});
+  EXPECT_TRUE(int4_within_error(ranked, 0.0).empty());
+  EXPECT_EQ(int4_within_error(ranked, 1e9).size(), 3u);
+  const std::vector<std::string> one = int4_within_error(ranked, ranked[0].error);
+  EXPECT_EQ(one, std::vector<std::string>{ranked[0].selector});
+
+  // With the max-pool output back, the depthwise layer is a last layer too.
+  std::vector<Int4Candidate> all_outputs;
+  ASSERT_TRUE(rank_int4_candidates(tiny_graph(), random_images(2, 8 * 8 * 3, 43), &all_outputs).ok());
+  EXPECT_TRUE(int4_aggressive(all_outputs).empty());
+
+  // Only the largest candidates are measured when a weight count to cover is given.
+  std::vector<Int4Candidate> big;
+  ASSERT_TRUE(rank_int4_candidates(g, random_images(2, 8 * 8 * 3, 42), &big, 1).ok());
+  ASSERT_EQ(big.size(), 1u);
+  EXPECT_EQ(big[0].node, 0);  // conv1: 4 x 3 x 3 x 3 = 108 weights, the largest
 }
 
 TEST(Quantize, TinyGraphTracksFloat) {
@@ -492,6 +551,7 @@ void expect_same_graph(const Graph& a, const Graph& b) {
     EXPECT_EQ(x.quant.scale, y.quant.scale) << x.name;
     EXPECT_EQ(x.quant.zero_point, y.quant.zero_point) << x.name;
     EXPECT_EQ(x.quant.axis, y.quant.axis) << x.name;
+    EXPECT_EQ(x.int4, y.int4) << x.name;
     ASSERT_EQ(x.data_bytes, y.data_bytes) << x.name;
     if (x.data_bytes) {
       EXPECT_EQ(std::memcmp(x.data, y.data, x.data_bytes), 0) << x.name;
@@ -519,6 +579,213 @@ void expect_same_graph(const Graph& a, const Graph& b) {
   EXPECT_EQ(a.inputs, b.inputs);
   EXPECT_EQ(a.outputs, b.outputs);
   EXPECT_EQ(a.metadata, b.metadata);
+}
+
+// A graph of two constant outputs holding the same 7 values in [-8, 7], "w4" stored as INT4 and
+// "w8" as INT8.
+Graph int4_constants_graph(const std::vector<int8_t>& values) {
+  Graph g;
+  auto buf = std::make_shared<std::vector<uint8_t>>(values.begin(), values.end());
+  g.storage.push_back(buf);
+  for (const char* name : {"w4", "w8"}) {
+    TensorDesc d;
+    d.name = name;
+    d.dtype = DType::kInt8;
+    d.shape = {static_cast<int32_t>(values.size())};
+    d.quant.scale = {0.1f};
+    d.quant.zero_point = {0};
+    d.data = buf->data();
+    d.data_bytes = buf->size();
+    d.int4 = d.name == "w4";
+    g.tensors.push_back(d);
+  }
+  g.outputs = {0, 1};
+  return g;
+}
+
+TEST(TfliteWriter, Int4ConstantsArePackedAndReadBack) {
+  const std::vector<int8_t> values = {-8, 7, -1, 0, 3, -5, 1};  // odd count
+  const Graph g = int4_constants_graph(values);
+  for (bool compact : {false, true}) {
+    TfliteWriteOptions wo;
+    wo.compact = compact;
+    std::vector<uint8_t> bytes;
+    Status st = write_tflite(g, &bytes, wo);
+    ASSERT_TRUE(st.ok()) << st.message();
+    // In the file: TensorType INT4, ceil(7 / 2) = 4 bytes, low nibble first, the last high nibble 0.
+    const tflite::Model* m = tflite::GetModel(bytes.data());
+    const auto* ts = m->subgraphs()->Get(0)->tensors();
+    ASSERT_EQ(ts->size(), 2u) << "an INT4 and an INT8 constant with the same bytes are not merged";
+    EXPECT_EQ(ts->Get(0)->type(), tflite::TensorType_INT4);
+    EXPECT_EQ(ts->Get(1)->type(), tflite::TensorType_INT8);
+    const auto* packed = m->buffers()->Get(ts->Get(0)->buffer())->data();
+    ASSERT_NE(packed, nullptr);
+    EXPECT_EQ(std::vector<uint8_t>(packed->begin(), packed->end()), (std::vector<uint8_t>{0x78, 0x0F, 0xB3, 0x01}));
+    EXPECT_EQ(m->buffers()->Get(ts->Get(1)->buffer())->data()->size(), 7u);
+    Graph back;
+    st = read_tflite(bytes.data(), bytes.size(), &back);
+    ASSERT_TRUE(st.ok()) << st.message();
+    if (!compact) expect_same_graph(g, back);
+    ASSERT_EQ(back.tensors.size(), 2u);
+    for (int t = 0; t < 2; ++t) {
+      const TensorDesc& d = back.tensors[t];
+      EXPECT_EQ(d.int4, t == 0);
+      EXPECT_EQ(d.dtype, DType::kInt8);
+      EXPECT_EQ(d.shape, (Shape{7}));
+      ASSERT_EQ(d.data_bytes, values.size());
+      EXPECT_EQ(std::memcmp(d.data, values.data(), values.size()), 0) << d.name;
+    }
+  }
+}
+
+TEST(TfliteWriter, Int4ValuesOutsideTheRangeAreRejected) {
+  for (int bad : {8, -9, 127}) {
+    Graph g = int4_constants_graph({-8, 7, static_cast<int8_t>(bad), 0, 3});
+    std::vector<uint8_t> bytes;
+    Status st = write_tflite(g, &bytes);
+    ASSERT_FALSE(st.ok()) << bad;
+    EXPECT_EQ(st.message(), "tensor 'w4' is marked INT4 but element 2 is " + std::to_string(bad) + ", outside [-8, 7]");
+    g.tensors[0].int4 = false;  // the same values as INT8 are fine
+    EXPECT_TRUE(write_tflite(g, &bytes).ok());
+  }
+  // Only constant INT8 tensors can be INT4.
+  Graph g = int4_constants_graph({1, 2, 3});
+  g.tensors[0].data = nullptr;
+  g.tensors[0].data_bytes = 0;
+  std::vector<uint8_t> bytes;
+  Status st = write_tflite(g, &bytes);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.message(), "tensor 'w4' is marked INT4, which is supported for constant INT8 weights only");
+}
+
+// --int4 on the first conv of tiny_graph: its weights in [-7, 7] with scale max|w| / 7 per output
+// channel, the compact file about half that conv's weight bytes smaller, read back as INT4, and
+// run bit-identically to its INT8 twin (same values stored as INT8); outputs still near float.
+TEST(Quantize, Int4WeightsHalveTheConvAndRunLikeTheirInt8Twin) {
+  Graph fg = tiny_graph();
+  auto calib = random_images(16, 8 * 8 * 3, 11);
+  QuantizeOptions opt;
+  opt.int4_weights = {"conv1"};
+  Graph qg;
+  Status st = quantize_with_images(fg, calib, opt, &qg);
+  ASSERT_TRUE(st.ok()) << st.message();
+  const TensorDesc* w1 = find_tensor(qg, "w1");
+  ASSERT_NE(w1, nullptr);
+  EXPECT_TRUE(w1->int4);
+  EXPECT_EQ(w1->dtype, DType::kInt8);
+  ASSERT_EQ(w1->quant.scale.size(), 4u);
+  EXPECT_EQ(w1->quant.axis, 0);
+  const TensorDesc& fw1 = fg.tensors[1];
+  ASSERT_EQ(fw1.name, "w1");
+  const float* fw = reinterpret_cast<const float*>(fw1.data);
+  const int8_t* qw = reinterpret_cast<const int8_t*>(w1->data);
+  for (int ch = 0; ch < 4; ++ch) {
+    float m = 0;
+    int qmax = 0;
+    for (int i = 0; i < 27; ++i) {
+      m = std::max(m, std::fabs(fw[ch * 27 + i]));
+      EXPECT_GE(qw[ch * 27 + i], -7);
+      EXPECT_LE(qw[ch * 27 + i], 7);
+      qmax = std::max(qmax, std::abs(int(qw[ch * 27 + i])));
+      EXPECT_NEAR(qw[ch * 27 + i] * w1->quant.scale[ch], fw[ch * 27 + i], w1->quant.scale[ch] / 2 * 1.001f);
+    }
+    EXPECT_FLOAT_EQ(w1->quant.scale[ch], m / 7);
+    EXPECT_EQ(qmax, 7);
+  }
+  const TensorDesc* b1 = find_tensor(qg, "b1");
+  ASSERT_NE(b1, nullptr);
+  for (int ch = 0; ch < 4; ++ch) EXPECT_FLOAT_EQ(b1->quant.scale[ch], 1.0f * w1->quant.scale[ch]);
+  // Other convs keep INT8 weights.
+  EXPECT_FALSE(find_tensor(qg, "w2")->int4);
+  EXPECT_FALSE(find_tensor(qg, "w3")->int4);
+
+  // The INT8 twin: the same graph, w1's values stored as INT8.
+  Graph twin = qg;
+  for (TensorDesc& t : twin.tensors) t.int4 = false;
+  TfliteWriteOptions wo;
+  wo.compact = true;
+  std::vector<uint8_t> f4, f8;
+  ASSERT_TRUE(write_tflite(qg, &f4, wo).ok());
+  ASSERT_TRUE(write_tflite(twin, &f8, wo).ok());
+  const long saved = static_cast<long>(f8.size()) - static_cast<long>(f4.size());
+  std::printf("INT8 file %zu bytes, with INT4 conv1 weights %zu bytes (%ld saved; w1 holds 108 values)\n", f8.size(),
+              f4.size(), saved);
+  EXPECT_GE(saved, 54 - 16);  // 108 -> 54 bytes, give or take buffer alignment
+  EXPECT_LE(saved, 54 + 16);
+  Graph r4, r8;
+  ASSERT_TRUE(read_tflite(f4.data(), f4.size(), &r4).ok());
+  ASSERT_TRUE(read_tflite(f8.data(), f8.size(), &r8).ok());
+  int int4_tensors = 0;
+  for (const TensorDesc& t : r4.tensors) int4_tensors += t.int4;
+  for (const TensorDesc& t : r8.tensors) EXPECT_FALSE(t.int4);
+  EXPECT_EQ(int4_tensors, 1);
+  Graph all_int8;  // the plain INT8 quantization, for the printed comparison
+  ASSERT_TRUE(quantize_with_images(fg, calib, QuantizeOptions(), &all_int8).ok());
+  for (uint32_t seed : {99u, 98u, 97u}) {
+    auto px = random_images(1, 8 * 8 * 3, seed)[0];
+    const auto o4 = run(r4, px), o8 = run(r8, px), oq = run(qg, px), plain = run(all_int8, px);
+    EXPECT_EQ(o4, o8) << "INT4 file vs its INT8 twin, image " << seed;
+    EXPECT_EQ(o4, oq) << "INT4 file vs the graph it was written from, image " << seed;
+    // Float tracking: coarser than INT8 (TinyGraphTracksFloat allows 4 output steps there).
+    const auto fo = run(fg, px);
+    ASSERT_EQ(fo.size(), o4.size());
+    for (size_t o = 0; o < fo.size(); ++o) {
+      const TensorDesc& ot = qg.tensors[qg.outputs[o]];
+      const float conv3_step = find_tensor(qg, "conv3")->quant.scale[0];
+      const float tol = std::max(12 * ot.quant.scale[0], o == 0 ? 12 * conv3_step / 4 : 0.0f);
+      double ref = 0, err = 0, err8 = 0, worst = 0;
+      for (size_t i = 0; i < fo[o].size(); ++i) {
+        EXPECT_NEAR(o4[o][i], fo[o][i], tol) << "output " << o << " element " << i;
+        ref += double(fo[o][i]) * fo[o][i];
+        err += double(o4[o][i] - fo[o][i]) * (o4[o][i] - fo[o][i]);
+        err8 += double(plain[o][i] - fo[o][i]) * (plain[o][i] - fo[o][i]);
+        worst = std::max(worst, std::fabs(double(o4[o][i] - fo[o][i])) / tol);
+      }
+      ref = std::max(ref, 1e-12);
+      std::printf("image %u output %zu: rel L2 vs float %.4f (all INT8: %.4f), worst error %.2f of the bound\n", seed,
+                  o, std::sqrt(err / ref), std::sqrt(err8 / ref), worst);
+    }
+  }
+}
+
+TEST(Quantize, Int4SelectorsAreChecked) {
+  Graph fg = tiny_graph();
+  auto calib = random_images(4, 8 * 8 * 3, 12);
+  Graph qg;
+  QuantizeOptions opt;
+  // By node index, a depthwise conv; per-tensor when the ratio allows: one scale, max|w| / 7.
+  opt.int4_weights = {"#1"};
+  opt.per_tensor_ratio = 1e9f;
+  Status st = quantize_with_images(fg, calib, opt, &qg);
+  ASSERT_TRUE(st.ok()) << st.message();
+  const TensorDesc* w2 = find_tensor(qg, "w2");
+  ASSERT_TRUE(w2 && w2->int4);
+  ASSERT_EQ(w2->quant.scale.size(), 1u);
+  float m = 0;
+  const float* fw = reinterpret_cast<const float*>(fg.tensors[3].data);
+  ASSERT_EQ(fg.tensors[3].name, "w2");
+  for (int i = 0; i < 36; ++i) m = std::max(m, std::fabs(fw[i]));
+  EXPECT_FLOAT_EQ(w2->quant.scale[0], m / 7);
+  EXPECT_EQ(find_tensor(qg, "b2")->quant.scale.size(), 1u);
+
+  auto error = [&](std::vector<std::string> sel, std::vector<std::string> keep = {}) {
+    QuantizeOptions o;
+    o.int4_weights = std::move(sel);
+    o.keep_float = std::move(keep);
+    Graph out;
+    const Status s = quantize_with_images(fg, calib, o, &out);
+    return s.ok() ? std::string() : s.message();
+  };
+  EXPECT_EQ(error({"nope"}), "--int4: no node produces a tensor named 'nope'");
+  EXPECT_EQ(error({"#99"}), "--int4: the model has no node #99 (it has 8 nodes)");
+  EXPECT_EQ(error({"scores"}),
+            "--int4: node 3 (LOGISTIC) has no weights to store as INT4 (only CONV_2D, DEPTHWISE_CONV_2D and "
+            "FULLY_CONNECTED do)");
+  EXPECT_EQ(error({"#4"}),
+            "--int4: node 4 (MAX_POOL_2D) has no weights to store as INT4 (only CONV_2D, DEPTHWISE_CONV_2D and "
+            "FULLY_CONNECTED do)");
+  EXPECT_EQ(error({"dw"}, {"dw"}), "--int4: node 1 (DEPTHWISE_CONV_2D) is not quantized (it stays float)");
+  EXPECT_EQ(error({"conv3", "#0"}), "");
 }
 
 class WriterRoundTrip : public ::testing::TestWithParam<const char*> {};

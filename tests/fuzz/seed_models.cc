@@ -234,6 +234,23 @@ int main(int argc, char** argv) {
       ++written;
     }
   }
+  // INT4 conv weights (TensorType INT4, two values a byte, low nibble first; 81 values, so the
+  // last byte's high nibble is padding): the reader's unpacking path.
+  {
+    const std::vector<int32_t> rgb = {1, 4, 4, 3};
+    TensorSpec w4{{3, 3, 3, 3}, TensorType_INT4, {0.05f}, {0}, std::vector<uint8_t>(41)};
+    for (size_t i = 0; i < w4.data.size(); ++i) w4.data[i] = static_cast<uint8_t>(i * 37 + 11);
+    w4.data.back() &= 0x0F;
+    const TensorSpec bias{{3}, TensorType_INT32, {0.005f}, {0}, std::vector<uint8_t>(12, 1)};
+    const std::vector<TensorSpec> tensors = {
+        {rgb, TensorType_INT8, {0.1f}, {3}}, w4, bias, {rgb, TensorType_INT8, {0.2f}, {-5}}};
+    const std::vector<uint8_t> model = fd::one_op_model(
+        tensors, BuiltinOperator_CONV_2D, {0, 1, 2}, {3}, {0}, {3},
+        options(BuiltinOptions_Conv2DOptions,
+                [](flatbuffers::FlatBufferBuilder& b) { return CreateConv2DOptions(b, Padding_SAME, 1, 1); }));
+    if (!write_file(dir + "/conv-int4.tflite", model)) return 1;
+    ++written;
+  }
   // Tiny detector inputs for fuzz_detector (frame byte, 16-bit options length, options, model):
   // a 4x4 float image reshaped into one YOLO head, with metadata for each head layout.
   const std::vector<std::pair<std::vector<int32_t>, std::string>> heads = {

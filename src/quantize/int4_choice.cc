@@ -1,0 +1,161 @@
+// INT4 layer choice (see int4_choice.h).
+#include "quantize/int4_choice.h"
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+
+#include "model/graph_edit.h"
+#include "runtime/interpreter.h"
+
+namespace fd {
+namespace {
+
+bool is_code(const Node& n, OpCode c) { return n.code == static_cast<int32_t>(c); }
+
+// The weight tensor's per-channel axis, or -1 when `n` is not a candidate.
+int candidate_axis(const Graph& g, const Node& n) {
+  const bool conv = is_code(n, OpCode::kConv2D), dw = is_code(n, OpCode::kDepthwiseConv2D);
+  const bool fc = is_code(n, OpCode::kFullyConnected);
+  if ((!conv && !dw && !fc) || n.inputs.size() < 2 || n.inputs[1] < 0) return -1;
+  const TensorDesc& w = g.tensors[n.inputs[1]];
+  if (!w.is_constant() || w.dtype != DType::kFloat32 || w.shape.empty()) return -1;
+  return dw ? static_cast<int>(w.shape.size()) - 1 : 0;
+}
+
+// All outputs of one run, concatenated.
+Status run_outputs(Interpreter* it, const std::vector<uint8_t>& px, std::vector<float>* out) {
+  RTensor& in = it->input(0);
+  if (px.size() != static_cast<size_t>(num_elements(in.shape))) return Status::error("sample image does not match the model input");
+  for (size_t i = 0; i < px.size(); ++i) in.as<float>()[i] = px[i];
+  FD_RETURN_IF_ERROR(it->invoke());
+  out->clear();
+  for (int o = 0; o < it->num_outputs(); ++o) {
+    const RTensor& t = it->output(o);
+    out->insert(out->end(), t.as<float>(), t.as<float>() + num_elements(t.shape));
+  }
+  return Status();
+}
+
+}  // namespace
+
+void round_weights_to_int4(std::vector<float>* w, const Shape& shape, int axis) {
+  const int64_t channels = shape[axis];
+  int64_t inner = 1;
+  for (size_t d = static_cast<size_t>(axis) + 1; d < shape.size(); ++d) inner *= shape[d];
+  const int64_t outer = static_cast<int64_t>(w->size()) / (channels * inner);
+  for (int64_t c = 0; c < channels; ++c) {
+    float mx = 0.0f;
+    for (int64_t o = 0; o < outer; ++o)
+      for (int64_t i = 0; i < inner; ++i) mx = std::max(mx, std::fabs((*w)[(o * channels + c) * inner + i]));
+    if (mx == 0.0f) continue;
+    const float scale = mx / 7.0f;
+    for (int64_t o = 0; o < outer; ++o) {
+      for (int64_t i = 0; i < inner; ++i) {
+        float& v = (*w)[(o * channels + c) * inner + i];
+        v = scale * std::min(7.0f, std::max(-7.0f, std::nearbyint(v / scale)));
+      }
+    }
+  }
+}
+
+Status rank_int4_candidates(const Graph& g, const std::vector<std::vector<uint8_t>>& images,
+                            std::vector<Int4Candidate>* ranked, size_t cover_weights) {
+  ranked->clear();
+  if (images.empty()) return Status::error("the INT4 choice needs at least one sample image");
+  std::unique_ptr<Interpreter> base;
+  FD_RETURN_IF_ERROR(Interpreter::create(g, &base));
+  std::vector<std::vector<float>> ref(images.size());
+  for (size_t i = 0; i < images.size(); ++i) FD_RETURN_IF_ERROR(run_outputs(base.get(), images[i], &ref[i]));
+  // Which candidates a graph output reaches through non-candidates only ("last" layers).
+  std::vector<int> producer(g.tensors.size(), -1);
+  for (size_t n = 0; n < g.nodes.size(); ++n) {
+    for (int32_t t : g.nodes[n].outputs) producer[t] = static_cast<int>(n);
+  }
+  std::vector<char> last(g.nodes.size(), 0), seen(g.nodes.size(), 0);
+  std::vector<int> stack;
+  for (int32_t t : g.outputs) {
+    if (producer[t] >= 0) stack.push_back(producer[t]);
+  }
+  while (!stack.empty()) {
+    const int n = stack.back();
+    stack.pop_back();
+    if (seen[n]) continue;
+    seen[n] = 1;
+    if (candidate_axis(g, g.nodes[n]) >= 0) {
+      last[n] = 1;
+      continue;
+    }
+    for (int32_t t : g.nodes[n].inputs) {
+      if (t >= 0 && producer[t] >= 0) stack.push_back(producer[t]);
+    }
+  }
+  // Candidates to measure: all, or the largest ones up to `cover_weights`.
+  std::vector<int> measure;
+  for (size_t n = 0; n < g.nodes.size(); ++n) {
+    if (candidate_axis(g, g.nodes[n]) >= 0) measure.push_back(static_cast<int>(n));
+  }
+  auto weights_of = [&](int n) { return static_cast<size_t>(num_elements(g.tensors[g.nodes[n].inputs[1]].shape)); };
+  if (cover_weights > 0) {
+    std::stable_sort(measure.begin(), measure.end(), [&](int a, int b) { return weights_of(a) > weights_of(b); });
+    size_t covered = 0, keep = 0;
+    while (keep < measure.size() && covered < cover_weights) covered += weights_of(measure[keep++]);
+    measure.resize(keep);
+    std::sort(measure.begin(), measure.end());
+  }
+  for (int n : measure) {
+    const Node& node = g.nodes[n];
+    const int axis = candidate_axis(g, node);
+    Int4Candidate c;
+    c.node = n;
+    c.selector = "#" + std::to_string(n);
+    const TensorDesc& wt = g.tensors[node.inputs[1]];
+    c.weights = weights_of(n);
+    c.first = std::find(g.inputs.begin(), g.inputs.end(), node.inputs[0]) != g.inputs.end();
+    c.last = last[n] != 0;
+    // The graph with only this layer's weights rounded to INT4 (its own copy of the weights).
+    Graph trial = g;
+    std::vector<float> w = float_data(wt);
+    round_weights_to_int4(&w, wt.shape, axis);
+    set_float_data(&trial, node.inputs[1], w);
+    std::unique_ptr<Interpreter> it;
+    FD_RETURN_IF_ERROR(Interpreter::create(trial, &it));
+    std::vector<float> got;
+    for (size_t i = 0; i < images.size(); ++i) {
+      FD_RETURN_IF_ERROR(run_outputs(it.get(), images[i], &got));
+      double err = 0, norm = 0;
+      for (size_t k = 0; k < got.size(); ++k) {
+        err += (static_cast<double>(got[k]) - ref[i][k]) * (static_cast<double>(got[k]) - ref[i][k]);
+        norm += static_cast<double>(ref[i][k]) * ref[i][k];
+      }
+      c.error += std::sqrt(err / std::max(norm, 1e-30)) / static_cast<double>(images.size());
+    }
+    ranked->push_back(c);
+  }
+  std::stable_sort(ranked->begin(), ranked->end(), [](const Int4Candidate& a, const Int4Candidate& b) {
+    return a.error / static_cast<double>(std::max<size_t>(a.weights, 1)) <
+           b.error / static_cast<double>(std::max<size_t>(b.weights, 1));
+  });
+  return Status();
+}
+
+std::vector<std::string> int4_aggressive(const std::vector<Int4Candidate>& ranked) {
+  std::vector<std::string> out;
+  for (const Int4Candidate& c : ranked) {
+    if (!c.first && !c.last) out.push_back(c.selector);
+  }
+  return out;
+}
+
+std::vector<std::string> int4_within_error(const std::vector<Int4Candidate>& ranked, double bound) {
+  std::vector<std::string> out;
+  double total = 0;
+  for (const Int4Candidate& c : ranked) {
+    if (total + c.error > bound) break;
+    total += c.error;
+    out.push_back(c.selector);
+  }
+  return out;
+}
+
+}  // namespace fd
