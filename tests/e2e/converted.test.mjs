@@ -35,6 +35,15 @@ export const CONVERTED = [
       '--float-outputs'],
   },
   {
+    // INT4 weights (TFLite's INT4 tensor type) on the layers the size budget needs.
+    id: 'yunet_n_320_int4',
+    family: 'yunet',
+    outputs: 12,
+    maxBytes: 100000,
+    args: [`${SHARED}/models/upstream/yunet_n_320_320.onnx`, '--preset', 'yunet',
+      '--calib', `${SHARED}/data/widerface-val/images`, '--calib-limit', '4', '--size-budget', '100000'],
+  },
+  {
     // Space-to-depth stem folded, head cut into 9 outputs, stem chain split into channel groups.
     id: 'yolox_nano_416_int8',
     family: 'yolox',
@@ -55,6 +64,7 @@ const CASE_IMAGES = IMAGES.filter((i) => ['face', 'grace_hopper', 'kite_and_cold
 const HEADER = ['model', 'image', 'outputs', 'fd ms', 'lt ms', 'verdict'];
 const rows = [];
 const files = {};
+const logs = {};
 let tmp;
 let server;
 let browser;
@@ -69,6 +79,7 @@ beforeAll(async () => {
     const r = spawnSync(exe, [...c.args, '-o', out], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`featherdet-convert failed for ${c.id}: ${r.stderr}`);
     files[c.id] = new Uint8Array(readFileSync(out));
+    logs[c.id] = r.stderr;
   }
   server = await startServer();
   browser = await launchBrowser();
@@ -94,6 +105,10 @@ describe.each(CONVERTED.map((c) => [c.id, c]))('%s', (id, conv) => {
     const text = Buffer.from(bytes).toString('latin1');
     expect(text).toContain(`"family":"${conv.family}"`);
     expect(text).toContain('"range":"raw"');
+    if (conv.maxBytes) {
+      expect(bytes.length).toBeLessThanOrEqual(conv.maxBytes);
+      expect(logs[id]).toMatch(/INT4 weights: [1-9]\d* layer/);
+    }
   });
 
   test.each(CASE_IMAGES.map((i) => [i.id, i]))('%s', async (_, image) => {
