@@ -19,4 +19,18 @@ struct Candidate {
   float kp[2 * kMaxKeypoints] = {};      // x, y pairs
 };
 
+// The candidate of a box given by its center and size, with its score (capped at 1), class and
+// decode order.
+inline Candidate centered_candidate(float cx, float cy, float w, float h, float score, int32_t label, int32_t order) {
+  Candidate d;
+  d.x0 = cx - 0.5f * w;
+  d.y0 = cy - 0.5f * h;
+  d.x1 = cx + 0.5f * w;
+  d.y1 = cy + 0.5f * h;
+  d.score = score > 1.0f ? 1.0f : score;
+  d.label = label;
+  d.order = order;
+  return d;
+}
+
 }  // namespace fd

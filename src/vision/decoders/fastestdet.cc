@@ -55,15 +55,7 @@ class FastestdetDecoder : public Decoder {
         const float cy = (std::tanh(at(2)) + static_cast<float>(r)) / static_cast<float>(rows_) * height_;
         const float w = sigmoid(at(3)) * width_;
         const float h = sigmoid(at(4)) * height_;
-        Candidate d;
-        d.x0 = cx - 0.5f * w;
-        d.y0 = cy - 0.5f * h;
-        d.x1 = cx + 0.5f * w;
-        d.y1 = cy + 0.5f * h;
-        d.score = score > 1.0f ? 1.0f : score;
-        d.label = best;
-        d.order = order++;
-        out->push_back(d);
+        out->push_back(centered_candidate(cx, cy, w, h, score, best, order++));
       }
     }
   }

@@ -62,15 +62,7 @@ class YoloDecoder : public Decoder {
       if (score < score_threshold) continue;
       const float cx = at(i, 0) * sx, cy = at(i, 1) * sy;
       const float w = at(i, 2) * sx, h = at(i, 3) * sy;
-      Candidate d;
-      d.x0 = cx - 0.5f * w;
-      d.y0 = cy - 0.5f * h;
-      d.x1 = cx + 0.5f * w;
-      d.y1 = cy + 0.5f * h;
-      d.score = score > 1.0f ? 1.0f : score;
-      d.label = best;
-      d.order = order++;
-      out->push_back(d);
+      out->push_back(centered_candidate(cx, cy, w, h, score, best, order++));
     }
   }
 

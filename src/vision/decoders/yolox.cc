@@ -98,15 +98,7 @@ class YoloxDecoder : public Decoder {
             w = std::exp(std::min(w, kMaxLogSize)) * s;
             h = std::exp(std::min(h, kMaxLogSize)) * s;
           }
-          Candidate d;
-          d.x0 = cx - 0.5f * w;
-          d.y0 = cy - 0.5f * h;
-          d.x1 = cx + 0.5f * w;
-          d.y1 = cy + 0.5f * h;
-          d.score = score > 1.0f ? 1.0f : score;
-          d.label = best;
-          d.order = order++;
-          out->push_back(d);
+          out->push_back(centered_candidate(cx, cy, w, h, score, best, order++));
         }
       }
     }

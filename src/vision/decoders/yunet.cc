@@ -70,18 +70,11 @@ class YunetDecoder : public Decoder {
           const int64_t i = static_cast<int64_t>(r) * l.cols + c;
           const float score = std::sqrt(clamp01(l.cls.at(i)) * clamp01(l.obj.at(i)));
           if (score < score_threshold) continue;
-          Candidate d;
           const float cx = (static_cast<float>(c) + l.bbox.at(i * 4 + 0)) * s;
           const float cy = (static_cast<float>(r) + l.bbox.at(i * 4 + 1)) * s;
           const float w = std::exp(l.bbox.at(i * 4 + 2)) * s;
           const float h = std::exp(l.bbox.at(i * 4 + 3)) * s;
-          d.x0 = cx - 0.5f * w;
-          d.y0 = cy - 0.5f * h;
-          d.x1 = cx + 0.5f * w;
-          d.y1 = cy + 0.5f * h;
-          d.score = score;
-          d.label = 0;
-          d.order = order++;
+          Candidate d = centered_candidate(cx, cy, w, h, score, 0, order++);
           d.num_keypoints = num_kp_;
           for (int k = 0; k < num_kp_; ++k) {
             d.kp[2 * k] = (static_cast<float>(c) + l.kps.at(i * 2 * num_kp_ + 2 * k)) * s;
