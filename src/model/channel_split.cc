@@ -117,7 +117,9 @@ std::vector<std::vector<int>> channel_groups(const std::vector<float>& range, fl
   if (n < 2) return {};
   std::vector<int> order(n);
   for (int i = 0; i < n; ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return range[a] > range[b]; });
+  // Widest first, ties by channel (std::sort with a total order: libstdc++'s stable_sort buffer
+  // trips AddressSanitizer's alloc/dealloc check under clang).
+  std::sort(order.begin(), order.end(), [&](int a, int b) { return range[a] != range[b] ? range[a] > range[b] : a < b; });
   const double top = range[order[0]];
   if (!(top > 0)) return {};
   // A channel that never moves (range ~0) would dominate the cost: floor ranges at 1e-4 of the top.
@@ -186,7 +188,7 @@ Status split_depthwise_chain(Graph* g, const DepthwiseChain& c, const std::vecto
     for (int32_t t = 0; t < taps; ++t) {
       for (int32_t j = 0; j < n; ++j) gdw[static_cast<size_t>(t) * n + j] = dwv[static_cast<size_t>(t) * C + grp[j]];
     }
-    const std::string& cname = g->tensors[conv.outputs[0]].name;
+    const std::string cname = g->tensors[conv.outputs[0]].name;  // a copy: adding tensors moves them
     const int32_t cw = add_float_const(g, cname + sfx + "/weights", {n, ws[1], ws[2], ws[3]}, gw);
     const int32_t cb = add_float_const(g, cname + sfx + "/bias", {n}, gb);
     int32_t x = like(conv.outputs[0], n, sfx);
@@ -203,7 +205,7 @@ Status split_depthwise_chain(Graph* g, const DepthwiseChain& c, const std::vecto
       added.push_back(rewired(pad, {x, pad.inputs[1]}, {p}));
       x = p;
     }
-    const std::string& dname = g->tensors[dw.outputs[0]].name;
+    const std::string dname = g->tensors[dw.outputs[0]].name;
     const int32_t dwt = add_float_const(g, dname + sfx + "/weights", {1, ds[1], ds[2], n}, gdw);
     const int32_t dbt = add_float_const(g, dname + sfx + "/bias", {n}, gdb);
     const int32_t d = like(dw.outputs[0], n, sfx);

@@ -180,7 +180,7 @@ bool fold_space_to_depth_at(Graph* g, const TensorUses& uses, size_t k) {
   std::vector<int32_t> xp = {0, 0, 0, 0, 0, 0, 0, 0};
   for (int i = 0; i < 4; ++i) xp[2 + i] = static_cast<int32_t>(f * grid_pads[static_cast<size_t>(i)]);
   const Shape padded = {xs[0], xs[1] + xp[2] + xp[3], xs[2] + xp[4] + xp[5], C};
-  const std::string& wname = g->tensors[wt].name;
+  const std::string wname = g->tensors[wt].name;  // a copy: adding tensors moves them
   if (pad >= 0) {
     // Reuse the PAD node (it already runs after X exists) with f times its paddings.
     Node& pn = g->nodes[pad];

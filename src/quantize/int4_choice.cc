@@ -97,7 +97,10 @@ Status rank_int4_candidates(const Graph& g, const std::vector<std::vector<uint8_
   }
   auto weights_of = [&](int n) { return static_cast<size_t>(num_elements(g.tensors[g.nodes[n].inputs[1]].shape)); };
   if (cover_weights > 0) {
-    std::stable_sort(measure.begin(), measure.end(), [&](int a, int b) { return weights_of(a) > weights_of(b); });
+    // Largest first, ties by node (a total order for std::sort: libstdc++'s stable_sort buffer
+    // trips AddressSanitizer's alloc/dealloc check under clang).
+    std::sort(measure.begin(), measure.end(),
+              [&](int a, int b) { return weights_of(a) != weights_of(b) ? weights_of(a) > weights_of(b) : a < b; });
     size_t covered = 0, keep = 0;
     while (keep < measure.size() && covered < cover_weights) covered += weights_of(measure[keep++]);
     measure.resize(keep);
@@ -132,9 +135,10 @@ Status rank_int4_candidates(const Graph& g, const std::vector<std::vector<uint8_
     }
     ranked->push_back(c);
   }
-  std::stable_sort(ranked->begin(), ranked->end(), [](const Int4Candidate& a, const Int4Candidate& b) {
-    return a.error / static_cast<double>(std::max<size_t>(a.weights, 1)) <
-           b.error / static_cast<double>(std::max<size_t>(b.weights, 1));
+  std::sort(ranked->begin(), ranked->end(), [](const Int4Candidate& a, const Int4Candidate& b) {
+    const double ea = a.error / static_cast<double>(std::max<size_t>(a.weights, 1));
+    const double eb = b.error / static_cast<double>(std::max<size_t>(b.weights, 1));
+    return ea != eb ? ea < eb : a.node < b.node;
   });
   return Status();
 }
