@@ -6,6 +6,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -53,7 +54,8 @@ const char* kUsage =
     "  --keep-float NODE...     keep these nodes in float (NODE: a tensor the node produces, or #N)\n"
     "  --int4 NODE...           store these CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED nodes'\n"
     "                           weights as TFLite INT4 (symmetric, values in [-7, 7]: half the\n"
-    "                           weight bytes, less precision; NODE as for --keep-float)\n"
+    "                           weight bytes, less precision; NODE as for --keep-float), rounded\n"
+    "                           with the layer's input statistics on 32 calibration images (GPTQ)\n"
     "  --int4-mode MODE         choose INT4 layers by measurement (each layer alone in INT4 on 8\n"
     "                           calibration images, model outputs vs float, least error per byte\n"
     "                           saved first): accuracy (while the summed error stays <= --int4-error,\n"
@@ -114,6 +116,8 @@ struct Args {
 
 // Images the INT4 choice measures each candidate layer on.
 constexpr size_t kInt4SampleImages = 8;
+// Images whose layer inputs the data-aware INT4 rounding takes its statistics from.
+constexpr size_t kInt4RoundingImages = 32;
 
 Status parse_args(int argc, char** argv, Args* a) {
   for (int i = 1; i < argc; ++i) {
@@ -372,9 +376,21 @@ Status run(const Args& a) {
     // INT4 layers by measurement: each candidate alone in INT4, model outputs vs float.
     const size_t samples = std::min<size_t>(images.size(), kInt4SampleImages);
     const std::vector<std::vector<uint8_t>> sample(images.begin(), images.begin() + static_cast<std::ptrdiff_t>(samples));
+    // INT4 weights are rounded with their layers' input statistics (int4_rounding.h), once.
+    std::map<int, Int4Rounding> rounded;
+    auto round_int4 = [&]() -> Status {
+      if (!rounded.empty()) return Status();
+      const size_t count = std::min<size_t>(images.size(), kInt4RoundingImages);
+      const std::vector<std::vector<uint8_t>> some(images.begin(), images.begin() + static_cast<std::ptrdiff_t>(count));
+      FD_RETURN_IF_ERROR(round_int4_with_data(g, some, int4_candidate_nodes(g), &rounded));
+      opt.int4_rounded.clear();
+      for (const auto& r : rounded) opt.int4_rounded.push_back(r.second);
+      return Status();
+    };
+    if (!a.int4_weights.empty() || !a.int4_mode.empty()) FD_RETURN_IF_ERROR(round_int4());
     std::vector<Int4Candidate> ranked;
     if (!a.int4_mode.empty()) {
-      FD_RETURN_IF_ERROR(rank_int4_candidates(g, sample, &ranked));
+      FD_RETURN_IF_ERROR(rank_int4_candidates(g, sample, &ranked, 0, &rounded));
       const std::vector<std::string> chosen =
           a.int4_mode == "aggressive" ? int4_aggressive(ranked) : int4_within_error(ranked, a.int4_error);
       for (const std::string& c : chosen) {
@@ -385,7 +401,8 @@ Status run(const Args& a) {
     FD_RETURN_IF_ERROR(serialize(&out, &file));
     if (a.size_budget > 0 && file.size() > a.size_budget && ranked.empty()) {
       // Measure the largest layers only: four times the weights that halving must free.
-      FD_RETURN_IF_ERROR(rank_int4_candidates(g, sample, &ranked, 8 * (file.size() - a.size_budget)));
+      FD_RETURN_IF_ERROR(round_int4());
+      FD_RETURN_IF_ERROR(rank_int4_candidates(g, sample, &ranked, 8 * (file.size() - a.size_budget), &rounded));
     }
     // --size-budget: more INT4 layers, least harmful first, until the file fits.
     for (size_t next = 0; a.size_budget > 0 && file.size() > a.size_budget;) {

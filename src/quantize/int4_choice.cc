@@ -59,8 +59,17 @@ void round_weights_to_int4(std::vector<float>* w, const Shape& shape, int axis) 
   }
 }
 
+std::vector<int> int4_candidate_nodes(const Graph& g) {
+  std::vector<int> out;
+  for (size_t n = 0; n < g.nodes.size(); ++n) {
+    if (candidate_axis(g, g.nodes[n]) >= 0) out.push_back(static_cast<int>(n));
+  }
+  return out;
+}
+
 Status rank_int4_candidates(const Graph& g, const std::vector<std::vector<uint8_t>>& images,
-                            std::vector<Int4Candidate>* ranked, size_t cover_weights) {
+                            std::vector<Int4Candidate>* ranked, size_t cover_weights,
+                            const std::map<int, Int4Rounding>* rounded) {
   ranked->clear();
   if (images.empty()) return Status::error("the INT4 choice needs at least one sample image");
   std::unique_ptr<Interpreter> base;
@@ -91,10 +100,7 @@ Status rank_int4_candidates(const Graph& g, const std::vector<std::vector<uint8_
     }
   }
   // Candidates to measure: all, or the largest ones up to `cover_weights`.
-  std::vector<int> measure;
-  for (size_t n = 0; n < g.nodes.size(); ++n) {
-    if (candidate_axis(g, g.nodes[n]) >= 0) measure.push_back(static_cast<int>(n));
-  }
+  std::vector<int> measure = int4_candidate_nodes(g);
   auto weights_of = [&](int n) { return static_cast<size_t>(num_elements(g.tensors[g.nodes[n].inputs[1]].shape)); };
   if (cover_weights > 0) {
     // Largest first, ties by node (a total order for std::sort: libstdc++'s stable_sort buffer
@@ -118,8 +124,14 @@ Status rank_int4_candidates(const Graph& g, const std::vector<std::vector<uint8_
     c.last = last[n] != 0;
     // The graph with only this layer's weights rounded to INT4 (its own copy of the weights).
     Graph trial = g;
-    std::vector<float> w = float_data(wt);
-    round_weights_to_int4(&w, wt.shape, axis);
+    std::vector<float> w;
+    const auto r = rounded ? rounded->find(n) : std::map<int, Int4Rounding>::const_iterator();
+    if (rounded && r != rounded->end()) {
+      w = r->second.dequantized(wt.shape);
+    } else {
+      w = float_data(wt);
+      round_weights_to_int4(&w, wt.shape, axis);
+    }
     set_float_data(&trial, node.inputs[1], w);
     std::unique_ptr<Interpreter> it;
     FD_RETURN_IF_ERROR(Interpreter::create(trial, &it));

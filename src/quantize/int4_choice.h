@@ -5,11 +5,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "core/status.h"
 #include "model/graph.h"
+#include "quantize/int4_rounding.h"
 
 namespace fd {
 
@@ -32,8 +34,14 @@ void round_weights_to_int4(std::vector<float>* w, const Shape& shape, int axis);
 // input's size), ranked by error per byte saved, least harmful first. `cover_weights` > 0 measures
 // only the largest candidates, as many as it takes to hold that many weights (a size budget is
 // met by the big layers; each measurement runs the whole model on every image).
+// A layer with an entry in `rounded` (keyed by node) is measured with those INT4 weights, others
+// with round_weights_to_int4.
 Status rank_int4_candidates(const Graph& float_graph, const std::vector<std::vector<uint8_t>>& images,
-                            std::vector<Int4Candidate>* ranked, size_t cover_weights = 0);
+                            std::vector<Int4Candidate>* ranked, size_t cover_weights = 0,
+                            const std::map<int, Int4Rounding>* rounded = nullptr);
+
+// The nodes of `float_graph` that can store INT4 weights, in graph order.
+std::vector<int> int4_candidate_nodes(const Graph& float_graph);
 
 // Aggressive mode: every candidate except the first and last layers.
 std::vector<std::string> int4_aggressive(const std::vector<Int4Candidate>& ranked);

@@ -441,7 +441,17 @@ Status quantize_graph(const Graph& g, const std::vector<TensorStats>& stats, con
       }
       std::vector<int8_t> q;
       std::vector<float> scales;
-      quantize_weights_symmetric(w, d.shape, axis, min_scales, &q, &scales, in_int4 ? 7 : 127);
+      const Int4Rounding* rounded = nullptr;
+      for (const Int4Rounding& r : opt.int4_rounded) {
+        if (in_int4 && r.weight_tensor == t && r.values.size() == static_cast<size_t>(num_elements(d.shape))) rounded = &r;
+      }
+      if (rounded) {
+        axis = rounded->axis;
+        q = rounded->values;
+        scales = rounded->scales;
+      } else {
+        quantize_weights_symmetric(w, d.shape, axis, min_scales, &q, &scales, in_int4 ? 7 : 127);
+      }
       QuantParams p;
       p.scale = scales;
       p.zero_point.assign(scales.size(), 0);

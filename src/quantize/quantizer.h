@@ -10,6 +10,7 @@
 #include "core/status.h"
 #include "model/graph.h"
 #include "quantize/calibration.h"
+#include "quantize/int4_rounding.h"
 
 namespace fd {
 
@@ -57,6 +58,10 @@ struct QuantizeOptions {
   // the bias uses those scales. Half the weight bytes in the file, the same INT8 kernels at run
   // time (the reader unpacks).
   std::vector<std::string> int4_weights;
+  // Data-aware roundings (quantize/int4_rounding.h) of INT4 layers' weights: an INT4 layer whose
+  // weight tensor has one stores its values and per-channel scales as given instead of rounding
+  // to the nearest step of max|w| / 7.
+  std::vector<Int4Rounding> int4_rounded;
   bool float_outputs = false;      // DEQUANTIZE every INT8 model output to FLOAT32
   // Conv/depthwise weights get one per-tensor scale instead of per-channel scales when the
   // widest channel's max|w| is at most this many times the narrowest non-zero one's (then no

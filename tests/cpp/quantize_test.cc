@@ -11,12 +11,14 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <memory>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "float_graph_builder.h"
+#include "model/graph_edit.h"
 #include "model/graph_transforms.h"
 #include "model/onnx_reader.h"
 #include "model/tflite_reader.h"
@@ -25,6 +27,7 @@
 #include "quantize/calibration_images.h"
 #include "quantize/fold_constants.h"
 #include "quantize/int4_choice.h"
+#include "quantize/int4_rounding.h"
 #include "quantize/post_training.h"
 #include "quantize/quantizer.h"
 #include "quantize/report.h"
@@ -745,6 +748,127 @@ TEST(Quantize, Int4WeightsHalveTheConvAndRunLikeTheirInt8Twin) {
       std::printf("image %u output %zu: rel L2 vs float %.4f (all INT8: %.4f), worst error %.2f of the bound\n", seed,
                   o, std::sqrt(err / ref), std::sqrt(err8 / ref), worst);
     }
+  }
+}
+
+// GPTQ rounding of one matrix: on inputs with correlated features it spreads each rounding
+// error over the columns still to round, so the output error (w - q) H (w - q)^T is well below
+// nearest rounding's with the same scales; every value stays on its row's INT4 grid.
+TEST(Int4Rounding, GptqBeatsNearestRoundingOnCorrelatedInputs) {
+  const int rows = 6, k = 24, n = 400, factors = 6;
+  std::mt19937 rng(7);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  std::vector<double> mix(static_cast<size_t>(k) * factors);
+  for (double& v : mix) v = normal(rng);
+  std::vector<double> h(static_cast<size_t>(k) * k, 0.0);
+  std::vector<double> x(k), z(factors);
+  for (int s = 0; s < n; ++s) {
+    for (double& v : z) v = normal(rng);
+    for (int i = 0; i < k; ++i) {
+      x[i] = 0.1 * normal(rng);
+      for (int f = 0; f < factors; ++f) x[i] += mix[static_cast<size_t>(i) * factors + f] * z[f];
+    }
+    for (int i = 0; i < k; ++i)
+      for (int j = 0; j < k; ++j) h[static_cast<size_t>(i) * k + j] += x[i] * x[j] / n;
+  }
+  std::vector<float> w(static_cast<size_t>(rows) * k);
+  for (float& v : w) v = static_cast<float>(normal(rng));
+  std::vector<float> q = w, scales;
+  std::vector<int8_t> values;
+  gptq_round_int4(rows, k, h, &q, &scales, &values);
+  ASSERT_EQ(scales.size(), static_cast<size_t>(rows));
+  ASSERT_EQ(values.size(), w.size());
+  auto error = [&](const std::vector<float>& got) {
+    double total = 0;
+    for (int r = 0; r < rows; ++r)
+      for (int i = 0; i < k; ++i)
+        for (int j = 0; j < k; ++j)
+          total += (w[r * k + i] - got[r * k + i]) * h[static_cast<size_t>(i) * k + j] * (w[r * k + j] - got[r * k + j]);
+    return total;
+  };
+  std::vector<float> near(w.size());
+  for (int r = 0; r < rows; ++r) {
+    float mx = 0;
+    for (int j = 0; j < k; ++j) mx = std::max(mx, std::fabs(w[r * k + j]));
+    EXPECT_LE(scales[r], mx / 7 * 1.0001f) << r;
+    EXPECT_GE(scales[r], mx / 7 * 0.4999f) << r;
+    for (int j = 0; j < k; ++j) {
+      const int8_t v = values[r * k + j];
+      EXPECT_GE(v, -7);
+      EXPECT_LE(v, 7);
+      EXPECT_EQ(q[r * k + j], scales[r] * v) << r << "," << j;
+      near[r * k + j] = scales[r] * std::min(7.0f, std::max(-7.0f, std::nearbyint(w[r * k + j] / scales[r])));
+    }
+  }
+  const double gptq = error(q), nearest = error(near);
+  std::printf("output error: GPTQ %.4f, nearest rounding %.4f\n", gptq, nearest);
+  EXPECT_LT(gptq, 0.7 * nearest);
+
+  // An input that is always zero: its weights round to 0.
+  std::vector<double> dead = h;
+  for (int j = 0; j < k; ++j) dead[static_cast<size_t>(3) * k + j] = dead[static_cast<size_t>(j) * k + 3] = 0.0;
+  std::vector<float> q2 = w;
+  gptq_round_int4(rows, k, dead, &q2, &scales, &values);
+  for (int r = 0; r < rows; ++r) EXPECT_EQ(values[r * k + 3], 0) << r;
+}
+
+// The graph-level rounding takes each conv's and depthwise conv's input patches from a run of the
+// graph; the quantizer then stores exactly those values and scales as INT4.
+TEST(Int4Rounding, GraphRoundingIsWhatTheQuantizerStores) {
+  Graph fg = tiny_graph();
+  const auto images = random_images(6, 8 * 8 * 3, 17);
+  std::map<int, Int4Rounding> rounded;
+  Status st = round_int4_with_data(fg, images, {0, 1, 2, 3}, &rounded);  // node 3 (LOGISTIC) is skipped
+  ASSERT_TRUE(st.ok()) << st.message();
+  ASSERT_EQ(rounded.size(), 3u);
+  EXPECT_EQ(rounded.at(0).axis, 0);
+  EXPECT_EQ(rounded.at(1).axis, 3);
+  EXPECT_EQ(rounded.at(2).axis, 0);
+  EXPECT_EQ(rounded.at(1).scales.size(), 4u);
+  EXPECT_EQ(rounded.at(2).scales.size(), 6u);
+  for (int v : {0, 1, 2, 3}) EXPECT_EQ(rounded.at(2).values[v], 0) << "the all-zero channel of w3";
+  QuantizeOptions opt;
+  opt.int4_weights = {"conv1", "dw", "conv3"};
+  for (const auto& r : rounded) opt.int4_rounded.push_back(r.second);
+  Graph qg;
+  st = quantize_with_images(fg, images, opt, &qg);
+  ASSERT_TRUE(st.ok()) << st.message();
+  for (const auto& [node, r] : rounded) {
+    const TensorDesc* w = find_tensor(qg, fg.tensors[r.weight_tensor].name);
+    ASSERT_NE(w, nullptr);
+    EXPECT_TRUE(w->int4);
+    EXPECT_EQ(w->quant.scale, r.scales) << w->name;
+    EXPECT_EQ(w->quant.axis, r.axis) << w->name;
+    EXPECT_EQ(std::vector<int8_t>(reinterpret_cast<const int8_t*>(w->data), reinterpret_cast<const int8_t*>(w->data) + w->data_bytes),
+              r.values) << w->name;
+  }
+  // Each layer's own output on the images (float graph, that layer's weights replaced): the
+  // data-aware rounding's error is below nearest rounding's.
+  for (const auto& [node, r] : rounded) {
+    const std::string out = fg.tensors[fg.nodes[node].outputs[0]].name;
+    Graph exact = fg;
+    ASSERT_TRUE(cut_at_outputs(&exact, {out}).ok());
+    Graph gptq = exact, nearest = exact;
+    const int32_t wt = [&] {
+      for (size_t t = 0; t < exact.tensors.size(); ++t)
+        if (exact.tensors[t].name == fg.tensors[r.weight_tensor].name) return static_cast<int32_t>(t);
+      return -1;
+    }();
+    ASSERT_GE(wt, 0);
+    set_float_data(&gptq, wt, r.dequantized(exact.tensors[wt].shape));
+    std::vector<float> w = float_data(exact.tensors[wt]);
+    round_weights_to_int4(&w, exact.tensors[wt].shape, r.axis);
+    set_float_data(&nearest, wt, w);
+    double e_gptq = 0, e_nearest = 0;
+    for (const auto& img : images) {
+      const auto want = run(exact, img)[0], a = run(gptq, img)[0], b = run(nearest, img)[0];
+      for (size_t i = 0; i < want.size(); ++i) {
+        e_gptq += double(a[i] - want[i]) * (a[i] - want[i]);
+        e_nearest += double(b[i] - want[i]) * (b[i] - want[i]);
+      }
+    }
+    std::printf("%s: output squared error, data-aware %.4g, nearest %.4g\n", out.c_str(), e_gptq, e_nearest);
+    EXPECT_LT(e_gptq, e_nearest) << out;
   }
 }
 
