@@ -422,7 +422,15 @@ Status quantize_graph(const Graph& g, const std::vector<TensorStats>& stats, con
       int axis = node.code == c(Code::kConv2D) ? 0 : node.code == c(Code::kDepthwiseConv2D) ? 3 : -1;
       auto key = std::make_pair(t, in_int4 ? 2 : 1);  // role 1: int8 weights, 2: int4 weights
       if (const_cache.count(key)) return const_cache[key];
-      if (axis >= 0 && opt.per_tensor_ratio > 0 && channel_range_ratio(w, d.shape, axis) <= opt.per_tensor_ratio) axis = -1;
+      const Int4Rounding* rounded = nullptr;  // INT4 values and per-channel scales chosen by the caller
+      for (const Int4Rounding& r : opt.int4_rounded) {
+        if (in_int4 && r.weight_tensor == t && r.values.size() == static_cast<size_t>(num_elements(d.shape))) rounded = &r;
+      }
+      if (rounded) {
+        axis = rounded->axis;
+      } else if (axis >= 0 && opt.per_tensor_ratio > 0 && channel_range_ratio(w, d.shape, axis) <= opt.per_tensor_ratio) {
+        axis = -1;
+      }
       // Bias must fit int32: raise tiny weight scales when a bias is present.
       std::vector<float> min_scales;
       const int32_t bias = node.inputs.size() > 2 ? node.inputs[2] : -1;
@@ -441,14 +449,20 @@ Status quantize_graph(const Graph& g, const std::vector<TensorStats>& stats, con
       }
       std::vector<int8_t> q;
       std::vector<float> scales;
-      const Int4Rounding* rounded = nullptr;
-      for (const Int4Rounding& r : opt.int4_rounded) {
-        if (in_int4 && r.weight_tensor == t && r.values.size() == static_cast<size_t>(num_elements(d.shape))) rounded = &r;
-      }
       if (rounded) {
-        axis = rounded->axis;
         q = rounded->values;
         scales = rounded->scales;
+        // A channel whose bias needs a coarser scale (see min_scales) is rounded to nearest again.
+        int64_t inner = 1;
+        for (size_t k = static_cast<size_t>(axis) + 1; k < d.shape.size(); ++k) inner *= d.shape[k];
+        for (size_t ch = 0; ch < std::min(scales.size(), min_scales.size()); ++ch) {
+          if (scales[ch] >= min_scales[ch]) continue;
+          scales[ch] = min_scales[ch];
+          for (size_t i = 0; i < q.size(); ++i) {
+            if (static_cast<size_t>(static_cast<int64_t>(i) / inner) % scales.size() != ch) continue;
+            q[i] = static_cast<int8_t>(std::min(7.0f, std::max(-7.0f, std::nearbyint(w[i] / scales[ch]))));
+          }
+        }
       } else {
         quantize_weights_symmetric(w, d.shape, axis, min_scales, &q, &scales, in_int4 ? 7 : 127);
       }

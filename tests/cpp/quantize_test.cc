@@ -872,6 +872,35 @@ TEST(Int4Rounding, GraphRoundingIsWhatTheQuantizerStores) {
   }
 }
 
+// A channel with near-zero weights and a large bias: the data-aware scale would push the bias past
+// int32, so the quantizer raises that channel's scale (as for INT8 weights) and the file runs.
+TEST(Int4Rounding, BiasThatNeedsACoarserScaleIsKeptInRange) {
+  Graph fg = tiny_graph();
+  std::vector<float> w1 = float_data(fg.tensors[1]), b1 = float_data(fg.tensors[2]);
+  for (int i = 0; i < 27; ++i) w1[2 * 27 + i] = 1e-9f * static_cast<float>(i % 5 - 2);
+  b1[2] = 5.0f;
+  set_float_data(&fg, 1, w1);
+  set_float_data(&fg, 2, b1);
+  const auto images = random_images(4, 8 * 8 * 3, 23);
+  std::map<int, Int4Rounding> rounded;
+  ASSERT_TRUE(round_int4_with_data(fg, images, {0}, &rounded).ok());
+  ASSERT_EQ(rounded.count(0), 1u);
+  ASSERT_LT(rounded.at(0).scales[2], 5.0f / 1073741824.0f);  // what the rounding alone would store
+  QuantizeOptions opt;
+  opt.int4_weights = {"conv1"};
+  opt.int4_rounded = {rounded.at(0)};
+  Graph qg;
+  ASSERT_TRUE(quantize_with_images(fg, images, opt, &qg).ok());
+  const TensorDesc* w = find_tensor(qg, "w1");
+  ASSERT_NE(w, nullptr);
+  EXPECT_GE(w->quant.scale[2], 5.0f / 1073741824.0f);
+  for (int ch : {0, 1, 3}) EXPECT_EQ(w->quant.scale[ch], rounded.at(0).scales[ch]) << ch;
+  std::unique_ptr<Interpreter> it;
+  Status st = Interpreter::create(qg, &it);
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(run(qg, images[0]).size(), 3u);
+}
+
 TEST(Quantize, Int4SelectorsAreChecked) {
   Graph fg = tiny_graph();
   auto calib = random_images(4, 8 * 8 * 3, 12);
