@@ -128,11 +128,20 @@ Status rank_int4_candidates(const Graph& g, const std::vector<std::vector<uint8_
     const auto r = rounded ? rounded->find(n) : std::map<int, Int4Rounding>::const_iterator();
     if (rounded && r != rounded->end()) {
       w = r->second.dequantized(wt.shape);
+      const int32_t bias = node.inputs.size() > 2 ? node.inputs[2] : -1;
+      if (bias >= 0 && g.tensors[bias].is_constant() && g.tensors[bias].dtype == DType::kFloat32) {
+        std::vector<float> b = float_data(g.tensors[bias]);
+        if (b.size() == r->second.bias_correction.size()) {
+          // This node's own copy: the importer shares constants such as zero biases.
+          for (size_t i = 0; i < b.size(); ++i) b[i] += r->second.bias_correction[i];
+          trial.nodes[n].inputs[2] = add_float_const(&trial, g.tensors[bias].name, g.tensors[bias].shape, b);
+        }
+      }
     } else {
       w = float_data(wt);
       round_weights_to_int4(&w, wt.shape, axis);
     }
-    set_float_data(&trial, node.inputs[1], w);
+    trial.nodes[n].inputs[1] = add_float_const(&trial, wt.name, wt.shape, w);
     std::unique_ptr<Interpreter> it;
     FD_RETURN_IF_ERROR(Interpreter::create(trial, &it));
     std::vector<float> got;

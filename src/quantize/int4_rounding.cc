@@ -107,6 +107,8 @@ struct Layer {
   OpOptions options;
   int32_t weight_tensor = -1;
   std::vector<double> h;  // conv: one k x k matrix; depthwise: one taps x taps matrix per input channel
+  std::vector<double> sum;  // the patches' sum (conv: k values; depthwise: taps per input channel)
+  size_t count = 0;         // patches summed
   bool usable = true;
   int columns() const { return depthwise ? kh * kw : kh * kw * cin; }
 };
@@ -144,6 +146,8 @@ void accumulate(Layer* layer, const RTensor& x, size_t image) {
         patch[at] = inside ? px[ch] : 0.0;
       }
     }
+    ++layer->count;
+    for (size_t i = 0; i < patch.size(); ++i) layer->sum[i] += patch[i];
     if (layer->depthwise) {
       for (int64_t ch = 0; ch < c; ++ch) {
         const double* xp = patch.data() + ch * taps;
@@ -166,6 +170,84 @@ void accumulate(Layer* layer, const RTensor& x, size_t image) {
 void symmetrize(int k, double* h) {
   for (int i = 0; i < k; ++i)
     for (int j = 0; j < i; ++j) h[i * k + j] = h[j * k + i];
+}
+
+}  // namespace
+
+namespace {
+
+// Runs `g` on `images` and adds each layer's sampled input patches to its statistics.
+Status gather_inputs(const Graph& g, const std::vector<std::vector<uint8_t>>& images, const std::vector<Layer*>& layers) {
+  std::map<int32_t, std::vector<Layer*>> readers;  // tensor -> layers reading it
+  for (Layer* l : layers) readers[g.nodes[l->node].inputs[0]].push_back(l);
+  InterpreterOptions every_tensor;  // the observer reads intermediates
+  every_tensor.fuse = false;
+  std::unique_ptr<Interpreter> it;
+  FD_RETURN_IF_ERROR(Interpreter::create(g, &it, every_tensor));
+  size_t image = 0;
+  auto take = [&](int32_t t) {
+    auto r = readers.find(t);
+    if (r == readers.end()) return;
+    for (Layer* l : r->second) accumulate(l, it->tensor(t), image);
+  };
+  it->set_observer([&](int node) {
+    for (int32_t t : it->graph().nodes[node].outputs) take(t);
+  });
+  RTensor& in = it->input(0);
+  const size_t n = static_cast<size_t>(num_elements(in.shape));
+  for (; image < images.size(); ++image) {
+    if (images[image].size() != n) return Status::error("sample image does not match the model input");
+    for (size_t i = 0; i < n; ++i) in.as<float>()[i] = images[image][i];
+    for (int32_t t : g.inputs) take(t);
+    FD_RETURN_IF_ERROR(it->invoke());
+  }
+  return Status();
+}
+
+// The INT4 rounding of layer `l` from its input statistics, with the bias correction
+// (w - q) · E[x] per output channel.
+void finish_layer(const Graph& g, Layer& l, Int4Rounding* r) {
+  const TensorDesc& wt = g.tensors[l.weight_tensor];
+  const std::vector<float> w = float_data(wt);
+  r->weight_tensor = l.weight_tensor;
+  const int taps = l.kh * l.kw;
+  if (l.depthwise) {
+    r->axis = 3;
+    r->scales.resize(l.cout);
+    r->values.resize(w.size());
+    for (int oc = 0; oc < l.cout; ++oc) {
+      std::vector<double> h(l.h.begin() + static_cast<std::ptrdiff_t>(oc / l.multiplier) * taps * taps,
+                            l.h.begin() + static_cast<std::ptrdiff_t>(oc / l.multiplier + 1) * taps * taps);
+      symmetrize(taps, h.data());
+      std::vector<float> row(taps), scale;
+      std::vector<int8_t> vals;
+      for (int t = 0; t < taps; ++t) row[t] = w[static_cast<size_t>(t) * l.cout + oc];
+      gptq_round_int4(1, taps, std::move(h), &row, &scale, &vals);
+      r->scales[oc] = scale[0];
+      for (int t = 0; t < taps; ++t) r->values[static_cast<size_t>(t) * l.cout + oc] = vals[t];
+    }
+  } else {
+    r->axis = 0;
+    symmetrize(l.columns(), l.h.data());
+    std::vector<float> m = w;
+    gptq_round_int4(l.cout, l.columns(), std::move(l.h), &m, &r->scales, &r->values);
+  }
+  for (float& s : r->scales) {
+    if (!(s > 0.0f)) s = 1.0f;  // an all-zero channel
+  }
+  if (l.count == 0) return;
+  const std::vector<float> q = r->dequantized(wt.shape);
+  r->bias_correction.assign(l.cout, 0.0f);
+  for (int oc = 0; oc < l.cout; ++oc) {
+    double d = 0;
+    const int k = l.depthwise ? taps : l.columns();
+    for (int j = 0; j < k; ++j) {
+      const size_t at = l.depthwise ? static_cast<size_t>(j) * l.cout + oc : static_cast<size_t>(oc) * k + j;
+      const size_t in = l.depthwise ? static_cast<size_t>(oc / l.multiplier) * taps + j : static_cast<size_t>(j);
+      d += (w[at] - q[at]) * l.sum[in] / static_cast<double>(l.count);
+    }
+    r->bias_correction[oc] = static_cast<float>(d);
+  }
 }
 
 }  // namespace
@@ -309,72 +391,25 @@ Status round_int4_with_data(const Graph& g, const std::vector<std::vector<uint8_
       if (l.cout % l.multiplier != 0) continue;
       l.cin = l.cout / l.multiplier;
       l.h.assign(static_cast<size_t>(l.cin) * l.kh * l.kw * l.kh * l.kw, 0.0);
+      l.sum.assign(static_cast<size_t>(l.cin) * l.kh * l.kw, 0.0);
     } else {
       l.cout = static_cast<int>(wt.shape[0]);
       l.cin = static_cast<int>(wt.shape[3]);
       if (l.columns() > kMaxColumns) continue;
       l.h.assign(static_cast<size_t>(l.columns()) * l.columns(), 0.0);
+      l.sum.assign(static_cast<size_t>(l.columns()), 0.0);
     }
     layers.push_back(std::move(l));
   }
   if (layers.empty()) return Status();
   if (images.empty()) return Status::error("INT4 rounding needs at least one sample image");
-  std::map<int32_t, std::vector<size_t>> readers;  // tensor -> layers reading it
-  for (size_t i = 0; i < layers.size(); ++i) readers[g.nodes[layers[i].node].inputs[0]].push_back(i);
-
-  InterpreterOptions every_tensor;  // the observer reads intermediates
-  every_tensor.fuse = false;
-  std::unique_ptr<Interpreter> it;
-  FD_RETURN_IF_ERROR(Interpreter::create(g, &it, every_tensor));
-  size_t image = 0;
-  auto take = [&](int32_t t) {
-    auto r = readers.find(t);
-    if (r == readers.end()) return;
-    for (size_t i : r->second) accumulate(&layers[i], it->tensor(t), image);
-  };
-  it->set_observer([&](int node) {
-    for (int32_t t : it->graph().nodes[node].outputs) take(t);
-  });
-  RTensor& in = it->input(0);
-  const size_t n = static_cast<size_t>(num_elements(in.shape));
-  for (; image < images.size(); ++image) {
-    if (images[image].size() != n) return Status::error("sample image does not match the model input");
-    for (size_t i = 0; i < n; ++i) in.as<float>()[i] = images[image][i];
-    for (int32_t t : g.inputs) take(t);
-    FD_RETURN_IF_ERROR(it->invoke());
-  }
-
+  std::vector<Layer*> measured;
+  for (Layer& l : layers) measured.push_back(&l);
+  FD_RETURN_IF_ERROR(gather_inputs(g, images, measured));
   for (Layer& l : layers) {
     if (!l.usable) continue;
-    const TensorDesc& wt = g.tensors[l.weight_tensor];
-    const std::vector<float> w = float_data(wt);
     Int4Rounding r;
-    r.weight_tensor = l.weight_tensor;
-    const int taps = l.kh * l.kw;
-    if (l.depthwise) {
-      r.axis = 3;
-      r.scales.resize(l.cout);
-      r.values.resize(w.size());
-      for (int oc = 0; oc < l.cout; ++oc) {
-        std::vector<double> h(l.h.begin() + static_cast<std::ptrdiff_t>(oc / l.multiplier) * taps * taps,
-                              l.h.begin() + static_cast<std::ptrdiff_t>(oc / l.multiplier + 1) * taps * taps);
-        symmetrize(taps, h.data());
-        std::vector<float> row(taps), scale;
-        std::vector<int8_t> vals;
-        for (int t = 0; t < taps; ++t) row[t] = w[static_cast<size_t>(t) * l.cout + oc];
-        gptq_round_int4(1, taps, std::move(h), &row, &scale, &vals);
-        r.scales[oc] = scale[0];
-        for (int t = 0; t < taps; ++t) r.values[static_cast<size_t>(t) * l.cout + oc] = vals[t];
-      }
-    } else {
-      r.axis = 0;
-      symmetrize(l.columns(), l.h.data());
-      std::vector<float> m = w;
-      gptq_round_int4(l.cout, l.columns(), std::move(l.h), &m, &r.scales, &r.values);
-    }
-    for (float& s : r.scales) {
-      if (!(s > 0.0f)) s = 1.0f;  // an all-zero channel
-    }
+    finish_layer(g, l, &r);
     (*out)[l.node] = std::move(r);
   }
   return Status();

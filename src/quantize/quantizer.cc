@@ -479,7 +479,12 @@ Status quantize_graph(const Graph& g, const std::vector<TensorStats>& stats, con
       const std::vector<float>& ws = out.tensors[wt].quant.scale;
       const float in_scale = aq[node.inputs[0]].scale;
       std::vector<int32_t> q;
-      quantize_bias(w, static_cast<int>(num_elements(d.shape)), in_scale, ws, &q);
+      std::vector<float> corrected(w, w + num_elements(d.shape));
+      for (const Int4Rounding& r : opt.int4_rounded) {
+        if (!in_int4 || r.weight_tensor != node.inputs[1] || r.bias_correction.size() != corrected.size()) continue;
+        for (size_t i = 0; i < corrected.size(); ++i) corrected[i] += r.bias_correction[i];
+      }
+      quantize_bias(corrected.data(), static_cast<int>(corrected.size()), in_scale, ws, &q);
       QuantParams p;
       for (float s : ws) p.scale.push_back(in_scale * s);
       p.zero_point.assign(p.scale.size(), 0);
