@@ -43,7 +43,8 @@ const ALL = [
   { id: 'face (YuNet-n 320)', url: '/models/dist/face.tflite', target: true },
   { id: 'objects-tiny (FastestDet 352)', url: '/models/dist/objects-tiny.tflite', target: true },
   { id: 'objects-320 (NanoDet-m 320)', url: '/models/dist/objects-320.tflite' },
-  { id: 'objects (NanoDet-m 416)', url: '/models/dist/objects.tflite', target: true },
+  { id: 'objects (YOLOX-Nano 416)', url: '/models/dist/objects.tflite', target: true },
+  { id: 'nanodet-m (NanoDet-m 416)', url: '/models/dist/nanodet-m.tflite', target: true },
   { id: 'yolov8n_full_integer_quant (640)', url: YOLO, target: true },
   ...CONFORMANCE.map((m) => ({ ...m, target: m.id === 'tf2_mobilenet_v2_1.0_224_ptq' })),
 ];

@@ -10,12 +10,12 @@ import { drawDetections, encodePng } from './annotate.mjs';
 export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Bundled model ids `--model` accepts. */
-export const BUNDLED_MODELS = ['face', 'objects', 'objects-320', 'objects-tiny'];
+export const BUNDLED_MODELS = ['face', 'objects', 'nanodet-m', 'objects-320', 'objects-tiny'];
 
 /** An error the user can act on: printed as one line, exit code 1. */
 export class CliError extends Error {}
 
-export const DETECT_USAGE = `usage: featherdet detect <image...> [--model face|objects|objects-320|objects-tiny|FILE.tflite]
+export const DETECT_USAGE = `usage: featherdet detect <image...> [--model face|objects|nanodet-m|objects-320|objects-tiny|FILE.tflite]
                          [--json] [--score-threshold T] [--iou-threshold T] [--max-results N] [--out DIR]
 
   Detects faces or objects in JPEG/PNG/BMP images (default model: face) and prints one line per

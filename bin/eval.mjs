@@ -7,7 +7,7 @@ import path from 'node:path';
 import { averagePrecision, cocoMap } from './ap.mjs';
 import { BUNDLED_MODELS, CliError, PACKAGE_ROOT, loadRuntime, openDetector, readInputFile, resolveModel } from './detect.mjs';
 
-export const EVAL_USAGE = `usage: featherdet eval [--model face|objects|objects-320|objects-tiny|all] [--limit N] [--json] [--int8 FILE]
+export const EVAL_USAGE = `usage: featherdet eval [--model face|objects|nanodet-m|objects-320|objects-tiny|all] [--limit N] [--json] [--int8 FILE]
        featherdet eval --file FILE.tflite [--file ...] [--set coco128|widerface] [--limit N] [--json]
 
   Evaluates each model's fp32 file (models/dist/<id>.fp32.tflite) and INT8 file

@@ -167,9 +167,9 @@ const SUBCOMMANDS = {
 const SUBCOMMANDS_USAGE = `
 
 other commands (featherdet <command> --help for their options):
-  featherdet detect <image...> [--model face|objects|objects-tiny|FILE.tflite] [--json] [--out DIR] ...
+  featherdet detect <image...> [--model face|objects|nanodet-m|objects-tiny|FILE.tflite] [--json] [--out DIR] ...
   featherdet convert MODEL.onnx -o OUT.tflite --calib DIR [--preset yunet|nanodet|fastestdet|yolov8|yolox] ...
-  featherdet eval [--model face|objects|objects-320|objects-tiny|all] [--limit N] [--json]
+  featherdet eval [--model face|objects|nanodet-m|objects-320|objects-tiny|all] [--limit N] [--json]
   featherdet bench <model id | FILE.tflite> [--runs N] [--profile] [--json] [--build auto|relaxed|baseline]`;
 
 async function main() {

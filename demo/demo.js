@@ -13,7 +13,7 @@ const els = {
   hudFps: $('hud-fps'), hudInfer: $('hud-infer'), hudE2e: $('hud-e2e'), hudModel: $('hud-model'), hudCache: $('hud-cache'),
 };
 
-const BUNDLED = { face: 'Faces · YuNet', objects: 'Objects · NanoDet-m', 'objects-tiny': 'Objects (tiny) · FastestDet' };
+const BUNDLED = { face: 'Faces · YuNet', objects: 'Objects · YOLOX-Nano', 'nanodet-m': 'Objects · NanoDet-m', 'objects-tiny': 'Objects (tiny) · FastestDet' };
 const WINDOW_MS = 1000;
 
 const state = {

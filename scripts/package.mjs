@@ -14,7 +14,7 @@ import { build } from 'esbuild';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.resolve(process.argv[2] ?? path.join(ROOT, 'dist'));
 const version = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
-const BUNDLED = ['face', 'objects', 'objects-tiny'];
+const BUNDLED = ['face', 'objects', 'nanodet-m', 'objects-tiny'];
 
 for (const f of ['featherdet.wasm', 'featherdet-relaxed.wasm', 'featherdet.mjs', 'index.js']) {
   if (!existsSync(path.join(dist, f))) throw new Error(`${dist}/${f} is missing: run the wasm build and tsc first`);

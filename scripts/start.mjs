@@ -30,7 +30,7 @@ if (!existsSync(path.join(REPO_ROOT, 'dist/index.js'))) {
   process.exit(1);
 }
 // Models built after dist/ was assembled (first set-up) are not in the package yet: add them.
-const BUNDLED = ['face', 'objects', 'objects-tiny'];
+const BUNDLED = ['face', 'objects', 'nanodet-m', 'objects-tiny'];
 const inModels = (id) => existsSync(path.join(REPO_ROOT, 'models/dist', `${id}.tflite`));
 const inDist = (id) => existsSync(path.join(REPO_ROOT, 'dist/models', `${id}.tflite`));
 if (BUNDLED.some((id) => inModels(id) && !inDist(id))) {

@@ -230,7 +230,7 @@ TEST(DetectorModels, ObjectModelsFindTheTvAndChairs) {
   tv.x0 = (0.127641f - 0.233312f / 2) * 640, tv.x1 = (0.127641f + 0.233312f / 2) * 640;
   tv.y0 = (0.505153f - 0.2227f / 2) * 426, tv.y1 = (0.505153f + 0.2227f / 2) * 426;
   int ran = 0;
-  for (const char* file : {"objects.tflite", "objects-320.tflite", "objects-tiny.tflite"}) {
+  for (const char* file : {"objects.tflite", "nanodet-m.tflite", "objects-320.tflite", "objects-tiny.tflite"}) {
     std::vector<uint8_t> model = read_file(models_dir() + "/" + file);
     if (model.empty()) continue;
     ++ran;

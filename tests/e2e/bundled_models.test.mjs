@@ -15,6 +15,7 @@ import { MAX_MODEL_BYTES } from '../../scripts/models.mjs';
 const MODELS = [
   { id: 'face', images: ['/shared/conformance/images/face.jpg', '/shared/data/widerface-val/images/0_Parade_Parade_0_125.jpg'] },
   { id: 'objects', images: ['/shared/conformance/images/kite_and_cold.jpg', '/shared/data/coco128/val2017/images/000000000139.jpg'] },
+  { id: 'nanodet-m', images: ['/shared/conformance/images/kite_and_cold.jpg', '/shared/data/coco128/val2017/images/000000000139.jpg'] },
   { id: 'objects-320', images: ['/shared/conformance/images/kite_and_cold.jpg', '/shared/data/coco128/val2017/images/000000000139.jpg'] },
   { id: 'objects-tiny', images: ['/shared/conformance/images/kite_and_cold.jpg', '/shared/data/coco128/val2017/images/000000000139.jpg'] },
 ];

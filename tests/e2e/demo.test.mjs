@@ -126,6 +126,7 @@ describe('webcam demo (fake camera)', () => {
     report('objects (main thread)', s);
     expect(s.errors).toBe(0);
     expect((s.labelFrames.person ?? 0) / s.frames).toBeGreaterThan(0.5);
+    expect(await page.textContent('#status')).toMatch(/^Objects · YOLOX-Nano ready/);
     await screenshot('demo-objects');
   });
 

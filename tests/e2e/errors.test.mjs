@@ -106,7 +106,7 @@ describe.each([false, true])('worker: %s', (worker) => {
     expect(out.setOptionsTypo).toMatchObject({ name: 'OptionsError', code: 'ERR_OPTIONS' });
     expect(out.setOptionsTypo.message).toMatch(/unknown option 'treshold' \(did you mean 'scoreThreshold'\?\)/);
     expect(out.typo).toMatchObject({ name: 'ModelError', code: 'ERR_MODEL', classes: ['FeatherdetError', 'ModelError'] });
-    expect(out.typo.message).toMatch(/unknown model 'fase' \(did you mean 'face'\?\): the bundled models are 'face', 'objects', 'objects-tiny'/);
+    expect(out.typo.message).toMatch(/unknown model 'fase' \(did you mean 'face'\?\): the bundled models are 'face', 'objects', 'nanodet-m', 'objects-tiny'/);
     expect(out.integrity).toMatchObject({ name: 'IntegrityError', code: 'ERR_INTEGRITY', classes: ['FeatherdetError', 'IntegrityError'] });
     expect(out.cors).toMatchObject({ name: 'FetchError', code: 'ERR_FETCH', classes: ['FeatherdetError', 'ModelError', 'FetchError'] });
     expect(out.cors.message).toMatch(/did not let this page .* Access-Control-Allow-Origin/);

@@ -67,8 +67,8 @@ describe('featherdet detect', () => {
     expect(existsSync(join(out, '0_Parade_Parade_0_125.png'))).toBe(true);
   });
 
-  test('objects and objects-tiny find the tv and a chair in a COCO living room (text output)', () => {
-    for (const model of ['objects', 'objects-tiny']) {
+  test('objects, nanodet-m and objects-tiny find the tv and a chair in a COCO living room (text output)', () => {
+    for (const model of ['objects', 'nanodet-m', 'objects-tiny']) {
       const r = cli('detect', COCO, '--model', model);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(/^.*000000000139\.jpg \(640x426\): \d+ detections?\n/);
@@ -80,7 +80,7 @@ describe('featherdet detect', () => {
   test('errors: unknown model, missing image, bad threshold', () => {
     let r = cli('detect', FACE_JPG, '--model', 'nope');
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^featherdet: model 'nope' is neither a bundled model \(face, objects, objects-320, objects-tiny\) nor an existing file\n$/);
+    expect(r.stderr).toMatch(/^featherdet: model 'nope' is neither a bundled model \(face, objects, nanodet-m, objects-320, objects-tiny\) nor an existing file\n$/);
     r = cli('detect', join(tmp, 'missing.jpg'));
     expect(r.stderr).toMatch(/cannot read image '.*missing\.jpg': no such file/);
     r = cli('detect', FACE_JPG, '--score-threshold', '2');

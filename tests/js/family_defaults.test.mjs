@@ -23,7 +23,8 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 // so the bundled side is told the same one.
 const CASES = [
   { family: 'yunet', onnx: 'yunet_n_320_320.onnx', bundled: 'face', resize: 'stretch', images: [join(IMAGES_DIR, 'face.jpg'), join(SHARED, 'data/widerface-val/images/0_Parade_Parade_0_125.jpg')] },
-  { family: 'nanodet', onnx: 'nanodet_m_416.onnx', bundled: 'objects', resize: 'letterbox', images: [COCO('000000000139'), COCO('000000000632')] },
+  { family: 'nanodet', onnx: 'nanodet_m_416.onnx', bundled: 'nanodet-m', resize: 'letterbox', images: [COCO('000000000139'), COCO('000000000632')] },
+  { family: 'yolox', onnx: 'yolox_nano.onnx', bundled: 'objects', resize: 'letterbox', images: [COCO('000000000139'), COCO('000000000632')] },
   { family: 'fastestdet', onnx: 'fastestdet_352.onnx', bundled: 'objects-tiny', resize: 'stretch', images: [COCO('000000000139'), COCO('000000000632')] },
 ];
 

@@ -72,14 +72,14 @@ describe.each(IDS.map((id) => [id]))('%s.fp32.tflite vs upstream ONNX in onnxrun
 
     let onnx = readFileSync(join(SHARED, 'models/upstream', m.upstream.file));
     if (m.derive?.resizeStaticInput) onnx = resizeStaticOnnx(onnx, m.derive.resizeStaticInput.from, m.derive.resizeStaticInput.to);
-    const exposed = exposeSigmoidLogits(onnx);
+    const names = Object.values(m.decoder.outputs).flat();
+    const exposed = exposeSigmoidLogits(onnx, names);
     const session = await ort.InferenceSession.create(exposed.bytes, { logSeverityLevel: 3 });
     const ref = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', upstreamInput(rgb, w, h, m.preprocessing), [1, 3, h, w]) });
     for (const [name, logit] of exposed.logits) {
       ref[name] = { dims: ref[logit].dims, data: Float32Array.from(ref[logit].data, (x) => 1 / (1 + Math.exp(-x))) };
     }
 
-    const names = Object.values(m.decoder.outputs).flat();
     expect(ours.map((o) => o.info.name).sort()).toEqual([...names].sort());
     for (const o of ours) {
       const r = ref[o.info.name];

@@ -109,21 +109,23 @@ export function top1(output) {
 
 /**
  * ONNX model bytes with the input of every Sigmoid node that writes a graph output added as an
- * extra FLOAT graph output, and the map output name -> that logit tensor's name. onnxruntime's CPU
+ * extra FLOAT graph output, and the map output name -> that logit tensor's name. `names`:
+ * intermediate tensors made graph outputs first (a head the converter cut before the graph's end). onnxruntime's CPU
  * Sigmoid is a polynomial approximation accurate to ~1e-7 absolute, not relative: on scores of
  * 1e-5..1e-3 it alone moves a relative L2 comparison by up to 5e-4, so references for those
  * outputs are better computed exactly from onnxruntime's logits. Field numbers (onnx.proto):
  * ModelProto.graph 7; GraphProto node 1, output 12; NodeProto input 1, output 2, op_type 4;
  * ValueInfoProto name 1, type 2; TypeProto tensor_type 1; TypeProto.Tensor elem_type 1 (FLOAT 1).
  */
-export function exposeSigmoidLogits(bytes) {
+export function exposeSigmoidLogits(bytes, names = []) {
   const text = (f) => f.value.toString('utf8');
   const model = parseFields(Buffer.from(bytes));
   const logits = new Map();
   const out = model.map((g) => {
     if (g.field !== 7 || g.wire !== 2) return g;
     const graph = parseFields(g.value);
-    const outputs = new Set(graph.filter((f) => f.field === 12).map((f) => text(parseFields(f.value).find((x) => x.field === 1))));
+    const declared = new Set(graph.filter((f) => f.field === 12).map((f) => text(parseFields(f.value).find((x) => x.field === 1))));
+    const outputs = new Set([...declared, ...names]);
     for (const f of graph.filter((x) => x.field === 1)) {
       const node = parseFields(f.value);
       const op = node.find((x) => x.field === 4);
@@ -133,7 +135,7 @@ export function exposeSigmoidLogits(bytes) {
     }
     const tensorType = encodeFields([{ field: 1, wire: 0, value: 1n }]);
     const type = encodeFields([{ field: 1, wire: 2, value: tensorType }]);
-    const added = [...logits.values()].map((name) => ({
+    const added = [...names.filter((n) => !declared.has(n)), ...logits.values()].map((name) => ({
       field: 12, wire: 2, value: encodeFields([{ field: 1, wire: 2, value: Buffer.from(name) }, { field: 2, wire: 2, value: type }]),
     }));
     return { ...g, value: encodeFields([...graph, ...added]) };

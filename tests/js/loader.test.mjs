@@ -250,7 +250,7 @@ describe('package surface', () => {
   it('create() rejects bad options with messages naming them', async () => {
     const { Detector, ObjectDetector, FeatherdetError } = await importDist();
     await expect(Detector.create({})).rejects.toThrow(/options.model is required/);
-    await expect(ObjectDetector.create({ model: 'faces' })).rejects.toThrow(/'objects' or 'objects-tiny'/);
+    await expect(ObjectDetector.create({ model: 'faces' })).rejects.toThrow(/'objects', 'nanodet-m' or 'objects-tiny'/);
     await expect(Detector.create({ model: new Uint8Array(4), worker: true })).rejects.toBeInstanceOf(FeatherdetError);
     await expect(Detector.create({ model: new Uint8Array(4), scoreThreshold: 2 })).rejects.toThrow(/scoreThreshold must be a number in \[0, 1\]/);
   });

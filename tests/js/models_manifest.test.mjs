@@ -11,10 +11,11 @@ const byId = Object.fromEntries(manifest.models.map((m) => [m.id, m]));
 const coco = readFileSync(join(SHARED, 'models/upstream/coco.names'), 'utf8').split('\n').filter(Boolean);
 
 describe('models/manifest.json', () => {
-  test('lists face, objects, objects-320 and objects-tiny once each', () => {
-    expect(manifest.models.map((m) => m.id)).toEqual(['face', 'objects', 'objects-320', 'objects-tiny']);
+  test('lists face, objects, nanodet-m, objects-320 and objects-tiny once each', () => {
+    expect(manifest.models.map((m) => m.id)).toEqual(['face', 'objects', 'nanodet-m', 'objects-320', 'objects-tiny']);
     expect(byId.face.upstream.file).toBe('yunet_n_320_320.onnx');
-    expect(byId.objects.upstream.file).toBe('nanodet_m_416.onnx');
+    expect(byId.objects.upstream.file).toBe('yolox_nano.onnx');
+    expect(byId['nanodet-m'].upstream.file).toBe('nanodet_m_416.onnx');
     expect(byId['objects-320'].input).toMatchObject({ width: 320, height: 320 });
     expect(byId['objects-tiny'].upstream.file).toBe('fastestdet_352.onnx');
   });
@@ -28,7 +29,7 @@ describe('models/manifest.json', () => {
   });
 
   test('object models carry the 80 COCO names in coco.names order', () => {
-    for (const id of ['objects', 'objects-320', 'objects-tiny']) expect(byId[id].labels).toEqual(coco);
+    for (const id of ['objects', 'nanodet-m', 'objects-320', 'objects-tiny']) expect(byId[id].labels).toEqual(coco);
     expect(coco).toHaveLength(80);
   });
 
@@ -48,7 +49,7 @@ describe('models/manifest.json', () => {
   });
 
   test('metadata follows the featherdet metadata format (vision/decoder_config.h)', () => {
-    const meta = metadataOf(byId.objects);
+    const meta = metadataOf(byId['nanodet-m']);
     expect(meta).toMatchObject({
       version: 1, family: 'nanodet', strides: [8, 16, 32], reg_max: 7,
       input: { width: 416, height: 416, resize: 'letterbox', pixels: 'RGB', range: 'raw' },
@@ -57,6 +58,13 @@ describe('models/manifest.json', () => {
       source: { file: 'nanodet_m_416.onnx', license: 'Apache-2.0' },
     });
     expect(meta.labels).toHaveLength(80);
+    expect(metadataOf(byId.objects)).toMatchObject({
+      version: 1, family: 'yolox', strides: [8, 16, 32],
+      input: { width: 416, height: 416, resize: 'letterbox', align: 'top-left', pad_value: 114, pixels: 'RGB', range: 'raw' },
+      score_threshold: 0.3, iou_threshold: 0.45, max_results: 100,
+      source: { file: 'yolox_nano.onnx', license: 'Apache-2.0' },
+    });
+    expect(Object.keys(metadataOf(byId.objects).outputs)).toEqual(['reg', 'obj', 'cls']);
     const face = metadataOf(byId.face);
     expect(face.keypoints).toEqual(['right_eye', 'left_eye', 'nose', 'right_mouth', 'left_mouth']);
     expect(Object.keys(face.outputs)).toEqual(['cls', 'obj', 'bbox', 'kps']);

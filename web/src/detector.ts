@@ -34,8 +34,8 @@ export interface FaceDetectorOptions extends FilterOptions, LoadingOptions {}
 
 /** Options of ObjectDetector.create. */
 export interface ObjectDetectorOptions extends FilterOptions, LoadingOptions {
-  /** 'objects' (NanoDet-m, 80 COCO classes, default) or 'objects-tiny' (FastestDet, faster). */
-  model?: 'objects' | 'objects-tiny';
+  /** 'objects' (YOLOX-Nano, 80 COCO classes, default), 'nanodet-m' (NanoDet-m) or 'objects-tiny' (FastestDet, faster). */
+  model?: 'objects' | 'nanodet-m' | 'objects-tiny';
 }
 
 /** Options of Detector.create. */
@@ -120,7 +120,7 @@ export class Detector extends DetectorBase {
   static create(options: DetectorOptions): Promise<Detector | WorkerDetector>;
   static async create(options: DetectorOptions): Promise<Detector | WorkerDetector> {
     checkKeys(options, DETECTOR_KEYS, 'Detector.create');
-    if (!options || options.model === undefined) throw new OptionsError("Detector.create: options.model is required (a .tflite URL, path or bytes, or 'face' / 'objects' / 'objects-tiny')");
+    if (!options || options.model === undefined) throw new OptionsError("Detector.create: options.model is required (a .tflite URL, path or bytes, or 'face' / 'objects' / 'nanodet-m' / 'objects-tiny')");
     if (options.worker) return WorkerDetector.create(options);
     const { core, report } = await createCore(options);
     return new Detector(core, report);
@@ -142,7 +142,7 @@ export class FaceDetector extends DetectorBase {
   }
 }
 
-/** The 80 COCO categories (person, car, dog, …), using the bundled `objects` or `objects-tiny` model. */
+/** The 80 COCO categories (person, car, dog, …), using the bundled `objects`, `nanodet-m` or `objects-tiny` model. */
 export class ObjectDetector extends DetectorBase {
   /** Loads a bundled object model ('objects' by default). */
   static create(options: ObjectDetectorOptions & { worker: true }): Promise<WorkerDetector>;
@@ -151,8 +151,8 @@ export class ObjectDetector extends DetectorBase {
   static async create(options: ObjectDetectorOptions = {}): Promise<ObjectDetector | WorkerDetector> {
     checkKeys(options, OBJECT_KEYS, 'ObjectDetector.create');
     const model = options.model ?? 'objects';
-    if (model !== 'objects' && model !== 'objects-tiny') {
-      throw new OptionsError(`ObjectDetector: model must be 'objects' or 'objects-tiny', got '${String(model)}' (use Detector.create for your own model)`);
+    if (model !== 'objects' && model !== 'nanodet-m' && model !== 'objects-tiny') {
+      throw new OptionsError(`ObjectDetector: model must be 'objects', 'nanodet-m' or 'objects-tiny', got '${String(model)}' (use Detector.create for your own model)`);
     }
     const opts: DetectorOptions = { ...options, model };
     if (opts.worker) return WorkerDetector.create(opts);

@@ -5,14 +5,18 @@ import { FetchError, ModelError } from './errors.js';
 import { loadFile, packageFile, toUrl, type LoadFileOptions, type LoadedFile } from './loader.js';
 import { MANIFEST } from './manifest.js';
 
-/** Models shipped in the package: `face` (YuNet-n 320), `objects` (NanoDet-m 416), `objects-tiny` (FastestDet 352). */
-export type BundledModel = 'face' | 'objects' | 'objects-tiny';
+/**
+ * Models shipped in the package: `face` (YuNet-n 320), `objects` (YOLOX-Nano 416), `nanodet-m`
+ * (NanoDet-m 416, the `objects` model before YOLOX-Nano), `objects-tiny` (FastestDet 352).
+ */
+export type BundledModel = 'face' | 'objects' | 'nanodet-m' | 'objects-tiny';
 
 /** The bundled models' default locations (literal URLs, so Vite and webpack bundle each file). */
 function bundledUrl(name: BundledModel): URL {
   switch (name) {
     case 'face': return packageFile(new URL('./models/face.tflite', import.meta.url));
     case 'objects': return packageFile(new URL('./models/objects.tflite', import.meta.url));
+    case 'nanodet-m': return packageFile(new URL('./models/nanodet-m.tflite', import.meta.url));
     case 'objects-tiny': return packageFile(new URL('./models/objects-tiny.tflite', import.meta.url));
   }
 }
@@ -22,7 +26,7 @@ export function isBundled(model: unknown): model is BundledModel {
   return BUNDLED.includes(model as BundledModel);
 }
 
-const BUNDLED: readonly BundledModel[] = ['face', 'objects', 'objects-tiny'];
+const BUNDLED: readonly BundledModel[] = ['face', 'objects', 'nanodet-m', 'objects-tiny'];
 
 /** A model: a bundled name, a URL or (Node) file path, or the file's bytes. */
 export type ModelSource = BundledModel | string | URL | Uint8Array | ArrayBuffer;
