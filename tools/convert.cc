@@ -56,10 +56,11 @@ const char* kUsage =
     "                           weights as TFLite INT4 (symmetric, values in [-7, 7]: half the\n"
     "                           weight bytes, less precision; NODE as for --keep-float), rounded\n"
     "                           with the layer's input statistics on 32 calibration images (GPTQ)\n"
+    "                           and its bias corrected for the rounding's mean shift\n"
     "  --int4-mode MODE         choose INT4 layers by measurement (each layer alone in INT4 on 8\n"
     "                           calibration images, model outputs vs float, least error per byte\n"
     "                           saved first): accuracy (while the summed error stays <= --int4-error,\n"
-    "                           default 0.01) or aggressive (all but the first and last layers)\n"
+    "                           default 0.2) or aggressive (all but the first and last layers)\n"
     "  --size-budget BYTES      add INT4 layers, least harmful first, until the file fits\n"
     "  --outputs TENSOR...      make these tensors the model outputs (in this order) and drop\n"
     "                           what they do not depend on (default: the model's outputs; the\n"
@@ -110,7 +111,7 @@ struct Args {
   double percentile = 99.99;
   std::vector<std::string> keep_float, int4_weights, outputs;
   std::string int4_mode;    // "", "accuracy" or "aggressive"
-  double int4_error = 0.01;  // accuracy mode: bound on the summed model-output error
+  double int4_error = 0.2;  // accuracy mode: bound on the summed model-output error (see README)
   size_t size_budget = 0;    // bytes; 0 = none
 };
 
