@@ -115,7 +115,7 @@ struct Layer {
   int columns() const { return depthwise ? kh * kw : kh * kw * cin; }
 };
 
-// Adds sampled input patches of `x` (NHWC) to the layer's second moment.
+// Adds sampled input patches of `x` (NHWC) to the layer's second moment and input sums.
 void accumulate(Layer* layer, const RTensor& x, size_t image) {
   if (x.dtype != DType::kFloat32 || x.shape.size() != 4 || x.shape[3] != layer->cin) {
     layer->usable = false;
@@ -173,10 +173,6 @@ void symmetrize(int k, double* h) {
   for (int i = 0; i < k; ++i)
     for (int j = 0; j < i; ++j) h[i * k + j] = h[j * k + i];
 }
-
-}  // namespace
-
-namespace {
 
 // Runs `g` on `images` and adds each layer's sampled input patches to its statistics.
 Status gather_inputs(const Graph& g, const std::vector<std::vector<uint8_t>>& images, const std::vector<Layer*>& layers) {
