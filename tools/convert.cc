@@ -128,6 +128,13 @@ Status parse_args(int argc, char** argv, Args* a) {
       *out = argv[++i];
       return Status();
     };
+    // One or more names up to the next option (repeatable).
+    auto names = [&](std::vector<std::string>* out, const char* what) -> Status {
+      const size_t before = out->size();
+      while (i + 1 < argc && argv[i + 1][0] != '-') out->push_back(argv[++i]);
+      if (out->size() == before) return Status::error(arg + " needs at least one " + what);
+      return Status();
+    };
     std::string v;
     if (arg == "-o" || arg == "--output") {
       FD_RETURN_IF_ERROR(value(&a->output));
@@ -160,15 +167,11 @@ Status parse_args(int argc, char** argv, Args* a) {
       a->percentile = std::strtod(v.c_str(), nullptr);
       if (!(a->percentile > 50 && a->percentile <= 100)) return Status::error("--percentile needs a value in (50, 100]");
     } else if (arg == "--outputs") {
-      while (i + 1 < argc && argv[i + 1][0] != '-') a->outputs.push_back(argv[++i]);
-      if (a->outputs.empty()) return Status::error("--outputs needs at least one tensor name");
+      FD_RETURN_IF_ERROR(names(&a->outputs, "tensor name"));
     } else if (arg == "--keep-float") {
-      while (i + 1 < argc && argv[i + 1][0] != '-') a->keep_float.push_back(argv[++i]);
-      if (a->keep_float.empty()) return Status::error("--keep-float needs at least one node");
+      FD_RETURN_IF_ERROR(names(&a->keep_float, "node"));
     } else if (arg == "--int4") {
-      const size_t before = a->int4_weights.size();
-      while (i + 1 < argc && argv[i + 1][0] != '-') a->int4_weights.push_back(argv[++i]);
-      if (a->int4_weights.size() == before) return Status::error("--int4 needs at least one node");
+      FD_RETURN_IF_ERROR(names(&a->int4_weights, "node"));
     } else if (arg == "--int4-mode") {
       FD_RETURN_IF_ERROR(value(&a->int4_mode));
       if (a->int4_mode != "accuracy" && a->int4_mode != "aggressive") {

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "model/graph_edit.h"
+#include "quantize/quantizer.h"
 #include "runtime/interpreter.h"
 
 namespace fd {
@@ -40,23 +41,14 @@ Status run_outputs(Interpreter* it, const std::vector<uint8_t>& px, std::vector<
 }  // namespace
 
 void round_weights_to_int4(std::vector<float>* w, const Shape& shape, int axis) {
-  const int64_t channels = shape[axis];
-  int64_t inner = 1;
-  for (size_t d = static_cast<size_t>(axis) + 1; d < shape.size(); ++d) inner *= shape[d];
-  const int64_t outer = static_cast<int64_t>(w->size()) / (channels * inner);
-  for (int64_t c = 0; c < channels; ++c) {
-    float mx = 0.0f;
-    for (int64_t o = 0; o < outer; ++o)
-      for (int64_t i = 0; i < inner; ++i) mx = std::max(mx, std::fabs((*w)[(o * channels + c) * inner + i]));
-    if (mx == 0.0f) continue;
-    const float scale = mx / 7.0f;
-    for (int64_t o = 0; o < outer; ++o) {
-      for (int64_t i = 0; i < inner; ++i) {
-        float& v = (*w)[(o * channels + c) * inner + i];
-        v = scale * std::min(7.0f, std::max(-7.0f, std::nearbyint(v / scale)));
-      }
-    }
-  }
+  std::vector<int8_t> q;
+  std::vector<float> scales;
+  quantize_weights_symmetric(w->data(), shape, axis, {}, &q, &scales, 7);
+  Int4Rounding r;
+  r.axis = axis;
+  r.scales = scales;
+  r.values = q;
+  *w = r.dequantized(shape);
 }
 
 std::vector<int> int4_candidate_nodes(const Graph& g) {
@@ -130,12 +122,9 @@ Status rank_int4_candidates(const Graph& g, const std::vector<std::vector<uint8_
       w = r->second.dequantized(wt.shape);
       const int32_t bias = node.inputs.size() > 2 ? node.inputs[2] : -1;
       if (bias >= 0 && g.tensors[bias].is_constant() && g.tensors[bias].dtype == DType::kFloat32) {
-        std::vector<float> b = float_data(g.tensors[bias]);
-        if (b.size() == r->second.bias_correction.size()) {
-          // This node's own copy: the importer shares constants such as zero biases.
-          for (size_t i = 0; i < b.size(); ++i) b[i] += r->second.bias_correction[i];
-          trial.nodes[n].inputs[2] = add_float_const(&trial, g.tensors[bias].name, g.tensors[bias].shape, b);
-        }
+        // This node's own copy: the importer shares constants such as zero biases.
+        const std::vector<float> b = r->second.corrected_bias(float_data(g.tensors[bias]));
+        trial.nodes[n].inputs[2] = add_float_const(&trial, g.tensors[bias].name, g.tensors[bias].shape, b);
       }
     } else {
       w = float_data(wt);

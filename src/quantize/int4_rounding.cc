@@ -314,6 +314,12 @@ bool gptq_rows(int rows, int k, const std::vector<double>& h, const std::vector<
 
 }  // namespace
 
+std::vector<float> Int4Rounding::corrected_bias(std::vector<float> bias) const {
+  if (bias.size() != bias_correction.size()) return bias;
+  for (size_t i = 0; i < bias.size(); ++i) bias[i] += bias_correction[i];
+  return bias;
+}
+
 void gptq_round_int4(int rows, int k, std::vector<double> h, std::vector<float>* w, std::vector<float>* scales,
                      std::vector<int8_t>* values) {
   values->assign(static_cast<size_t>(rows) * k, 0);

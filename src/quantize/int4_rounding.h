@@ -30,6 +30,8 @@ struct Int4Rounding {
   std::vector<float> bias_correction;
   // scale * value per weight: what the INT4 layer computes with, in float.
   std::vector<float> dequantized(const Shape& shape) const;
+  // `bias` plus bias_correction (unchanged when the sizes differ: no correction measured).
+  std::vector<float> corrected_bias(std::vector<float> bias) const;
 };
 
 // Rounds the `rows` x `k` matrix `w` (row-major, one row per output channel) to INT4 in place

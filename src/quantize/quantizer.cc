@@ -111,6 +111,26 @@ QuantParams per_tensor(const ActivationQuant& q) {
   return p;
 }
 
+// The nodes `selectors` name: "#N" (node N) or the name of a tensor the node produces. The first
+// selector (in sorted order) that matches nothing goes to `*unmatched` (else it is left empty).
+std::vector<bool> select_nodes(const Graph& g, const std::vector<std::string>& selectors, std::string* unmatched) {
+  const std::set<std::string> wanted(selectors.begin(), selectors.end());
+  std::set<std::string> missing = wanted;
+  std::vector<bool> selected(g.nodes.size(), false);
+  for (size_t n = 0; n < g.nodes.size(); ++n) {
+    const std::string index = "#" + std::to_string(n);
+    selected[n] = wanted.count(index) > 0;
+    missing.erase(index);
+    for (int32_t t : g.nodes[n].outputs) {
+      selected[n] = selected[n] || wanted.count(g.tensors[t].name) > 0;
+      missing.erase(g.tensors[t].name);
+    }
+  }
+  unmatched->clear();
+  if (!missing.empty()) *unmatched = *missing.begin();
+  return selected;
+}
+
 }  // namespace
 
 bool has_int8_kernel(int32_t code) {
@@ -208,40 +228,32 @@ Status quantize_graph(const Graph& g, const std::vector<TensorStats>& stats, con
   };
 
   // Which nodes run in int8: int8-capable, touching a float activation, not kept in float.
-  std::set<std::string> keep(opt.keep_float.begin(), opt.keep_float.end());
-  std::set<std::string> unmatched = keep;
+  std::string unmatched;
+  const std::vector<bool> kept = select_nodes(g, opt.keep_float, &unmatched);
+  if (!unmatched.empty()) return Status::error("--keep-float: no node produces a tensor named '" + unmatched + "'");
   std::vector<bool> quantized(nn, false);
   for (int n = 0; n < nn; ++n) {
     const Node& node = g.nodes[n];
-    bool kept = keep.count("#" + std::to_string(n)) > 0;
-    unmatched.erase("#" + std::to_string(n));
-    for (int32_t t : node.outputs) {
-      if (keep.count(g.tensors[t].name)) kept = true;
-      unmatched.erase(g.tensors[t].name);
-    }
     bool touches_float = false;
     for (int32_t t : node.inputs) touches_float |= is_float_activation(t);
     for (int32_t t : node.outputs) touches_float |= is_float_activation(t);
-    quantized[n] = touches_float && !kept && has_int8_kernel(node.code);
-  }
-  if (!unmatched.empty()) {
-    return Status::error("--keep-float: no node produces a tensor named '" + *unmatched.begin() + "'");
+    quantized[n] = touches_float && !kept[n] && has_int8_kernel(node.code);
   }
 
   // Nodes whose weights are stored as INT4, selected like keep_float.
   std::vector<bool> int4(nn, false);
   {
-    std::set<std::string> chosen(opt.int4_weights.begin(), opt.int4_weights.end());
-    std::set<std::string> missing = chosen;
+    std::string missing;
+    const std::vector<bool> chosen = select_nodes(g, opt.int4_weights, &missing);
+    if (!missing.empty()) {
+      if (missing.size() > 1 && missing[0] == '#') {
+        return Status::error("--int4: the model has no node " + missing + " (it has " + std::to_string(nn) + " nodes)");
+      }
+      return Status::error("--int4: no node produces a tensor named '" + missing + "'");
+    }
     for (int n = 0; n < nn; ++n) {
       const Node& node = g.nodes[n];
-      bool selected = chosen.count("#" + std::to_string(n)) > 0;
-      missing.erase("#" + std::to_string(n));
-      for (int32_t t : node.outputs) {
-        if (chosen.count(g.tensors[t].name)) selected = true;
-        missing.erase(g.tensors[t].name);
-      }
-      if (!selected) continue;
+      if (!chosen[n]) continue;
       const std::string what = "--int4: node " + std::to_string(n) + " (" + op_name(node.code) + ")";
       if (node.code != c(Code::kConv2D) && node.code != c(Code::kDepthwiseConv2D) &&
           node.code != c(Code::kFullyConnected)) {
@@ -254,13 +266,6 @@ Status quantize_graph(const Graph& g, const std::vector<TensorStats>& stats, con
         return Status::error(what + " has no constant float32 weights");
       }
       int4[n] = true;
-    }
-    if (!missing.empty()) {
-      const std::string& m = *missing.begin();
-      if (m.size() > 1 && m[0] == '#') {
-        return Status::error("--int4: the model has no node " + m + " (it has " + std::to_string(nn) + " nodes)");
-      }
-      return Status::error("--int4: no node produces a tensor named '" + m + "'");
     }
   }
 
@@ -411,6 +416,13 @@ Status quantize_graph(const Graph& g, const std::vector<TensorStats>& stats, con
     b.add_node(c(Code::kQuantize), {as_int8[t]}, {r});
     return requant_cache[key] = r;
   };
+  // The caller's INT4 rounding of weight tensor `t`, if any.
+  auto rounding_of = [&](int32_t t) -> const Int4Rounding* {
+    for (const Int4Rounding& r : opt.int4_rounded) {
+      if (r.weight_tensor == t) return &r;
+    }
+    return nullptr;
+  };
   // A float constant quantized for input slot `slot` of quantized node `node` (weights stored
   // as INT4 when `in_int4`).
   auto quantized_constant = [&](int32_t t, const Node& node, int slot, bool in_int4) -> int32_t {
@@ -422,10 +434,8 @@ Status quantize_graph(const Graph& g, const std::vector<TensorStats>& stats, con
       int axis = node.code == c(Code::kConv2D) ? 0 : node.code == c(Code::kDepthwiseConv2D) ? 3 : -1;
       auto key = std::make_pair(t, in_int4 ? 2 : 1);  // role 1: int8 weights, 2: int4 weights
       if (const_cache.count(key)) return const_cache[key];
-      const Int4Rounding* rounded = nullptr;  // INT4 values and per-channel scales chosen by the caller
-      for (const Int4Rounding& r : opt.int4_rounded) {
-        if (in_int4 && r.weight_tensor == t && r.values.size() == static_cast<size_t>(num_elements(d.shape))) rounded = &r;
-      }
+      const Int4Rounding* rounded = in_int4 ? rounding_of(t) : nullptr;
+      if (rounded && rounded->values.size() != static_cast<size_t>(num_elements(d.shape))) rounded = nullptr;
       if (rounded) {
         axis = rounded->axis;
       } else if (axis >= 0 && opt.per_tensor_ratio > 0 && channel_range_ratio(w, d.shape, axis) <= opt.per_tensor_ratio) {
@@ -449,22 +459,20 @@ Status quantize_graph(const Graph& g, const std::vector<TensorStats>& stats, con
       }
       std::vector<int8_t> q;
       std::vector<float> scales;
+      quantize_weights_symmetric(w, d.shape, axis, min_scales, &q, &scales, in_int4 ? 7 : 127);
       if (rounded) {
-        q = rounded->values;
-        scales = rounded->scales;
-        // A channel whose bias needs a coarser scale (see min_scales) is rounded to nearest again.
+        // The caller's values, except in a channel whose bias needs a coarser scale than the
+        // rounding chose (see min_scales): that one keeps nearest rounding at its bias-safe scale.
+        std::vector<bool> keep(scales.size(), true);
+        for (size_t ch = 0; ch < std::min(scales.size(), min_scales.size()); ++ch) keep[ch] = rounded->scales[ch] >= min_scales[ch];
         int64_t inner = 1;
         for (size_t k = static_cast<size_t>(axis) + 1; k < d.shape.size(); ++k) inner *= d.shape[k];
-        for (size_t ch = 0; ch < std::min(scales.size(), min_scales.size()); ++ch) {
-          if (scales[ch] >= min_scales[ch]) continue;
-          scales[ch] = min_scales[ch];
-          for (size_t i = 0; i < q.size(); ++i) {
-            if (static_cast<size_t>(static_cast<int64_t>(i) / inner) % scales.size() != ch) continue;
-            q[i] = static_cast<int8_t>(std::min(7.0f, std::max(-7.0f, std::nearbyint(w[i] / scales[ch]))));
-          }
+        for (size_t i = 0; i < q.size(); ++i) {
+          if (keep[static_cast<size_t>(static_cast<int64_t>(i) / inner) % scales.size()]) q[i] = rounded->values[i];
         }
-      } else {
-        quantize_weights_symmetric(w, d.shape, axis, min_scales, &q, &scales, in_int4 ? 7 : 127);
+        for (size_t ch = 0; ch < scales.size(); ++ch) {
+          if (keep[ch]) scales[ch] = rounded->scales[ch];
+        }
       }
       QuantParams p;
       p.scale = scales;
@@ -479,12 +487,10 @@ Status quantize_graph(const Graph& g, const std::vector<TensorStats>& stats, con
       const std::vector<float>& ws = out.tensors[wt].quant.scale;
       const float in_scale = aq[node.inputs[0]].scale;
       std::vector<int32_t> q;
-      std::vector<float> corrected(w, w + num_elements(d.shape));
-      for (const Int4Rounding& r : opt.int4_rounded) {
-        if (!in_int4 || r.weight_tensor != node.inputs[1] || r.bias_correction.size() != corrected.size()) continue;
-        for (size_t i = 0; i < corrected.size(); ++i) corrected[i] += r.bias_correction[i];
-      }
-      quantize_bias(corrected.data(), static_cast<int>(corrected.size()), in_scale, ws, &q);
+      std::vector<float> bias(w, w + num_elements(d.shape));
+      const Int4Rounding* rounded = in_int4 ? rounding_of(node.inputs[1]) : nullptr;
+      if (rounded) bias = rounded->corrected_bias(bias);
+      quantize_bias(bias.data(), static_cast<int>(bias.size()), in_scale, ws, &q);
       QuantParams p;
       for (float s : ws) p.scale.push_back(in_scale * s);
       p.zero_point.assign(p.scale.size(), 0);
