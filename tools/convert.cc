@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "vision/json.h"
@@ -135,6 +136,13 @@ Status parse_args(int argc, char** argv, Args* a) {
       if (out->size() == before) return Status::error(arg + " needs at least one " + what);
       return Status();
     };
+    // A number >= 0.
+    auto non_negative = [&](auto* out) -> Status {
+      if (i + 1 >= argc) return Status::error(arg + " needs a value");
+      *out = static_cast<std::remove_pointer_t<decltype(out)>>(std::strtod(argv[++i], nullptr));
+      if (!(*out >= 0)) return Status::error(arg + " must be >= 0");
+      return Status();
+    };
     std::string v;
     if (arg == "-o" || arg == "--output") {
       FD_RETURN_IF_ERROR(value(&a->output));
@@ -178,9 +186,7 @@ Status parse_args(int argc, char** argv, Args* a) {
         return Status::error("--int4-mode must be accuracy or aggressive, got '" + a->int4_mode + "'");
       }
     } else if (arg == "--int4-error") {
-      if (i + 1 >= argc) return Status::error("--int4-error needs a value");
-      a->int4_error = std::strtod(argv[++i], nullptr);
-      if (!(a->int4_error >= 0)) return Status::error("--int4-error must be >= 0");
+      FD_RETURN_IF_ERROR(non_negative(&a->int4_error));
     } else if (arg == "--size-budget") {
       if (i + 1 >= argc) return Status::error("--size-budget needs a value");
       const long long v = std::strtoll(argv[++i], nullptr, 10);
@@ -191,13 +197,9 @@ Status parse_args(int argc, char** argv, Args* a) {
     } else if (arg == "--channels-last-reshapes") {
       a->channels_last = true;
     } else if (arg == "--split-channels") {
-      if (i + 1 >= argc) return Status::error("--split-channels needs a value");
-      a->split_channels = std::strtof(argv[++i], nullptr);
-      if (!(a->split_channels >= 0)) return Status::error("--split-channels must be >= 0");
+      FD_RETURN_IF_ERROR(non_negative(&a->split_channels));
     } else if (arg == "--per-tensor-ratio") {
-      if (i + 1 >= argc) return Status::error("--per-tensor-ratio needs a value");
-      a->per_tensor_ratio = std::strtof(argv[++i], nullptr);
-      if (!(a->per_tensor_ratio >= 0)) return Status::error("--per-tensor-ratio must be >= 0");
+      FD_RETURN_IF_ERROR(non_negative(&a->per_tensor_ratio));
     } else if (arg == "--float-outputs") {
       a->float_outputs = true;
     } else if (arg == "--report") {
