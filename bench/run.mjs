@@ -11,7 +11,9 @@
 //
 // Options: --runs N (default 20), --warmup N (default 5), --model SUBSTRING (repeatable),
 //          --no-node (browser table only), --profile (per-node tables of featherdet's relaxed
-//          build in the page, top 25 nodes), --json (print the raw results as JSON as well).
+//          build in the page, top 25 nodes), --json (print the raw results as JSON as well),
+//          --file PATH.tflite (repeatable: your own model, added to the browser table; a file
+//          given here is in the geometric mean only with --target).
 import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -31,6 +33,8 @@ const { values: opts } = parseArgs({
     'no-node': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
+    file: { type: 'string', multiple: true, default: [] },
+    target: { type: 'boolean', default: false },
   },
 });
 const runs = Number(opts.runs);
@@ -48,8 +52,13 @@ const ALL = [
   { id: 'yolov8n_full_integer_quant (640)', url: YOLO, target: true },
   ...CONFORMANCE.map((m) => ({ ...m, target: m.id === 'tf2_mobilenet_v2_1.0_224_ptq' })),
 ];
+const USER_FILES = opts.file.map((f, i) => {
+  if (!existsSync(f)) throw new Error(`--file ${f}: no such file`);
+  return { id: `${path.basename(f)} (--file)`, url: `/user-models/${i}/${path.basename(f)}`, path: path.resolve(f), target: opts.target };
+});
 const models = ALL.filter((m) => existsSync(path.join(REPO_ROOT, m.url.startsWith('/shared/') ? `../shared${m.url.slice(7)}` : m.url)))
-  .filter((m) => !opts.model.length || opts.model.some((s) => m.id.includes(s)));
+  .filter((m) => !opts.model.length || opts.model.some((s) => m.id.includes(s)))
+  .concat(USER_FILES);
 const image = IMAGES[0];
 
 const PHASES = [
@@ -57,7 +66,7 @@ const PHASES = [
   { name: 'baseline', litert: 'compat', featherdet: 'featherdet-baseline' },
 ];
 
-const server = await startServer();
+const server = await startServer({ files: Object.fromEntries(USER_FILES.map((m) => [m.url, m.path])) });
 const browser = await launchBrowser();
 const results = Object.fromEntries(models.map((m) => [m.id, {}]));
 let header = '';

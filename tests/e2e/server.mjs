@@ -76,9 +76,10 @@ function resolvePath(root, sharedDir, urlPath) {
  * Starts the server; resolves to { url, port, close() } once listening.
  * root defaults to the repository root; shared defaults to root/../shared; port 0 (the default)
  * picks a free port. `isolate` (default true) makes pages cross-origin isolated; `headers` are
- * added to every response (e.g. CORS headers for a server playing a CDN).
+ * added to every response (e.g. CORS headers for a server playing a CDN); `files` maps extra URL
+ * paths to files anywhere on disk (e.g. a user's model for the benchmark).
  */
-export async function startServer({ root = REPO_ROOT, shared, port: wantedPort = 0, isolate = true, headers = {} } = {}) {
+export async function startServer({ root = REPO_ROOT, shared, port: wantedPort = 0, isolate = true, headers = {}, files = {} } = {}) {
   const sharedDir = shared ?? path.resolve(root, '../shared');
   const server = createServer(async (req, res) => {
     // Cross-origin isolation gives the pages fine-grained performance.now() for the benchmark.
@@ -95,7 +96,7 @@ export async function startServer({ root = REPO_ROOT, shared, port: wantedPort =
       if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'method not allowed');
       const urlPath = new URL(req.url, 'http://127.0.0.1').pathname;
       if (urlPath === LITERT_CORE_ROUTE) return send(200, await patchedLiteRtCore(), MIME['.js']);
-      let file = resolvePath(root, sharedDir, urlPath);
+      let file = Object.hasOwn(files, urlPath) ? files[urlPath] : resolvePath(root, sharedDir, urlPath);
       if (!file) return send(403, 'forbidden');
       let info = await stat(file).catch(() => null);
       if (info?.isDirectory()) {
