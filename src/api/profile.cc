@@ -41,7 +41,11 @@ ModelProfile profile(const Interpreter& interp) {
       if (in >= 0 && !interp.tensor(in).is_constant) np.inputs.push_back(interp.tensor(in).shape);
     }
     if (!node.outputs.empty()) np.output = interp.tensor(node.outputs[0]).shape;
-    np.macs = node_macs(interp, n);
+    // A node that runs others fused into it (a group of convolutions) does their work too.
+    np.macs = interp.fused_away(n) ? 0.0 : node_macs(interp, n);
+    for (int m = 0; m < nn && !interp.fused_away(n); ++m) {
+      if (m != n && interp.fused_away(m) && interp.fused_with(m) == n) np.macs += node_macs(interp, m);
+    }
     np.ms = p.invokes > 0 && n < static_cast<int>(t.size()) ? t[n] * 1000.0 / p.invokes : 0.0;
   }
   return p;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include "ops/op.h"
 
@@ -11,6 +12,14 @@ namespace fd {
 std::unique_ptr<Op> create_conv_2d();
 std::unique_ptr<Op> create_depthwise_conv_2d();
 std::unique_ptr<Op> create_fully_connected();
+// CONV_2D nodes whose im2col rows are the same (runtime/im2col_sharing.h) as one op: `members`
+// are their ops, made by create_conv_2d() and prepared on their own nodes; the group's node lists
+// the members' outputs in order (its input 0 is their shared input).
+std::unique_ptr<Op> make_conv_2d_group(std::vector<std::unique_ptr<Op>> members);
+// The groups of CONV_2D nodes (graph order, two or more each) that read input 0 through the same
+// im2col rows; `ops` are the graph's prepared ops, nodes with fused_with >= 0 are left alone.
+std::vector<std::vector<int>> find_conv_2d_groups(const Graph& graph, const std::vector<std::unique_ptr<Op>>& ops,
+                                                  const std::vector<int>& fused_with);
 
 // Elementwise and activations.
 std::unique_ptr<Op> create_add();

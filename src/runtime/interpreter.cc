@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "ops/ops.h"
 #include "runtime/lut_fusion.h"
 #include "runtime/memory_planner.h"
 #include "runtime/shuffle_fusion.h"
@@ -177,6 +178,25 @@ Status Interpreter::prepare() {
       FD_RETURN_IF_ERROR(ops_[f.transpose]->prepare(ctx));
       scratch_bytes_[f.transpose] = 0;
       fused_with_[f.transpose] = f.concat;
+    }
+    // Convolutions building the same im2col rows run as one op where the first one runs, which
+    // then produces every member's output.
+    for (const std::vector<int>& group : find_conv_2d_groups(graph_, ops_, fused_with_)) {
+      const int lead = group[0];
+      std::vector<std::unique_ptr<Op>> members;
+      for (int n : group) {
+        members.push_back(std::move(ops_[n]));
+        if (n == lead) continue;
+        ops_[n] = make_fused_away_op();
+        scratch_bytes_[n] = 0;
+        fused_with_[n] = lead;
+        fused_away_[n] = 1;
+        run_nodes_[lead].outputs.push_back(graph_.nodes[n].outputs[0]);
+      }
+      ops_[lead] = make_conv_2d_group(std::move(members));
+      fused_with_[lead] = group[1];
+      NodeContext ctx(run_nodes_[lead], lead, tensors_, *kernels_);
+      FD_RETURN_IF_ERROR(ops_[lead]->prepare(ctx));
     }
   }
 
