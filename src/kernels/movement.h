@@ -97,7 +97,8 @@ void xx_pad_ref(size_t elem_size, const void* in, void* out, const void* value, 
 
 // Concatenates along one axis: input i is [outer, blocks[i]] elements, out is
 // [outer, sum(blocks)]. When `tables` is non-null and tables[i] is non-null (elem_size 1 only),
-// input i's bytes are mapped through that 256-entry table instead of copied.
+// input i's bytes are mapped through that 256-entry table instead of copied. A null input is
+// already in place in `out` and is skipped.
 void xx_concat_ref(size_t elem_size, int num_inputs, const void* const* inputs, const int64_t* blocks,
                    const uint8_t* const* tables, int64_t outer, void* out);
 

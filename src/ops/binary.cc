@@ -80,6 +80,7 @@ class Binary : public Op {
     Status s = make_broadcast_plan(a.shape, b.shape, &out_shape, &plan_);
     if (!s.ok()) return ctx.error(s.message());
     FD_RETURN_IF_ERROR(ctx.set_output_shape(0, out_shape));
+    row_ = out_stride_ = out_shape.empty() ? 1 : static_cast<size_t>(out_shape.back());
     const Activation act = ctx.options().activation;
 
     if (dtype_ == DType::kFloat32) {
@@ -122,35 +123,57 @@ class Binary : public Op {
   }
 
   Status eval(NodeContext& ctx) override {
+    if (dtype_ == DType::kInt32 && check_zero_divisor_) FD_RETURN_IF_ERROR(check_divisor(ctx));
+    if (out_stride_ == row_) return run(ctx, plan_, 0, 0);
+    BroadcastPlan row = plan_;  // one run of the whole tensor (set_output_row_stride): row by row
+    row.inner = static_cast<int64_t>(row_);
+    for (size_t i = 0, o = 0; i < static_cast<size_t>(plan_.inner); i += row_, o += out_stride_) {
+      FD_RETURN_IF_ERROR(run(ctx, row, i, o));
+    }
+    return Status();
+  }
+
+  // Elementwise ops without broadcasting, on 8-bit or float tensors, write rows with a stride.
+  bool set_output_row_stride(size_t row_stride) override {
+    if (dtype_ == DType::kInt32 || plan_.kind != BroadcastPlan::Kind::kVecVec || plan_.runs != 1 ||
+        row_ < kMinStridedRow || row_stride < row_ || static_cast<size_t>(plan_.inner) % row_ != 0) {
+      return false;
+    }
+    out_stride_ = row_stride;
+    return true;
+  }
+
+ private:
+  // Runs `plan` with the inputs `in` elements and the output `out` elements past their starts.
+  Status run(NodeContext& ctx, const BroadcastPlan& plan, size_t in, size_t out) {
     const RTensor& a = ctx.input(0);
     const RTensor& b = ctx.input(1);
-    RTensor& out = ctx.output(0);
+    RTensor& o = ctx.output(0);
     switch (dtype_) {
       case DType::kFloat32:
-        run_plain<float, F32MinMaxParams>(plan_, kt_->f32_vbinary, kt_->f32_vbinaryc, op_,
-                                          reversed(op_), fparams_, a.as<float>(), b.as<float>(), out.as<float>());
+        run_plain<float, F32MinMaxParams>(plan, kt_->f32_vbinary, kt_->f32_vbinaryc, op_, reversed(op_), fparams_,
+                                          a.as<float>() + in, b.as<float>() + in, o.as<float>() + out);
         break;
       case DType::kInt32:
-        if (check_zero_divisor_) FD_RETURN_IF_ERROR(check_divisor(ctx));
-        run_plain<int32_t, S32MinMaxParams>(plan_, s32_vbinary_ref, s32_vbinaryc_ref, op_, reversed(op_), iparams_,
-                                            a.as<int32_t>(), b.as<int32_t>(), out.as<int32_t>());
+        run_plain<int32_t, S32MinMaxParams>(plan, s32_vbinary_ref, s32_vbinaryc_ref, op_, reversed(op_), iparams_,
+                                            a.as<int32_t>() + in, b.as<int32_t>() + in, o.as<int32_t>() + out);
         break;
       case DType::kInt8:
         if (op_ == BinaryOp::kMul) {
-          run_quant<int8_t, QMulParams>(plan_, kt_->qs8_vmul, kt_->qs8_vmulc, mul_, mul_swapped_,
-                                        a.as<int8_t>(), b.as<int8_t>(), out.as<int8_t>());
+          run_quant<int8_t, QMulParams>(plan, kt_->qs8_vmul, kt_->qs8_vmulc, mul_, mul_swapped_,
+                                        a.as<int8_t>() + in, b.as<int8_t>() + in, o.as<int8_t>() + out);
         } else {
-          run_quant<int8_t, QAddParams>(plan_, kt_->qs8_vadd_rndnu, kt_->qs8_vaddc_rndnu, add_, add_swapped_,
-                                        a.as<int8_t>(), b.as<int8_t>(), out.as<int8_t>());
+          run_quant<int8_t, QAddParams>(plan, kt_->qs8_vadd_rndnu, kt_->qs8_vaddc_rndnu, add_, add_swapped_,
+                                        a.as<int8_t>() + in, b.as<int8_t>() + in, o.as<int8_t>() + out);
         }
         break;
       case DType::kUInt8:
         if (op_ == BinaryOp::kMul) {
-          run_quant<uint8_t, QMulParams>(plan_, kt_->qu8_vmul, kt_->qu8_vmulc, mul_, mul_swapped_,
-                                         a.as<uint8_t>(), b.as<uint8_t>(), out.as<uint8_t>());
+          run_quant<uint8_t, QMulParams>(plan, kt_->qu8_vmul, kt_->qu8_vmulc, mul_, mul_swapped_,
+                                         a.as<uint8_t>() + in, b.as<uint8_t>() + in, o.as<uint8_t>() + out);
         } else {
-          run_quant<uint8_t, QAddParams>(plan_, kt_->qu8_vadd_rndnu, kt_->qu8_vaddc_rndnu, add_, add_swapped_,
-                                         a.as<uint8_t>(), b.as<uint8_t>(), out.as<uint8_t>());
+          run_quant<uint8_t, QAddParams>(plan, kt_->qu8_vadd_rndnu, kt_->qu8_vaddc_rndnu, add_, add_swapped_,
+                                         a.as<uint8_t>() + in, b.as<uint8_t>() + in, o.as<uint8_t>() + out);
         }
         break;
       default:
@@ -159,7 +182,6 @@ class Binary : public Op {
     return Status();
   }
 
- private:
   const KernelTable* kt_ = nullptr;
   static int32_t zp(const RTensor& t) { return t.quant.zero_point.empty() ? 0 : t.quant.zero_point[0]; }
 
@@ -177,6 +199,7 @@ class Binary : public Op {
   BinaryOp op_;
   DType dtype_ = DType::kFloat32;
   BroadcastPlan plan_;
+  size_t row_ = 0, out_stride_ = 0;  // output elements per row, and between rows (set_output_row_stride)
   F32MinMaxParams fparams_;
   S32MinMaxParams iparams_;
   QAddParams add_, add_swapped_;

@@ -32,6 +32,7 @@ class Conv2D : public Op {
     batch_ = static_cast<size_t>(in.shape[0]);
     cin_ = static_cast<size_t>(cin);
     cout_ = static_cast<size_t>(w.shape[0]);
+    out_stride_ = cout_;
     FD_RETURN_IF_ERROR(conv_geometry(ctx, in.shape, w.shape, &g_));
     FD_RETURN_IF_ERROR(ctx.set_output_shape(
         0, {in.shape[0], static_cast<int32_t>(g_.out_h), static_cast<int32_t>(g_.out_w), w.shape[0]}));
@@ -66,7 +67,7 @@ class Conv2D : public Op {
     const uint8_t* in = ctx.input(0).data;
     uint8_t* out = ctx.output(0).data;
     if (direct_ && !is_float_) {
-      run_qgemm_rows(qgemm_, rows_, batch_ * g_.in_h * g_.in_w, in, cin_, out, cout_, ctx.scratch());
+      run_qgemm_rows(qgemm_, rows_, batch_ * g_.in_h * g_.in_w, in, cin_, out, out_stride_, ctx.scratch());
       return Status();
     }
     if (direct_) {
@@ -77,6 +78,12 @@ class Conv2D : public Op {
       gemm_block(b, p, count, rows, out);
     });
     return Status();
+  }
+
+  bool set_output_row_stride(size_t row_stride) override {
+    if (row_stride < cout_) return false;
+    out_stride_ = row_stride;
+    return true;
   }
 
   // True when eval builds im2col rows (every geometry but 1x1, stride 1, no padding) for a
@@ -111,16 +118,16 @@ class Conv2D : public Op {
   // from one block of rows built by for_each_block.
   void gemm_block(size_t b, size_t p, size_t count, const uint8_t* rows, uint8_t* out) const {
     const size_t es = is_float_ ? sizeof(float) : 1;
-    gemm(count, rows, row_stride_, out + (b * g_.out_h * g_.out_w + p) * cout_ * es, true);
+    gemm(count, rows, row_stride_, out + (b * g_.out_h * g_.out_w + p) * out_stride_ * es, true);
   }
 
  private:
   // C [m, cout] = A [m, k] (row stride `a_stride` elements; `k_padded`: see run_qgemm) x weights.
   void gemm(size_t m, const uint8_t* a, size_t a_stride, uint8_t* c, bool k_padded = false) const {
     if (is_float_) {
-      run_fgemm(fgemm_, m, reinterpret_cast<const float*>(a), a_stride, reinterpret_cast<float*>(c), cout_);
+      run_fgemm(fgemm_, m, reinterpret_cast<const float*>(a), a_stride, reinterpret_cast<float*>(c), out_stride_);
     } else {
-      run_qgemm(qgemm_, m, a, a_stride, c, cout_, k_padded);
+      run_qgemm(qgemm_, m, a, a_stride, c, out_stride_, k_padded);
     }
   }
 
@@ -133,6 +140,7 @@ class Conv2D : public Op {
 
   ConvGeometry g_;
   size_t batch_ = 0, cin_ = 0, cout_ = 0, block_rows_ = 0, row_stride_ = 0;
+  size_t out_stride_ = 0;  // elements between output pixels: cout_, or more inside a concatenation
   bool is_float_ = false, direct_ = false;
   uint8_t pad_byte_ = 0, a_xor_ = 0;
   QGemm qgemm_;

@@ -30,6 +30,8 @@ class Quantize : public Op {
     }
     FD_RETURN_IF_ERROR(check_per_tensor_quant(ctx, out, "output"));
     FD_RETURN_IF_ERROR(ctx.set_output_shape(0, in.shape));
+    row_ = out_stride_ = in.shape.empty() ? 1 : static_cast<size_t>(in.shape.back());
+    out_int8_ = out.dtype == DType::kInt8;
     const float so = out.quant.scale[0];
     const int32_t zo = zero_point_of(out);
     const int32_t qmin = dtype_qmin(out.dtype), qmax = dtype_qmax(out.dtype);
@@ -69,23 +71,41 @@ class Quantize : public Op {
     const RTensor& in = ctx.input(0);
     RTensor& out = ctx.output(0);
     const size_t n = static_cast<size_t>(num_elements(in.shape));
-    if (vcvt_) {
-      if (in.dtype == DType::kInt8) {
-        kt_->qs8_vlrelu_rndnu(n, in.as<int8_t>(), out.as<int8_t>(), vcvt_params_);
-      } else {
-        kt_->qu8_vlrelu_rndnu(n, in.as<uint8_t>(), out.as<uint8_t>(), vcvt_params_);
-      }
-    } else if (in.dtype != DType::kFloat32) {
-      kt_->x8_lut(n, in.as<uint8_t>(), out.as<uint8_t>(), table_);
-    } else if (out.dtype == DType::kInt8) {
-      kt_->f32_qs8_vcvt(n, in.as<float>(), out.as<int8_t>(), fparams_);
-    } else {
-      kt_->f32_qu8_vcvt(n, in.as<float>(), out.as<uint8_t>(), fparams_);
+    if (out_stride_ == row_) {
+      convert(n, in, in.data, out.data);
+      return Status();
     }
+    const size_t in_row = row_ * dtype_size(in.dtype);
+    for (size_t r = 0; r < n / row_; ++r) convert(row_, in, in.data + r * in_row, out.data + r * out_stride_);
     return Status();
   }
 
+  bool set_output_row_stride(size_t row_stride) override {
+    if (row_ < kMinStridedRow || row_stride < row_) return false;
+    out_stride_ = row_stride;
+    return true;
+  }
+
  private:
+  // n values from `src` (`in`'s type) to `dst` (8-bit).
+  void convert(size_t n, const RTensor& in, const uint8_t* src, uint8_t* dst) const {
+    if (vcvt_) {
+      if (in.dtype == DType::kInt8) {
+        kt_->qs8_vlrelu_rndnu(n, reinterpret_cast<const int8_t*>(src), reinterpret_cast<int8_t*>(dst), vcvt_params_);
+      } else {
+        kt_->qu8_vlrelu_rndnu(n, src, dst, vcvt_params_);
+      }
+    } else if (in.dtype != DType::kFloat32) {
+      kt_->x8_lut(n, src, dst, table_);
+    } else if (out_int8_) {
+      kt_->f32_qs8_vcvt(n, reinterpret_cast<const float*>(src), reinterpret_cast<int8_t*>(dst), fparams_);
+    } else {
+      kt_->f32_qu8_vcvt(n, reinterpret_cast<const float*>(src), dst, fparams_);
+    }
+  }
+
+  size_t row_ = 0, out_stride_ = 0;  // output elements per row, and between rows (set_output_row_stride)
+  bool out_int8_ = false;
   const KernelTable* kt_ = nullptr;
   F32QuantizeParams fparams_;
   bool vcvt_ = false;  // 8-bit requantization in XNNPACK's fixed-point form, through the vlrelu kernels

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "ops/ops.h"
+#include "runtime/concat_elision.h"
 #include "runtime/lut_fusion.h"
 #include "runtime/memory_planner.h"
 #include "runtime/shuffle_fusion.h"
@@ -151,6 +152,7 @@ Status Interpreter::prepare() {
   fused_with_.assign(nn, -1);
   fused_away_.assign(nn, 0);
   run_nodes_ = graph_.nodes;
+  std::vector<ConcatElision> elisions;
   if (fuse_) {
     for (const LutFusion& f : find_lut_fusions(graph_, tensors_, *kernels_)) {
       ops_[f.producer] = make_fused_away_op();
@@ -198,6 +200,9 @@ Status Interpreter::prepare() {
       NodeContext ctx(run_nodes_[lead], lead, tensors_, *kernels_);
       FD_RETURN_IF_ERROR(ops_[lead]->prepare(ctx));
     }
+    for (const ConcatElision& e : find_concat_elisions(graph_, run_nodes_, fused_away_, tensors_)) {
+      if (ops_[e.producer]->set_output_row_stride(e.row_stride)) elisions.push_back(e);
+    }
   }
 
   // A node whose outputs are all empty has nothing to compute: it is not run and gets no scratch
@@ -226,6 +231,11 @@ Status Interpreter::prepare() {
     }
   }
   for (int32_t out : graph_.outputs) last[out] = nn;
+  // A concatenation input written in place is a view into the output, which its producer fills.
+  for (const ConcatElision& e : elisions) {
+    first[e.into] = std::min(first[e.into], first[e.tensor]);
+    first[e.tensor] = -1;
+  }
   std::vector<BufferRequest> requests;
   std::vector<int64_t> owner;  // tensor index, or -(node+1) for scratch
   for (size_t i = 0; i < nt; ++i) {
@@ -256,6 +266,9 @@ Status Interpreter::prepare() {
     } else {
       scratch_[-owner[r] - 1] = arena_ + offsets[r];
     }
+  }
+  for (const ConcatElision& e : elisions) {
+    tensors_[e.tensor].data = tensors_[e.into].data + e.offset * dtype_size(tensors_[e.into].dtype);
   }
   return Status();
 }

@@ -12,6 +12,10 @@ void xx_concat_ref(size_t elem_size, int num_inputs, const void* const* inputs, 
   for (int64_t o = 0; o < outer; ++o) {
     for (int i = 0; i < num_inputs; ++i) {
       const size_t n = static_cast<size_t>(blocks[i]) * elem_size;
+      if (!inputs[i]) {
+        dst += n;
+        continue;
+      }
       const uint8_t* src = static_cast<const uint8_t*>(inputs[i]) + static_cast<size_t>(o) * n;
       const uint8_t* table = tables ? tables[i] : nullptr;
       if (table) {

@@ -1,6 +1,7 @@
-// Convolution groups (make_conv_2d_group, find_conv_2d_groups): CONV_2D nodes reading one input
-// through the same im2col rows run as one op that builds each block of rows once. Which nodes
-// group, and the same bytes (or floats) on every output as running them one by one.
+// Fusions that change where ops write, checked against the unfused run bit for bit (int8, uint8,
+// float): convolution groups (make_conv_2d_group, find_conv_2d_groups: CONV_2D nodes reading one
+// input through the same im2col rows build each block once) and concatenation inputs written in
+// place (runtime/concat_elision.h).
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -134,6 +135,7 @@ struct Outputs {
   std::vector<std::vector<uint8_t>> outputs;
   std::vector<int> fused_with;
   std::vector<bool> fused_away;
+  std::vector<const uint8_t*> data;  // every tensor's data pointer
 };
 
 Outputs run(const Graph& g, bool fuse) {
@@ -143,17 +145,19 @@ Outputs run(const Graph& g, bool fuse) {
   const Status s = Interpreter::create(g, &interp, o);
   EXPECT_TRUE(s.ok()) << s.message();
   if (!s.ok()) return {};
-  RTensor& in = interp->input(0);
-  std::mt19937 rng(11);
-  if (in.dtype == DType::kFloat32) {
-    std::uniform_real_distribution<float> u(-1.0f, 1.0f);
-    for (size_t i = 0; i < in.bytes() / 4; ++i) in.as<float>()[i] = u(rng);
-  } else {
-    for (size_t i = 0; i < in.bytes(); ++i) in.data[i] = static_cast<uint8_t>(rng());
+  // Twice, the input written before each run (its memory may serve later nodes once read): the
+  // second run must not depend on what the first left in the arena.
+  for (int run = 0; run < 2; ++run) {
+    RTensor& in = interp->input(0);
+    std::mt19937 rng(11);
+    if (in.dtype == DType::kFloat32) {
+      std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+      for (size_t i = 0; i < in.bytes() / 4; ++i) in.as<float>()[i] = u(rng);
+    } else {
+      for (size_t i = 0; i < in.bytes(); ++i) in.data[i] = static_cast<uint8_t>(rng());
+    }
+    EXPECT_TRUE(interp->invoke().ok());
   }
-  // Twice: the second run must not depend on what the first left in the arena.
-  EXPECT_TRUE(interp->invoke().ok());
-  EXPECT_TRUE(interp->invoke().ok());
   Outputs r;
   for (size_t i = 0; i < g.outputs.size(); ++i) {
     const RTensor& out = interp->output(static_cast<int>(i));
@@ -163,6 +167,7 @@ Outputs run(const Graph& g, bool fuse) {
     r.fused_with.push_back(interp->fused_with(static_cast<int>(n)));
     r.fused_away.push_back(interp->fused_away(static_cast<int>(n)));
   }
+  for (size_t t = 0; t < g.tensors.size(); ++t) r.data.push_back(interp->tensor(static_cast<int>(t)).data);
   return r;
 }
 
@@ -184,6 +189,99 @@ TEST(ConvGroup, SiblingsWithTheSameRowsRunAsOneOpWithTheSameOutputs) {
     for (size_t i = 0; i < plain.outputs.size(); ++i) {
       EXPECT_FALSE(plain.outputs[i].empty());
       EXPECT_EQ(fused.outputs[i], plain.outputs[i]) << "output " << i;
+    }
+  }
+}
+
+// x [1, 6, 7, 5] feeds a CONCATENATION along channels of: conv A 3x3 (same quantization as the
+// output: in place), conv B 1x1 (direct GEMM: in place), conv C 1x3 with another quantization
+// (requantized by the concatenation: copied; float has no quantization: in place), SiLU of x
+// (LOGISTIC, MUL: one fused table when quantized, in place; float: a MUL with rows of 5, copied), conv D 3x1 also read by an ADD
+// (copied), ADD x + x (rows of 5: copied, below kMinStridedRow), ADD G + G of a 64-channel 1x1
+// conv G (in place), QUANTIZE of C and of G to the output's quantization (8-bit only: rows of 2
+// copied, rows of 64 in place); with `twice`, A again at the end (read twice: A keeps its own
+// memory).
+struct Cat {
+  Graph g;
+  int a, b, c, m, d, short_sum, sum, short_requant = -1, requant = -1, y;
+  std::vector<int32_t> parts;
+};
+
+Cat concat_graph(DType t, bool twice) {
+  Builder q(t);
+  const bool quant = q.quantized();
+  const int x = q.activation({1, 6, 7, 5}, 0.05f, -3);
+  Cat r;
+  r.a = q.conv(x, 4, 3, 3, 1, Padding::kSame, 0.1f, -4);
+  r.b = q.conv(x, 3, 1, 1, 1, Padding::kValid, 0.1f, -4);
+  r.c = q.conv(x, 2, 1, 3, 1, Padding::kSame, 0.2f, 9);
+  const int s = quant ? q.tensor({1, 6, 7, 5}, t, q.act(1.0f / 256, -128)) : q.activation({1, 6, 7, 5}, 0, 0);
+  q.node(OpCode::kLogistic, {x}, {s});
+  r.m = q.activation({1, 6, 7, 5}, 0.1f, -4);
+  q.node(OpCode::kMul, {x, s}, {r.m});
+  r.d = q.conv(x, 2, 3, 1, 1, Padding::kSame, 0.1f, -4);
+  const int e = q.activation({1, 6, 7, 2}, 0.2f, 0);
+  q.node(OpCode::kAdd, {r.d, r.d}, {e});
+  r.short_sum = q.activation({1, 6, 7, 5}, 0.1f, -4);
+  q.node(OpCode::kAdd, {x, x}, {r.short_sum});
+  const int wide = q.conv(x, 64, 1, 1, 1, Padding::kValid, 0.2f, 9);
+  r.sum = q.activation({1, 6, 7, 64}, 0.1f, -4);
+  q.node(OpCode::kAdd, {wide, wide}, {r.sum});
+  r.parts = {r.a, r.b, r.c, r.m, r.d, r.short_sum, r.sum};
+  if (quant) {
+    r.short_requant = q.activation({1, 6, 7, 2}, 0.1f, -4);
+    q.node(OpCode::kQuantize, {r.c}, {r.short_requant});
+    r.requant = q.activation({1, 6, 7, 64}, 0.1f, -4);
+    q.node(OpCode::kQuantize, {wide}, {r.requant});
+    r.parts.push_back(r.short_requant);
+    r.parts.push_back(r.requant);
+  }
+  if (twice) r.parts.push_back(r.a);
+  int channels = 0;
+  for (int32_t p : r.parts) channels += q.g.tensors[p].shape[3];
+  r.y = q.activation({1, 6, 7, channels}, 0.1f, -4);
+  OpOptions o;
+  o.axis = 3;
+  q.node(OpCode::kConcatenation, r.parts, {r.y}, o);
+  q.g.inputs = {x};
+  q.g.outputs = {r.y, e};
+  r.g = q.g;
+  return r;
+}
+
+TEST(ConcatElision, InputsWrittenInPlaceGiveTheSameOutput) {
+  for (DType t : {DType::kInt8, DType::kUInt8, DType::kFloat32}) {
+    for (bool twice : {false, true}) {
+      SCOPED_TRACE(std::string(dtype_name(t)) + (twice ? " A twice" : ""));
+      const Cat cat = concat_graph(t, twice);
+      const Outputs plain = run(cat.g, false);
+      const Outputs fused = run(cat.g, true);
+      ASSERT_EQ(fused.data.size(), cat.g.tensors.size());
+      const size_t es = t == DType::kFloat32 ? 4 : 1;
+      const bool quant = t != DType::kFloat32;
+      // Where each part starts in the output, and which ones are written there.
+      std::vector<const uint8_t*> slot;
+      size_t offset = 0;
+      for (int32_t p : cat.parts) {
+        slot.push_back(fused.data[cat.y] + offset * es);
+        offset += cat.g.tensors[p].shape[3];
+      }
+      EXPECT_EQ(fused.data[cat.a] == slot[0], !twice);
+      EXPECT_EQ(fused.data[cat.b], slot[1]);
+      EXPECT_EQ(fused.data[cat.c] == slot[2], !quant);
+      EXPECT_EQ(fused.data[cat.m] == slot[3], quant);  // float: a MUL with rows of 5
+      EXPECT_NE(fused.data[cat.d], slot[4]);
+      EXPECT_NE(fused.data[cat.short_sum], slot[5]);
+      EXPECT_EQ(fused.data[cat.sum], slot[6]);
+      if (quant) {
+        EXPECT_NE(fused.data[cat.short_requant], slot[7]);
+        EXPECT_EQ(fused.data[cat.requant], slot[8]);
+      }
+      EXPECT_NE(plain.data[cat.b], plain.data[cat.y] + 4 * es);  // unfused: every input copied
+      for (size_t i = 0; i < plain.outputs.size(); ++i) {
+        EXPECT_FALSE(plain.outputs[i].empty());
+        EXPECT_EQ(fused.outputs[i], plain.outputs[i]) << "output " << i;
+      }
     }
   }
 }
