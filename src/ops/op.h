@@ -92,9 +92,10 @@ class Op {
   }
 };
 
-// Shortest row an elementwise SIMD op writes with a stride: it then calls its kernel once per row
-// and pays the kernel's set-up each time, which below this costs more than the concatenation's
-// copy it saves (YOLOX-Nano's 16- to 32-channel ADDs and QUANTIZEs: +0.4 ms, concat -0.2 ms).
+// Shortest row an elementwise op writes with a stride: it then calls its kernel once per row and
+// pays the kernel's set-up (and scalar tail) each time, which below this costs more than the
+// concatenation's copy it saves (YOLOX-Nano's 16- to 32-channel ADDs and QUANTIZEs: +0.4 ms for
+// -0.2 ms of copies; YOLOv8n's SiLU tables through the SIMD128 lookup: 7% slower overall).
 constexpr size_t kMinStridedRow = 64;
 
 // Entry of the op registry: builtin code, factory, and the node arity the op accepts. Inputs

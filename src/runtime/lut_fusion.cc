@@ -92,7 +92,7 @@ class LutOp : public Op {
   }
 
   bool set_output_row_stride(size_t row_stride) override {
-    if (row_ == 0 || row_stride < row_) return false;
+    if (row_ < kMinStridedRow || row_stride < row_) return false;
     out_stride_ = row_stride;
     return true;
   }

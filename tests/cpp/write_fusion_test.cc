@@ -196,16 +196,26 @@ TEST(ConvGroup, SiblingsWithTheSameRowsRunAsOneOpWithTheSameOutputs) {
 // x [1, 6, 7, 5] feeds a CONCATENATION along channels of: conv A 3x3 (same quantization as the
 // output: in place), conv B 1x1 (direct GEMM: in place), conv C 1x3 with another quantization
 // (requantized by the concatenation: copied; float has no quantization: in place), SiLU of x
-// (LOGISTIC, MUL: one fused table when quantized, in place; float: a MUL with rows of 5, copied), conv D 3x1 also read by an ADD
-// (copied), ADD x + x (rows of 5: copied, below kMinStridedRow), ADD G + G of a 64-channel 1x1
-// conv G (in place), QUANTIZE of C and of G to the output's quantization (8-bit only: rows of 2
-// copied, rows of 64 in place); with `twice`, A again at the end (read twice: A keeps its own
-// memory).
+// (LOGISTIC, MUL: one fused table when quantized; rows of 5, below kMinStridedRow: copied), conv D
+// 3x1 also read by an ADD (copied), ADD x + x (rows of 5: copied), ADD G + G of a 64-channel 1x1
+// conv G (in place), SiLU of G (in place), QUANTIZE of C and of G to the output's quantization
+// (8-bit only: rows of 2 copied, rows of 64 in place); with `twice`, A again at the end (read
+// twice: A keeps its own memory).
 struct Cat {
   Graph g;
-  int a, b, c, m, d, short_sum, sum, short_requant = -1, requant = -1, y;
+  int a, b, c, m, d, short_sum, sum, wide_silu, short_requant = -1, requant = -1, y;
   std::vector<int32_t> parts;
 };
+
+// SiLU of `x` (shape [1, 6, 7, channels]) as LOGISTIC then MUL.
+int silu(Builder& q, int x, int channels) {
+  const Shape shape{1, 6, 7, channels};
+  const int s = q.quantized() ? q.tensor(shape, q.t, q.act(1.0f / 256, -128)) : q.activation(shape, 0, 0);
+  q.node(OpCode::kLogistic, {x}, {s});
+  const int m = q.activation(shape, 0.1f, -4);
+  q.node(OpCode::kMul, {x, s}, {m});
+  return m;
+}
 
 Cat concat_graph(DType t, bool twice) {
   Builder q(t);
@@ -215,10 +225,7 @@ Cat concat_graph(DType t, bool twice) {
   r.a = q.conv(x, 4, 3, 3, 1, Padding::kSame, 0.1f, -4);
   r.b = q.conv(x, 3, 1, 1, 1, Padding::kValid, 0.1f, -4);
   r.c = q.conv(x, 2, 1, 3, 1, Padding::kSame, 0.2f, 9);
-  const int s = quant ? q.tensor({1, 6, 7, 5}, t, q.act(1.0f / 256, -128)) : q.activation({1, 6, 7, 5}, 0, 0);
-  q.node(OpCode::kLogistic, {x}, {s});
-  r.m = q.activation({1, 6, 7, 5}, 0.1f, -4);
-  q.node(OpCode::kMul, {x, s}, {r.m});
+  r.m = silu(q, x, 5);
   r.d = q.conv(x, 2, 3, 1, 1, Padding::kSame, 0.1f, -4);
   const int e = q.activation({1, 6, 7, 2}, 0.2f, 0);
   q.node(OpCode::kAdd, {r.d, r.d}, {e});
@@ -227,7 +234,8 @@ Cat concat_graph(DType t, bool twice) {
   const int wide = q.conv(x, 64, 1, 1, 1, Padding::kValid, 0.2f, 9);
   r.sum = q.activation({1, 6, 7, 64}, 0.1f, -4);
   q.node(OpCode::kAdd, {wide, wide}, {r.sum});
-  r.parts = {r.a, r.b, r.c, r.m, r.d, r.short_sum, r.sum};
+  r.wide_silu = silu(q, wide, 64);
+  r.parts = {r.a, r.b, r.c, r.m, r.d, r.short_sum, r.sum, r.wide_silu};
   if (quant) {
     r.short_requant = q.activation({1, 6, 7, 2}, 0.1f, -4);
     q.node(OpCode::kQuantize, {r.c}, {r.short_requant});
@@ -269,13 +277,14 @@ TEST(ConcatElision, InputsWrittenInPlaceGiveTheSameOutput) {
       EXPECT_EQ(fused.data[cat.a] == slot[0], !twice);
       EXPECT_EQ(fused.data[cat.b], slot[1]);
       EXPECT_EQ(fused.data[cat.c] == slot[2], !quant);
-      EXPECT_EQ(fused.data[cat.m] == slot[3], quant);  // float: a MUL with rows of 5
+      EXPECT_NE(fused.data[cat.m], slot[3]);
       EXPECT_NE(fused.data[cat.d], slot[4]);
       EXPECT_NE(fused.data[cat.short_sum], slot[5]);
       EXPECT_EQ(fused.data[cat.sum], slot[6]);
+      EXPECT_EQ(fused.data[cat.wide_silu], slot[7]);
       if (quant) {
-        EXPECT_NE(fused.data[cat.short_requant], slot[7]);
-        EXPECT_EQ(fused.data[cat.requant], slot[8]);
+        EXPECT_NE(fused.data[cat.short_requant], slot[8]);
+        EXPECT_EQ(fused.data[cat.requant], slot[9]);
       }
       EXPECT_NE(plain.data[cat.b], plain.data[cat.y] + 4 * es);  // unfused: every input copied
       for (size_t i = 0; i < plain.outputs.size(); ++i) {
