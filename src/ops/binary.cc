@@ -124,12 +124,11 @@ class Binary : public Op {
 
   Status eval(NodeContext& ctx) override {
     if (dtype_ == DType::kInt32 && check_zero_divisor_) FD_RETURN_IF_ERROR(check_divisor(ctx));
-    if (out_stride_ == row_) return run(ctx, plan_, 0, 0);
-    BroadcastPlan row = plan_;  // one run of the whole tensor (set_output_row_stride): row by row
-    row.inner = static_cast<int64_t>(row_);
-    for (size_t i = 0, o = 0; i < static_cast<size_t>(plan_.inner); i += row_, o += out_stride_) {
-      FD_RETURN_IF_ERROR(run(ctx, row, i, o));
-    }
+    // The whole plan once, or (set_output_row_stride) its one run row by row: one call site, so
+    // the kernel dispatch below is inlined once.
+    const bool strided = out_stride_ != row_;
+    const size_t rows = strided ? static_cast<size_t>(plan_.inner) / row_ : 1;
+    for (size_t r = 0; r < rows; ++r) FD_RETURN_IF_ERROR(run(ctx, strided ? row_plan_ : plan_, r * row_, r * out_stride_));
     return Status();
   }
 
@@ -140,6 +139,8 @@ class Binary : public Op {
       return false;
     }
     out_stride_ = row_stride;
+    row_plan_ = plan_;
+    row_plan_.inner = static_cast<int64_t>(row_);
     return true;
   }
 
@@ -198,7 +199,7 @@ class Binary : public Op {
 
   BinaryOp op_;
   DType dtype_ = DType::kFloat32;
-  BroadcastPlan plan_;
+  BroadcastPlan plan_, row_plan_;  // row_plan_: one row of plan_'s single run (set_output_row_stride)
   size_t row_ = 0, out_stride_ = 0;  // output elements per row, and between rows (set_output_row_stride)
   F32MinMaxParams fparams_;
   S32MinMaxParams iparams_;

@@ -1,7 +1,5 @@
 #include "runtime/concat_elision.h"
 
-#include <algorithm>
-
 namespace fd {
 
 std::vector<ConcatElision> find_concat_elisions(const Graph& graph, const std::vector<Node>& nodes,
@@ -17,7 +15,8 @@ std::vector<ConcatElision> find_concat_elisions(const Graph& graph, const std::v
       if (t >= 0) producer[t] = static_cast<int>(n);
     }
   }
-  auto listed = [](const std::vector<int32_t>& v, int32_t t) { return std::find(v.begin(), v.end(), t) != v.end(); };
+  // A graph output is read after the run (and a graph input has no producer): neither qualifies.
+  for (int32_t t : graph.outputs) readers[t] += 2;
   std::vector<ConcatElision> out;
   for (size_t c = 0; c < nodes.size(); ++c) {
     const Node& cat = nodes[c];
@@ -32,7 +31,7 @@ std::vector<ConcatElision> find_concat_elisions(const Graph& graph, const std::v
       const int p = t >= 0 ? producer[t] : -1;
       const RTensor* x = t >= 0 ? &tensors[t] : nullptr;
       const bool ok = x && p >= 0 && !x->is_constant && readers[t] == 1 && width > 0 && num_elements(x->shape) > 0 &&
-                      nodes[p].outputs.size() == 1 && !listed(graph.inputs, t) && !listed(graph.outputs, t) &&
+                      nodes[p].outputs.size() == 1 &&
                       x->dtype == y.dtype && x->quant.scale == y.quant.scale && x->quant.zero_point == y.quant.zero_point;
       if (ok) out.push_back({t, cat.outputs[0], offset, row, p});
       offset += width;
