@@ -80,7 +80,7 @@ class Binary : public Op {
     Status s = make_broadcast_plan(a.shape, b.shape, &out_shape, &plan_);
     if (!s.ok()) return ctx.error(s.message());
     FD_RETURN_IF_ERROR(ctx.set_output_shape(0, out_shape));
-    row_ = out_stride_ = out_shape.empty() ? 1 : static_cast<size_t>(out_shape.back());
+    rows_.init(out_shape);
     const Activation act = ctx.options().activation;
 
     if (dtype_ == DType::kFloat32) {
@@ -126,21 +126,22 @@ class Binary : public Op {
     if (dtype_ == DType::kInt32 && check_zero_divisor_) FD_RETURN_IF_ERROR(check_divisor(ctx));
     // The whole plan once, or (set_output_row_stride) its one run row by row: one call site, so
     // the kernel dispatch below is inlined once.
-    const bool strided = out_stride_ != row_;
-    const size_t rows = strided ? static_cast<size_t>(plan_.inner) / row_ : 1;
-    for (size_t r = 0; r < rows; ++r) FD_RETURN_IF_ERROR(run(ctx, strided ? row_plan_ : plan_, r * row_, r * out_stride_));
+    const bool strided = !rows_.contiguous();
+    const size_t rows = strided ? static_cast<size_t>(plan_.inner) / rows_.row : 1;
+    for (size_t r = 0; r < rows; ++r) {
+      FD_RETURN_IF_ERROR(run(ctx, strided ? row_plan_ : plan_, r * rows_.row, r * rows_.stride));
+    }
     return Status();
   }
 
   // Elementwise ops without broadcasting, on 8-bit or float tensors, write rows with a stride.
   bool set_output_row_stride(size_t row_stride) override {
     if (dtype_ == DType::kInt32 || plan_.kind != BroadcastPlan::Kind::kVecVec || plan_.runs != 1 ||
-        row_ < kMinStridedRow || row_stride < row_ || static_cast<size_t>(plan_.inner) % row_ != 0) {
+        rows_.row == 0 || static_cast<size_t>(plan_.inner) % rows_.row != 0 || !rows_.set_stride(row_stride)) {
       return false;
     }
-    out_stride_ = row_stride;
     row_plan_ = plan_;
-    row_plan_.inner = static_cast<int64_t>(row_);
+    row_plan_.inner = static_cast<int64_t>(rows_.row);
     return true;
   }
 
@@ -200,7 +201,7 @@ class Binary : public Op {
   BinaryOp op_;
   DType dtype_ = DType::kFloat32;
   BroadcastPlan plan_, row_plan_;  // row_plan_: one row of plan_'s single run (set_output_row_stride)
-  size_t row_ = 0, out_stride_ = 0;  // output elements per row, and between rows (set_output_row_stride)
+  OutputRows rows_;
   F32MinMaxParams fparams_;
   S32MinMaxParams iparams_;
   QAddParams add_, add_swapped_;

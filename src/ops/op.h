@@ -98,6 +98,20 @@ class Op {
 // -0.2 ms of copies; YOLOv8n's SiLU tables through the SIMD128 lookup: 7% slower overall).
 constexpr size_t kMinStridedRow = 64;
 
+// Where an elementwise op writes its output rows (the last dimension): contiguous, or
+// `stride` elements apart once Op::set_output_row_stride accepted a stride.
+struct OutputRows {
+  size_t row = 0, stride = 0;
+  void init(const Shape& shape) { row = stride = shape.empty() ? 1 : static_cast<size_t>(shape.back()); }
+  bool contiguous() const { return stride == row; }
+  // set_output_row_stride for an op that runs its kernel once per row.
+  bool set_stride(size_t row_stride) {
+    if (row < kMinStridedRow || row_stride < row) return false;
+    stride = row_stride;
+    return true;
+  }
+};
+
 // Entry of the op registry: builtin code, factory, and the node arity the op accepts. Inputs
 // past min_inputs may be omitted (tensor index -1) only when optional_tail is set.
 struct OpRegistration {

@@ -30,7 +30,7 @@ class Quantize : public Op {
     }
     FD_RETURN_IF_ERROR(check_per_tensor_quant(ctx, out, "output"));
     FD_RETURN_IF_ERROR(ctx.set_output_shape(0, in.shape));
-    row_ = out_stride_ = in.shape.empty() ? 1 : static_cast<size_t>(in.shape.back());
+    rows_.init(in.shape);
     out_int8_ = out.dtype == DType::kInt8;
     const float so = out.quant.scale[0];
     const int32_t zo = zero_point_of(out);
@@ -71,20 +71,16 @@ class Quantize : public Op {
     const RTensor& in = ctx.input(0);
     RTensor& out = ctx.output(0);
     const size_t n = static_cast<size_t>(num_elements(in.shape));
-    if (out_stride_ == row_) {
+    if (rows_.contiguous()) {
       convert(n, in, in.data, out.data);
       return Status();
     }
-    const size_t in_row = row_ * dtype_size(in.dtype);
-    for (size_t r = 0; r < n / row_; ++r) convert(row_, in, in.data + r * in_row, out.data + r * out_stride_);
+    const size_t in_row = rows_.row * dtype_size(in.dtype);
+    for (size_t r = 0; r < n / rows_.row; ++r) convert(rows_.row, in, in.data + r * in_row, out.data + r * rows_.stride);
     return Status();
   }
 
-  bool set_output_row_stride(size_t row_stride) override {
-    if (row_ < kMinStridedRow || row_stride < row_) return false;
-    out_stride_ = row_stride;
-    return true;
-  }
+  bool set_output_row_stride(size_t row_stride) override { return rows_.set_stride(row_stride); }
 
  private:
   // n values from `src` (`in`'s type) to `dst` (8-bit).
@@ -104,7 +100,7 @@ class Quantize : public Op {
     }
   }
 
-  size_t row_ = 0, out_stride_ = 0;  // output elements per row, and between rows (set_output_row_stride)
+  OutputRows rows_;
   bool out_int8_ = false;
   const KernelTable* kt_ = nullptr;
   F32QuantizeParams fparams_;

@@ -74,33 +74,26 @@ class LutOp : public Op {
   explicit LutOp(const LutFusion& f) : slot_(f.input_slot), table_(f.table) {}
   Status prepare(NodeContext& ctx) override {
     kt_ = &ctx.kernels();
-    const Shape& s = ctx.input(slot_).shape;
-    row_ = s.empty() ? 1 : static_cast<size_t>(s.back());
-    out_stride_ = row_;
+    rows_.init(ctx.input(slot_).shape);
     return Status();
   }
   Status eval(NodeContext& ctx) override {
     const RTensor& in = ctx.input(slot_);
     const size_t n = static_cast<size_t>(num_elements(in.shape));
     uint8_t* out = ctx.output(0).data;
-    if (out_stride_ == row_) {
+    if (rows_.contiguous()) {
       kt_->x8_lut(n, in.data, out, table_.data());
       return Status();
     }
-    for (size_t i = 0; i < n; i += row_, out += out_stride_) kt_->x8_lut(row_, in.data + i, out, table_.data());
+    for (size_t i = 0; i < n; i += rows_.row, out += rows_.stride) kt_->x8_lut(rows_.row, in.data + i, out, table_.data());
     return Status();
   }
 
-  bool set_output_row_stride(size_t row_stride) override {
-    if (row_ < kMinStridedRow || row_stride < row_) return false;
-    out_stride_ = row_stride;
-    return true;
-  }
+  bool set_output_row_stride(size_t row_stride) override { return rows_.set_stride(row_stride); }
 
  private:
   int slot_;
-  size_t row_ = 0;         // elements per row: the last dimension
-  size_t out_stride_ = 0;  // elements between output rows (row_ unless set_output_row_stride)
+  OutputRows rows_;
   std::array<uint8_t, 256> table_;
   const KernelTable* kt_ = nullptr;
 };

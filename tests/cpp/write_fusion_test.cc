@@ -10,13 +10,14 @@
 #include <string>
 #include <vector>
 
+#include "float_graph_builder.h"
 #include "runtime/interpreter.h"
 
 namespace fd {
 namespace {
 
-struct Builder {
-  Graph g;
+// Typed activations and convolutions on top of the float builder's graph and node().
+struct Builder : FloatGraphBuilder {
   DType t;
   std::mt19937 rng{7};
 
@@ -99,15 +100,6 @@ struct Builder {
     const int out = activation({is[0], oh, ow, cout}, out_scale, out_zp);
     node(OpCode::kConv2D, {in, w, b}, {out}, o);
     return out;
-  }
-
-  void node(OpCode code, std::vector<int32_t> in, std::vector<int32_t> out, OpOptions o = {}) {
-    Node n;
-    n.code = static_cast<int32_t>(code);
-    n.inputs = std::move(in);
-    n.outputs = std::move(out);
-    n.options = o;
-    g.nodes.push_back(n);
   }
 };
 
