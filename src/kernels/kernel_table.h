@@ -163,6 +163,8 @@ struct KernelTable {
   void (*f32_rsum)(const float* in, size_t outer, size_t reduce, size_t inner, float* out) = nullptr;
   void (*qs8_rsum)(const int8_t* in, size_t outer, size_t reduce, size_t inner, int32_t* out) = nullptr;
   void (*qu8_rsum)(const uint8_t* in, size_t outer, size_t reduce, size_t inner, int32_t* out) = nullptr;
+  void (*qs8_softmax)(const int8_t* in, size_t rows, size_t cols, const QuantSoftmaxParams& p, int8_t* out) = nullptr;
+  void (*qu8_softmax)(const uint8_t* in, size_t rows, size_t cols, const QuantSoftmaxParams& p, uint8_t* out) = nullptr;
 
   // Data movement.
   void (*x8_zip2)(size_t n, const uint8_t* a, const uint8_t* b, uint8_t* out) = nullptr;

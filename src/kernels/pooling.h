@@ -64,6 +64,8 @@ struct QuantSoftmaxParams {
 void qs8_softmax_ref(const int8_t* input, size_t rows, size_t cols, const QuantSoftmaxParams& p, int8_t* output);
 // Quantized softmax over the last axis of uint8 [rows, cols], as qs8_softmax_ref.
 void qu8_softmax_ref(const uint8_t* input, size_t rows, size_t cols, const QuantSoftmaxParams& p, uint8_t* output);
+void qs8_softmax_wasmsimd(const int8_t* input, size_t rows, size_t cols, const QuantSoftmaxParams& p, int8_t* output);
+void qu8_softmax_wasmsimd(const uint8_t* input, size_t rows, size_t cols, const QuantSoftmaxParams& p, uint8_t* output);
 
 // Index of the first maximum along the middle axis: [outer, axis, inner] -> int32 [outer, inner].
 void f32_argmax_ref(const float* input, size_t outer, size_t axis, size_t inner, int32_t* output);

@@ -4,7 +4,7 @@
 // point -128 for int8 and 0 for uint8).
 #include <cmath>
 
-#include "kernels/pooling.h"
+#include "kernels/kernel_table.h"
 #include "ops/ops.h"
 #include "ops/pool_common.h"
 
@@ -22,6 +22,7 @@ class Softmax : public Op {
     cols_ = static_cast<size_t>(in.shape.back());
     rows_ = static_cast<size_t>(num_elements(in.shape)) / cols_;
     beta_ = ctx.options().beta;
+    kt_ = &ctx.kernels();
     if (is_quant8(in.dtype)) {
       FD_RETURN_IF_ERROR(pool_common::expect_per_tensor_quant(ctx, in, "input"));
       FD_RETURN_IF_ERROR(pool_common::expect_per_tensor_quant(ctx, out, "output"));
@@ -42,13 +43,14 @@ class Softmax : public Op {
     RTensor& out = ctx.output(0);
     switch (in.dtype) {
       case DType::kFloat32: f32_softmax_ref(in.as<float>(), rows_, cols_, beta_, out.as<float>()); break;
-      case DType::kInt8: qs8_softmax_ref(in.as<int8_t>(), rows_, cols_, params_, out.as<int8_t>()); break;
-      default: qu8_softmax_ref(in.as<uint8_t>(), rows_, cols_, params_, out.as<uint8_t>()); break;
+      case DType::kInt8: kt_->qs8_softmax(in.as<int8_t>(), rows_, cols_, params_, out.as<int8_t>()); break;
+      default: kt_->qu8_softmax(in.as<uint8_t>(), rows_, cols_, params_, out.as<uint8_t>()); break;
     }
     return Status();
   }
 
  private:
+  const KernelTable* kt_ = nullptr;
   size_t rows_ = 1, cols_ = 1;
   float beta_ = 1.0f;
   float table_[256] = {};

@@ -114,8 +114,35 @@ void expect_softmax_ties_round_up(F kernel, int32_t zero_point) {
   for (T v : out) EXPECT_EQ(static_cast<int32_t>(v), zero_point + 1);
 }
 
+// A probability just below half an output step, 0.49999997 steps: int8 rounds it to 0 steps
+// (std::round), where adding 0.5f and truncating gives 1 (the float sum rounds up to 1.0);
+// uint8 does the latter, as TFLite does. Row [x, x - 1] with table[0] = 1 and table[1] = b,
+// b found so that b / (1 + b) is that float.
+template <typename T, typename F>
+void expect_softmax_below_half(F kernel, int32_t zero_point, int32_t want_steps) {
+  std::vector<float> table(256, 0.0f);
+  table[0] = 1.0f;
+  for (int k = 1; k < 64 && table[1] == 0.0f; ++k) {
+    const float b = 1.0f - static_cast<float>(k) * 0x1p-24f;
+    if (b * (1.0f / (1.0f + b)) == 0.49999997f) table[1] = b;
+  }
+  ASSERT_NE(table[1], 0.0f);
+  QuantSoftmaxParams p;
+  p.exp_table = table.data();
+  p.output_scale = 1.0f;
+  p.output_zero_point = zero_point;
+  p.qmin = std::numeric_limits<T>::min();
+  p.qmax = std::numeric_limits<T>::max();
+  const T in[2] = {T{9}, T{8}};
+  T out[2];
+  kernel(in, 1, 2, p, out);
+  EXPECT_EQ(static_cast<int32_t>(out[1]), zero_point + want_steps);
+}
+
 TEST(QS8_SOFTMAX_REF, ties_round_away_from_zero) { expect_softmax_ties_round_up<int8_t>(qs8_softmax_ref, -128); }
 TEST(QU8_SOFTMAX_REF, ties_round_up) { expect_softmax_ties_round_up<uint8_t>(qu8_softmax_ref, 0); }
+TEST(QS8_SOFTMAX_REF, below_half_rounds_down) { expect_softmax_below_half<int8_t>(qs8_softmax_ref, -128, 0); }
+TEST(QU8_SOFTMAX_REF, below_half_plus_half_truncated) { expect_softmax_below_half<uint8_t>(qu8_softmax_ref, 0, 1); }
 
 TEST(QU8_RSUM_REF, sums_the_middle_axis_into_int32) {
   // [outer 2, reduce 3, inner 2] -> [2, 2]; 255 * 3 needs more than 8 bits.
@@ -406,6 +433,56 @@ FD_KERNEL_EDGE_TESTS(QS8_RESIZE_BILINEAR_REF_VS_WASMSIMD, c, 16, kQs8ResizeBilin
 FD_KERNEL_EDGE_TESTS(QU8_RESIZE_BILINEAR_REF_VS_WASMSIMD, c, 16, kQu8ResizeBilinear)
 TEST(QS8_RESIZE_BILINEAR_REF_VS_WASMSIMD, extreme_values) { kQs8ResizeBilinear.extreme_values(); }
 TEST(QU8_RESIZE_BILINEAR_REF_VS_WASMSIMD, extreme_values) { kQu8ResizeBilinear.extreme_values(); }
+// Table softmax over seeded random rows: row counts around the kernel's block of 4, column counts
+// at its 16-column edges, decaying tables of several steepnesses (and growing ones whose sums
+// overflow to inf, so inf / inf gives NaN), TFLite's output scale 1/256 and random ones with
+// random zero points, and the ties case of expect_softmax_ties_round_up.
+template <typename T>
+struct SoftmaxCheck {
+  void (*ref)(const T*, size_t, size_t, const QuantSoftmaxParams&, T*);
+  void (*simd)(const T*, size_t, size_t, const QuantSoftmaxParams&, T*);
+  uint32_t seed;
+  void operator()(const std::vector<size_t>& col_counts) const {
+    std::mt19937 rng(seed);
+    const float steepness[] = {0.0f, 0.02f, 0.25f, 1.5f, -1.0f};
+    for (size_t cols : col_counts) {
+      for (size_t rows : {1, 3, 4, 5, 9}) {
+        for (size_t s = 0; s < 5; ++s) {
+          std::vector<float> table(256);
+          for (size_t d = 0; d < 256; ++d) table[d] = std::exp(-steepness[s] * static_cast<float>(d));
+          QuantSoftmaxParams p;
+          p.exp_table = table.data();
+          p.qmin = std::numeric_limits<T>::min();
+          p.qmax = std::numeric_limits<T>::max();
+          const bool tflite = s % 2 == 0;
+          p.output_scale = tflite ? 1.0f / 256.0f : random_floats(rng, 1, 0.001f, 0.2f)[0];
+          p.output_zero_point = tflite ? p.qmin : kernel_test::rand_int(rng, p.qmin, p.qmax);
+          const auto in = random_bytes<T>(rng, rows * cols);
+          std::vector<T> a(rows * cols), b(rows * cols);
+          ref(in.data(), rows, cols, p, a.data());
+          simd(in.data(), rows, cols, p, b.data());
+          ASSERT_NO_FATAL_FAILURE(expect_same_bytes(
+              a, b, std::to_string(rows) + "x" + std::to_string(cols) + " steepness " + std::to_string(steepness[s])));
+        }
+      }
+    }
+  }
+};
+
+const SoftmaxCheck<int8_t> kQs8Softmax{qs8_softmax_ref, qs8_softmax_wasmsimd, 2027};
+const SoftmaxCheck<uint8_t> kQu8Softmax{qu8_softmax_ref, qu8_softmax_wasmsimd, 2028};
+FD_KERNEL_EDGE_TESTS(QS8_SOFTMAX_REF_VS_WASMSIMD, c, 16, kQs8Softmax)
+FD_KERNEL_EDGE_TESTS(QU8_SOFTMAX_REF_VS_WASMSIMD, c, 16, kQu8Softmax)
+TEST(QS8_SOFTMAX_REF_VS_WASMSIMD, ties_round_away_from_zero) {
+  expect_softmax_ties_round_up<int8_t>(qs8_softmax_wasmsimd, -128);
+}
+TEST(QU8_SOFTMAX_REF_VS_WASMSIMD, ties_round_up) { expect_softmax_ties_round_up<uint8_t>(qu8_softmax_wasmsimd, 0); }
+TEST(QS8_SOFTMAX_REF_VS_WASMSIMD, below_half_rounds_down) {
+  expect_softmax_below_half<int8_t>(qs8_softmax_wasmsimd, -128, 0);
+}
+TEST(QU8_SOFTMAX_REF_VS_WASMSIMD, below_half_plus_half_truncated) {
+  expect_softmax_below_half<uint8_t>(qu8_softmax_wasmsimd, 0, 1);
+}
 #endif  // __wasm_simd128__
 
 }  // namespace
