@@ -186,6 +186,8 @@ void f32_vunary_ref(UnaryOp op, size_t n, const float* x, float* y, float alpha)
 // fused activation chains).
 void x8_lut_ref(size_t n, const uint8_t* x, uint8_t* y, const uint8_t* table);
 void x8_lut_wasmsimd(size_t n, const uint8_t* x, uint8_t* y, const uint8_t* table);
+// Relaxed SIMD, only where i8x16.relaxed_swizzle reads indices 16..127 modulo 16 (x86's pshufb).
+void x8_lut_wasmpshufb(size_t n, const uint8_t* x, uint8_t* y, const uint8_t* table);
 
 // ---- Quantized LEAKY_RELU --------------------------------------------------------------------
 //

@@ -34,6 +34,19 @@ Isa probe() {
   return Isa::kWasmSimd;
 }
 
+// True when this engine's relaxed swizzle reads every index as pshufb does: 0..127 modulo 16,
+// 128..255 as zero (the reading x8_lut_wasmpshufb needs; the other one allowed gives 0 for 16..127).
+bool swizzle_wraps() {
+  volatile uint8_t bytes[16];
+  for (int i = 0; i < 16; ++i) bytes[i] = static_cast<uint8_t>(1 + i);
+  const v128_t table = wasm_v128_load(const_cast<const uint8_t*>(bytes));
+  for (int x = 0; x < 256; ++x) {
+    const v128_t r = wasm_i8x16_relaxed_swizzle(table, wasm_i8x16_splat(static_cast<int8_t>(x)));
+    if (wasm_u8x16_extract_lane(r, 0) != (x < 128 ? 1 + (x & 15) : 0)) return false;
+  }
+  return true;
+}
+
 size_t packed_bytes(size_t n, size_t k) { return qx8_gemm_2x16c4_packed_bytes(n, k); }
 
 bool pack(size_t n, size_t k, const uint8_t* w, bool w_unsigned, const int32_t* w_zp, void* packed,
@@ -87,10 +100,9 @@ extern "C" bool fd_install_relaxed_kernels(fd::KernelTable* t) {
   d.run = usdot ? dw_run<qx8_dwconv_c16q4_wasmusdot> : dw_run<qx8_dwconv_c16q4_wasmsdot>;
   d.run_3x3s1 = usdot ? dw_run<qx8_dwconv_3x3s1_c16q4_wasmusdot> : dw_run<qx8_dwconv_3x3s1_c16q4_wasmsdot>;
   t->dot_peak = qs8_dot_peak_wasmrelaxed;
-  // Byte tables: in Chromium 156 the scalar lookup beats the swizzle kernel (YOLOv8n's 57 fused
-  // SiLU tables: 5.5 ms scalar vs 7.3 ms SIMD128 per run), while Node 20 runs the SIMD128 one
-  // faster (4.8 vs 6.7 ms); the relaxed build runs in the former.
-  t->x8_lut = x8_lut_ref;
+  // Byte tables: in Chromium 156 the scalar lookup beats the SIMD128 swizzle kernel (YOLOv8n's 57
+  // fused SiLU tables: 5.5 ms scalar vs 7.3 ms SIMD128 per run); the pshufb reading beats both.
+  t->x8_lut = swizzle_wraps() ? x8_lut_wasmpshufb : x8_lut_ref;
   t->isa = engine;
   return true;
 }

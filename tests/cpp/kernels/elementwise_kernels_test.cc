@@ -13,6 +13,7 @@
 
 #include "kernel_test_util.h"
 #include "kernels/elementwise.h"
+#include "kernels/kernel_table.h"
 #include "kernels/movement.h"
 
 namespace fd {
@@ -457,6 +458,31 @@ void check_x8_lut(const std::vector<size_t>& lengths) {
 FD_KERNEL_EDGE_TESTS(X8_LUT_REF_VS_WASMSIMD, n, 32, check_x8_lut)
 TEST(X8_LUT_REF_VS_WASMSIMD, n_eq_0) { check_x8_lut({0}); }
 TEST(X8_LUT_REF_VS_WASMSIMD, every_byte) { check_x8_lut({256, 1000}); }
+
+// The relaxed table's byte lookup (x8_lut_wasmpshufb where the engine's relaxed swizzle reads
+// as pshufb, else the ref) against the ref: every byte through random tables, lengths around
+// its 32-byte pass. (tests/e2e/kernels_relaxed.test.mjs looks for this test's name and its
+// "relaxed table lookup:" line.)
+TEST(X8LutKernel, RelaxedTableMatchesRef) {
+  const KernelTable* table = nullptr;
+  for (Isa isa : {Isa::kWasmRelaxedUsdot, Isa::kWasmRelaxedSdot}) {
+    if (kernels_for(isa)) table = kernels_for(isa);
+  }
+  if (!table) GTEST_SKIP() << "no relaxed-SIMD kernels in this build or engine";
+  std::printf("relaxed table lookup: %s\n", table->x8_lut == x8_lut_ref ? "x8_lut_ref" : "x8_lut_wasmpshufb");
+  std::mt19937 rng(31);
+  std::vector<size_t> lengths = kernel_test::lengths_lt(32);
+  for (size_t n : {32, 33, 47, 63, 64, 65, 256, 1000}) lengths.push_back(n);
+  for (size_t n : lengths) {
+    const auto tab = random_bytes(rng, 256);
+    auto x = random_bytes(rng, n);
+    for (size_t i = 0; i < n && i < 256; ++i) x[i] = static_cast<uint8_t>(255 - i);
+    std::vector<uint8_t> r(n + 1, 0xEE), v(n + 1, 0xEE);
+    x8_lut_ref(n, x.data(), r.data(), tab.data());
+    table->x8_lut(n, x.data(), v.data(), tab.data());
+    ASSERT_EQ(r, v) << "n=" << n;
+  }
+}
 #endif  // __wasm_simd128__
 
 }  // namespace
