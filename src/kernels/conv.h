@@ -13,7 +13,8 @@
 
 namespace fd {
 
-// Tile of the quantized GEMM: 4 rows x 4 output channels, K in blocks of 8 (one i16x8 dot).
+// Tile of the quantized GEMM: 4 output channels, K in blocks of 8 (one i16x8 dot), over blocks
+// of 4 rows (the ref kernel's tile; the SIMD128 kernel runs the same packing 2 rows at a time).
 constexpr size_t kQGemmMR = 4;
 constexpr size_t kQGemmNR = 4;
 constexpr size_t kQGemmKR = 8;
@@ -52,10 +53,10 @@ void qx8_gemm_4x4c8_pack(size_t n, size_t k, const uint8_t* w, bool w_unsigned, 
 void qx8_gemm_4x4c8_ref(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride,
                         const int16_t* packed_w, const int32_t* bias, uint8_t* c, size_t c_stride,
                         const QConvParams& params);
-// SIMD128 twin of qx8_gemm_4x4c8_ref (same contract, bit-exact).
-void qx8_gemm_4x4c8_wasmsimd(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride,
-                             const int16_t* packed_w, const int32_t* bias, uint8_t* c,
-                             size_t c_stride, const QConvParams& params);
+// SIMD128 twin of qx8_gemm_4x4c8_ref (same contract and packing, bit-exact), 2 rows per tile.
+void qx8_gemm_2x4c8_wasmsimd(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride,
+                             const int16_t* packed_w, const int32_t* bias, uint8_t* c, size_t c_stride,
+                             const QConvParams& params);
 
 // Bytes of qx8_gemm_2x16c4_pack's output for [n, k]: [ceil(n/16), ceil(k/4), 16, 4] int8.
 size_t qx8_gemm_2x16c4_packed_bytes(size_t n, size_t k);

@@ -98,7 +98,7 @@ KernelTable base_table(Isa isa, QGemmUkernel qgemm, decltype(KernelTable::f32_ge
 #ifdef __wasm_simd128__
 // The wasm builds hold no ref twins of their SIMD kernels (smaller download): no ref table.
 KernelTable wasmsimd_table() {
-  KernelTable t = base_table(Isa::kWasmSimd, qgemm_4x4c8("qx8_gemm_4x4c8_wasmsimd", qgemm_4x4c8_run<qx8_gemm_4x4c8_wasmsimd>),
+  KernelTable t = base_table(Isa::kWasmSimd, qgemm_4x4c8("qx8_gemm_2x4c8_wasmsimd", qgemm_4x4c8_run<qx8_gemm_2x4c8_wasmsimd>),
                              f32_gemm_4x8_wasmsimd,
                              dwconv_c8p2("qx8_dwconv_c8p2_wasmsimd", dwconv_c8p2_run<qx8_dwconv_c8p2_wasmsimd>),
                              f32_dwconv_c8_wasmsimd, qs8_dot_peak_wasmsimd);

@@ -124,7 +124,7 @@ void check_qgemm_4x4c8(const std::vector<size_t>& ms, const std::vector<size_t>&
           ASSERT_NO_FATAL_FAILURE(expect_naive(g, a, w, wzp, bias, rq, c_ref));
 #ifdef __wasm_simd128__
           std::vector<uint8_t> c_simd(m * g.c_stride, 0xA5);
-          qx8_gemm_4x4c8_wasmsimd(m, n, k, a.data(), g.a_stride, packed.data(), bias.data(), c_simd.data(), g.c_stride,
+          qx8_gemm_2x4c8_wasmsimd(m, n, k, a.data(), g.a_stride, packed.data(), bias.data(), c_simd.data(), g.c_stride,
                                   rq.params);
           ASSERT_EQ(c_ref, c_simd) << "m=" << m << " n=" << n << " k=" << k << " unsigned=" << g.is_unsigned;
 #endif
@@ -234,7 +234,7 @@ TEST(KERNEL_TABLE, process_table_is_the_best_available) {
   EXPECT_EQ(kernels().isa, best);
 #ifdef __wasm_simd128__
   ASSERT_NE(kernels_for(Isa::kWasmSimd), nullptr);
-  EXPECT_STREQ(kernels_for(Isa::kWasmSimd)->qgemm.name, "qx8_gemm_4x4c8_wasmsimd");
+  EXPECT_STREQ(kernels_for(Isa::kWasmSimd)->qgemm.name, "qx8_gemm_2x4c8_wasmsimd");
 #endif
   EXPECT_FALSE(kernels_for(Isa::kWasmRelaxedUsdot) && kernels_for(Isa::kWasmRelaxedSdot))
       << "an engine has one reading of the i7 operand";

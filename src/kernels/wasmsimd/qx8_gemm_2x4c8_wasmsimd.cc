@@ -1,5 +1,6 @@
-// SIMD128 quantized 4x4c8 GEMM: int8/uint8 rows widened to i16x8, i32x4.dot_i16x8 against packed
-// int16 weights, fp32 requantization (the contract lives in kernels/conv.h).
+// SIMD128 quantized 2x4c8 GEMM: int8/uint8 rows widened to i16x8, i32x4.dot_i16x8 against int16
+// weights in the 4c8 packing of qx8_gemm_4x4c8_pack, fp32 requantization (the contract lives in
+// kernels/conv.h).
 #include <wasm_simd128.h>
 
 #include <cstring>
@@ -12,6 +13,9 @@ namespace {
 
 // Rows processed per channel-tile sweep, so a block of A stays in cache while weights stream.
 constexpr size_t kRowBlock = 16;
+// Rows per tile: two rows' 8 accumulators, 2 rows of A and 4 weight vectors fit x86's 16 vector
+// registers; V8 spilled 4 rows' 16 accumulators to the stack on every K step.
+constexpr size_t kMR = 2;
 
 template <bool kUnsigned>
 inline v128_t load_widen(const uint8_t* p) {
@@ -41,17 +45,13 @@ void gemm(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride, const
       const int16_t* wtile = packed_w + (ch / kQGemmNR) * kp * kQGemmNR;
       const v128_t vbias = wasm_v128_load(bias + ch);
       const v128_t vscale = rq.per_tensor ? wasm_f32x4_splat(rq.scale[0]) : wasm_v128_load(rq.scale + ch);
-      for (size_t row = mb; row < mb_end; row += kQGemmMR) {
+      for (size_t row = mb; row < mb_end; row += kMR) {
         const uint8_t* a0 = a + row * a_stride;
         const uint8_t* a1 = row + 1 < mb_end ? a0 + a_stride : a0;
-        const uint8_t* a2 = row + 2 < mb_end ? a1 + a_stride : a1;
-        const uint8_t* a3 = row + 3 < mb_end ? a2 + a_stride : a2;
         v128_t acc00 = wasm_i32x4_splat(0), acc01 = acc00, acc02 = acc00, acc03 = acc00;
         v128_t acc10 = acc00, acc11 = acc00, acc12 = acc00, acc13 = acc00;
-        v128_t acc20 = acc00, acc21 = acc00, acc22 = acc00, acc23 = acc00;
-        v128_t acc30 = acc00, acc31 = acc00, acc32 = acc00, acc33 = acc00;
         const int16_t* w = wtile;
-        auto step = [&](v128_t x0, v128_t x1, v128_t x2, v128_t x3) {
+        auto step = [&](v128_t x0, v128_t x1) {
           const v128_t w0 = wasm_v128_load(w);
           const v128_t w1 = wasm_v128_load(w + 8);
           const v128_t w2 = wasm_v128_load(w + 16);
@@ -65,42 +65,30 @@ void gemm(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride, const
           acc11 = wasm_i32x4_add(acc11, wasm_i32x4_dot_i16x8(x1, w1));
           acc12 = wasm_i32x4_add(acc12, wasm_i32x4_dot_i16x8(x1, w2));
           acc13 = wasm_i32x4_add(acc13, wasm_i32x4_dot_i16x8(x1, w3));
-          acc20 = wasm_i32x4_add(acc20, wasm_i32x4_dot_i16x8(x2, w0));
-          acc21 = wasm_i32x4_add(acc21, wasm_i32x4_dot_i16x8(x2, w1));
-          acc22 = wasm_i32x4_add(acc22, wasm_i32x4_dot_i16x8(x2, w2));
-          acc23 = wasm_i32x4_add(acc23, wasm_i32x4_dot_i16x8(x2, w3));
-          acc30 = wasm_i32x4_add(acc30, wasm_i32x4_dot_i16x8(x3, w0));
-          acc31 = wasm_i32x4_add(acc31, wasm_i32x4_dot_i16x8(x3, w1));
-          acc32 = wasm_i32x4_add(acc32, wasm_i32x4_dot_i16x8(x3, w2));
-          acc33 = wasm_i32x4_add(acc33, wasm_i32x4_dot_i16x8(x3, w3));
         };
         for (size_t kk = 0; kk < kfull; kk += kQGemmKR) {
-          step(load_widen<kUnsigned>(a0 + kk), load_widen<kUnsigned>(a1 + kk),
-               load_widen<kUnsigned>(a2 + kk), load_widen<kUnsigned>(a3 + kk));
+          step(load_widen<kUnsigned>(a0 + kk), load_widen<kUnsigned>(a1 + kk));
         }
         if (ktail) {
-          uint8_t tail[kQGemmMR][kQGemmKR] = {};
+          uint8_t tail[kMR][kQGemmKR] = {};
           std::memcpy(tail[0], a0 + kfull, ktail);
           std::memcpy(tail[1], a1 + kfull, ktail);
-          std::memcpy(tail[2], a2 + kfull, ktail);
-          std::memcpy(tail[3], a3 + kfull, ktail);
-          step(load_widen<kUnsigned>(tail[0]), load_widen<kUnsigned>(tail[1]),
-               load_widen<kUnsigned>(tail[2]), load_widen<kUnsigned>(tail[3]));
+          step(load_widen<kUnsigned>(tail[0]), load_widen<kUnsigned>(tail[1]));
         }
         const v128_t r0 = requantize_f32x4(wasm_i32x4_add(hsum4(acc00, acc01, acc02, acc03), vbias), vscale, vlo, vhi, vzp);
         const v128_t r1 = requantize_f32x4(wasm_i32x4_add(hsum4(acc10, acc11, acc12, acc13), vbias), vscale, vlo, vhi, vzp);
-        const v128_t r2 = requantize_f32x4(wasm_i32x4_add(hsum4(acc20, acc21, acc22, acc23), vbias), vscale, vlo, vhi, vzp);
-        const v128_t r3 = requantize_f32x4(wasm_i32x4_add(hsum4(acc30, acc31, acc32, acc33), vbias), vscale, vlo, vhi, vzp);
-        // Bytes 0..3: row 0, 4..7: row 1, 8..11: row 2, 12..15: row 3.
+        // Bytes 0..3: row 0, 4..7: row 1.
         const v128_t h01 = wasm_i16x8_narrow_i32x4(r0, r1);
-        const v128_t h23 = wasm_i16x8_narrow_i32x4(r2, r3);
-        const v128_t out = kUnsigned ? wasm_u8x16_narrow_i16x8(h01, h23) : wasm_i8x16_narrow_i16x8(h01, h23);
-        uint8_t bytes[16];
-        wasm_v128_store(bytes, out);
-        const size_t rows = mb_end - row < kQGemmMR ? mb_end - row : kQGemmMR;
-        for (size_t r = 0; r < rows; ++r) {
-          uint8_t* crow = c + (row + r) * c_stride + ch;
-          std::memcpy(crow, bytes + r * kQGemmNR, nvalid);
+        const v128_t out = kUnsigned ? wasm_u8x16_narrow_i16x8(h01, h01) : wasm_i8x16_narrow_i16x8(h01, h01);
+        uint8_t* c0 = c + row * c_stride + ch;
+        if (nvalid == kQGemmNR) {
+          wasm_v128_store32_lane(c0, out, 0);
+          if (row + 1 < mb_end) wasm_v128_store32_lane(c0 + c_stride, out, 1);
+        } else {
+          uint8_t bytes[16];
+          wasm_v128_store(bytes, out);
+          std::memcpy(c0, bytes, nvalid);
+          if (row + 1 < mb_end) std::memcpy(c0 + c_stride, bytes + kQGemmNR, nvalid);
         }
       }
     }
@@ -109,7 +97,7 @@ void gemm(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride, const
 
 }  // namespace
 
-void qx8_gemm_4x4c8_wasmsimd(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride,
+void qx8_gemm_2x4c8_wasmsimd(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride,
                              const int16_t* packed_w, const int32_t* bias, uint8_t* c,
                              size_t c_stride, const QConvParams& params) {
   if (params.is_unsigned) {
