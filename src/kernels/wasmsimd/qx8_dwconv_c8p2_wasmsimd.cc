@@ -45,6 +45,29 @@ void dwconv(const uint8_t* in, size_t c, const ConvGeometry& g, const int16_t* p
     acc[0] = acc_lo;
     acc[1] = acc_hi;
   };
+  // 16 channels [ch, ch + 16) in one pass over the taps, so each tap's pointer is read once for
+  // both blocks of 8: accumulators acc[0..3].
+  auto block16 = [&](size_t ch, v128_t* acc) {
+    const int16_t* wp = packed_w + (ch / kDwChannelBlock) * block_weights;
+    const int16_t* wq = wp + block_weights;
+    v128_t a0 = wasm_v128_load(bias + ch), a1 = wasm_v128_load(bias + ch + 4);
+    v128_t a2 = wasm_v128_load(bias + ch + 8), a3 = wasm_v128_load(bias + ch + 12);
+    for (size_t p = 0; p < pairs; ++p, wp += 2 * kDwChannelBlock, wq += 2 * kDwChannelBlock) {
+      const uint8_t* t0 = ptr[2 * p] + ch;
+      const uint8_t* t1 = ptr[2 * p + 1] + ch;
+      const v128_t x0 = load_widen<kUnsigned>(t0), x1 = load_widen<kUnsigned>(t1);
+      const v128_t y0 = load_widen<kUnsigned>(t0 + 8), y1 = load_widen<kUnsigned>(t1 + 8);
+      a0 = wasm_i32x4_add(a0, wasm_i32x4_dot_i16x8(wasm_i16x8_shuffle(x0, x1, 0, 8, 1, 9, 2, 10, 3, 11),
+                                                   wasm_v128_load(wp)));
+      a1 = wasm_i32x4_add(a1, wasm_i32x4_dot_i16x8(wasm_i16x8_shuffle(x0, x1, 4, 12, 5, 13, 6, 14, 7, 15),
+                                                   wasm_v128_load(wp + kDwChannelBlock)));
+      a2 = wasm_i32x4_add(a2, wasm_i32x4_dot_i16x8(wasm_i16x8_shuffle(y0, y1, 0, 8, 1, 9, 2, 10, 3, 11),
+                                                   wasm_v128_load(wq)));
+      a3 = wasm_i32x4_add(a3, wasm_i32x4_dot_i16x8(wasm_i16x8_shuffle(y0, y1, 4, 12, 5, 13, 6, 14, 7, 15),
+                                                   wasm_v128_load(wq + kDwChannelBlock)));
+    }
+    acc[0] = a0, acc[1] = a1, acc[2] = a2, acc[3] = a3;
+  };
   const size_t cfull = c - c % kDwChannelBlock;
   ptrdiff_t off[kDwMaxTaps];
   dw_tap_offsets(g, c, off);
@@ -57,8 +80,7 @@ void dwconv(const uint8_t* in, size_t c, const ConvGeometry& g, const int16_t* p
       size_t ch = 0;
       for (; ch + 2 * kDwChannelBlock <= c; ch += 2 * kDwChannelBlock) {
         v128_t acc[4];
-        block(ptr, ch, ch, acc);
-        block(ptr, ch + kDwChannelBlock, ch + kDwChannelBlock, acc + 2);
+        block16(ch, acc);
         const v128_t scale[4] = {scales(ch), scales(ch + 4), scales(ch + 8), scales(ch + 12)};
         wasm_v128_store(o + ch, e.apply<4>(acc, scale));
       }
