@@ -49,7 +49,8 @@ void qx8_gemm_4x4c8_pack(size_t n, size_t k, const uint8_t* w, bool w_unsigned, 
 
 // C[m, n] = requant(bias[n] + sum_k A[m, k] * W[n, k]); A [m, k] int8/uint8 with row stride
 // `a_stride` bytes, W packed by qx8_gemm_4x4c8_pack, bias [round_up_multiple(n, 4)] (input zero point
-// folded in), C [m, n] int8/uint8 with row stride `c_stride` bytes.
+// folded in), C [m, n] int8/uint8 with row stride `c_stride` bytes. A kernel may read any byte
+// from A's first to its last, the bytes between rows (a_stride > k) included.
 void qx8_gemm_4x4c8_ref(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride,
                         const int16_t* packed_w, const int32_t* bias, uint8_t* c, size_t c_stride,
                         const QConvParams& params);

@@ -35,6 +35,7 @@ void gemm(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride, const
   const size_t kp = round_up_multiple(k, kQGemmKR);
   const size_t kfull = k - k % kQGemmKR;
   const size_t ktail = k - kfull;
+  const uint8_t* a_end = m ? a + (m - 1) * a_stride + k : a;  // one past A's last byte
   const v128_t vzp = requant_zero_point(rq.output_zero_point);
   const v128_t vlo = wasm_f32x4_splat(static_cast<float>(rq.qmin - rq.output_zero_point));
   const v128_t vhi = wasm_f32x4_splat(static_cast<float>(rq.qmax - rq.output_zero_point));
@@ -69,7 +70,11 @@ void gemm(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride, const
         for (size_t kk = 0; kk < kfull; kk += kQGemmKR) {
           step(load_widen<kUnsigned>(a0 + kk), load_widen<kUnsigned>(a1 + kk));
         }
-        if (ktail) {
+        if (ktail && a1 + kfull + kQGemmKR <= a_end) {
+          // Whole 8-byte loads that stay inside A (the next row's bytes, or the gap before it,
+          // meet the packing's zero weights past k).
+          step(load_widen<kUnsigned>(a0 + kfull), load_widen<kUnsigned>(a1 + kfull));
+        } else if (ktail) {
           uint8_t tail[kMR][kQGemmKR] = {};
           std::memcpy(tail[0], a0 + kfull, ktail);
           std::memcpy(tail[1], a1 + kfull, ktail);
