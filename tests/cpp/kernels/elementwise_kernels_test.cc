@@ -442,8 +442,10 @@ void check_x8_zip2(const std::vector<size_t>& lengths) {
 FD_KERNEL_EDGE_TESTS(X8_ZIP2_REF_VS_WASMSIMD, n, 16, check_x8_zip2)
 TEST(X8_ZIP2_REF_VS_WASMSIMD, n_eq_0) { check_x8_zip2({0}); }
 
-// Byte table lookup over random tables, every byte value looked up, nothing written past n.
-void check_x8_lut(const std::vector<size_t>& lengths) {
+// Byte table lookup `lut` against the ref over random tables, every byte value looked up,
+// nothing written past n.
+void check_lut_kernel(void (*lut)(size_t, const uint8_t*, uint8_t*, const uint8_t*),
+                      const std::vector<size_t>& lengths) {
   std::mt19937 rng(8);
   for (size_t n : lengths) {
     const auto table = random_bytes(rng, 256);
@@ -451,10 +453,11 @@ void check_x8_lut(const std::vector<size_t>& lengths) {
     for (size_t i = 0; i < n && i < 256; ++i) x[i] = static_cast<uint8_t>(255 - i);
     std::vector<uint8_t> r(n + 1, 0xEE), v(n + 1, 0xEE);
     x8_lut_ref(n, x.data(), r.data(), table.data());
-    x8_lut_wasmsimd(n, x.data(), v.data(), table.data());
+    lut(n, x.data(), v.data(), table.data());
     ASSERT_EQ(r, v) << "n=" << n;
   }
 }
+void check_x8_lut(const std::vector<size_t>& lengths) { check_lut_kernel(x8_lut_wasmsimd, lengths); }
 FD_KERNEL_EDGE_TESTS(X8_LUT_REF_VS_WASMSIMD, n, 32, check_x8_lut)
 TEST(X8_LUT_REF_VS_WASMSIMD, n_eq_0) { check_x8_lut({0}); }
 TEST(X8_LUT_REF_VS_WASMSIMD, every_byte) { check_x8_lut({256, 1000}); }
@@ -470,18 +473,9 @@ TEST(X8LutKernel, RelaxedTableMatchesRef) {
   }
   if (!table) GTEST_SKIP() << "no relaxed-SIMD kernels in this build or engine";
   std::printf("relaxed table lookup: %s\n", table->x8_lut == x8_lut_ref ? "x8_lut_ref" : "x8_lut_wasmpshufb");
-  std::mt19937 rng(31);
   std::vector<size_t> lengths = kernel_test::lengths_lt(32);
   for (size_t n : {32, 33, 47, 63, 64, 65, 256, 1000}) lengths.push_back(n);
-  for (size_t n : lengths) {
-    const auto tab = random_bytes(rng, 256);
-    auto x = random_bytes(rng, n);
-    for (size_t i = 0; i < n && i < 256; ++i) x[i] = static_cast<uint8_t>(255 - i);
-    std::vector<uint8_t> r(n + 1, 0xEE), v(n + 1, 0xEE);
-    x8_lut_ref(n, x.data(), r.data(), tab.data());
-    table->x8_lut(n, x.data(), v.data(), tab.data());
-    ASSERT_EQ(r, v) << "n=" << n;
-  }
+  check_lut_kernel(table->x8_lut, lengths);
 }
 #endif  // __wasm_simd128__
 

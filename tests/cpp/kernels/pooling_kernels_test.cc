@@ -94,6 +94,18 @@ TEST(QU8_AVGPOOL_REF, ties_round_up) {
   EXPECT_EQ(out[2], 255);  // 254.5
 }
 
+// Softmax parameters for type T over `table` with the given output scale and zero point.
+template <typename T>
+QuantSoftmaxParams softmax_params(const std::vector<float>& table, float output_scale, int32_t zero_point) {
+  QuantSoftmaxParams p;
+  p.exp_table = table.data();
+  p.output_scale = output_scale;
+  p.output_zero_point = zero_point;
+  p.qmin = std::numeric_limits<T>::min();
+  p.qmax = std::numeric_limits<T>::max();
+  return p;
+}
+
 // A row of 4 equal inputs with output scale 0.5: each probability 0.25 is exactly 0.5 output
 // steps. TFLite's table softmax (LiteRT.js) rounds the int8 tie away from zero and the uint8 one
 // as trunc(v + 0.5f): both give 1 step, where round-to-nearest-even gave 0 (seen as one element
@@ -102,12 +114,7 @@ template <typename T, typename F>
 void expect_softmax_ties_round_up(F kernel, int32_t zero_point) {
   std::vector<float> table(256);
   for (size_t d = 0; d < table.size(); ++d) table[d] = std::exp(-0.25f * static_cast<float>(d));
-  QuantSoftmaxParams p;
-  p.exp_table = table.data();
-  p.output_scale = 0.5f;
-  p.output_zero_point = zero_point;
-  p.qmin = std::numeric_limits<T>::min();
-  p.qmax = std::numeric_limits<T>::max();
+  const QuantSoftmaxParams p = softmax_params<T>(table, 0.5f, zero_point);
   const std::vector<T> in(4, T{7});
   std::vector<T> out(4);
   kernel(in.data(), 1, in.size(), p, out.data());
@@ -127,12 +134,7 @@ void expect_softmax_below_half(F kernel, int32_t zero_point, int32_t want_steps)
     if (b * (1.0f / (1.0f + b)) == 0.49999997f) table[1] = b;
   }
   ASSERT_NE(table[1], 0.0f);
-  QuantSoftmaxParams p;
-  p.exp_table = table.data();
-  p.output_scale = 1.0f;
-  p.output_zero_point = zero_point;
-  p.qmin = std::numeric_limits<T>::min();
-  p.qmax = std::numeric_limits<T>::max();
+  const QuantSoftmaxParams p = softmax_params<T>(table, 1.0f, zero_point);
   const T in[2] = {T{9}, T{8}};
   T out[2];
   kernel(in, 1, 2, p, out);
@@ -450,13 +452,11 @@ struct SoftmaxCheck {
         for (size_t s = 0; s < 5; ++s) {
           std::vector<float> table(256);
           for (size_t d = 0; d < 256; ++d) table[d] = std::exp(-steepness[s] * static_cast<float>(d));
-          QuantSoftmaxParams p;
-          p.exp_table = table.data();
-          p.qmin = std::numeric_limits<T>::min();
-          p.qmax = std::numeric_limits<T>::max();
           const bool tflite = s % 2 == 0;
-          p.output_scale = tflite ? 1.0f / 256.0f : random_floats(rng, 1, 0.001f, 0.2f)[0];
-          p.output_zero_point = tflite ? p.qmin : kernel_test::rand_int(rng, p.qmin, p.qmax);
+          const int32_t lo = std::numeric_limits<T>::min(), hi = std::numeric_limits<T>::max();
+          const float scale = tflite ? 1.0f / 256.0f : random_floats(rng, 1, 0.001f, 0.2f)[0];
+          const int32_t zero_point = tflite ? lo : kernel_test::rand_int(rng, lo, hi);
+          const QuantSoftmaxParams p = softmax_params<T>(table, scale, zero_point);
           const auto in = random_bytes<T>(rng, rows * cols);
           std::vector<T> a(rows * cols), b(rows * cols);
           ref(in.data(), rows, cols, p, a.data());
