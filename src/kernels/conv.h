@@ -18,6 +18,12 @@ namespace fd {
 constexpr size_t kQGemmMR = 4;
 constexpr size_t kQGemmNR = 4;
 constexpr size_t kQGemmKR = 8;
+// Tile of the quantized GEMM for short rows (small K): 4 rows x 8 output channels, K in pairs
+// (one i16x8 dot yields four channels' sums of one K pair; no horizontal sums).
+constexpr size_t kQGemmC2NR = 8;
+constexpr size_t kQGemmC2KR = 2;
+// Longest rows the 4x8c2 tile takes instead of the 4c8 one.
+constexpr size_t kQGemmSmallKMax = 32;
 // Tile of the relaxed-SIMD quantized GEMM: 2 rows x 16 output channels, K in blocks of 4 (one
 // i32x4.relaxed_dot_i8x16_i7x16_add_s per 4 channels).
 constexpr size_t kQGemm16NR = 16;
@@ -46,6 +52,9 @@ struct QConvParams {
 // [ceil(n/4), ceil(k/8), 4, 8] (zero padding), and writes row sums of (w - w_zp) to `row_sums` [n].
 void qx8_gemm_4x4c8_pack(size_t n, size_t k, const uint8_t* w, bool w_unsigned, const int32_t* w_zp,
                          bool w_zp_per_channel, int16_t* packed, int32_t* row_sums);
+// The same for any int16 tile of `nr` channels and K blocks of `kr`: [ceil(n/nr), ceil(k/kr), nr, kr].
+void qx8_gemm_i16_pack(size_t nr, size_t kr, size_t n, size_t k, const uint8_t* w, bool w_unsigned,
+                       const int32_t* w_zp, bool w_zp_per_channel, int16_t* packed, int32_t* row_sums);
 
 // C[m, n] = requant(bias[n] + sum_k A[m, k] * W[n, k]); A [m, k] int8/uint8 with row stride
 // `a_stride` bytes, W packed by qx8_gemm_4x4c8_pack, bias [round_up_multiple(n, 4)] (input zero point
@@ -56,6 +65,15 @@ void qx8_gemm_4x4c8_ref(size_t m, size_t n, size_t k, const uint8_t* a, size_t a
                         const QConvParams& params);
 // SIMD128 twin of qx8_gemm_4x4c8_ref (same contract and packing, bit-exact), 2 rows per tile.
 void qx8_gemm_2x4c8_wasmsimd(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride,
+                             const int16_t* packed_w, const int32_t* bias, uint8_t* c, size_t c_stride,
+                             const QConvParams& params);
+
+// The same GEMM with W packed by qx8_gemm_i16_pack(kQGemmC2NR, kQGemmC2KR, ...) and bias
+// [round_up_multiple(n, 8)]: ref and SIMD128 (4 rows x 8 channels per tile, bit-exact).
+void qx8_gemm_4x8c2_ref(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride,
+                        const int16_t* packed_w, const int32_t* bias, uint8_t* c, size_t c_stride,
+                        const QConvParams& params);
+void qx8_gemm_4x8c2_wasmsimd(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride,
                              const int16_t* packed_w, const int32_t* bias, uint8_t* c, size_t c_stride,
                              const QConvParams& params);
 

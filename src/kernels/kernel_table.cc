@@ -3,33 +3,37 @@
 namespace fd {
 namespace {
 
-size_t qgemm_4x4c8_packed_bytes(size_t n, size_t k) {
-  return round_up_multiple(n, kQGemmNR) * round_up_multiple(k, kQGemmKR) * sizeof(int16_t);
+// The int16-tile GEMMs (4x4c8, 4x8c2): kNR channels per tile, K in blocks of kKR.
+template <size_t kNR, size_t kKR>
+size_t qgemm_i16_packed_bytes(size_t n, size_t k) {
+  return round_up_multiple(n, kNR) * round_up_multiple(k, kKR) * sizeof(int16_t);
 }
 
-bool qgemm_4x4c8_pack(size_t n, size_t k, const uint8_t* w, bool w_unsigned, const int32_t* w_zp,
-                      void* packed, int32_t* row_sums) {
-  qx8_gemm_4x4c8_pack(n, k, w, w_unsigned, w_zp, true, static_cast<int16_t*>(packed), row_sums);
+template <size_t kNR, size_t kKR>
+bool qgemm_i16_pack(size_t n, size_t k, const uint8_t* w, bool w_unsigned, const int32_t* w_zp, void* packed,
+                    int32_t* row_sums) {
+  qx8_gemm_i16_pack(kNR, kKR, n, k, w, w_unsigned, w_zp, true, static_cast<int16_t*>(packed), row_sums);
   return true;
 }
 
 template <void (*kKernel)(size_t, size_t, size_t, const uint8_t*, size_t, const int16_t*, const int32_t*,
                           uint8_t*, size_t, const QConvParams&)>
-void qgemm_4x4c8_run(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride, const void* packed_w,
-                     const int32_t* bias, uint8_t* c, size_t c_stride, const QConvParams& params) {
+void qgemm_i16_run(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride, const void* packed_w,
+                   const int32_t* bias, uint8_t* c, size_t c_stride, const QConvParams& params) {
   kKernel(m, n, k, a, a_stride, static_cast<const int16_t*>(packed_w), bias, c, c_stride, params);
 }
 
-QGemmUkernel qgemm_4x4c8(const char* name,
-                         void (*run)(size_t, size_t, size_t, const uint8_t*, size_t, const void*,
-                                     const int32_t*, uint8_t*, size_t, const QConvParams&)) {
+template <size_t kNR, size_t kKR>
+QGemmUkernel qgemm_i16(const char* name,
+                       void (*run)(size_t, size_t, size_t, const uint8_t*, size_t, const void*, const int32_t*,
+                                   uint8_t*, size_t, const QConvParams&)) {
   QGemmUkernel g;
   g.name = name;
-  g.nr = kQGemmNR;
-  g.kr = kQGemmKR;
+  g.nr = kNR;
+  g.kr = kKR;
   g.domain = ActDomain::kNative;
-  g.packed_bytes = qgemm_4x4c8_packed_bytes;
-  g.pack = qgemm_4x4c8_pack;
+  g.packed_bytes = qgemm_i16_packed_bytes<kNR, kKR>;
+  g.pack = qgemm_i16_pack<kNR, kKR>;
   g.run = run;
   return g;
 }
@@ -82,12 +86,14 @@ void fill_common(KernelTable* t) {
 
 // A table from its ISA's GEMM, depthwise and peak kernels; the caller sets the FD_TWIN_KERNELS
 // fields.
-KernelTable base_table(Isa isa, QGemmUkernel qgemm, decltype(KernelTable::f32_gemm) f32_gemm, QDwconvUkernel dw,
+KernelTable base_table(Isa isa, QGemmUkernel qgemm, QGemmUkernel qgemm_small_k, decltype(KernelTable::f32_gemm) f32_gemm, QDwconvUkernel dw,
                        decltype(KernelTable::f32_dwconv_m1) f32_dw, decltype(KernelTable::dot_peak) dot_peak) {
   KernelTable t;
   fill_common(&t);
   t.isa = isa;
   t.qgemm = t.qgemm_general = qgemm;
+  t.qgemm_small_k = qgemm_small_k;
+  t.qgemm_small_k_max = kQGemmSmallKMax;
   t.f32_gemm = f32_gemm;
   t.qx8_dwconv_m1 = t.qx8_dwconv_m1_general = dw;
   t.f32_dwconv_m1 = f32_dw;
@@ -98,7 +104,9 @@ KernelTable base_table(Isa isa, QGemmUkernel qgemm, decltype(KernelTable::f32_ge
 #ifdef __wasm_simd128__
 // The wasm builds hold no ref twins of their SIMD kernels (smaller download): no ref table.
 KernelTable wasmsimd_table() {
-  KernelTable t = base_table(Isa::kWasmSimd, qgemm_4x4c8("qx8_gemm_2x4c8_wasmsimd", qgemm_4x4c8_run<qx8_gemm_2x4c8_wasmsimd>),
+  KernelTable t = base_table(Isa::kWasmSimd,
+                             qgemm_i16<kQGemmNR, kQGemmKR>("qx8_gemm_2x4c8_wasmsimd", qgemm_i16_run<qx8_gemm_2x4c8_wasmsimd>),
+                             qgemm_i16<kQGemmC2NR, kQGemmC2KR>("qx8_gemm_4x8c2_wasmsimd", qgemm_i16_run<qx8_gemm_4x8c2_wasmsimd>),
                              f32_gemm_4x8_wasmsimd,
                              dwconv_c8p2("qx8_dwconv_c8p2_wasmsimd", dwconv_c8p2_run<qx8_dwconv_c8p2_wasmsimd>),
                              f32_dwconv_c8_wasmsimd, qs8_dot_peak_wasmsimd);
@@ -109,7 +117,8 @@ KernelTable wasmsimd_table() {
 }
 #else
 KernelTable ref_table() {
-  KernelTable t = base_table(Isa::kRef, qgemm_4x4c8("qx8_gemm_4x4c8_ref", qgemm_4x4c8_run<qx8_gemm_4x4c8_ref>),
+  KernelTable t = base_table(Isa::kRef, qgemm_i16<kQGemmNR, kQGemmKR>("qx8_gemm_4x4c8_ref", qgemm_i16_run<qx8_gemm_4x4c8_ref>),
+                             qgemm_i16<kQGemmC2NR, kQGemmC2KR>("qx8_gemm_4x8c2_ref", qgemm_i16_run<qx8_gemm_4x8c2_ref>),
                              f32_gemm_4x8_ref, dwconv_c8p2("qx8_dwconv_c8p2_ref", dwconv_c8p2_run<qx8_dwconv_c8p2_ref>),
                              f32_dwconv_c8_ref, qs8_dot_peak_ref);
 #define FD_SET_REF(name) t.name = name##_ref;

@@ -197,8 +197,13 @@ Status init_qconv(NodeContext& ctx, const RTensor& in, const RTensor& out, size_
 Status prepare_qgemm(NodeContext& ctx, const RTensor& in, const RTensor& out, size_t n, size_t k,
                      Activation act, QGemm* g) {
   QConv q;
-  // The table's preferred kernel (its channel tile pads the scales), or its general one below.
-  g->kernel = &ctx.kernels().qgemm;
+  // The table's preferred kernel for this K (its channel tile pads the scales), or its general one
+  // below.
+  const KernelTable& t = ctx.kernels();
+  const bool small_k = k <= t.qgemm_small_k_max &&
+                       (!t.qgemm_small_k_if_less_padding ||
+                        round_up_multiple(n, t.qgemm_small_k.nr) < round_up_multiple(n, t.qgemm.nr));
+  g->kernel = small_k ? &t.qgemm_small_k : &t.qgemm;
   FD_RETURN_IF_ERROR(init_qconv(ctx, in, out, n, k, k, 1, act, round_up_multiple(n, g->kernel->nr), &q, &g->scale,
                                 &g->params.rq));
   g->n = n;

@@ -99,6 +99,10 @@ extern "C" bool fd_install_relaxed_kernels(fd::KernelTable* t) {
   d.pack = dw_pack;
   d.run = usdot ? dw_run<qx8_dwconv_c16q4_wasmusdot> : dw_run<qx8_dwconv_c16q4_wasmsdot>;
   d.run_3x3s1 = usdot ? dw_run<qx8_dwconv_3x3s1_c16q4_wasmusdot> : dw_run<qx8_dwconv_3x3s1_c16q4_wasmsdot>;
+  // Short rows: the SIMD128 4x8c2 tile only where the 16-channel tile would be half empty or
+  // worse (interleaved A/B, Chromium 156: FastestDet's and NanoDet-m's 24-channel stems and 1x1
+  // convolutions faster, YuNet's 16-channel stem slower).
+  t->qgemm_small_k_if_less_padding = true;
   t->dot_peak = qs8_dot_peak_wasmrelaxed;
   // Byte tables: in Chromium 156 the scalar lookup beats the SIMD128 swizzle kernel (YOLOv8n's 57
   // fused SiLU tables: 5.5 ms scalar vs 7.3 ms SIMD128 per run); the pshufb reading beats both.

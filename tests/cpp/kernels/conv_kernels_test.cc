@@ -92,10 +92,27 @@ GemmCase gemm_case(size_t m, size_t n, size_t k, bool is_unsigned, int index) {
           index % 5 == 0};
 }
 
-// The 4x4c8 GEMM on every (m, n, k) of the lists, int8 and uint8 activations each: the packer's
-// row sums, the ref against the naive sum and, in the wasm build, the SIMD kernel against the ref.
-void check_qgemm_4x4c8(const std::vector<size_t>& ms, const std::vector<size_t>& ns, const std::vector<size_t>& ks,
-                       uint32_t seed) {
+using QGemmI16Fn = void (*)(size_t, size_t, size_t, const uint8_t*, size_t, const int16_t*, const int32_t*, uint8_t*,
+                            size_t, const QConvParams&);
+// An int16-tile GEMM: its tile (nr channels, K blocks of kr), its ref and (wasm build) SIMD kernel.
+struct QGemmI16 {
+  size_t nr, kr;
+  QGemmI16Fn ref;
+  QGemmI16Fn simd;
+};
+#ifdef __wasm_simd128__
+const QGemmI16 k4x4c8 = {kQGemmNR, kQGemmKR, qx8_gemm_4x4c8_ref, qx8_gemm_2x4c8_wasmsimd};
+const QGemmI16 k4x8c2 = {kQGemmC2NR, kQGemmC2KR, qx8_gemm_4x8c2_ref, qx8_gemm_4x8c2_wasmsimd};
+#else
+const QGemmI16 k4x4c8 = {kQGemmNR, kQGemmKR, qx8_gemm_4x4c8_ref, nullptr};
+const QGemmI16 k4x8c2 = {kQGemmC2NR, kQGemmC2KR, qx8_gemm_4x8c2_ref, nullptr};
+#endif
+
+// An int16-tile GEMM on every (m, n, k) of the lists, int8 and uint8 activations each: the
+// packer's row sums, the ref against the naive sum and, in the wasm build, the SIMD kernel
+// against the ref.
+void check_qgemm_i16(const QGemmI16& uk, const std::vector<size_t>& ms, const std::vector<size_t>& ns,
+                     const std::vector<size_t>& ks, uint32_t seed) {
   std::mt19937 rng(seed);
   int cases = 0;
   for (size_t m : ms) {
@@ -107,27 +124,26 @@ void check_qgemm_4x4c8(const std::vector<size_t>& ms, const std::vector<size_t>&
           std::vector<uint8_t> w = random_bytes(rng, n * k);
           std::vector<int32_t> wzp(n);
           for (int32_t& z : wzp) z = g.is_unsigned ? rand_int(rng, 0, 255) : rand_int(rng, -3, 3);
-          std::vector<int16_t> packed(round_up_multiple(n, kQGemmNR) * round_up_multiple(k, kQGemmKR), -1);
+          std::vector<int16_t> packed(round_up_multiple(n, uk.nr) * round_up_multiple(k, uk.kr), -1);
           std::vector<int32_t> row_sums(n);
-          qx8_gemm_4x4c8_pack(n, k, w.data(), g.is_unsigned, wzp.data(), true, packed.data(), row_sums.data());
+          qx8_gemm_i16_pack(uk.nr, uk.kr, n, k, w.data(), g.is_unsigned, wzp.data(), true, packed.data(),
+                            row_sums.data());
           for (size_t c = 0; c < n; ++c) {
             int32_t sum = 0;
             for (size_t i = 0; i < k; ++i) sum += as_int(w[c * k + i], g.is_unsigned) - wzp[c];
             ASSERT_EQ(row_sums[c], sum);
           }
-          std::vector<int32_t> bias(round_up_multiple(n, kQGemmNR), 0);
+          std::vector<int32_t> bias(round_up_multiple(n, uk.nr), 0);
           for (size_t c = 0; c < n; ++c) bias[c] = rand_int(rng, -20000, 20000);
-          RandomRequant rq(rng, g.is_unsigned, n, kQGemmNR, k, g.per_tensor);
+          RandomRequant rq(rng, g.is_unsigned, n, uk.nr, k, g.per_tensor);
           std::vector<uint8_t> c_ref(m * g.c_stride, 0xA5);
-          qx8_gemm_4x4c8_ref(m, n, k, a.data(), g.a_stride, packed.data(), bias.data(), c_ref.data(), g.c_stride,
-                             rq.params);
+          uk.ref(m, n, k, a.data(), g.a_stride, packed.data(), bias.data(), c_ref.data(), g.c_stride, rq.params);
           ASSERT_NO_FATAL_FAILURE(expect_naive(g, a, w, wzp, bias, rq, c_ref));
-#ifdef __wasm_simd128__
-          std::vector<uint8_t> c_simd(m * g.c_stride, 0xA5);
-          qx8_gemm_2x4c8_wasmsimd(m, n, k, a.data(), g.a_stride, packed.data(), bias.data(), c_simd.data(), g.c_stride,
-                                  rq.params);
-          ASSERT_EQ(c_ref, c_simd) << "m=" << m << " n=" << n << " k=" << k << " unsigned=" << g.is_unsigned;
-#endif
+          if (uk.simd) {
+            std::vector<uint8_t> c_simd(m * g.c_stride, 0xA5);
+            uk.simd(m, n, k, a.data(), g.a_stride, packed.data(), bias.data(), c_simd.data(), g.c_stride, rq.params);
+            ASSERT_EQ(c_ref, c_simd) << "m=" << m << " n=" << n << " k=" << k << " unsigned=" << g.is_unsigned;
+          }
         }
       }
     }
@@ -135,16 +151,26 @@ void check_qgemm_4x4c8(const std::vector<size_t>& ms, const std::vector<size_t>&
 }
 
 const std::vector<size_t> kUpTo4 = {1, 2, 3, 4};
-TEST(QX8_GEMM_4X4C8, k_eq_8) { check_qgemm_4x4c8({4}, {4}, {8}, 1); }
-TEST(QX8_GEMM_4X4C8, k_eq_8_subtile) { check_qgemm_4x4c8(kUpTo4, kUpTo4, {8}, 2); }
-TEST(QX8_GEMM_4X4C8, k_lt_8) { check_qgemm_4x4c8({4}, {4}, kernel_test::lengths_lt(8), 3); }
-TEST(QX8_GEMM_4X4C8, k_lt_8_subtile) { check_qgemm_4x4c8(kUpTo4, kUpTo4, kernel_test::lengths_lt(8), 4); }
-TEST(QX8_GEMM_4X4C8, k_gt_8) { check_qgemm_4x4c8({4}, {4}, kernel_test::lengths_gt(8), 5); }
-TEST(QX8_GEMM_4X4C8, k_gt_8_subtile) { check_qgemm_4x4c8(kUpTo4, kUpTo4, kernel_test::lengths_gt(8), 6); }
-TEST(QX8_GEMM_4X4C8, k_div_8) { check_qgemm_4x4c8({4}, {4}, {16, 24, 80, 144}, 7); }
-TEST(QX8_GEMM_4X4C8, n_gt_4) { check_qgemm_4x4c8({1, 4}, {5, 6, 7}, {1, 8, 27, 75}, 8); }
-TEST(QX8_GEMM_4X4C8, n_div_4) { check_qgemm_4x4c8({1, 4}, {8, 12, 16}, {1, 8, 27, 75}, 9); }
-TEST(QX8_GEMM_4X4C8, m_gt_4) { check_qgemm_4x4c8({5, 7, 8, 13, 17, 33}, {1, 4, 19}, {1, 8, 27, 75}, 10); }
+TEST(QX8_GEMM_4X4C8, k_eq_8) { check_qgemm_i16(k4x4c8, {4}, {4}, {8}, 1); }
+TEST(QX8_GEMM_4X4C8, k_eq_8_subtile) { check_qgemm_i16(k4x4c8, kUpTo4, kUpTo4, {8}, 2); }
+TEST(QX8_GEMM_4X4C8, k_lt_8) { check_qgemm_i16(k4x4c8, {4}, {4}, kernel_test::lengths_lt(8), 3); }
+TEST(QX8_GEMM_4X4C8, k_lt_8_subtile) { check_qgemm_i16(k4x4c8, kUpTo4, kUpTo4, kernel_test::lengths_lt(8), 4); }
+TEST(QX8_GEMM_4X4C8, k_gt_8) { check_qgemm_i16(k4x4c8, {4}, {4}, kernel_test::lengths_gt(8), 5); }
+TEST(QX8_GEMM_4X4C8, k_gt_8_subtile) { check_qgemm_i16(k4x4c8, kUpTo4, kUpTo4, kernel_test::lengths_gt(8), 6); }
+TEST(QX8_GEMM_4X4C8, k_div_8) { check_qgemm_i16(k4x4c8, {4}, {4}, {16, 24, 80, 144}, 7); }
+TEST(QX8_GEMM_4X4C8, n_gt_4) { check_qgemm_i16(k4x4c8, {1, 4}, {5, 6, 7}, {1, 8, 27, 75}, 8); }
+TEST(QX8_GEMM_4X4C8, n_div_4) { check_qgemm_i16(k4x4c8, {1, 4}, {8, 12, 16}, {1, 8, 27, 75}, 9); }
+TEST(QX8_GEMM_4X4C8, m_gt_4) { check_qgemm_i16(k4x4c8, {5, 7, 8, 13, 17, 33}, {1, 4, 19}, {1, 8, 27, 75}, 10); }
+
+const std::vector<size_t> kUpTo8 = {1, 2, 3, 4, 5, 6, 7, 8};
+TEST(QX8_GEMM_4X8C2, k_eq_2) { check_qgemm_i16(k4x8c2, {4}, {8}, {2}, 21); }
+TEST(QX8_GEMM_4X8C2, k_eq_2_subtile) { check_qgemm_i16(k4x8c2, kUpTo4, kUpTo8, {2}, 22); }
+TEST(QX8_GEMM_4X8C2, k_lt_2) { check_qgemm_i16(k4x8c2, kUpTo4, kUpTo8, {1}, 23); }
+TEST(QX8_GEMM_4X8C2, k_gt_2) { check_qgemm_i16(k4x8c2, {4}, {8}, kernel_test::lengths_gt(2), 24); }
+TEST(QX8_GEMM_4X8C2, k_gt_2_subtile) { check_qgemm_i16(k4x8c2, kUpTo4, kUpTo8, kernel_test::lengths_gt(2), 25); }
+TEST(QX8_GEMM_4X8C2, k_small_k) { check_qgemm_i16(k4x8c2, {4}, {8}, {16, 24, 27, 31, 32}, 26); }
+TEST(QX8_GEMM_4X8C2, n_gt_8) { check_qgemm_i16(k4x8c2, {1, 4}, {9, 13, 15, 24, 53}, {1, 3, 16, 27}, 27); }
+TEST(QX8_GEMM_4X8C2, m_gt_4) { check_qgemm_i16(k4x8c2, {5, 6, 7, 8, 13, 17, 33}, {1, 8, 19}, {1, 3, 16, 27}, 28); }
 
 // The relaxed-SIMD 2x16c4 GEMM (through the kernel table, which holds it only when the engine's
 // relaxed dot product is exact) against its ref in the same activation domain, and both against
