@@ -1,5 +1,5 @@
-// The profiler's peak loop for SIMD128: i32x4.dot_i16x8_s (8 MACs each), 12 independent
-// accumulators, weights read from memory (see kernel_table.h).
+// The profiler's peak loop for SIMD128: i32x4.dot_i16x8_s (8 MACs each) in the 2x4c8 GEMM's
+// tile shape (see kernel_table.h).
 #include <wasm_simd128.h>
 
 #include <cstddef>
@@ -9,22 +9,28 @@ namespace fd {
 
 uint64_t qs8_dot_peak_wasmsimd(size_t iters, int32_t* sink) {
   volatile int16_t seed = 3;
-  // Weights from memory (in cache), as the GEMM kernels read them; 3 rows x 4 accumulators stay
-  // in registers.
-  v128_t w[4], x[3], acc[12];
-  for (int c = 0; c < 4; ++c) w[c] = wasm_i16x8_splat(static_cast<int16_t>(seed - c));
-  for (int r = 0; r < 3; ++r) x[r] = wasm_i16x8_splat(static_cast<int16_t>(seed + r));
+  // 2 rows x 4 weight vectors, as the GEMM tile: 8 accumulators, 2 activation and 4 weight vectors
+  // fit x86's 16 vector registers. The weights cycle through 4 blocks in memory (in cache), as the
+  // GEMM streams them.
+  constexpr int kBlocks = 4, kVectors = 4;
+  int16_t weights[kBlocks * kVectors * 8];
+  for (int i = 0; i < kBlocks * kVectors * 8; ++i) weights[i] = static_cast<int16_t>(seed - i);
+  v128_t x0 = wasm_i16x8_splat(seed), x1 = wasm_i16x8_splat(static_cast<int16_t>(seed + 1));
+  v128_t acc[2 * kVectors];
   for (v128_t& a : acc) a = wasm_i32x4_splat(0);
   for (size_t it = 0; it < iters; ++it) {
-    for (int r = 0; r < 3; ++r) {
-      for (int c = 0; c < 4; ++c) acc[r * 4 + c] = wasm_i32x4_add(acc[r * 4 + c], wasm_i32x4_dot_i16x8(x[r], wasm_v128_load(w + c)));
+    const int16_t* w = weights + (it % kBlocks) * kVectors * 8;
+    for (int c = 0; c < kVectors; ++c) {
+      const v128_t wc = wasm_v128_load(w + 8 * c);
+      acc[c] = wasm_i32x4_add(acc[c], wasm_i32x4_dot_i16x8(x0, wc));
+      acc[kVectors + c] = wasm_i32x4_add(acc[kVectors + c], wasm_i32x4_dot_i16x8(x1, wc));
     }
-    x[0] = wasm_v128_xor(x[0], x[2]);
+    x0 = wasm_v128_xor(x0, x1);
   }
   v128_t sum = acc[0];
-  for (int i = 1; i < 12; ++i) sum = wasm_i32x4_add(sum, acc[i]);
+  for (int i = 1; i < 2 * kVectors; ++i) sum = wasm_i32x4_add(sum, acc[i]);
   *sink = wasm_i32x4_extract_lane(sum, 0);
-  return static_cast<uint64_t>(iters) * 12 * 8;
+  return static_cast<uint64_t>(iters) * 2 * kVectors * 8;
 }
 
 }  // namespace fd
