@@ -390,6 +390,53 @@ void check_qdwconv_c8p2(const std::vector<size_t>& channels) {
 }
 FD_KERNEL_EDGE_TESTS(QX8_DWCONV_C8P2, c, 8, check_qdwconv_c8p2)
 
+// Larger maps, where rows hold runs of windows inside the image (the SIMD kernel computes two
+// such windows at a time): 3x3 and 5x5, strides 1 and 2, dilation 2, odd widths, channel counts
+// around the blocks.
+TEST(QX8_DWCONV_C8P2, interior_runs) {
+  std::mt19937 rng(77);
+  for (const size_t c : {1, 8, 13, 16, 24, 29}) {
+    for (int rep = 0; rep < 8; ++rep) {
+      const bool is_unsigned = rep % 2 == 1;
+      ConvGeometry g;
+      g.in_h = rand_int(rng, 6, 13);
+      g.in_w = rand_int(rng, 6, 17);
+      g.kernel_h = g.kernel_w = rep % 4 == 3 ? 5 : 3;
+      g.stride_h = g.stride_w = rep % 3 == 2 ? 2 : 1;
+      g.dilation_h = g.dilation_w = rep == 5 ? 2 : 1;
+      g.pad_top = g.pad_left = rand_int(rng, 0, 2);
+      const size_t eff = (g.kernel_w - 1) * g.dilation_w + 1;
+      g.out_h = (g.in_h + 2 * g.pad_top - eff) / g.stride_h + 1;
+      g.out_w = (g.in_w + 2 * g.pad_left - eff) / g.stride_w + 1;
+      const size_t cp = round_up_multiple(c, kDwChannelBlock), taps = g.kernel_h * g.kernel_w;
+      std::vector<uint8_t> in = random_bytes(rng, g.in_h * g.in_w * c);
+      std::vector<int16_t> w(taps * cp, 0);
+      for (size_t t = 0; t < taps; ++t) {
+        for (size_t ch = 0; ch < c; ++ch) w[t * cp + ch] = static_cast<int16_t>(rand_int(rng, -127, 127));
+      }
+      std::vector<int32_t> bias(cp, 0);
+      for (size_t ch = 0; ch < c; ++ch) bias[ch] = rand_int(rng, -5000, 5000);
+      const int32_t in_zp = is_unsigned ? rand_int(rng, 0, 255) : rand_int(rng, -128, 127);
+      RandomRequant rq(rng, is_unsigned, c, kDwChannelBlock, taps, false);
+      std::vector<int16_t> packed(qx8_dwconv_c8p2_packed_size(c, taps), 7);
+      std::vector<int32_t> folded(cp, 0);
+      qx8_dwconv_c8p2_pack(c, taps, w.data(), bias.data(), in_zp, packed.data(), folded.data());
+      const std::vector<uint8_t> zero_row(c + kDwZeroRowSlack, static_cast<uint8_t>(in_zp));
+      std::vector<uint8_t> o_ref(g.out_h * g.out_w * c, 1), o_p2(g.out_h * g.out_w * c, 2);
+      qx8_dwconv_c8_ref(in.data(), c, 1, g, w.data(), bias.data(), in_zp, o_ref.data(), rq.params);
+      qx8_dwconv_c8p2_ref(in.data(), c, g, packed.data(), folded.data(), zero_row.data(), o_p2.data(), rq.params);
+      ASSERT_EQ(o_ref, o_p2) << "p2 ref, c=" << c << " rep " << rep;
+#ifdef __wasm_simd128__
+      std::vector<uint8_t> o_simd(g.out_h * g.out_w * c, 3);
+      qx8_dwconv_c8p2_wasmsimd(in.data(), c, g, packed.data(), folded.data(), zero_row.data(), o_simd.data(),
+                               rq.params);
+      ASSERT_EQ(o_ref, o_simd) << "c=" << c << " rep " << rep << " in " << g.in_h << "x" << g.in_w << " k "
+                               << g.kernel_w << " s " << g.stride_w << " d " << g.dilation_w;
+#endif
+    }
+  }
+}
+
 // The relaxed-SIMD depthwise kernel (from the kernel table, present only where the engine's
 // relaxed dot product is exact) against its ref in the same domain and against the general ref.
 // (tests/e2e/kernels_relaxed.test.mjs looks for this test's name.)
