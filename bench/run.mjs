@@ -1,7 +1,8 @@
 // `npm run bench`: median inference latency of featherdet and LiteRT.js (TFLite + XNNPACK,
 // single-threaded, 'wasm' accelerator) in one headless Chromium page, on the bundled models, a
-// real Ultralytics YOLOv8n INT8 export and the conformance models. Two phases in the same page:
-// featherdet's relaxed-SIMD build against LiteRT.js's relaxed-SIMD build, then featherdet's
+// real Ultralytics YOLOv8n INT8 export and the conformance models, plus the all-INT8 twin of each
+// bundled model that carries INT4 layers (built into models/dist on first use). Two phases in the
+// same page: featherdet's relaxed-SIMD build against LiteRT.js's relaxed-SIMD build, then featherdet's
 // baseline (SIMD128) build against LiteRT.js's compat (SIMD128) build. Within a phase the
 // runtimes are interleaved (one run of each per round, so both see the same machine load); a run
 // is input handoff to outputs readable as typed arrays, on a real photo. Then Node: featherdet
@@ -23,6 +24,7 @@ import { FEATHERDET_DIST, HARNESS_PAGE, IMAGES, MODELS as CONFORMANCE } from '..
 import { formatTable } from '../tests/e2e/compare.mjs';
 import { benchNode } from './node.mjs';
 import { benchFirstDetection } from './first_detection.mjs';
+import { buildModels, hasInt8Twin, readManifest } from '../scripts/models.mjs';
 import { printOpTotals, printTable, profileRows } from '../bin/bench.mjs';
 
 const { values: opts } = parseArgs({
@@ -37,6 +39,9 @@ const { values: opts } = parseArgs({
     target: { type: 'boolean', default: false },
   },
 });
+// The all-INT8 twins of bundled models that carry INT4 layers (built once into models/dist, about
+// two minutes for YOLOX-Nano; kept up to date like the bundled files).
+await buildModels({ only: readManifest().models.filter(hasInt8Twin).map((m) => m.id), variants: ['int8-twin'] });
 const runs = Number(opts.runs);
 const warmup = Number(opts.warmup);
 if (!(runs >= 1) || !(warmup >= 0)) throw new Error('--runs must be >= 1 and --warmup >= 0');
@@ -48,6 +53,9 @@ const ALL = [
   { id: 'objects-tiny (FastestDet 352)', url: '/models/dist/objects-tiny.tflite', target: true },
   { id: 'objects-320 (NanoDet-m 320)', url: '/models/dist/objects-320.tflite' },
   { id: 'objects (YOLOX-Nano 416)', url: '/models/dist/objects.tflite', target: true },
+  // The same recipe without the size budget, every layer INT8: LiteRT.js runs the bundled file's
+  // INT4 convolutions off XNNPACK's fast path, so this is the like-for-like row for `objects`.
+  { id: 'objects INT8 twin (no INT4 layers)', url: '/models/dist/objects.int8-twin.tflite', twinOf: 'objects (YOLOX-Nano 416)' },
   { id: 'nanodet-m (NanoDet-m 416)', url: '/models/dist/nanodet-m.tflite', target: true },
   { id: 'yolov8n_full_integer_quant (640)', url: YOLO, target: true },
   ...CONFORMANCE.map((m) => ({ ...m, target: m.id === 'tf2_mobilenet_v2_1.0_224_ptq' })),
@@ -129,6 +137,13 @@ console.log(formatTable(['model', 'featherdet relaxed ms', 'LiteRT.js relaxed ms
 if (geoRelaxed !== null) {
   console.log(`geometric mean of the ratios over ${target.map((m) => m.id.split(' ')[0]).join(', ')}: ` +
     `relaxed ${geoRelaxed.toFixed(2)}, baseline ${geoBaseline?.toFixed(2) ?? 'n/a'}`);
+  // Like for like: each INT4-carrying file replaced by its all-INT8 twin.
+  const like = target.map((m) => models.find((t) => t.twinOf === m.id) ?? m);
+  if (like.some((m, i) => m !== target[i])) {
+    const g = (phase) => geo(like.map((m) => ratio(results[m.id][phase])).filter((v) => v !== null));
+    console.log(`like for like (INT8 twins in place of INT4-carrying files): relaxed ${g('relaxed')?.toFixed(2) ?? 'n/a'}, ` +
+      `baseline ${g('baseline')?.toFixed(2) ?? 'n/a'}`);
+  }
 }
 for (const m of models) {
   for (const [phase, p] of Object.entries(results[m.id])) {

@@ -152,13 +152,33 @@ function recipeOf(model, variant, converterHash) {
   return sha256(JSON.stringify({ variant, converter: converterHash, recipe: RECIPE_FIELDS.map((k) => model[k] ?? null) }));
 }
 
-/** The featherdet-convert arguments for one model variant ('int8' or 'fp32'). */
+/** The manifest's converter arguments without a size budget (the INT4 layers it asks for). */
+function withoutSizeBudget(args) {
+  const i = args.indexOf('--size-budget');
+  return i < 0 ? args : [...args.slice(0, i), ...args.slice(i + 2)];
+}
+
+/** Whether a model's recipe puts INT4 layers in its INT8 file (then an all-INT8 twin exists). */
+export function hasInt8Twin(model) {
+  return (model.convert?.args ?? []).includes('--size-budget');
+}
+
+/**
+ * The featherdet-convert arguments for one model variant: 'int8', 'fp32', or 'int8-twin' (the
+ * INT8 recipe without its size budget: every layer INT8, for comparing runtimes like for like).
+ */
 export function convertArgs(model, { onnx, out, calibDir, calibCount, labelsFile, metadataFile, variant }) {
   const args = [onnx, '-o', out, '--preset', model.preset, '--input-size', `${model.input.width}x${model.input.height}`,
     '--labels', labelsFile, '--metadata-json', metadataFile];
+  const extra = model.convert?.args ?? [];
   if (variant === 'fp32') args.push('--float');
-  else args.push('--calib', calibDir, '--calib-limit', String(calibCount), ...(model.convert?.args ?? []));
+  else args.push('--calib', calibDir, '--calib-limit', String(calibCount), ...(variant === 'int8-twin' ? withoutSizeBudget(extra) : extra));
   return args;
+}
+
+/** The file of a model variant in models/dist. */
+function variantFile(distDir, id, variant) {
+  return path.join(distDir, variant === 'int8' ? `${id}.tflite` : `${id}.${variant}.tflite`);
 }
 
 /** The ONNX file to convert: the upstream file, or (manifest `derive`) a re-targeted copy in tmp. */
@@ -219,8 +239,9 @@ export async function buildModels(opts = {}, env = process.env) {
   const converterHash = existsSync(convert) ? sha256(readFileSync(convert)) : null;
   const results = [];
   for (const model of models) {
-    for (const variant of opts.fp32 === false ? ['int8'] : ['int8', 'fp32']) {
-      const out = path.join(distDir, variant === 'int8' ? `${model.id}.tflite` : `${model.id}.fp32.tflite`);
+    const variants = opts.variants ?? (opts.fp32 === false ? ['int8'] : ['int8', 'fp32']);
+    for (const variant of variants.filter((v) => v !== 'int8-twin' || hasInt8Twin(model))) {
+      const out = variantFile(distDir, model.id, variant);
       const stamp = `${out}.recipe`;
       const recipe = recipeOf(model, variant, converterHash);
       const upToDate = existsSync(out) && existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === recipe;
@@ -239,7 +260,7 @@ export async function buildModels(opts = {}, env = process.env) {
         writeFileSync(labelsFile, model.labels.join('\n') + '\n');
         const metadataFile = path.join(tmp, 'metadata.json');
         writeFileSync(metadataFile, JSON.stringify(metadataOf(model)));
-        const calibDir = variant === 'int8' ? calibrationDir(model, sharedRoot, tmp) : null;
+        const calibDir = variant !== 'fp32' ? calibrationDir(model, sharedRoot, tmp) : null;
         const calibCount = calibDir ? readdirSync(calibDir).filter((f) => IMAGE_FILE.test(f)).length : 0;
         const args = convertArgs(model, { onnx, out: `${out}.part`, calibDir, calibCount, labelsFile, metadataFile, variant });
         if (opts.report && variant === 'int8') args.push('--report');

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { convertArgs, metadataOf, readManifest, sha256 } from '../../scripts/models.mjs';
+import { convertArgs, hasInt8Twin, metadataOf, readManifest, sha256 } from '../../scripts/models.mjs';
 import { SHARED } from './helpers.mjs';
 
 const manifest = readManifest();
@@ -81,5 +81,14 @@ describe('models/manifest.json', () => {
     const fp32 = convertArgs(byId.face, { ...files, variant: 'fp32' });
     expect(fp32).toContain('--float');
     expect(fp32).not.toContain('--calib');
+  });
+
+  test('the INT8 twin of a model with INT4 layers is its INT8 recipe without the size budget', () => {
+    expect(manifest.models.filter(hasInt8Twin).map((m) => m.id)).toEqual(['objects']);
+    const files = { onnx: 'm.onnx', out: 'o.tflite', calibDir: 'cal', calibCount: 128, labelsFile: 'l.txt', metadataFile: 'm.json' };
+    const int8 = convertArgs(byId.objects, { ...files, variant: 'int8' });
+    const twin = convertArgs(byId.objects, { ...files, variant: 'int8-twin' });
+    expect(int8.slice(int8.indexOf('--size-budget'), int8.indexOf('--size-budget') + 2)).toEqual(['--size-budget', '990000']);
+    expect(twin).toEqual(int8.filter((a, i) => a !== '--size-budget' && int8[i - 1] !== '--size-budget'));
   });
 });
