@@ -338,46 +338,56 @@ ConvGeometry random_geometry(std::mt19937& rng) {
   return g;
 }
 
-// The tap-pair depthwise kernels (ref and, in the wasm build, SIMD; input zero point folded into
-// the bias) against the general ref that subtracts the zero point tap by tap, bit for bit: 20
-// random geometries (kernels 1x1 to 5x5, strides, dilations, padding, 1x1 maps) per channel count.
+// One tap-pair depthwise case: random input, weights (int8 or uint8 range), bias, input zero point
+// and requantization on geometry `g` with `c` channels; the ref (input zero point folded into the
+// bias) and, in the wasm build, the SIMD kernel against the general ref that subtracts the zero
+// point tap by tap, bit for bit. Returns the general ref's output; *full_range: whether the
+// output clamp is the whole 8-bit range.
+std::vector<uint8_t> check_qdwconv_c8p2_case(std::mt19937& rng, size_t c, const ConvGeometry& g, bool is_unsigned,
+                                             bool per_tensor, bool* full_range = nullptr) {
+  const size_t cp = round_up_multiple(c, kDwChannelBlock), taps = g.kernel_h * g.kernel_w;
+  std::vector<uint8_t> in = random_bytes(rng, g.in_h * g.in_w * c);
+  std::vector<int16_t> w(taps * cp, 0);
+  for (size_t t = 0; t < taps; ++t) {
+    for (size_t ch = 0; ch < c; ++ch) {
+      w[t * cp + ch] = static_cast<int16_t>(rand_int(rng, is_unsigned ? -255 : -127, is_unsigned ? 255 : 127));
+    }
+  }
+  std::vector<int32_t> bias(cp, 0);
+  for (size_t ch = 0; ch < c; ++ch) bias[ch] = rand_int(rng, -5000, 5000);
+  const int32_t in_zp = is_unsigned ? rand_int(rng, 0, 255) : rand_int(rng, -128, 127);
+  RandomRequant rq(rng, is_unsigned, c, kDwChannelBlock, taps, per_tensor);
+  if (full_range) *full_range = rq.params.rq.qmax - rq.params.rq.qmin == 255;
+  std::vector<int16_t> packed(qx8_dwconv_c8p2_packed_size(c, taps), 7);
+  std::vector<int32_t> folded(cp, 0);
+  qx8_dwconv_c8p2_pack(c, taps, w.data(), bias.data(), in_zp, packed.data(), folded.data());
+  const std::vector<uint8_t> zero_row(c + kDwZeroRowSlack, static_cast<uint8_t>(in_zp));
+  std::vector<uint8_t> o_ref(g.out_h * g.out_w * c, 1), o_p2(g.out_h * g.out_w * c, 2);
+  qx8_dwconv_c8_ref(in.data(), c, 1, g, w.data(), bias.data(), in_zp, o_ref.data(), rq.params);
+  qx8_dwconv_c8p2_ref(in.data(), c, g, packed.data(), folded.data(), zero_row.data(), o_p2.data(), rq.params);
+  EXPECT_EQ(o_ref, o_p2) << "p2 ref, c=" << c;
+#ifdef __wasm_simd128__
+  std::vector<uint8_t> o_simd(g.out_h * g.out_w * c, 3);
+  qx8_dwconv_c8p2_wasmsimd(in.data(), c, g, packed.data(), folded.data(), zero_row.data(), o_simd.data(), rq.params);
+  EXPECT_EQ(o_ref, o_simd) << "c=" << c << " in " << g.in_h << "x" << g.in_w << " k " << g.kernel_h << "x"
+                           << g.kernel_w << " s " << g.stride_h << "x" << g.stride_w << " d " << g.dilation_h;
+#endif
+  return o_ref;
+}
+
+// The tap-pair depthwise kernels on 20 random geometries (kernels 1x1 to 5x5, strides, dilations,
+// padding, 1x1 maps) per channel count.
 void check_qdwconv_c8p2(const std::vector<size_t>& channels) {
   std::mt19937 rng(7 + static_cast<uint32_t>(channels[0]));
   int eligible = 0, varied_cases = 0, iter = 0;
   for (size_t c : channels) {
     for (int rep = 0; rep < 20; ++rep, ++iter) {
-      const bool is_unsigned = iter % 2 == 0;
       const ConvGeometry g = random_geometry(rng);
-      const size_t cp = round_up_multiple(c, kDwChannelBlock);
-      std::vector<uint8_t> in = random_bytes(rng, g.in_h * g.in_w * c);
-      std::vector<int16_t> w(g.kernel_h * g.kernel_w * cp, 0);
-      for (size_t t = 0; t < g.kernel_h * g.kernel_w; ++t) {
-        for (size_t ch = 0; ch < c; ++ch) {
-          w[t * cp + ch] = static_cast<int16_t>(rand_int(rng, is_unsigned ? -255 : -127, is_unsigned ? 255 : 127));
-        }
-      }
-      std::vector<int32_t> bias(cp, 0);
-      for (size_t ch = 0; ch < c; ++ch) bias[ch] = rand_int(rng, -5000, 5000);
-      const int32_t in_zp = is_unsigned ? rand_int(rng, 0, 255) : rand_int(rng, -128, 127);
-      RandomRequant rq(rng, is_unsigned, c, kDwChannelBlock, g.kernel_h * g.kernel_w, iter % 4 == 0);
-      const size_t taps = g.kernel_h * g.kernel_w;
-      std::vector<int16_t> packed(qx8_dwconv_c8p2_packed_size(c, taps), 7);
-      std::vector<int32_t> folded(cp, 0);
-      qx8_dwconv_c8p2_pack(c, taps, w.data(), bias.data(), in_zp, packed.data(), folded.data());
-      const std::vector<uint8_t> zero_row(c + kDwZeroRowSlack, static_cast<uint8_t>(in_zp));
-      std::vector<uint8_t> o_ref(g.out_h * g.out_w * c, 1), o_p2(g.out_h * g.out_w * c, 2);
-      qx8_dwconv_c8_ref(in.data(), c, 1, g, w.data(), bias.data(), in_zp, o_ref.data(), rq.params);
-      qx8_dwconv_c8p2_ref(in.data(), c, g, packed.data(), folded.data(), zero_row.data(), o_p2.data(), rq.params);
-      ASSERT_EQ(o_ref, o_p2) << "p2 ref, iter " << iter;
-#ifdef __wasm_simd128__
-      std::vector<uint8_t> o_simd(g.out_h * g.out_w * c, 3);
-      qx8_dwconv_c8p2_wasmsimd(in.data(), c, g, packed.data(), folded.data(), zero_row.data(), o_simd.data(),
-                               rq.params);
-      ASSERT_EQ(o_ref, o_simd) << "iter " << iter << " c=" << c << " in " << g.in_h << "x" << g.in_w << " k "
-                               << g.kernel_h << "x" << g.kernel_w << " s " << g.stride_h << " d " << g.dilation_h;
-#endif
+      bool full_range = false;
+      const std::vector<uint8_t> o_ref = check_qdwconv_c8p2_case(rng, c, g, iter % 2 == 0, iter % 4 == 0, &full_range);
+      if (::testing::Test::HasFailure()) return;
       // Count cases whose outputs vary (the test must not compare constant planes).
-      if (o_ref.size() > 8 && rq.params.rq.qmax - rq.params.rq.qmin == 255) {
+      if (o_ref.size() > 8 && full_range) {
         ++eligible;
         bool varied = false;
         for (uint8_t v : o_ref) varied |= v != o_ref[0];
@@ -397,7 +407,6 @@ TEST(QX8_DWCONV_C8P2, interior_runs) {
   std::mt19937 rng(77);
   for (const size_t c : {1, 8, 13, 16, 24, 29}) {
     for (int rep = 0; rep < 8; ++rep) {
-      const bool is_unsigned = rep % 2 == 1;
       ConvGeometry g;
       g.in_h = rand_int(rng, 6, 13);
       g.in_w = rand_int(rng, 6, 17);
@@ -408,31 +417,8 @@ TEST(QX8_DWCONV_C8P2, interior_runs) {
       const size_t eff = (g.kernel_w - 1) * g.dilation_w + 1;
       g.out_h = (g.in_h + 2 * g.pad_top - eff) / g.stride_h + 1;
       g.out_w = (g.in_w + 2 * g.pad_left - eff) / g.stride_w + 1;
-      const size_t cp = round_up_multiple(c, kDwChannelBlock), taps = g.kernel_h * g.kernel_w;
-      std::vector<uint8_t> in = random_bytes(rng, g.in_h * g.in_w * c);
-      std::vector<int16_t> w(taps * cp, 0);
-      for (size_t t = 0; t < taps; ++t) {
-        for (size_t ch = 0; ch < c; ++ch) w[t * cp + ch] = static_cast<int16_t>(rand_int(rng, -127, 127));
-      }
-      std::vector<int32_t> bias(cp, 0);
-      for (size_t ch = 0; ch < c; ++ch) bias[ch] = rand_int(rng, -5000, 5000);
-      const int32_t in_zp = is_unsigned ? rand_int(rng, 0, 255) : rand_int(rng, -128, 127);
-      RandomRequant rq(rng, is_unsigned, c, kDwChannelBlock, taps, false);
-      std::vector<int16_t> packed(qx8_dwconv_c8p2_packed_size(c, taps), 7);
-      std::vector<int32_t> folded(cp, 0);
-      qx8_dwconv_c8p2_pack(c, taps, w.data(), bias.data(), in_zp, packed.data(), folded.data());
-      const std::vector<uint8_t> zero_row(c + kDwZeroRowSlack, static_cast<uint8_t>(in_zp));
-      std::vector<uint8_t> o_ref(g.out_h * g.out_w * c, 1), o_p2(g.out_h * g.out_w * c, 2);
-      qx8_dwconv_c8_ref(in.data(), c, 1, g, w.data(), bias.data(), in_zp, o_ref.data(), rq.params);
-      qx8_dwconv_c8p2_ref(in.data(), c, g, packed.data(), folded.data(), zero_row.data(), o_p2.data(), rq.params);
-      ASSERT_EQ(o_ref, o_p2) << "p2 ref, c=" << c << " rep " << rep;
-#ifdef __wasm_simd128__
-      std::vector<uint8_t> o_simd(g.out_h * g.out_w * c, 3);
-      qx8_dwconv_c8p2_wasmsimd(in.data(), c, g, packed.data(), folded.data(), zero_row.data(), o_simd.data(),
-                               rq.params);
-      ASSERT_EQ(o_ref, o_simd) << "c=" << c << " rep " << rep << " in " << g.in_h << "x" << g.in_w << " k "
-                               << g.kernel_w << " s " << g.stride_w << " d " << g.dilation_w;
-#endif
+      check_qdwconv_c8p2_case(rng, c, g, rep % 2 == 1, false);
+      if (HasFailure()) return;
     }
   }
 }
