@@ -177,8 +177,8 @@ struct KernelTable {
   void (*x8_zip2)(size_t n, const uint8_t* a, const uint8_t* b, uint8_t* out) = nullptr;
 
   // The profiler's peak: `iters` rounds of the GEMM's multiply-accumulate instruction on data in
-  // cache (the SIMD GEMM tile's 2 rows x 4 vectors of independent accumulators, weights read from
-  // memory as the tiles do); returns
+  // cache (2 rows of 3 or 4 vectors of independent accumulators, as many as V8 keeps in registers,
+  // weights read from memory as the tiles do); returns
   // the MACs done and stores a checksum in *sink so the loop cannot be removed.
   uint64_t (*dot_peak)(size_t iters, int32_t* sink) = nullptr;
 
