@@ -136,6 +136,21 @@ struct ConvGeometry {
   size_t pad_top = 0, pad_left = 0;
 };
 
+// Output columns [*lo, *hi) whose windows lie entirely inside the image along x.
+inline void interior_columns(const ConvGeometry& g, size_t* lo, size_t* hi) {
+  const size_t span = (g.kernel_w - 1) * g.dilation_w + 1;
+  *lo = (g.pad_left + g.stride_w - 1) / g.stride_w;
+  *hi = g.in_w + g.pad_left >= span ? (g.in_w + g.pad_left - span) / g.stride_w + 1 : 0;
+  *hi = *hi < g.out_w ? *hi : g.out_w;
+  if (*lo > *hi) *lo = *hi;
+}
+
+// Whether the windows of output row `oy` lie entirely inside the image along y.
+inline bool interior_row(const ConvGeometry& g, size_t oy) {
+  const ptrdiff_t iy0 = static_cast<ptrdiff_t>(oy * g.stride_h) - static_cast<ptrdiff_t>(g.pad_top);
+  return iy0 >= 0 && iy0 + static_cast<ptrdiff_t>((g.kernel_h - 1) * g.dilation_h) < static_cast<ptrdiff_t>(g.in_h);
+}
+
 // Taps [*first, *last) of one window axis that land inside [0, size) for output position `o`.
 inline void window_tap_range(size_t o, size_t stride, size_t pad, size_t dilation, size_t kernel,
                              size_t size, size_t* first, size_t* last) {

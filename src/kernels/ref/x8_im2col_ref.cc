@@ -90,14 +90,6 @@ void im2col_pixel(const uint8_t* in, size_t pixel_bytes, const ConvGeometry& g, 
   }
 }
 
-// Output columns [*lo, *hi) whose windows lie inside the image along x (dilation 1).
-void interior_columns(const ConvGeometry& g, size_t* lo, size_t* hi) {
-  *lo = (g.pad_left + g.stride_w - 1) / g.stride_w;
-  *hi = g.in_w + g.pad_left >= g.kernel_w ? (g.in_w + g.pad_left - g.kernel_w) / g.stride_w + 1 : 0;
-  *hi = *hi < g.out_w ? *hi : g.out_w;
-  if (*lo > *hi) *lo = *hi;
-}
-
 }  // namespace
 
 // Output rows whose windows lie inside the image along y take, over their interior columns, a
@@ -117,8 +109,7 @@ void x8_im2col_ref(const uint8_t* in, size_t pixel_bytes, const ConvGeometry& g,
   for (size_t p = 0; p < count;) {
     const size_t end = ox + (g.out_w - ox < count - p ? g.out_w - ox : count - p);
     const ptrdiff_t iy0 = static_cast<ptrdiff_t>(oy * g.stride_h) - static_cast<ptrdiff_t>(g.pad_top);
-    const bool y_inside = iy0 >= 0 && iy0 + static_cast<ptrdiff_t>((g.kernel_h - 1) * g.dilation_h) <
-                                          static_cast<ptrdiff_t>(g.in_h);
+    const bool y_inside = interior_row(g, oy);
     while (ox < end) {
       const size_t stop = y_inside && ox >= lo && ox < hi ? (end < hi ? end : hi) : ox;
       if (stop == ox) {

@@ -5,7 +5,6 @@
 // contract lives in kernels/conv.h).
 #include <wasm_simd128.h>
 
-#include <algorithm>
 #include <cstring>
 
 #include "kernels/conv.h"
@@ -142,16 +141,11 @@ void dwconv(const uint8_t* in, size_t c, const ConvGeometry& g, const int16_t* p
       }
     }
   };
-  // Output columns [x_lo, x_hi) whose windows lie inside the image along x.
-  const ptrdiff_t eff_w = static_cast<ptrdiff_t>((g.kernel_w - 1) * g.dilation_w + 1);
-  const size_t x_lo = (g.pad_left + g.stride_w - 1) / g.stride_w;
-  const ptrdiff_t span = static_cast<ptrdiff_t>(g.in_w + g.pad_left) - eff_w;
-  const size_t x_hi = span < 0 ? 0 : std::min(g.out_w, static_cast<size_t>(span) / g.stride_w + 1);
+  size_t x_lo = 0, x_hi = 0;
+  interior_columns(g, &x_lo, &x_hi);
   const size_t step = g.stride_w * c;
   for (size_t oy = 0; oy < g.out_h; ++oy) {
-    const ptrdiff_t iy0 = static_cast<ptrdiff_t>(oy * g.stride_h) - static_cast<ptrdiff_t>(g.pad_top);
-    const bool y_inside = iy0 >= 0 && iy0 + static_cast<ptrdiff_t>((g.kernel_h - 1) * g.dilation_h) <
-                                          static_cast<ptrdiff_t>(g.in_h);
+    const bool y_inside = interior_row(g, oy);
     for (size_t ox = 0; ox < g.out_w;) {
       // Two windows inside the image: their full blocks of 8 channels together (the odd last
       // tap's partner is any readable tap: its weights are 0), the rest one pixel at a time.
