@@ -147,14 +147,18 @@ void dwconv(const uint8_t* in, size_t c, const ConvGeometry& g, const int16_t* p
   for (size_t oy = 0; oy < g.out_h; ++oy) {
     const bool y_inside = interior_row(g, oy);
     for (size_t ox = 0; ox < g.out_w;) {
-      // Two windows inside the image: their full blocks of 8 channels together (the odd last
-      // tap's partner is any readable tap: its weights are 0), the rest one pixel at a time.
-      const size_t n = y_inside && ox >= x_lo && ox + 2 <= x_hi && cfull ? 2 : 1;
+      // Two windows inside the image: their blocks of 8 channels together (the odd last tap's
+      // partner is any readable tap: its weights are 0), the rest one pixel at a time. A last
+      // partial block joins them where its whole 8-byte reads stay in the image and its whole
+      // stores in the output: it is stored first, so that the bytes a store writes past its
+      // pixel's channels are rewritten by the later stores of the full blocks and pixels.
+      const size_t n = y_inside && ox >= x_lo && ox + 2 <= x_hi ? 2 : 1;
+      size_t first = 0;
       if (n == 2) {
         dw_tap_pointers(in, c, g, oy, ox, off, zero_row, ptr);
         ptr[taps] = ptr[taps - 1];
         uint8_t* o = out + (oy * g.out_w + ox) * c;
-        for (size_t ch = 0; ch < cfull; ch += kDwChannelBlock) {
+        auto pair_block = [&](size_t ch) {
           v128_t acc[4];
           pair8(step, ch, acc);
           const v128_t s0 = scales(ch), s1 = scales(ch + 4);
@@ -162,10 +166,16 @@ void dwconv(const uint8_t* in, size_t c, const ConvGeometry& g, const int16_t* p
           const v128_t v = e.apply<4>(acc, scale);
           wasm_v128_store64_lane(o + ch, v, 0);
           wasm_v128_store64_lane(o + c + ch, v, 1);
+        };
+        first = cfull;
+        if (cfull < c && ptr[taps - 1] + step + cfull + kDwChannelBlock <= in_end &&
+            o + c + cfull + kDwChannelBlock <= out_end) {
+          pair_block(cfull);
+          first = c;
         }
+        for (size_t ch = 0; ch < cfull; ch += kDwChannelBlock) pair_block(ch);
         ptr[taps] = zero_row;
       }
-      const size_t first = n == 2 ? cfull : 0;
 #pragma clang loop unroll(disable)
       for (size_t j = 0; j < n; ++j, ++ox) {
         if (first < c) pixel(oy, ox, first, n == 2 ? out + (oy * g.out_w + ox + 1) * c : out_end);
