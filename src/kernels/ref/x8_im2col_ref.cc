@@ -10,10 +10,11 @@ namespace fd {
 namespace {
 
 // Copies n bytes (n small, typically 1..64) XORed with `mask` (the mask byte in every byte of
-// the word) with fixed-size moves; overlapping tails rewrite the same values.
+// the word) with fixed-size moves; overlapping tails rewrite the same values. Only long runs
+// without a mask call memcpy: in wasm a memcpy call costs more than a few 8-byte moves.
 inline void copy_bytes(uint8_t* dst, const uint8_t* src, size_t n, uint64_t mask) {
   if (n >= 16) {
-    if (mask == 0) {
+    if (mask == 0 && n >= 128) {
       std::memcpy(dst, src, n);
       return;
     }
