@@ -5,57 +5,10 @@
 #include <cstring>
 
 #include "kernels/conv.h"
+#include "kernels/small_copy.h"
 
 namespace fd {
 namespace {
-
-// Copies n bytes (n small, typically 1..64) XORed with `mask` (the mask byte in every byte of
-// the word) with fixed-size moves; overlapping tails rewrite the same values. Only long runs
-// without a mask call memcpy: in wasm a memcpy call costs more than a few 8-byte moves.
-inline void copy_bytes(uint8_t* dst, const uint8_t* src, size_t n, uint64_t mask) {
-  if (n >= 16) {
-    if (mask == 0 && n >= 128) {
-      std::memcpy(dst, src, n);
-      return;
-    }
-    uint64_t v;
-    for (size_t i = 0; i + 8 <= n; i += 8) {
-      std::memcpy(&v, src + i, 8);
-      v ^= mask;
-      std::memcpy(dst + i, &v, 8);
-    }
-    std::memcpy(&v, src + n - 8, 8);
-    v ^= mask;
-    std::memcpy(dst + n - 8, &v, 8);
-  } else if (n >= 8) {
-    uint64_t a, b;
-    std::memcpy(&a, src, 8);
-    std::memcpy(&b, src + n - 8, 8);
-    a ^= mask;
-    b ^= mask;
-    std::memcpy(dst, &a, 8);
-    std::memcpy(dst + n - 8, &b, 8);
-  } else if (n >= 4) {
-    uint32_t a, b;
-    std::memcpy(&a, src, 4);
-    std::memcpy(&b, src + n - 4, 4);
-    a ^= static_cast<uint32_t>(mask);
-    b ^= static_cast<uint32_t>(mask);
-    std::memcpy(dst, &a, 4);
-    std::memcpy(dst + n - 4, &b, 4);
-  } else {
-    for (size_t i = 0; i < n; ++i) dst[i] = src[i] ^ static_cast<uint8_t>(mask);
-  }
-}
-
-// Sets n bytes (n small) to `v`.
-inline void fill_bytes(uint8_t* dst, uint8_t v, size_t n) {
-  if (n >= 16) {
-    std::memset(dst, v, n);
-  } else {
-    for (size_t i = 0; i < n; ++i) dst[i] = v;
-  }
-}
 
 // One im2col row for output pixel (oy, ox), any geometry: taps outside the image get the pad byte.
 void im2col_pixel(const uint8_t* in, size_t pixel_bytes, const ConvGeometry& g, size_t oy, size_t ox,

@@ -1,8 +1,8 @@
 // xx_concat_ref: concatenation along one axis, with optional 8-bit requantization tables
 // (CONCATENATION, PACK).
-#include <cstring>
 
 #include "kernels/movement.h"
+#include "kernels/small_copy.h"
 
 namespace fd {
 
@@ -21,7 +21,7 @@ void xx_concat_ref(size_t elem_size, int num_inputs, const void* const* inputs, 
       if (table) {
         for (size_t k = 0; k < n; ++k) dst[k] = table[src[k]];
       } else if (n) {
-        std::memcpy(dst, src, n);
+        copy_small(dst, src, n);
       }
       dst += n;
     }

@@ -1,7 +1,7 @@
 // Nearest-neighbor resize of any element type: copies whole pixels (see kernels/resize.h).
-#include <cstring>
 
 #include "kernels/resize.h"
+#include "kernels/small_copy.h"
 
 namespace fd {
 
@@ -13,7 +13,7 @@ void xx_resize_nearest_ref(const uint8_t* input, uint8_t* output, size_t batches
       const uint8_t* row = input + (b * in_h + static_cast<size_t>(src_y[y])) * in_w * pixel_bytes;
       uint8_t* out = output + (b * out_h + y) * out_w * pixel_bytes;
       for (size_t x = 0; x < out_w; ++x) {
-        std::memcpy(out + x * pixel_bytes, row + static_cast<size_t>(src_x[x]) * pixel_bytes, pixel_bytes);
+        copy_small(out + x * pixel_bytes, row + static_cast<size_t>(src_x[x]) * pixel_bytes, pixel_bytes);
       }
     }
   }

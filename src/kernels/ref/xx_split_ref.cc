@@ -1,7 +1,7 @@
 // xx_split_ref: splits a tensor along one axis into consecutive pieces (SPLIT, UNPACK).
-#include <cstring>
 
 #include "kernels/movement.h"
+#include "kernels/small_copy.h"
 
 namespace fd {
 
@@ -11,7 +11,7 @@ void xx_split_ref(size_t elem_size, const void* in, int num_outputs, void* const
   for (int64_t o = 0; o < outer; ++o) {
     for (int i = 0; i < num_outputs; ++i) {
       const size_t n = static_cast<size_t>(blocks[i]) * elem_size;
-      if (n) std::memcpy(static_cast<uint8_t*>(outputs[i]) + static_cast<size_t>(o) * n, src, n);
+      copy_small(static_cast<uint8_t*>(outputs[i]) + static_cast<size_t>(o) * n, src, n);
       src += n;
     }
   }
