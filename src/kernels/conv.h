@@ -22,8 +22,13 @@ constexpr size_t kQGemmKR = 8;
 // (one i16x8 dot yields four channels' sums of one K pair; no horizontal sums).
 constexpr size_t kQGemmC2NR = 8;
 constexpr size_t kQGemmC2KR = 2;
-// Longest rows the 4x8c2 tile takes instead of the 4c8 one.
-constexpr size_t kQGemmSmallKMax = 32;
+// Longest rows the 4x8c2 tile takes instead of the 4c8 one: up to here the 4c8 tile's horizontal
+// sums and output stage cost more than the 4x8c2 tile's pair broadcasts (measured in Node: K = 40
+// to 96 0.95-0.98 of the 4c8 time, K = 116-232 1.00-1.04).
+constexpr size_t kQGemmSmallKMax = 96;
+// ... and instead of the relaxed 16-channel tile (which has no horizontal sums either), where that
+// tile would be at most half full.
+constexpr size_t kQGemmSmallKMaxRelaxed = 32;
 // Tile of the relaxed-SIMD quantized GEMM: 2 rows x 16 output channels, K in blocks of 4 (one
 // i32x4.relaxed_dot_i8x16_i7x16_add_s per 4 channels).
 constexpr size_t kQGemm16NR = 16;

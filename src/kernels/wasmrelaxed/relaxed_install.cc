@@ -103,6 +103,7 @@ extern "C" bool fd_install_relaxed_kernels(fd::KernelTable* t) {
   // worse (interleaved A/B, Chromium 156: FastestDet's and NanoDet-m's 24-channel stems and 1x1
   // convolutions faster, YuNet's 16-channel stem slower).
   t->qgemm_small_k_if_less_padding = true;
+  t->qgemm_small_k_max = kQGemmSmallKMaxRelaxed;
   t->dot_peak = qs8_dot_peak_wasmrelaxed;
   // Byte tables: in Chromium 156 the scalar lookup beats the SIMD128 swizzle kernel (YOLOv8n's 57
   // fused SiLU tables: 5.5 ms scalar vs 7.3 ms SIMD128 per run); the pshufb reading beats both.

@@ -169,6 +169,7 @@ TEST(QX8_GEMM_4X8C2, k_lt_2) { check_qgemm_i16(k4x8c2, kUpTo4, kUpTo8, {1}, 23);
 TEST(QX8_GEMM_4X8C2, k_gt_2) { check_qgemm_i16(k4x8c2, {4}, {8}, kernel_test::lengths_gt(2), 24); }
 TEST(QX8_GEMM_4X8C2, k_gt_2_subtile) { check_qgemm_i16(k4x8c2, kUpTo4, kUpTo8, kernel_test::lengths_gt(2), 25); }
 TEST(QX8_GEMM_4X8C2, k_small_k) { check_qgemm_i16(k4x8c2, {4}, {8}, {16, 24, 27, 31, 32}, 26); }
+TEST(QX8_GEMM_4X8C2, k_up_to_max) { check_qgemm_i16(k4x8c2, {4, 5}, {8, 11}, {33, 40, 53, 58, 64, 95, 96}, 29); }
 TEST(QX8_GEMM_4X8C2, n_gt_8) { check_qgemm_i16(k4x8c2, {1, 4}, {9, 13, 15, 24, 53}, {1, 3, 16, 27}, 27); }
 TEST(QX8_GEMM_4X8C2, m_gt_4) { check_qgemm_i16(k4x8c2, {5, 6, 7, 8, 13, 17, 33}, {1, 8, 19}, {1, 3, 16, 27}, 28); }
 
