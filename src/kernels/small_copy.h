@@ -18,15 +18,18 @@ inline void copy_bytes(uint8_t* dst, const uint8_t* src, size_t n, uint64_t mask
       std::memcpy(dst, src, n);
       return;
     }
-    uint64_t v;
-    for (size_t i = 0; i + 8 <= n; i += 8) {
-      std::memcpy(&v, src + i, 8);
-      v ^= mask;
-      std::memcpy(dst + i, &v, 8);
+    // 16-byte moves (one vector load, xor and store each where the target has vectors).
+    typedef uint64_t Bytes16 __attribute__((vector_size(16)));
+    const Bytes16 m = {mask, mask};
+    Bytes16 v;
+    for (size_t i = 0; i + 16 <= n; i += 16) {
+      std::memcpy(&v, src + i, 16);
+      v ^= m;
+      std::memcpy(dst + i, &v, 16);
     }
-    std::memcpy(&v, src + n - 8, 8);
-    v ^= mask;
-    std::memcpy(dst + n - 8, &v, 8);
+    std::memcpy(&v, src + n - 16, 16);
+    v ^= m;
+    std::memcpy(dst + n - 16, &v, 16);
   } else if (n >= 8) {
     uint64_t a, b;
     std::memcpy(&a, src, 8);

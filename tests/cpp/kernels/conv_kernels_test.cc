@@ -655,11 +655,13 @@ void check_x8_im2col(int pb_lo, int pb_hi, uint32_t seed) {
   }
 }
 
-// Pixel sizes by the copy path a tap takes (runs copied in 16-, 8- or 4-byte pieces, or bytes).
+// Pixel sizes by the copy path a tap takes (runs copied in 16-, 8- or 4-byte pieces, or bytes;
+// runs of 128 bytes or more without a mask by memcpy).
 TEST(X8_IM2COL_REF, pixel_bytes_lt_4) { check_x8_im2col(1, 3, 77); }
 TEST(X8_IM2COL_REF, pixel_bytes_lt_8) { check_x8_im2col(4, 7, 78); }
 TEST(X8_IM2COL_REF, pixel_bytes_lt_16) { check_x8_im2col(8, 15, 79); }
 TEST(X8_IM2COL_REF, pixel_bytes_ge_16) { check_x8_im2col(16, 20, 80); }
+TEST(X8_IM2COL_REF, long_runs) { check_x8_im2col(40, 48, 81); }
 
 TEST(WINDOW_TAP_RANGE, clips_taps_to_the_image) {
   size_t f = 0, l = 0;
