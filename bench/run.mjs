@@ -11,7 +11,7 @@
 // page, cold and cached (bench/first_detection.mjs). Not part of the tests.
 //
 // Options: --runs N (default 20), --warmup N (default 5), --model SUBSTRING (repeatable),
-//          --no-node (browser table only), --profile (per-node tables of featherdet's relaxed
+//          --no-node (browser table only), --no-browser (Node table only), --profile (per-node tables of featherdet's relaxed
 //          build in the page, top 25 nodes), --json (print the raw results as JSON as well),
 //          --file PATH.tflite (repeatable: your own model, added to the browser table; a file
 //          given here is in the geometric mean only with --target).
@@ -33,18 +33,24 @@ const { values: opts } = parseArgs({
     warmup: { type: 'string', default: '5' },
     model: { type: 'string', multiple: true, default: [] },
     'no-node': { type: 'boolean', default: false },
+    'no-browser': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     file: { type: 'string', multiple: true, default: [] },
     target: { type: 'boolean', default: false },
   },
 });
-// The all-INT8 twins of bundled models that carry INT4 layers (built once into models/dist, about
-// two minutes for YOLOX-Nano; kept up to date like the bundled files).
-await buildModels({ only: readManifest().models.filter(hasInt8Twin).map((m) => m.id), variants: ['int8-twin'] });
 const runs = Number(opts.runs);
 const warmup = Number(opts.warmup);
 if (!(runs >= 1) || !(warmup >= 0)) throw new Error('--runs must be >= 1 and --warmup >= 0');
+if (opts['no-browser']) {
+  const node = await benchNode({ runs, warmup, models: opts.model });
+  if (opts.json) console.log(JSON.stringify({ node }, null, 2));
+  process.exit(0);
+}
+// The all-INT8 twins of bundled models that carry INT4 layers (built once into models/dist, about
+// two minutes for YOLOX-Nano; kept up to date like the bundled files).
+await buildModels({ only: readManifest().models.filter(hasInt8Twin).map((m) => m.id), variants: ['int8-twin'] });
 
 const YOLO = '/shared/models/thirdparty/ultralytics-yolov8n/yolov8n_full_integer_quant.tflite';
 /** Models of the browser table; `target`: in the acceptance set (ratio <= 1, geometric mean <= 0.9). */
