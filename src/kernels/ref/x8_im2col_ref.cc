@@ -2,8 +2,6 @@
 // Windows inside the image with dilation 1 along x copy one contiguous run per kernel row, in a
 // loop over the interior of each output row; the others go tap by tap. Short copies use
 // fixed-size loads and stores instead of memcpy calls.
-#include <cstring>
-
 #include "kernels/conv.h"
 #include "kernels/small_copy.h"
 

@@ -1,6 +1,5 @@
 // xx_concat_ref: concatenation along one axis, with optional 8-bit requantization tables
 // (CONCATENATION, PACK).
-
 #include "kernels/movement.h"
 #include "kernels/small_copy.h"
 

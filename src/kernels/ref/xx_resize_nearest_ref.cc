@@ -1,5 +1,4 @@
 // Nearest-neighbor resize of any element type: copies whole pixels (see kernels/resize.h).
-
 #include "kernels/resize.h"
 #include "kernels/small_copy.h"
 

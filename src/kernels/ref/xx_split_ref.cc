@@ -1,5 +1,4 @@
 // xx_split_ref: splits a tensor along one axis into consecutive pieces (SPLIT, UNPACK).
-
 #include "kernels/movement.h"
 #include "kernels/small_copy.h"
 
