@@ -11,8 +11,9 @@
 // page, cold and cached (bench/first_detection.mjs). Not part of the tests.
 //
 // Options: --runs N (default 20), --warmup N (default 5), --model SUBSTRING (repeatable),
-//          --no-node (browser table only), --no-browser (Node table only), --profile (per-node tables of featherdet's relaxed
-//          build in the page, top 25 nodes), --json (print the raw results as JSON as well),
+//          --no-node (browser table only), --no-browser (Node table only), --profile (per-node
+//          tables of featherdet's relaxed build in the page, top 25 nodes), --json (print the
+//          raw results as JSON as well),
 //          --file PATH.tflite (repeatable: your own model, added to the browser table; a file
 //          given here is in the geometric mean only with --target).
 import { parseArgs } from 'node:util';
