@@ -194,7 +194,9 @@ constexpr size_t kDwMaxTaps = 64;
 // Packed layout of the depthwise kernels below, depth multiplier 1: per block of 8 channels and
 // pair of taps (p = 0 .. ceil(taps/2) - 1), 16 int16: [w(2p, c), w(2p+1, c)] for c = 0..3 of
 // the block, then for c = 4..7 (w(taps, c) = 0 and channels past c_out are 0), so one
-// i32x4.dot_i16x8_s multiplies two taps of 4 channels.
+// i32x4.dot_i16x8_s multiplies two taps of 4 channels. With more than 8 channels, not a multiple
+// of 8, one more block follows: the last 8 channels [c - 8, c), which the sliding 3x3 kernel
+// computes as one overlapping block.
 size_t qx8_dwconv_c8p2_packed_size(size_t channels, size_t taps);
 // Packs w (int16, w - w_zp) [taps, round_up_multiple(channels, 8)] into `packed` and folds the
 // input zero point into the bias: bias_out[c] = bias[c] - input_zp * sum_t w(t, c), [round_up(channels, 8)].
@@ -214,6 +216,14 @@ void qx8_dwconv_c8p2_ref(const uint8_t* in, size_t c, const ConvGeometry& g, con
 void qx8_dwconv_c8p2_wasmsimd(const uint8_t* in, size_t c, const ConvGeometry& g, const int16_t* packed_w,
                               const int32_t* bias, const uint8_t* zero_row, uint8_t* out,
                               const QConvParams& params);
+// The SIMD128 kernel above for 3x3 windows, stride 1, dilation 1, c >= 16 (dw_3x3s1_eligible),
+// weights packed by qx8_dwconv_c8p2_pack from the 9 taps in the order kDw3x3s1PairOrder: per
+// output row, 8 channels and two outputs, four input columns are read once; each column's rows 0
+// and 1 form a tap pair that serves both outputs, row 2 pairs across columns. Same outputs as
+// qx8_dwconv_c8p2_ref with the weights in row-major order.
+void qx8_dwconv_3x3s1_c8p2_wasmsimd(const uint8_t* in, size_t c, const ConvGeometry& g, const int16_t* packed_w,
+                                    const int32_t* bias, const uint8_t* zero_row, uint8_t* out,
+                                    const QConvParams& params);
 
 // Layout of the relaxed-SIMD depthwise kernels, depth multiplier 1: per block of 16 channels and
 // quad of taps (q = 0 .. ceil(taps/4) - 1), 64 int8: the 4 taps' weights w(4q..4q+3, c) for
@@ -242,8 +252,8 @@ void qx8_dwconv_c16q4_wasmsdot(const uint8_t* in, size_t c, const ConvGeometry& 
                                const int32_t* bias, const uint8_t* zero_row, uint8_t* out, const QConvParams& params);
 
 // The relaxed-SIMD depthwise kernels above for 3x3 windows, stride 1, dilation 1, c >= 16
-// (dw_3x3s1_eligible), weights packed by qx8_dwconv_c16q4_pack from the 12 column-order taps of
-// dw_3x3_column_taps: per output row and 16 channels, each input column's three bytes per channel
+// (dw_3x3s1_eligible), weights packed by qx8_dwconv_c16q4_pack from the 12 taps in the order
+// kDw3x3s1QuadOrder: per output row and 16 channels, each input column's three bytes per channel
 // are interleaved once and serve the three outputs whose windows hold that column. Same outputs as
 // qx8_dwconv_c16q4_usdot_ref / _sdot_ref with the weights in row-major order.
 void qx8_dwconv_3x3s1_c16q4_wasmusdot(const uint8_t* in, size_t c, const ConvGeometry& g, const int8_t* packed_w,

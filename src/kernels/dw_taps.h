@@ -74,14 +74,21 @@ inline bool dw_3x3s1_eligible(const ConvGeometry& g, size_t channels) {
          g.dilation_w == 1 && channels >= 16;
 }
 
-// The 3x3 weights w [9, cp] (taps in row-major order, `cp` int16 per tap) as 12 taps in column
-// order: for kx = 0, 1, 2 the taps (0, kx), (1, kx), (2, kx), then a zero tap; w12 [12, cp].
-inline void dw_3x3_column_taps(size_t cp, const int16_t* w, int16_t* w12) {
-  for (size_t kx = 0; kx < 3; ++kx) {
-    for (size_t ky = 0; ky < 4; ++ky) {
-      int16_t* dst = w12 + (kx * 4 + ky) * cp;
-      for (size_t c = 0; c < cp; ++c) dst[c] = ky < 3 ? w[(ky * 3 + kx) * cp + c] : 0;
-    }
+// A tap of zero weights in the tap orders below.
+constexpr uint8_t kDwZeroTap = 9;
+// The taps (ky * 3 + kx, or kDwZeroTap) whose weights the sliding 3x3 kernels' packings take, in
+// order. Relaxed SIMD, in quads: for kx = 0, 1, 2 the column's taps (0, kx), (1, kx), (2, kx) and
+// a zero tap.
+constexpr uint8_t kDw3x3s1QuadOrder[12] = {0, 3, 6, kDwZeroTap, 1, 4, 7, kDwZeroTap, 2, 5, 8, kDwZeroTap};
+// SIMD128, in pairs: rows 0 and 1 of columns 0, 1 and 2, then row 2 of columns 0 and 1, then
+// (2, 2) (the packing pads its partner with zero weights).
+constexpr uint8_t kDw3x3s1PairOrder[9] = {0, 3, 1, 4, 2, 5, 6, 7, 8};
+
+// The 3x3 weights w [9, cp] (taps in row-major order, `cp` int16 per tap) as the `n` taps of
+// `order`: out [n, cp].
+inline void dw_3x3_ordered_taps(size_t cp, const int16_t* w, const uint8_t* order, size_t n, int16_t* out) {
+  for (size_t t = 0; t < n; ++t) {
+    for (size_t c = 0; c < cp; ++c) out[t * cp + c] = order[t] == kDwZeroTap ? 0 : w[order[t] * cp + c];
   }
 }
 

@@ -1,5 +1,7 @@
 #include "kernels/kernel_table.h"
 
+#include "kernels/dw_taps.h"
+
 namespace fd {
 namespace {
 
@@ -110,6 +112,10 @@ KernelTable wasmsimd_table() {
                              f32_gemm_4x8_wasmsimd,
                              dwconv_c8p2("qx8_dwconv_c8p2_wasmsimd", dwconv_c8p2_run<qx8_dwconv_c8p2_wasmsimd>),
                              f32_dwconv_c8_wasmsimd, qs8_dot_peak_wasmsimd);
+  t.qx8_dwconv_m1.run_3x3s1 = dwconv_c8p2_run<qx8_dwconv_3x3s1_c8p2_wasmsimd>;
+  t.qx8_dwconv_m1.order_3x3s1 = kDw3x3s1PairOrder;
+  t.qx8_dwconv_m1.taps_3x3s1 = 9;
+  t.qx8_dwconv_m1_general = t.qx8_dwconv_m1;
 #define FD_SET_WASMSIMD(name) t.name = name##_wasmsimd;
   FD_TWIN_KERNELS(FD_SET_WASMSIMD)
 #undef FD_SET_WASMSIMD

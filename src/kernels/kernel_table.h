@@ -104,10 +104,13 @@ struct QDwconvUkernel {
   void (*run)(const uint8_t* in, size_t c, const ConvGeometry& g, const void* packed_w, const int32_t* bias,
               const uint8_t* zero_row, uint8_t* out, const QConvParams& params) = nullptr;
   // Optional: the same convolution for 3x3 windows with stride 1 and dilation 1 and at least 16
-  // channels (dw_3x3s1_eligible), sliding along output rows so that each input column serves three
-  // outputs; its weights are packed by `pack` from the 12 taps of dw_3x3_column_taps.
+  // channels (dw_3x3s1_eligible), sliding along output rows so that each input column serves
+  // several outputs; its weights are packed by `pack` from the `taps_3x3s1` taps of
+  // dw_3x3_ordered_taps in the order `order_3x3s1`.
   void (*run_3x3s1)(const uint8_t* in, size_t c, const ConvGeometry& g, const void* packed_w,
                     const int32_t* bias, const uint8_t* zero_row, uint8_t* out, const QConvParams& params) = nullptr;
+  const uint8_t* order_3x3s1 = nullptr;
+  size_t taps_3x3s1 = 0;
 };
 
 // Every kernel an op may call, by family (see the headers for each contract).

@@ -104,17 +104,17 @@ class DepthwiseConv2D : public Op {
     m1_run_ = nullptr;
     if (multiplier_ == 1 && taps <= kDwMaxTaps) {
       // 3x3 stride-1 windows take the kernel's sliding form where it has one, its weights
-      // packed from the taps in column order.
-      std::vector<int16_t> column_taps;
+      // packed from the taps in the order it reads them.
+      std::vector<int16_t> ordered_taps;
       for (const QDwconvUkernel* k : {&k_->qx8_dwconv_m1, &k_->qx8_dwconv_m1_general}) {
         const bool sliding = k->run_3x3s1 && dw_3x3s1_eligible(g_, cout_);
         const int16_t* w = qw_.data();
         size_t w_taps = taps;
         if (sliding) {
-          column_taps.resize(12 * cp);
-          dw_3x3_column_taps(cp, qw_.data(), column_taps.data());
-          w = column_taps.data();
-          w_taps = 12;
+          ordered_taps.resize(k->taps_3x3s1 * cp);
+          dw_3x3_ordered_taps(cp, qw_.data(), k->order_3x3s1, k->taps_3x3s1, ordered_taps.data());
+          w = ordered_taps.data();
+          w_taps = k->taps_3x3s1;
         }
         qpacked_.assign(k->packed_bytes(cout_, w_taps), 0);
         qbias_packed_.assign(round_up_multiple(cout_, k->channel_block), 0);

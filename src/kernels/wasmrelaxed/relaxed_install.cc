@@ -5,6 +5,7 @@
 // exact over all bytes (plus the scalar byte-table lookup, faster where this build runs).
 #include <wasm_simd128.h>
 
+#include "kernels/dw_taps.h"
 #include "kernels/elementwise.h"
 #include "kernels/kernel_table.h"
 
@@ -99,6 +100,8 @@ extern "C" bool fd_install_relaxed_kernels(fd::KernelTable* t) {
   d.pack = dw_pack;
   d.run = usdot ? dw_run<qx8_dwconv_c16q4_wasmusdot> : dw_run<qx8_dwconv_c16q4_wasmsdot>;
   d.run_3x3s1 = usdot ? dw_run<qx8_dwconv_3x3s1_c16q4_wasmusdot> : dw_run<qx8_dwconv_3x3s1_c16q4_wasmsdot>;
+  d.order_3x3s1 = kDw3x3s1QuadOrder;
+  d.taps_3x3s1 = 12;
   // Short rows: the SIMD128 4x8c2 tile only where the 16-channel tile would be half empty or
   // worse (interleaved A/B, Chromium 156: FastestDet's and NanoDet-m's 24-channel stems and 1x1
   // convolutions faster, YuNet's 16-channel stem slower).

@@ -471,10 +471,38 @@ TEST(QDwconvKernel, RelaxedMatchesRefs) {
   }
 }
 
-// The relaxed kernel's sliding 3x3 stride-1 form, weights packed from the column-order taps,
-// against the tap-quad ref with the row-major packing, bit for bit: image sizes from 1x1, padding
-// 0 or 1 on each side (so windows cross every edge, or none), channel counts with and without a
-// partial last block, both activation types.
+// A 3x3 stride-1 geometry: image sizes from 1x1 to max_side, padding 0 or 1 on each side (so
+// windows cross every edge, or none).
+ConvGeometry random_3x3s1_geometry(std::mt19937& rng, int max_side) {
+  ConvGeometry g;
+  g.kernel_h = g.kernel_w = 3;
+  g.in_h = static_cast<size_t>(rand_int(rng, 1, max_side));
+  g.in_w = static_cast<size_t>(rand_int(rng, 1, max_side));
+  g.pad_top = static_cast<size_t>(rand_int(rng, 0, 1));
+  g.pad_left = static_cast<size_t>(rand_int(rng, 0, 1));
+  size_t pad_bottom = static_cast<size_t>(rand_int(rng, 0, 1)), pad_right = static_cast<size_t>(rand_int(rng, 0, 1));
+  if (g.in_h + g.pad_top + pad_bottom < 3) g.pad_top = pad_bottom = 1;
+  if (g.in_w + g.pad_left + pad_right < 3) g.pad_left = pad_right = 1;
+  g.out_h = g.in_h + g.pad_top + pad_bottom - 2;
+  g.out_w = g.in_w + g.pad_left + pad_right - 2;
+  return g;
+}
+
+// A sliding 3x3 kernel's output `o_simd` against the ref's `o_ref` for case `iter` (c channels on
+// g); *varied counts the cases whose output is not constant.
+void check_3x3s1_case(const std::vector<uint8_t>& o_ref, const std::vector<uint8_t>& o_simd, int iter, size_t c,
+                      const ConvGeometry& g, int* varied) {
+  ASSERT_EQ(o_ref, o_simd) << "iter " << iter << " c=" << c << " in " << g.in_h << "x" << g.in_w << " out "
+                           << g.out_h << "x" << g.out_w << " pad " << g.pad_top << "," << g.pad_left;
+  bool any = false;
+  for (uint8_t v : o_ref) any |= v != o_ref[0];
+  *varied += any;
+}
+
+// The relaxed kernel's sliding 3x3 stride-1 form, weights packed from the taps in
+// kDw3x3s1QuadOrder, against the tap-quad ref with the row-major packing, bit for bit: random
+// 3x3 stride-1 geometries, channel counts with and without a partial last block, both activation
+// types.
 // (tests/e2e/kernels_relaxed.test.mjs looks for this test's name.)
 TEST(QDwconvKernel, Relaxed3x3Stride1MatchesRef) {
   const KernelTable* table = nullptr;
@@ -490,18 +518,7 @@ TEST(QDwconvKernel, Relaxed3x3Stride1MatchesRef) {
   for (int iter = 0; iter < 120; ++iter) {
     const size_t c = channels[iter % 9];
     const bool is_unsigned = iter % 2 == 0;
-    ConvGeometry g;
-    g.kernel_h = g.kernel_w = 3;
-    g.in_h = static_cast<size_t>(rand_int(rng, 1, 12));
-    g.in_w = static_cast<size_t>(rand_int(rng, 1, 12));
-    g.pad_top = static_cast<size_t>(rand_int(rng, 0, 1));
-    g.pad_left = static_cast<size_t>(rand_int(rng, 0, 1));
-    size_t pad_bottom = static_cast<size_t>(rand_int(rng, 0, 1)), pad_right = static_cast<size_t>(rand_int(rng, 0, 1));
-    if (g.in_h + g.pad_top + pad_bottom < 3) g.pad_top = pad_bottom = 1;
-    if (g.in_w + g.pad_left + pad_right < 3) g.pad_left = pad_right = 1;
-    const size_t span_h = g.in_h + g.pad_top + pad_bottom, span_w = g.in_w + g.pad_left + pad_right;
-    g.out_h = span_h - 2;
-    g.out_w = span_w - 2;
+    const ConvGeometry g = random_3x3s1_geometry(rng, 12);
     ASSERT_TRUE(dw_3x3s1_eligible(g, c));
     const size_t cp = round_up_multiple(c, kDwChannelBlock);
     std::vector<uint8_t> in = random_bytes(rng, g.in_h * g.in_w * c);
@@ -510,7 +527,7 @@ TEST(QDwconvKernel, Relaxed3x3Stride1MatchesRef) {
       for (size_t ch = 0; ch < c; ++ch) w[t * cp + ch] = static_cast<int16_t>(rand_int(rng, -128, 127));
     }
     std::vector<int16_t> w12(12 * cp);
-    dw_3x3_column_taps(cp, w.data(), w12.data());
+    dw_3x3_ordered_taps(cp, w.data(), kDw3x3s1QuadOrder, 12, w12.data());
     std::vector<int32_t> bias(round_up_multiple(c, kDwQuadBlock), 0);
     for (size_t ch = 0; ch < c; ++ch) bias[ch] = rand_int(rng, -5000, 5000);
     const int32_t in_zp = is_unsigned ? rand_int(rng, 0, 255) : rand_int(rng, -128, 127);
@@ -529,11 +546,54 @@ TEST(QDwconvKernel, Relaxed3x3Stride1MatchesRef) {
       qx8_dwconv_c16q4_sdot_ref(in.data(), c, g, pw, folded.data(), zero_row.data(), o_ref.data(), rq.params);
     }
     uk.run_3x3s1(in.data(), c, g, packed12.data(), folded12.data(), zero_row.data(), o_simd.data(), rq.params);
-    ASSERT_EQ(o_ref, o_simd) << "iter " << iter << " c=" << c << " in " << g.in_h << "x" << g.in_w << " pad "
-                             << g.pad_top << "," << g.pad_left << "," << pad_bottom << "," << pad_right;
-    bool varied = false;
-    for (uint8_t v : o_ref) varied |= v != o_ref[0];
-    varied_cases += varied;
+    ASSERT_NO_FATAL_FAILURE(check_3x3s1_case(o_ref, o_simd, iter, c, g, &varied_cases));
+  }
+  EXPECT_GE(varied_cases, 90);
+}
+
+// The SIMD128 kernel's sliding 3x3 stride-1 form, weights packed from the taps in
+// kDw3x3s1PairOrder, against the tap-pair ref with the row-major packing, bit for bit: random 3x3
+// stride-1 geometries up to 20 pixels wide (odd and even output widths, interior pairs and edge
+// pairs), channel counts with and without a partial last block, weights in the int8 and the
+// uint8 range, both activation types.
+TEST(QDwconvKernel, Simd3x3Stride1MatchesRef) {
+  const KernelTable* table = kernels_for(Isa::kWasmSimd);
+  if (!table) GTEST_SKIP() << "no SIMD128 kernels in this build";
+  const QDwconvUkernel& uk = table->qx8_dwconv_m1_general;
+  ASSERT_NE(uk.run_3x3s1, nullptr);
+  ASSERT_EQ(uk.taps_3x3s1, 9u);
+  std::mt19937 rng(17);
+  const size_t channels[] = {16, 17, 24, 31, 32, 45, 58, 64, 96};
+  int varied_cases = 0;
+  for (int iter = 0; iter < 120; ++iter) {
+    const size_t c = channels[iter % 9];
+    const bool is_unsigned = iter % 2 == 0;
+    const ConvGeometry g = random_3x3s1_geometry(rng, 20);
+    ASSERT_TRUE(dw_3x3s1_eligible(g, c));
+    const size_t cp = round_up_multiple(c, kDwChannelBlock);
+    std::vector<uint8_t> in = random_bytes(rng, g.in_h * g.in_w * c);
+    std::vector<int16_t> w(9 * cp, 0);
+    for (size_t t = 0; t < 9; ++t) {
+      for (size_t ch = 0; ch < c; ++ch) {
+        w[t * cp + ch] = static_cast<int16_t>(rand_int(rng, is_unsigned ? -255 : -128, is_unsigned ? 255 : 127));
+      }
+    }
+    std::vector<int16_t> w9(9 * cp);
+    dw_3x3_ordered_taps(cp, w.data(), kDw3x3s1PairOrder, 9, w9.data());
+    std::vector<int32_t> bias(cp, 0);
+    for (size_t ch = 0; ch < c; ++ch) bias[ch] = rand_int(rng, -5000, 5000);
+    const int32_t in_zp = is_unsigned ? rand_int(rng, 0, 255) : rand_int(rng, -128, 127);
+    RandomRequant rq(rng, is_unsigned, c, kDwChannelBlock, 9, iter % 4 == 0);
+    std::vector<int16_t> packed(qx8_dwconv_c8p2_packed_size(c, 9), 7);
+    std::vector<uint8_t> packed9(uk.packed_bytes(c, 9), 0x5A);
+    std::vector<int32_t> folded(cp, 0), folded9(cp, 0);
+    qx8_dwconv_c8p2_pack(c, 9, w.data(), bias.data(), in_zp, packed.data(), folded.data());
+    ASSERT_TRUE(uk.pack(c, 9, w9.data(), bias.data(), in_zp, packed9.data(), folded9.data()));
+    const std::vector<uint8_t> zero_row(c + kDwZeroRowSlack, static_cast<uint8_t>(in_zp));
+    std::vector<uint8_t> o_ref(g.out_h * g.out_w * c, 2), o_simd(g.out_h * g.out_w * c, 3);
+    qx8_dwconv_c8p2_ref(in.data(), c, g, packed.data(), folded.data(), zero_row.data(), o_ref.data(), rq.params);
+    uk.run_3x3s1(in.data(), c, g, packed9.data(), folded9.data(), zero_row.data(), o_simd.data(), rq.params);
+    ASSERT_NO_FATAL_FAILURE(check_3x3s1_case(o_ref, o_simd, iter, c, g, &varied_cases));
   }
   EXPECT_GE(varied_cases, 90);
 }
