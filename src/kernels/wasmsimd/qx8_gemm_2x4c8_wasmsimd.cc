@@ -111,10 +111,8 @@ void qx8_gemm_2x4c8_wasmsimd(size_t m, size_t n, size_t k, const uint8_t* a, siz
           wasm_v128_store32_lane(c0, out, 0);
           if (row + 1 < mb_end) wasm_v128_store32_lane(c0 + c_stride, out, 1);
         } else {
-          uint8_t bytes[16];
-          wasm_v128_store(bytes, out);
-          std::memcpy(c0, bytes, nvalid);
-          if (row + 1 < mb_end) std::memcpy(c0 + c_stride, bytes + kQGemmNR, nvalid);
+          store_bytes_lt8(c0, out, nvalid);
+          if (row + 1 < mb_end) store_bytes_lt8(c0 + c_stride, wasm_u64x2_shr(out, 32), nvalid);
         }
       }
     }

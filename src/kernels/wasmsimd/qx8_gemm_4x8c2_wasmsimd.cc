@@ -5,7 +5,6 @@
 // the accumulators. fp32 requantization (the contract lives in kernels/conv.h).
 #include <wasm_simd128.h>
 
-#include <cstring>
 
 #include "kernels/conv.h"
 #include "kernels/wasmsimd/requant_wasmsimd.h"
@@ -94,10 +93,10 @@ void qx8_gemm_4x8c2_wasmsimd(size_t m, size_t n, size_t k, const uint8_t* a, siz
         if (row + 2 < m) wasm_v128_store64_lane(c0 + 2 * c_stride, r23, 0);
         if (row + 3 < m) wasm_v128_store64_lane(c0 + 3 * c_stride, r23, 1);
       } else {
-        uint8_t bytes[32];
-        wasm_v128_store(bytes, r01);
-        wasm_v128_store(bytes + 16, r23);
-        for (size_t r = 0; r < kQGemmMR && row + r < m; ++r) std::memcpy(c0 + r * c_stride, bytes + r * kNR, nvalid);
+        store_bytes_lt8(c0, r01, nvalid);
+        if (row + 1 < m) store_bytes_lt8(c0 + c_stride, wasm_i64x2_shuffle(r01, r01, 1, 1), nvalid);
+        if (row + 2 < m) store_bytes_lt8(c0 + 2 * c_stride, r23, nvalid);
+        if (row + 3 < m) store_bytes_lt8(c0 + 3 * c_stride, wasm_i64x2_shuffle(r23, r23, 1, 1), nvalid);
       }
     }
   }

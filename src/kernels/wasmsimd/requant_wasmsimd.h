@@ -34,6 +34,22 @@ static inline v128_t requantize_f32x4(v128_t acc, v128_t scale, v128_t lo, v128_
   return wasm_i32x4_sub(x, zp);
 }
 
+// Stores the first n (< 8) of the low 8 bytes of `v` at p with lane stores: a GEMM tile's last
+// partial channels, without a memcpy call or a stack buffer.
+static inline void store_bytes_lt8(uint8_t* p, v128_t v, size_t n) {
+  if (n & 4) {
+    wasm_v128_store32_lane(p, v, 0);
+    v = wasm_u64x2_shr(v, 32);
+    p += 4;
+  }
+  if (n & 2) {
+    wasm_v128_store16_lane(p, v, 0);
+    v = wasm_u64x2_shr(v, 16);
+    p += 2;
+  }
+  if (n & 1) wasm_v128_store8_lane(p, v, 0);
+}
+
 // The output stage of a quantized conv kernel, 16 channels (four int32x4) at a time. Stages
 // marked RequantParams::bounded (|float(acc) * scale| < 2^21, proven at prepare) skip the float
 // clamp: the rounding add is exact for any such value, the saturating narrows clamp to the 8-bit
