@@ -57,9 +57,10 @@ void dwconv_c8p2_run(const uint8_t* in, size_t c, const ConvGeometry& g, const v
   kKernel(in, c, g, static_cast<const int16_t*>(packed_w), bias, zero_row, out, params);
 }
 
-QDwconvUkernel dwconv_c8p2(const char* name,
-                           void (*run)(const uint8_t*, size_t, const ConvGeometry&, const void*, const int32_t*,
-                                       const uint8_t*, uint8_t*, const QConvParams&)) {
+// The tap-pair depthwise kernel `run`, with its sliding 3x3 stride-1 form `run_3x3s1` where
+// there is one (weights from the taps in kDw3x3s1PairOrder).
+QDwconvUkernel dwconv_c8p2(const char* name, decltype(QDwconvUkernel::run) run,
+                           decltype(QDwconvUkernel::run_3x3s1) run_3x3s1 = nullptr) {
   QDwconvUkernel d;
   d.name = name;
   d.domain = ActDomain::kNative;
@@ -67,6 +68,11 @@ QDwconvUkernel dwconv_c8p2(const char* name,
   d.packed_bytes = dwconv_c8p2_packed_bytes;
   d.pack = dwconv_c8p2_pack;
   d.run = run;
+  if (run_3x3s1) {
+    d.run_3x3s1 = run_3x3s1;
+    d.order_3x3s1 = kDw3x3s1PairOrder;
+    d.taps_3x3s1 = sizeof(kDw3x3s1PairOrder);
+  }
   return d;
 }
 
@@ -110,12 +116,9 @@ KernelTable wasmsimd_table() {
                              qgemm_i16<kQGemmNR, kQGemmKR>("qx8_gemm_2x4c8_wasmsimd", qgemm_i16_run<qx8_gemm_2x4c8_wasmsimd>),
                              qgemm_i16<kQGemmC2NR, kQGemmC2KR>("qx8_gemm_4x8c2_wasmsimd", qgemm_i16_run<qx8_gemm_4x8c2_wasmsimd>),
                              f32_gemm_4x8_wasmsimd,
-                             dwconv_c8p2("qx8_dwconv_c8p2_wasmsimd", dwconv_c8p2_run<qx8_dwconv_c8p2_wasmsimd>),
+                             dwconv_c8p2("qx8_dwconv_c8p2_wasmsimd", dwconv_c8p2_run<qx8_dwconv_c8p2_wasmsimd>,
+                                         dwconv_c8p2_run<qx8_dwconv_3x3s1_c8p2_wasmsimd>),
                              f32_dwconv_c8_wasmsimd, qs8_dot_peak_wasmsimd);
-  t.qx8_dwconv_m1.run_3x3s1 = dwconv_c8p2_run<qx8_dwconv_3x3s1_c8p2_wasmsimd>;
-  t.qx8_dwconv_m1.order_3x3s1 = kDw3x3s1PairOrder;
-  t.qx8_dwconv_m1.taps_3x3s1 = 9;
-  t.qx8_dwconv_m1_general = t.qx8_dwconv_m1;
 #define FD_SET_WASMSIMD(name) t.name = name##_wasmsimd;
   FD_TWIN_KERNELS(FD_SET_WASMSIMD)
 #undef FD_SET_WASMSIMD

@@ -5,7 +5,6 @@
 // the accumulators. fp32 requantization (the contract lives in kernels/conv.h).
 #include <wasm_simd128.h>
 
-
 #include "kernels/conv.h"
 #include "kernels/wasmsimd/requant_wasmsimd.h"
 
