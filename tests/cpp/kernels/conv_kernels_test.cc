@@ -188,7 +188,7 @@ TEST(QGemm2x16c4Kernel, RelaxedMatchesRefAndNaive) {
   const bool usdot = uk.domain == ActDomain::kUnsigned;
   std::mt19937 rng(4321);
   const size_t ms[] = {1, 2, 3, 4, 5, 7, 13, 33};
-  const size_t ns[] = {1, 3, 4, 15, 16, 17, 24, 33};
+  const size_t ns[] = {1, 3, 4, 10, 12, 15, 16, 17, 24, 27, 33};  // last tiles of 1-4, 5-8, 9-12 and 13-16
   const size_t ks[] = {1, 3, 4, 5, 8, 27, 64, 75};
   int cases = 0, bounded_cases = 0;
   for (size_t m : ms) {
@@ -236,8 +236,8 @@ TEST(QGemm2x16c4Kernel, RelaxedMatchesRefAndNaive) {
       }
     }
   }
-  EXPECT_EQ(cases, 8 * 8 * 8);
-  EXPECT_GT(bounded_cases, 150);  // the rounding-first output stage is covered too
+  EXPECT_EQ(cases, 8 * 11 * 8);
+  EXPECT_GT(bounded_cases, 200);  // the rounding-first output stage is covered too
 }
 
 // The 2x16c4 packer refuses weights that do not fit int8 after the zero point (the op then falls
