@@ -25,23 +25,26 @@ inline v128_t last_splat(const uint8_t* a) {
   return kUnsigned ? wasm_u16x8_extend_low_u8x16(v) : wasm_i16x8_extend_low_i8x16(v);
 }
 
-// acc[2 r + h] += row r's activations x weights of channels [4 h, 4 h + 4) over all of K.
-template <bool kUnsigned>
+// acc[2 r + h] += row r's activations x weights of channels [4 h, 4 h + 4) over all of K; with
+// kLowHalf only h = 0 (a last tile of at most 4 channels: half the weight loads and dots).
+template <bool kUnsigned, bool kLowHalf>
 __attribute__((always_inline)) inline void accumulate(const uint8_t* const* a, size_t k, const int16_t* w,
                                                       v128_t* acc) {
   const size_t kfull = k - k % kQGemmC2KR;
   auto step = [&](v128_t x0, v128_t x1, v128_t x2, v128_t x3) {
     const v128_t w0 = wasm_v128_load(w);
-    const v128_t w1 = wasm_v128_load(w + 8);
-    w += kQGemmC2NR * kQGemmC2KR;
     acc[0] = wasm_i32x4_add(acc[0], wasm_i32x4_dot_i16x8(x0, w0));
-    acc[1] = wasm_i32x4_add(acc[1], wasm_i32x4_dot_i16x8(x0, w1));
     acc[2] = wasm_i32x4_add(acc[2], wasm_i32x4_dot_i16x8(x1, w0));
-    acc[3] = wasm_i32x4_add(acc[3], wasm_i32x4_dot_i16x8(x1, w1));
     acc[4] = wasm_i32x4_add(acc[4], wasm_i32x4_dot_i16x8(x2, w0));
-    acc[5] = wasm_i32x4_add(acc[5], wasm_i32x4_dot_i16x8(x2, w1));
     acc[6] = wasm_i32x4_add(acc[6], wasm_i32x4_dot_i16x8(x3, w0));
-    acc[7] = wasm_i32x4_add(acc[7], wasm_i32x4_dot_i16x8(x3, w1));
+    if (!kLowHalf) {
+      const v128_t w1 = wasm_v128_load(w + 8);
+      acc[1] = wasm_i32x4_add(acc[1], wasm_i32x4_dot_i16x8(x0, w1));
+      acc[3] = wasm_i32x4_add(acc[3], wasm_i32x4_dot_i16x8(x1, w1));
+      acc[5] = wasm_i32x4_add(acc[5], wasm_i32x4_dot_i16x8(x2, w1));
+      acc[7] = wasm_i32x4_add(acc[7], wasm_i32x4_dot_i16x8(x3, w1));
+    }
+    w += kQGemmC2NR * kQGemmC2KR;
   };
   for (size_t kk = 0; kk < kfull; kk += kQGemmC2KR) {
     step(pair_splat<kUnsigned>(a[0] + kk), pair_splat<kUnsigned>(a[1] + kk), pair_splat<kUnsigned>(a[2] + kk),
@@ -74,10 +77,11 @@ void qx8_gemm_4x8c2_wasmsimd(size_t m, size_t n, size_t k, const uint8_t* a, siz
       acc[0] = wasm_v128_load(bias + ch);
       acc[1] = wasm_v128_load(bias + ch + 4);
       for (size_t r = 1; r < kQGemmMR; ++r) acc[2 * r] = acc[0], acc[2 * r + 1] = acc[1];
+      const bool low_half = n - ch <= kNR / 2;
       if (params.is_unsigned) {
-        accumulate<true>(rows, k, w, acc);
+        low_half ? accumulate<true, true>(rows, k, w, acc) : accumulate<true, false>(rows, k, w, acc);
       } else {
-        accumulate<false>(rows, k, w, acc);
+        low_half ? accumulate<false, true>(rows, k, w, acc) : accumulate<false, false>(rows, k, w, acc);
       }
       const v128_t s0 = rq.per_tensor ? wasm_f32x4_splat(rq.scale[0]) : wasm_v128_load(rq.scale + ch);
       const v128_t s1 = rq.per_tensor ? s0 : wasm_v128_load(rq.scale + ch + 4);
