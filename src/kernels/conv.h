@@ -26,8 +26,11 @@ constexpr size_t kQGemmC2KR = 2;
 // sums and output stage cost more than the 4x8c2 tile's pair broadcasts (measured in Node: K = 40
 // to 96 0.95-0.98 of the 4c8 time, K = 116-232 1.00-1.04).
 constexpr size_t kQGemmSmallKMax = 96;
-// ... and instead of the relaxed 16-channel tile (which has no horizontal sums either), where that
-// tile would be at most half full.
+// ... and instead of the relaxed 16-channel tile (which has no horizontal sums either): up to K =
+// 32 the 4x8c2 tile is faster in Chromium 156 even where the 16-channel tile is full (YuNet-n's
+// K = 27 stem 0.72 -> 0.47 ms, its 1x1 convolutions on 16 channels 0.51 -> 0.23 ms; the relaxed
+// kernel also needs a 1x1 convolution's rows copied flipped into its domain), from K = 33 to 64
+// slower (YuNet-n 1.10x, YOLOX-Nano 1.07-1.10x).
 constexpr size_t kQGemmSmallKMaxRelaxed = 32;
 // Tile of the relaxed-SIMD quantized GEMM: 2 rows x 16 output channels, K in blocks of 4 (one
 // i32x4.relaxed_dot_i8x16_i7x16_add_s per 4 channels).

@@ -120,12 +120,9 @@ struct KernelTable {
   QGemmUkernel qgemm;
   QGemmUkernel qgemm_general;
   // The kernel for short rows (K <= qgemm_small_k_max; none when 0), where a tile's fixed cost
-  // outweighs its K loop (stems on 3-channel images, 1x1 convolutions on few channels); with
-  // qgemm_small_k_if_less_padding, only where its channel tile leaves fewer padding channels than
-  // qgemm's (a wide relaxed-SIMD tile is faster whenever it is mostly full).
+  // outweighs its K loop (stems on 3-channel images, 1x1 convolutions on few channels).
   QGemmUkernel qgemm_small_k;
   size_t qgemm_small_k_max = 0;
-  bool qgemm_small_k_if_less_padding = false;
   void (*f32_gemm)(size_t m, size_t n, size_t k, const float* a, size_t a_stride, const float* packed_w,
                    const float* bias, float* c, size_t c_stride, float out_min, float out_max) = nullptr;
   // Depthwise convolutions: the general quantized kernel; for depth multiplier 1 the preferred

@@ -200,9 +200,7 @@ Status prepare_qgemm(NodeContext& ctx, const RTensor& in, const RTensor& out, si
   // The table's preferred kernel for this K (its channel tile pads the scales), or its general one
   // below.
   const KernelTable& t = ctx.kernels();
-  const bool small_k = k <= t.qgemm_small_k_max &&
-                       (!t.qgemm_small_k_if_less_padding ||
-                        round_up_multiple(n, t.qgemm_small_k.nr) < round_up_multiple(n, t.qgemm.nr));
+  const bool small_k = k <= t.qgemm_small_k_max;
   g->kernel = small_k ? &t.qgemm_small_k : &t.qgemm;
   FD_RETURN_IF_ERROR(init_qconv(ctx, in, out, n, k, k, 1, act, round_up_multiple(n, g->kernel->nr), &q, &g->scale,
                                 &g->params.rq));

@@ -102,10 +102,7 @@ extern "C" bool fd_install_relaxed_kernels(fd::KernelTable* t) {
   d.run_3x3s1 = usdot ? dw_run<qx8_dwconv_3x3s1_c16q4_wasmusdot> : dw_run<qx8_dwconv_3x3s1_c16q4_wasmsdot>;
   d.order_3x3s1 = kDw3x3s1QuadOrder;
   d.taps_3x3s1 = 12;
-  // Short rows: the SIMD128 4x8c2 tile only where the 16-channel tile would be half empty or
-  // worse (interleaved A/B, Chromium 156: FastestDet's and NanoDet-m's 24-channel stems and 1x1
-  // convolutions faster, YuNet's 16-channel stem slower).
-  t->qgemm_small_k_if_less_padding = true;
+  // Short rows (K <= 32) take the SIMD128 4x8c2 tile (see kQGemmSmallKMaxRelaxed).
   t->qgemm_small_k_max = kQGemmSmallKMaxRelaxed;
   t->dot_peak = qs8_dot_peak_wasmrelaxed;
   // Byte tables: in Chromium 156 the scalar lookup beats the SIMD128 swizzle kernel (YOLOv8n's 57
