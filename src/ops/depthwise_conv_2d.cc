@@ -106,7 +106,13 @@ class DepthwiseConv2D : public Op {
       // 3x3 stride-1 windows take the kernel's sliding form where it has one, its weights
       // packed from the taps in the order it reads them.
       std::vector<int16_t> ordered_taps;
-      for (const QDwconvUkernel* k : {&k_->qx8_dwconv_m1, &k_->qx8_dwconv_m1_general}) {
+      // Up to 8 channels the general kernel (8-channel blocks) goes first where the preferred
+      // one's block is wider (the relaxed 16-channel one): Chromium A/B YOLOX-Nano INT8 0.99, its
+      // 5-channel stride-2 depthwise 0.22 ms before, under 0.16 after.
+      const bool narrow = cout_ <= 8 && k_->qx8_dwconv_m1.channel_block > 8;
+      const QDwconvUkernel* first = narrow ? &k_->qx8_dwconv_m1_general : &k_->qx8_dwconv_m1;
+      const QDwconvUkernel* second = narrow ? &k_->qx8_dwconv_m1 : &k_->qx8_dwconv_m1_general;
+      for (const QDwconvUkernel* k : {first, second}) {
         const bool sliding = k->run_3x3s1 && dw_3x3s1_eligible(g_, cout_);
         const int16_t* w = qw_.data();
         size_t w_taps = taps;
