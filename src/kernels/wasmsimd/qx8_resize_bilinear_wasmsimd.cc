@@ -1,7 +1,7 @@
 // SIMD128 int8 and uint8 bilinear resize, 16 (then 8) channels per vector; bit-exact with
 // qs8/qu8_resize_bilinear_ref (same float blend, floor(v + 0.5), saturating narrow; the contract
-// lives in kernels/resize.h), or, where every weight is a small dyadic fraction, the same values
-// from an exact int16 blend. One template for both types, over x8_simd.h's lanes.
+// lives in kernels/resize.h), or, where every weight is a dyadic fraction of up to 6 bits, the
+// same values from an exact integer blend. One template for both types, over x8_simd.h's lanes.
 #include <wasm_simd128.h>
 
 #include <algorithm>
@@ -43,16 +43,18 @@ inline v128_t bilinear_blend8(v128_t a, v128_t b, v128_t c, v128_t d, const Bili
   return wasm_i16x8_narrow_i32x4(lo, hi);
 }
 
-// The fraction bits s (1..3) when every weight fy[y] and fx[x] is a multiple of 2^-s in [-1, 2]
-// (half-pixel centers put -0.25 at the first row, whose two taps are then the same pixel), else 0.
-// Then each product tap * weight * weight (below 2^10 in magnitude) and each partial sum of the
-// float blend (below 2^12) is a multiple of 2^-2s, exact in float: the blend equals the integer
-// sum a Wa + b Wb + c Wc + d Wd (weights scaled by 2^2s) over 2^2s, and floor(v + 0.5) is that sum
-// plus 2^(2s-1), shifted right by 2s. s is taken only where 255 (|1 - fy| + |fy|) (|1 - fx| + |fx|)
-// 2^2s + 2^(2s-1), a bound of every partial sum, fits in int16. Upsampling by 2 or 4 with or
-// without half-pixel centers (YOLO and NanoDet necks) has such weights.
-int dyadic_fraction_bits(const ResizeBilinearParams& p) {
-  for (int s = 1; s <= 3; ++s) {
+// The fraction bits s (1..6) when every weight fy[y] and fx[x] is a multiple of 2^-s in [-1, 2]
+// (half-pixel centers put -0.25 at the first row, whose two taps are then the same pixel), else 0;
+// *int16 tells whether the int16 blend holds the sums. Then each product tap * weight * weight
+// (below 2^10 in magnitude, a multiple of 2^-2s: at most 22 significant bits) and each partial sum
+// of the float blend (below 2^12, so at most 24 bits) is exact in float: the blend equals the
+// integer sum a Wa + b Wb + c Wc + d Wd (weights scaled by 2^2s) over 2^2s, and floor(v + 0.5) is
+// that sum plus 2^(2s-1), shifted right by 2s. *int16 is set where 255 (|1 - fy| + |fy|)
+// (|1 - fx| + |fx|) 2^2s + 2^(2s-1), a bound of every partial sum, fits in int16 (upsampling by 2
+// or 4 with or without half-pixel centers: YOLO and NanoDet necks); otherwise the sums are taken
+// in int32 (DeepLab's 33 -> 513 align-corners upsample: sixteenths).
+int dyadic_fraction_bits(const ResizeBilinearParams& p, bool* int16) {
+  for (int s = 1; s <= 6; ++s) {
     const float scale = static_cast<float>(1 << s);
     bool ok = true;
     auto spread = [&](const float* f, size_t n) {
@@ -65,7 +67,10 @@ int dyadic_fraction_bits(const ResizeBilinearParams& p) {
     };
     const float wy = spread(p.fy, p.out_h);
     const float wx = spread(p.fx, p.out_w);
-    if (ok && 255.0f * wy * wx * scale * scale + scale * scale / 2 <= 32767.0f) return s;
+    if (ok) {
+      *int16 = 255.0f * wy * wx * scale * scale + scale * scale / 2 <= 32767.0f;
+      return s;
+    }
   }
   return 0;
 }
@@ -96,11 +101,20 @@ void for_each_pixel(const T* input, T* output, const ResizeBilinearParams& p, Pi
           const v128_t hi = blend.lanes(X8::widen_hi(va), X8::widen_hi(vb), X8::widen_hi(vc), X8::widen_hi(vd));
           wasm_v128_store(out + c, X8::narrow(lo, hi));
         }
+        auto eight = [&](size_t at) {
+          const v128_t lo = blend.lanes(X8::widen_lo(wasm_v128_load64_zero(ta + at)), X8::widen_lo(wasm_v128_load64_zero(tb + at)),
+                                        X8::widen_lo(wasm_v128_load64_zero(tc + at)), X8::widen_lo(wasm_v128_load64_zero(td + at)));
+          wasm_v128_store64_lane(out + at, X8::narrow(lo, lo), 0);
+        };
         if (c + 8 <= c_n) {
-          const v128_t lo = blend.lanes(X8::widen_lo(wasm_v128_load64_zero(ta + c)), X8::widen_lo(wasm_v128_load64_zero(tb + c)),
-                                        X8::widen_lo(wasm_v128_load64_zero(tc + c)), X8::widen_lo(wasm_v128_load64_zero(td + c)));
-          wasm_v128_store64_lane(out + c, X8::narrow(lo, lo), 0);
+          eight(c);
           c += 8;
+        }
+        // The last channels of a pixel with 8 or more: the 8 ending there, overlapping channels
+        // already written (the same values again).
+        if (c < c_n && c_n >= 8) {
+          eight(c_n - 8);
+          c = c_n;
         }
         for (; c < c_n; ++c) {
           const int32_t v = blend.one(ta[c], tb[c], tc[c], td[c]);
@@ -145,13 +159,46 @@ struct DyadicBlend {
   }
 };
 
+// The int32 blend of one pixel for weights of `s` fraction bits (up to 6: each scaled weight
+// product has magnitude at most 2^(2s+2) and fits int16): taps a, b and c, d interleaved in pairs,
+// one i32x4.dot_i16x8_s per pair of corners.
+struct DyadicBlend32 {
+  int32_t wa, wb, wc, wd, round, shift;
+  v128_t wab, wcd, vround;
+  DyadicBlend32(int32_t ky, int32_t kx, int s)
+      : wa(((1 << s) - ky) * ((1 << s) - kx)), wb(ky * ((1 << s) - kx)), wc(((1 << s) - ky) * kx), wd(ky * kx),
+        round(1 << (2 * s - 1)), shift(2 * s),
+        wab(wasm_i32x4_splat(static_cast<int32_t>((static_cast<uint32_t>(wb) << 16) | static_cast<uint16_t>(wa)))),
+        wcd(wasm_i32x4_splat(static_cast<int32_t>((static_cast<uint32_t>(wd) << 16) | static_cast<uint16_t>(wc)))),
+        vround(wasm_i32x4_splat(round)) {}
+  v128_t half(v128_t ab, v128_t cd) const {
+    const v128_t n = wasm_i32x4_add(wasm_i32x4_dot_i16x8(ab, wab), wasm_i32x4_dot_i16x8(cd, wcd));
+    return wasm_i32x4_shr(wasm_i32x4_add(n, vround), static_cast<uint32_t>(shift));
+  }
+  v128_t lanes(v128_t a, v128_t b, v128_t c, v128_t d) const {
+    const v128_t lo = half(wasm_i16x8_shuffle(a, b, 0, 8, 1, 9, 2, 10, 3, 11), wasm_i16x8_shuffle(c, d, 0, 8, 1, 9, 2, 10, 3, 11));
+    const v128_t hi = half(wasm_i16x8_shuffle(a, b, 4, 12, 5, 13, 6, 14, 7, 15), wasm_i16x8_shuffle(c, d, 4, 12, 5, 13, 6, 14, 7, 15));
+    return wasm_i16x8_narrow_i32x4(lo, hi);
+  }
+  int32_t one(int32_t a, int32_t b, int32_t c, int32_t d) const {
+    return (a * wa + b * wb + c * wc + d * wd + round) >> shift;
+  }
+};
+
 template <typename T>
 void resize_bilinear(const T* input, T* output, const ResizeBilinearParams& p) {
-  if (const int s = dyadic_fraction_bits(p)) {
+  bool int16 = false;
+  if (const int s = dyadic_fraction_bits(p, &int16)) {
     const float one = static_cast<float>(1 << s);
-    for_each_pixel(input, output, p, [&](size_t y, size_t x) {
-      return DyadicBlend(static_cast<int32_t>(p.fy[y] * one), static_cast<int32_t>(p.fx[x] * one), s);
-    });
+    if (int16) {
+      for_each_pixel(input, output, p, [&](size_t y, size_t x) {
+        return DyadicBlend(static_cast<int32_t>(p.fy[y] * one), static_cast<int32_t>(p.fx[x] * one), s);
+      });
+    } else {
+      for_each_pixel(input, output, p, [&](size_t y, size_t x) {
+        return DyadicBlend32(static_cast<int32_t>(p.fy[y] * one), static_cast<int32_t>(p.fx[x] * one), s);
+      });
+    }
     return;
   }
   for_each_pixel(input, output, p, [&](size_t y, size_t x) {

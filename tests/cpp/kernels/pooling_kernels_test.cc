@@ -375,7 +375,8 @@ TEST(QS8_RSUM_REF_VS_WASMSIMD, inner_eq_1280) { kQs8Rsum({1280}); }
 
 // A bilinear resize kernel pair over up- and downscales (1x1 -> 3x3 up to 33x33 -> 65x65, 5x3 ->
 // 2x7, 4x4 -> 1x1, and 2x and 4x upsamples, whose weights are multiples of 1/2, 1/4 or 1/8 and
-// take the quantized SIMD kernels' integer blend), each with plain, align_corners and
+// take the quantized SIMD kernels' int16 blend; 3x3 -> 33x33 and 2x3 -> 65x129 with align_corners
+// have sixteenths and sixty-fourths, their int32 blend), each with plain, align_corners and
 // half_pixel_centers coordinates.
 template <typename T>
 struct ResizeCheck {
@@ -385,7 +386,8 @@ struct ResizeCheck {
   void operator()(const std::vector<size_t>& channels) const {
     std::mt19937 rng(seed);
     const int kSizes[][4] = {{1, 1, 3, 3}, {2, 2, 4, 4},     {6, 6, 12, 12}, {33, 33, 65, 65},
-                             {5, 3, 2, 7}, {4, 4, 1, 1},     {13, 7, 26, 14}, {5, 3, 20, 12}};
+                             {5, 3, 2, 7}, {4, 4, 1, 1},     {13, 7, 26, 14}, {5, 3, 20, 12},
+                             {3, 3, 33, 33}, {2, 3, 65, 129}};
     int mode = 0;
     for (size_t c : channels) {
       for (const auto& sz : kSizes) {
