@@ -90,7 +90,7 @@ void fill_common(KernelTable* t) {
   X(qs8_f32_vcvt) X(qu8_f32_vcvt) X(f32_maxpool) X(s8_maxpool) X(u8_maxpool) X(f32_avgpool)              \
   X(qs8_avgpool) X(qu8_avgpool) X(f32_rsum) X(qs8_rsum) X(qu8_rsum) X(x8_zip2) X(f32_resize_bilinear)    \
   X(qs8_resize_bilinear) X(qu8_resize_bilinear) X(qs8_vlrelu_rndnu) X(qu8_vlrelu_rndnu) X(x8_lut)        \
-  X(qs8_softmax) X(qu8_softmax)
+  X(qs8_softmax) X(qu8_softmax) X(s8_argmax) X(u8_argmax)
 
 // A table from its ISA's GEMM, depthwise and peak kernels; the caller sets the FD_TWIN_KERNELS
 // fields.

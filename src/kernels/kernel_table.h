@@ -175,6 +175,9 @@ struct KernelTable {
 
   // Data movement.
   void (*x8_zip2)(size_t n, const uint8_t* a, const uint8_t* b, uint8_t* out) = nullptr;
+  // Arg max along the middle axis of [outer, axis, inner] (kernels/pooling.h).
+  void (*s8_argmax)(const int8_t* input, size_t outer, size_t axis, size_t inner, int32_t* output) = nullptr;
+  void (*u8_argmax)(const uint8_t* input, size_t outer, size_t axis, size_t inner, int32_t* output) = nullptr;
 
   // The profiler's peak: `iters` rounds of the GEMM's multiply-accumulate instruction on data in
   // cache (2 rows of 3 or 4 vectors of independent accumulators, as many as V8 keeps in registers,

@@ -72,5 +72,7 @@ void f32_argmax_ref(const float* input, size_t outer, size_t axis, size_t inner,
 void s8_argmax_ref(const int8_t* input, size_t outer, size_t axis, size_t inner, int32_t* output);
 void u8_argmax_ref(const uint8_t* input, size_t outer, size_t axis, size_t inner, int32_t* output);
 void s32_argmax_ref(const int32_t* input, size_t outer, size_t axis, size_t inner, int32_t* output);
+void s8_argmax_wasmsimd(const int8_t* input, size_t outer, size_t axis, size_t inner, int32_t* output);
+void u8_argmax_wasmsimd(const uint8_t* input, size_t outer, size_t axis, size_t inner, int32_t* output);
 
 }  // namespace fd

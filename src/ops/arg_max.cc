@@ -44,8 +44,8 @@ class ArgMax : public Op {
     int32_t* idx = out.as<int32_t>();  // INT64 output: int32 results first, widened below
     switch (in.dtype) {
       case DType::kFloat32: f32_argmax_ref(in.as<float>(), outer_, axis_, inner_, idx); break;
-      case DType::kInt8: s8_argmax_ref(in.as<int8_t>(), outer_, axis_, inner_, idx); break;
-      case DType::kUInt8: u8_argmax_ref(in.as<uint8_t>(), outer_, axis_, inner_, idx); break;
+      case DType::kInt8: ctx.kernels().s8_argmax(in.as<int8_t>(), outer_, axis_, inner_, idx); break;
+      case DType::kUInt8: ctx.kernels().u8_argmax(in.as<uint8_t>(), outer_, axis_, inner_, idx); break;
       default: s32_argmax_ref(in.as<int32_t>(), outer_, axis_, inner_, idx); break;
     }
     if (out.dtype == DType::kInt64) {

@@ -485,6 +485,33 @@ TEST(QS8_SOFTMAX_REF_VS_WASMSIMD, below_half_rounds_down) {
 TEST(QU8_SOFTMAX_REF_VS_WASMSIMD, below_half_plus_half_truncated) {
   expect_softmax_below_half<uint8_t>(qu8_softmax_wasmsimd, 0, 1);
 }
+// Arg max, SIMD128 against ref: rows of 1 to 70 values along a contiguous axis (the vector path
+// from 16) and along a strided one, random values from a few levels (ties everywhere: the first
+// maximum must win) and from the whole range, the type's extremes included.
+template <typename T>
+void check_argmax(void (*ref)(const T*, size_t, size_t, size_t, int32_t*),
+                  void (*simd)(const T*, size_t, size_t, size_t, int32_t*), uint32_t seed) {
+  std::mt19937 rng(seed);
+  for (size_t axis = 1; axis <= 70; ++axis) {
+    for (size_t inner : {size_t{1}, size_t{3}}) {
+      for (int levels : {3, 256}) {
+        const size_t outer = 9;
+        std::vector<T> in(outer * axis * inner);
+        for (T& v : in) {
+          const int k = static_cast<int>(rng() % static_cast<uint32_t>(levels));
+          v = static_cast<T>(levels == 256 ? std::numeric_limits<T>::min() + k : std::numeric_limits<T>::max() - k);
+        }
+        std::vector<int32_t> a(outer * inner, -1), b(outer * inner, -2);
+        ref(in.data(), outer, axis, inner, a.data());
+        simd(in.data(), outer, axis, inner, b.data());
+        ASSERT_EQ(a, b) << "axis " << axis << " inner " << inner << " levels " << levels;
+      }
+    }
+  }
+}
+TEST(S8_ARGMAX_REF_VS_WASMSIMD, rows_1_to_70) { check_argmax<int8_t>(s8_argmax_ref, s8_argmax_wasmsimd, 51); }
+TEST(U8_ARGMAX_REF_VS_WASMSIMD, rows_1_to_70) { check_argmax<uint8_t>(u8_argmax_ref, u8_argmax_wasmsimd, 52); }
+
 #endif  // __wasm_simd128__
 
 }  // namespace
