@@ -31,7 +31,24 @@ void f32_dwconv_c8_wasmsimd(const float* in, size_t c_in, size_t depth_multiplie
       const float* base = ky0 < ky1 && kx0 < kx1 ? in + first_iy * in_row + first_ix * c : in;
       const size_t row_step = g.dilation_h * in_row, px_step = g.dilation_w * c;
       float* o = out + (oy * g.out_w + ox) * c;
-      for (size_t ch = 0; ch < c; ch += kDwChannelBlock) {
+      size_t ch = 0;
+      if (g.kernel_h == 3 && g.kernel_w == 3 && ky1 - ky0 == 3 && kx1 - kx0 == 3) {
+        // A whole 3x3 window: full blocks of 8 channels with the nine taps unrolled, in the same
+        // (ky, kx) order.
+        for (; ch + kDwChannelBlock <= c; ch += kDwChannelBlock) {
+          v128_t acc_lo = wasm_v128_load(bias + ch);
+          v128_t acc_hi = wasm_v128_load(bias + ch + 4);
+          for (size_t t = 0; t < 9; ++t) {
+            const float* px = base + (t / 3) * row_step + (t % 3) * px_step + ch;
+            const float* wp = w + t * cp + ch;
+            acc_lo = wasm_f32x4_add(acc_lo, wasm_f32x4_mul(wasm_v128_load(px), wasm_v128_load(wp)));
+            acc_hi = wasm_f32x4_add(acc_hi, wasm_f32x4_mul(wasm_v128_load(px + 4), wasm_v128_load(wp + 4)));
+          }
+          wasm_v128_store(o + ch, wasm_f32x4_pmin(wasm_f32x4_pmax(acc_lo, vmin), vmax));
+          wasm_v128_store(o + ch + 4, wasm_f32x4_pmin(wasm_f32x4_pmax(acc_hi, vmin), vmax));
+        }
+      }
+      for (; ch < c; ch += kDwChannelBlock) {
         const size_t nvalid = c - ch < kDwChannelBlock ? c - ch : kDwChannelBlock;
         v128_t acc_lo = wasm_v128_load(bias + ch);
         v128_t acc_hi = wasm_v128_load(bias + ch + 4);

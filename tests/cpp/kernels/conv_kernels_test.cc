@@ -611,14 +611,30 @@ TEST(QX8_DWCONV_C16Q4_PACK, refuses_weights_outside_int8) {
 }
 
 #ifdef __wasm_simd128__
-// The float depthwise kernel, depth multiplier 1, SIMD against ref bit-exactly: 10 random
-// geometries per channel count, clamped or not.
+// A 3x3 window on a 7x9 image padded by 1, stride and dilation 1 or 2 (from `variant`'s bits).
+ConvGeometry padded_3x3(int variant) {
+  ConvGeometry g;
+  g.in_h = 7;
+  g.in_w = 9;
+  g.kernel_h = g.kernel_w = 3;
+  g.stride_h = g.stride_w = 1 + (variant & 1);
+  g.dilation_h = g.dilation_w = 1 + ((variant >> 1) & 1);
+  g.pad_top = g.pad_left = 1;
+  const size_t eff = 2 * g.dilation_h + 1;
+  g.out_h = (g.in_h + 2 - eff) / g.stride_h + 1;
+  g.out_w = (g.in_w + 2 - eff) / g.stride_w + 1;
+  return g;
+}
+
+// The float depthwise kernel, depth multiplier 1, SIMD against ref bit-exactly: per channel count
+// the four padded_3x3 geometries (whose interior windows take the unrolled 3x3 path) and 10
+// random ones, clamped or not.
 void check_f32_dwconv_c8(const std::vector<size_t>& channels) {
   std::mt19937 rng(11 + static_cast<uint32_t>(channels[0]));
   int iter = 0;
   for (size_t c : channels) {
-    for (int rep = 0; rep < 10; ++rep, ++iter) {
-      const ConvGeometry g = random_geometry(rng);
+    for (int rep = 0; rep < 14; ++rep, ++iter) {
+      const ConvGeometry g = rep < 4 ? padded_3x3(rep) : random_geometry(rng);
       const size_t cp = round_up_multiple(c, kDwChannelBlock);
       std::vector<float> in = random_floats(rng, g.in_h * g.in_w * c, -3.0f, 3.0f);
       std::vector<float> w = random_floats(rng, g.kernel_h * g.kernel_w * cp, -1.0f, 1.0f);
