@@ -2,7 +2,7 @@
 // Rows along a contiguous axis (inner = 1) of 16 values or more, such as a segmentation head's
 // class scores per pixel: the row's maximum from vector maxima (a last vector overlapping the one
 // before it) and a horizontal reduction, then the first vector holding it, by its equality mask.
-// Other layouts take the scalar loop.
+// Other layouts take the ref kernel's loop.
 #include <wasm_simd128.h>
 
 #include "kernels/pooling.h"
@@ -35,38 +35,24 @@ inline int32_t row_argmax(const uint8_t* row, size_t n) {
   return static_cast<int32_t>(n - 16 + __builtin_ctz(hits));
 }
 
-template <typename T>
-void argmax(const T* input, size_t outer, size_t axis, size_t inner, int32_t* output) {
-  constexpr bool kUnsigned = static_cast<T>(-1) > 0;
-  if (inner == 1 && axis >= 16) {
-    const uint8_t* in = reinterpret_cast<const uint8_t*>(input);
-    for (size_t o = 0; o < outer; ++o) output[o] = row_argmax<kUnsigned>(in + o * axis, axis);
-    return;
-  }
-  for (size_t o = 0; o < outer; ++o) {
-    for (size_t i = 0; i < inner; ++i) {
-      const T* row = input + o * axis * inner + i;
-      T best = row[0];
-      int32_t best_index = 0;
-      for (size_t a = 1; a < axis; ++a) {
-        if (row[a * inner] > best) {
-          best = row[a * inner];
-          best_index = static_cast<int32_t>(a);
-        }
-      }
-      output[o * inner + i] = best_index;
-    }
-  }
+// Rows of 16 or more along a contiguous axis; false for other layouts (the ref's loop then).
+template <bool kUnsigned>
+bool argmax_rows(const uint8_t* input, size_t outer, size_t axis, size_t inner, int32_t* output) {
+  if (inner != 1 || axis < 16) return false;
+  for (size_t o = 0; o < outer; ++o) output[o] = row_argmax<kUnsigned>(input + o * axis, axis);
+  return true;
 }
 
 }  // namespace wasmsimd_impl
 
 void s8_argmax_wasmsimd(const int8_t* input, size_t outer, size_t axis, size_t inner, int32_t* output) {
-  wasmsimd_impl::argmax(input, outer, axis, inner, output);
+  if (!wasmsimd_impl::argmax_rows<false>(reinterpret_cast<const uint8_t*>(input), outer, axis, inner, output)) {
+    s8_argmax_ref(input, outer, axis, inner, output);
+  }
 }
 
 void u8_argmax_wasmsimd(const uint8_t* input, size_t outer, size_t axis, size_t inner, int32_t* output) {
-  wasmsimd_impl::argmax(input, outer, axis, inner, output);
+  if (!wasmsimd_impl::argmax_rows<true>(input, outer, axis, inner, output)) u8_argmax_ref(input, outer, axis, inner, output);
 }
 
 }  // namespace fd
