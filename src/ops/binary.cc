@@ -2,6 +2,7 @@
 // and int8/uint8 (ADD/SUB/MUL) with quantized kernels.
 #include <algorithm>
 #include <cstring>
+#include <vector>
 
 #include "core/decimal.h"
 #include "kernels/elementwise.h"
@@ -14,14 +15,35 @@ namespace {
 template <typename T, typename P>
 using QKernel = void (*)(size_t, const T*, const T*, T*, const P&);
 
+// A short inner run that one operand repeats over the plan's innermost outer dim while the other
+// advances (a per-channel constant over an image: MoveNet's [1, 192, 192, 3] - [1, 1, 1, 3]),
+// held `data.size() / unit` times in a row so one kernel call covers that many runs
+// (Binary::repeat_short_runs); without it each call would take 3 elements.
+struct RepeatedRun {
+  int operand = -1;  // 0: input 0 repeats, 1: input 1, -1: no repetition
+  size_t unit = 0;   // elements of the repeated run
+  std::vector<uint8_t> data;
+  int64_t at = -1;   // the operand offset `data` holds (-1: none yet this invocation)
+  template <typename T>
+  const T* get(int which, const T* base, int64_t offset) {
+    if (which != operand) return base + offset;
+    T* d = reinterpret_cast<T*>(data.data());
+    if (offset != at) {
+      for (size_t i = 0; i < data.size() / sizeof(T); i += unit) std::copy_n(base + offset, unit, d + i);
+      at = offset;
+    }
+    return d;
+  }
+};
+
 // Runs a quantized vector/scalar kernel pair over a broadcast plan.
 template <typename T, typename P>
-void run_quant(const BroadcastPlan& plan, QKernel<T, P> vv, QKernel<T, P> vc, const P& p,
+void run_quant(const BroadcastPlan& plan, RepeatedRun& rep, QKernel<T, P> vv, QKernel<T, P> vc, const P& p,
                const P& swapped, const T* a, const T* b, T* out) {
   const size_t n = static_cast<size_t>(plan.inner);
   for_each_run(plan, [&](int64_t ao, int64_t bo, int64_t oo) {
     switch (plan.kind) {
-      case BroadcastPlan::Kind::kVecVec: vv(n, a + ao, b + bo, out + oo, p); break;
+      case BroadcastPlan::Kind::kVecVec: vv(n, rep.get(0, a, ao), rep.get(1, b, bo), out + oo, p); break;
       case BroadcastPlan::Kind::kVecScalar: vc(n, a + ao, b + bo, out + oo, p); break;
       case BroadcastPlan::Kind::kScalarVec: vc(n, b + bo, a + ao, out + oo, swapped); break;
     }
@@ -34,12 +56,12 @@ using XKernel = void (*)(BinaryOp, size_t, const T*, const T*, T*, const P&);
 // Runs a float/int32 vector/scalar kernel pair over a broadcast plan; `rop` is `op` with the
 // operands swapped (for a scalar first operand).
 template <typename T, typename P>
-void run_plain(const BroadcastPlan& plan, XKernel<T, P> vv, XKernel<T, P> vc, BinaryOp op,
+void run_plain(const BroadcastPlan& plan, RepeatedRun& rep, XKernel<T, P> vv, XKernel<T, P> vc, BinaryOp op,
                BinaryOp rop, const P& p, const T* a, const T* b, T* out) {
   const size_t n = static_cast<size_t>(plan.inner);
   for_each_run(plan, [&](int64_t ao, int64_t bo, int64_t oo) {
     switch (plan.kind) {
-      case BroadcastPlan::Kind::kVecVec: vv(op, n, a + ao, b + bo, out + oo, p); break;
+      case BroadcastPlan::Kind::kVecVec: vv(op, n, rep.get(0, a, ao), rep.get(1, b, bo), out + oo, p); break;
       case BroadcastPlan::Kind::kVecScalar: vc(op, n, a + ao, b + bo, out + oo, p); break;
       case BroadcastPlan::Kind::kScalarVec: vc(rop, n, b + bo, a + ao, out + oo, p); break;
     }
@@ -81,6 +103,8 @@ class Binary : public Op {
     if (!s.ok()) return ctx.error(s.message());
     FD_RETURN_IF_ERROR(ctx.set_output_shape(0, out_shape));
     rows_.init(out_shape);
+    repeated_ = RepeatedRun();
+    repeat_short_runs(dtype_size(dtype_));
     const Activation act = ctx.options().activation;
 
     if (dtype_ == DType::kFloat32) {
@@ -126,6 +150,7 @@ class Binary : public Op {
     if (dtype_ == DType::kInt32 && check_zero_divisor_) FD_RETURN_IF_ERROR(check_divisor(ctx));
     // The whole plan once, or (set_output_row_stride) its one run row by row: one call site, so
     // the kernel dispatch below is inlined once.
+    repeated_.at = -1;  // the inputs may have changed since the last invocation
     const bool strided = !rows_.contiguous();
     const size_t rows = strided ? static_cast<size_t>(plan_.inner) / rows_.row : 1;
     for (size_t r = 0; r < rows; ++r) {
@@ -136,7 +161,7 @@ class Binary : public Op {
 
   // Elementwise ops without broadcasting, on 8-bit or float tensors, write rows with a stride.
   bool set_output_row_stride(size_t row_stride) override {
-    if (dtype_ == DType::kInt32 || plan_.kind != BroadcastPlan::Kind::kVecVec || plan_.runs != 1 ||
+    if (dtype_ == DType::kInt32 || repeated_.operand >= 0 || plan_.kind != BroadcastPlan::Kind::kVecVec || plan_.runs != 1 ||
         rows_.row == 0 || static_cast<size_t>(plan_.inner) % rows_.row != 0 || !rows_.set_stride(row_stride)) {
       return false;
     }
@@ -146,6 +171,35 @@ class Binary : public Op {
   }
 
  private:
+  // See RepeatedRun: a run of fewer than 64 elements that one input repeats (stride 0) over the
+  // innermost outer dim while the other input advances by the run takes m of those runs per
+  // kernel call, m the largest divisor of that dim with m * run <= 512.
+  void repeat_short_runs(size_t element_bytes) {
+    if (plan_.kind != BroadcastPlan::Kind::kVecVec || plan_.rank < 1 || plan_.inner >= 64) return;
+    const int d = plan_.rank - 1;
+    for (int which = 0; which < 2; ++which) {
+      int64_t* repeats = which == 0 ? plan_.a_stride : plan_.b_stride;
+      int64_t* advances = which == 0 ? plan_.b_stride : plan_.a_stride;
+      if (repeats[d] != 0 || advances[d] != plan_.inner) continue;
+      int64_t m = 1;
+      for (int64_t k = std::min<int64_t>(plan_.outer[d], 512 / plan_.inner); k > 1; --k) {
+        if (plan_.outer[d] % k == 0) {
+          m = k;
+          break;
+        }
+      }
+      if (m == 1) return;
+      repeated_.operand = which;
+      repeated_.unit = static_cast<size_t>(plan_.inner);
+      repeated_.data.assign(static_cast<size_t>(plan_.inner * m) * element_bytes, 0);
+      plan_.inner *= m;
+      plan_.outer[d] /= m;
+      plan_.runs /= m;
+      advances[d] *= m;
+      return;
+    }
+  }
+
   // Runs `plan` with the inputs `in` elements and the output `out` elements past their starts.
   Status run(NodeContext& ctx, const BroadcastPlan& plan, size_t in, size_t out) {
     const RTensor& a = ctx.input(0);
@@ -153,28 +207,28 @@ class Binary : public Op {
     RTensor& o = ctx.output(0);
     switch (dtype_) {
       case DType::kFloat32:
-        run_plain<float, F32MinMaxParams>(plan, kt_->f32_vbinary, kt_->f32_vbinaryc, op_, reversed(op_), fparams_,
+        run_plain<float, F32MinMaxParams>(plan, repeated_, kt_->f32_vbinary, kt_->f32_vbinaryc, op_, reversed(op_), fparams_,
                                           a.as<float>() + in, b.as<float>() + in, o.as<float>() + out);
         break;
       case DType::kInt32:
-        run_plain<int32_t, S32MinMaxParams>(plan, s32_vbinary_ref, s32_vbinaryc_ref, op_, reversed(op_), iparams_,
+        run_plain<int32_t, S32MinMaxParams>(plan, repeated_, s32_vbinary_ref, s32_vbinaryc_ref, op_, reversed(op_), iparams_,
                                             a.as<int32_t>() + in, b.as<int32_t>() + in, o.as<int32_t>() + out);
         break;
       case DType::kInt8:
         if (op_ == BinaryOp::kMul) {
-          run_quant<int8_t, QMulParams>(plan, kt_->qs8_vmul, kt_->qs8_vmulc, mul_, mul_swapped_,
+          run_quant<int8_t, QMulParams>(plan, repeated_, kt_->qs8_vmul, kt_->qs8_vmulc, mul_, mul_swapped_,
                                         a.as<int8_t>() + in, b.as<int8_t>() + in, o.as<int8_t>() + out);
         } else {
-          run_quant<int8_t, QAddParams>(plan, kt_->qs8_vadd_rndnu, kt_->qs8_vaddc_rndnu, add_, add_swapped_,
+          run_quant<int8_t, QAddParams>(plan, repeated_, kt_->qs8_vadd_rndnu, kt_->qs8_vaddc_rndnu, add_, add_swapped_,
                                         a.as<int8_t>() + in, b.as<int8_t>() + in, o.as<int8_t>() + out);
         }
         break;
       case DType::kUInt8:
         if (op_ == BinaryOp::kMul) {
-          run_quant<uint8_t, QMulParams>(plan, kt_->qu8_vmul, kt_->qu8_vmulc, mul_, mul_swapped_,
+          run_quant<uint8_t, QMulParams>(plan, repeated_, kt_->qu8_vmul, kt_->qu8_vmulc, mul_, mul_swapped_,
                                          a.as<uint8_t>() + in, b.as<uint8_t>() + in, o.as<uint8_t>() + out);
         } else {
-          run_quant<uint8_t, QAddParams>(plan, kt_->qu8_vadd_rndnu, kt_->qu8_vaddc_rndnu, add_, add_swapped_,
+          run_quant<uint8_t, QAddParams>(plan, repeated_, kt_->qu8_vadd_rndnu, kt_->qu8_vaddc_rndnu, add_, add_swapped_,
                                          a.as<uint8_t>() + in, b.as<uint8_t>() + in, o.as<uint8_t>() + out);
         }
         break;
@@ -200,7 +254,8 @@ class Binary : public Op {
 
   BinaryOp op_;
   DType dtype_ = DType::kFloat32;
-  BroadcastPlan plan_, row_plan_;  // row_plan_: one row of plan_'s single run (set_output_row_stride)
+  BroadcastPlan plan_, row_plan_;
+  RepeatedRun repeated_;  // row_plan_: one row of plan_'s single run (set_output_row_stride)
   OutputRows rows_;
   F32MinMaxParams fparams_;
   S32MinMaxParams iparams_;

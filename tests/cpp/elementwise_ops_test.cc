@@ -315,6 +315,44 @@ TEST(ElementwiseOps, QuantizedBinaryMatchesFloatReference) {
   check_quant_binary_vs_float<uint8_t>(OpCode::kSub, {3, 8}, {3, 1}, {3, 8}, 10);
 }
 
+// A short per-channel run repeated over an image (several runs per kernel call, the repeated
+// operand copied side by side) gives the bytes of the same op on the operand broadcast beforehand,
+// first or second operand, with an outer dim along which the repeated run changes too, and again
+// after the inputs change between invocations.
+template <typename T>
+void check_repeated_runs_exact(OpCode code, DType t, Shape image, Shape channels, bool channels_first) {
+  std::mt19937 rng(77);
+  const int32_t lo = std::is_signed<T>::value ? -128 : 0;
+  std::uniform_int_distribution<int32_t> byte(lo, lo + 255);
+  const QuantParams qi = quant(0.031f, lo + 100), qc = quant(0.017f, lo + 140), qo = quant(0.045f, lo + 128);
+  GraphBuilder gb;
+  const int ii = gb.input(t, image, qi), ic = gb.input(t, channels, qc), io = gb.tensor(t, image, qo);
+  gb.node(code, channels_first ? std::vector<int>{ic, ii} : std::vector<int>{ii, ic}, {io}, OpOptions());
+  gb.output(io);
+  auto it = build(gb);
+  ASSERT_TRUE(it);
+  for (int round = 0; round < 2; ++round) {
+    std::vector<T> x(num_elements(image)), c(num_elements(channels)), full(x.size());
+    for (T& v : x) v = static_cast<T>(byte(rng));
+    for (T& v : c) v = static_cast<T>(byte(rng));
+    for (size_t i = 0; i < full.size(); ++i) full[i] = c[broadcast_offset(channels, image, static_cast<int64_t>(i))];
+    set_input(*it, 0, x);  // graph inputs in creation order: the image, then the channels
+    set_input(*it, 1, c);
+    ASSERT_TRUE(it->invoke().ok());
+    const std::vector<T> got = get_output<T>(*it, 0);
+    const std::vector<T> want = channels_first ? run_binary<T>(code, t, image, image, image, full, x, qc, qi, qo)
+                                               : run_binary<T>(code, t, image, image, image, x, full, qi, qc, qo);
+    ASSERT_EQ(got, want) << "round " << round << " channels first " << channels_first;
+  }
+}
+
+TEST(ElementwiseOps, RepeatedShortRunsMatchTheBroadcastOperand) {
+  check_repeated_runs_exact<int8_t>(OpCode::kSub, DType::kInt8, {1, 40, 30, 3}, {1, 1, 1, 3}, false);
+  check_repeated_runs_exact<int8_t>(OpCode::kSub, DType::kInt8, {1, 40, 30, 3}, {1, 1, 1, 3}, true);
+  check_repeated_runs_exact<uint8_t>(OpCode::kAdd, DType::kUInt8, {2, 7, 11, 5}, {2, 1, 1, 5}, false);
+  check_repeated_runs_exact<int8_t>(OpCode::kMul, DType::kInt8, {3, 4, 9, 6}, {3, 1, 1, 6}, true);
+}
+
 TEST(ElementwiseOps, QuantizedDivIsRejectedWithTheType) {
   GraphBuilder gb;
   int a = gb.input(DType::kInt8, {2}, quant(1, 0)), b = gb.input(DType::kInt8, {2}, quant(1, 0));
