@@ -499,6 +499,16 @@ void check_3x3s1_case(const std::vector<uint8_t>& o_ref, const std::vector<uint8
   *varied += any;
 }
 
+// Weights of a 3x3 depthwise filter for `c` channels in rows of `cp` ([tap, cp], the padding
+// channels 0), each in [lo, hi], drawn tap by tap.
+std::vector<int16_t> random_3x3_taps(std::mt19937& rng, size_t c, size_t cp, int lo, int hi) {
+  std::vector<int16_t> w(9 * cp, 0);
+  for (size_t t = 0; t < 9; ++t) {
+    for (size_t ch = 0; ch < c; ++ch) w[t * cp + ch] = static_cast<int16_t>(rand_int(rng, lo, hi));
+  }
+  return w;
+}
+
 // The relaxed kernel's sliding 3x3 stride-1 form, weights packed from the taps in
 // kDw3x3s1QuadOrder, against the tap-quad ref with the row-major packing, bit for bit: random
 // 3x3 stride-1 geometries, channel counts with and without a partial last block, both activation
@@ -522,10 +532,7 @@ TEST(QDwconvKernel, Relaxed3x3Stride1MatchesRef) {
     ASSERT_TRUE(dw_3x3s1_eligible(g, c));
     const size_t cp = round_up_multiple(c, kDwChannelBlock);
     std::vector<uint8_t> in = random_bytes(rng, g.in_h * g.in_w * c);
-    std::vector<int16_t> w(9 * cp, 0);
-    for (size_t t = 0; t < 9; ++t) {
-      for (size_t ch = 0; ch < c; ++ch) w[t * cp + ch] = static_cast<int16_t>(rand_int(rng, -128, 127));
-    }
+    const std::vector<int16_t> w = random_3x3_taps(rng, c, cp, -128, 127);
     std::vector<int16_t> w12(12 * cp);
     dw_3x3_ordered_taps(cp, w.data(), kDw3x3s1QuadOrder, 12, w12.data());
     std::vector<int32_t> bias(round_up_multiple(c, kDwQuadBlock), 0);
@@ -572,12 +579,7 @@ TEST(QDwconvKernel, Simd3x3Stride1MatchesRef) {
     ASSERT_TRUE(dw_3x3s1_eligible(g, c));
     const size_t cp = round_up_multiple(c, kDwChannelBlock);
     std::vector<uint8_t> in = random_bytes(rng, g.in_h * g.in_w * c);
-    std::vector<int16_t> w(9 * cp, 0);
-    for (size_t t = 0; t < 9; ++t) {
-      for (size_t ch = 0; ch < c; ++ch) {
-        w[t * cp + ch] = static_cast<int16_t>(rand_int(rng, is_unsigned ? -255 : -128, is_unsigned ? 255 : 127));
-      }
-    }
+    const std::vector<int16_t> w = random_3x3_taps(rng, c, cp, is_unsigned ? -255 : -128, is_unsigned ? 255 : 127);
     std::vector<int16_t> w9(9 * cp);
     dw_3x3_ordered_taps(cp, w.data(), kDw3x3s1PairOrder, 9, w9.data());
     std::vector<int32_t> bias(cp, 0);
