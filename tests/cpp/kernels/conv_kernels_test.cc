@@ -499,6 +499,26 @@ void check_3x3s1_case(const std::vector<uint8_t>& o_ref, const std::vector<uint8
   *varied += any;
 }
 
+// The sliding 3x3 tests' cases: 120 of them over channel counts 16-96 with and without a partial
+// block, alternating activation types, random stride-1 geometries up to `max_side` pixels and
+// random input; one(rng, iter, c, is_unsigned, g, in, &varied) checks each (check_3x3s1_case), and
+// at least 90 must have outputs that vary.
+template <typename F>
+void for_3x3s1_cases(uint32_t seed, int max_side, F one) {
+  std::mt19937 rng(seed);
+  const size_t channels[] = {16, 17, 24, 31, 32, 45, 58, 64, 96};
+  int varied = 0;
+  for (int iter = 0; iter < 120; ++iter) {
+    const size_t c = channels[iter % 9];
+    const bool is_unsigned = iter % 2 == 0;
+    const ConvGeometry g = random_3x3s1_geometry(rng, max_side);
+    ASSERT_TRUE(dw_3x3s1_eligible(g, c));
+    const std::vector<uint8_t> in = random_bytes(rng, g.in_h * g.in_w * c);
+    ASSERT_NO_FATAL_FAILURE(one(rng, iter, c, is_unsigned, g, in, &varied));
+  }
+  EXPECT_GE(varied, 90);
+}
+
 // Weights of a 3x3 depthwise filter for `c` channels in rows of `cp` ([tap, cp], the padding
 // channels 0), each in [lo, hi], drawn tap by tap.
 std::vector<int16_t> random_3x3_taps(std::mt19937& rng, size_t c, size_t cp, int lo, int hi) {
@@ -522,16 +542,9 @@ TEST(QDwconvKernel, Relaxed3x3Stride1MatchesRef) {
   if (!table) GTEST_SKIP() << "no relaxed-SIMD kernels in this build or engine";
   const QDwconvUkernel& uk = table->qx8_dwconv_m1;
   ASSERT_NE(uk.run_3x3s1, nullptr);
-  std::mt19937 rng(13);
-  const size_t channels[] = {16, 17, 24, 31, 32, 45, 58, 64, 96};
-  int varied_cases = 0;
-  for (int iter = 0; iter < 120; ++iter) {
-    const size_t c = channels[iter % 9];
-    const bool is_unsigned = iter % 2 == 0;
-    const ConvGeometry g = random_3x3s1_geometry(rng, 12);
-    ASSERT_TRUE(dw_3x3s1_eligible(g, c));
+  for_3x3s1_cases(13, 12, [&](std::mt19937& rng, int iter, size_t c, bool is_unsigned, const ConvGeometry& g,
+                               const std::vector<uint8_t>& in, int* varied_cases) {
     const size_t cp = round_up_multiple(c, kDwChannelBlock);
-    std::vector<uint8_t> in = random_bytes(rng, g.in_h * g.in_w * c);
     const std::vector<int16_t> w = random_3x3_taps(rng, c, cp, -128, 127);
     std::vector<int16_t> w12(12 * cp);
     dw_3x3_ordered_taps(cp, w.data(), kDw3x3s1QuadOrder, 12, w12.data());
@@ -553,9 +566,8 @@ TEST(QDwconvKernel, Relaxed3x3Stride1MatchesRef) {
       qx8_dwconv_c16q4_sdot_ref(in.data(), c, g, pw, folded.data(), zero_row.data(), o_ref.data(), rq.params);
     }
     uk.run_3x3s1(in.data(), c, g, packed12.data(), folded12.data(), zero_row.data(), o_simd.data(), rq.params);
-    ASSERT_NO_FATAL_FAILURE(check_3x3s1_case(o_ref, o_simd, iter, c, g, &varied_cases));
-  }
-  EXPECT_GE(varied_cases, 90);
+    ASSERT_NO_FATAL_FAILURE(check_3x3s1_case(o_ref, o_simd, iter, c, g, varied_cases));
+  });
 }
 
 // The SIMD128 kernel's sliding 3x3 stride-1 form, weights packed from the taps in
@@ -569,16 +581,9 @@ TEST(QDwconvKernel, Simd3x3Stride1MatchesRef) {
   const QDwconvUkernel& uk = table->qx8_dwconv_m1_general;
   ASSERT_NE(uk.run_3x3s1, nullptr);
   ASSERT_EQ(uk.taps_3x3s1, 9u);
-  std::mt19937 rng(17);
-  const size_t channels[] = {16, 17, 24, 31, 32, 45, 58, 64, 96};
-  int varied_cases = 0;
-  for (int iter = 0; iter < 120; ++iter) {
-    const size_t c = channels[iter % 9];
-    const bool is_unsigned = iter % 2 == 0;
-    const ConvGeometry g = random_3x3s1_geometry(rng, 20);
-    ASSERT_TRUE(dw_3x3s1_eligible(g, c));
+  for_3x3s1_cases(17, 20, [&](std::mt19937& rng, int iter, size_t c, bool is_unsigned, const ConvGeometry& g,
+                               const std::vector<uint8_t>& in, int* varied_cases) {
     const size_t cp = round_up_multiple(c, kDwChannelBlock);
-    std::vector<uint8_t> in = random_bytes(rng, g.in_h * g.in_w * c);
     const std::vector<int16_t> w = random_3x3_taps(rng, c, cp, is_unsigned ? -255 : -128, is_unsigned ? 255 : 127);
     std::vector<int16_t> w9(9 * cp);
     dw_3x3_ordered_taps(cp, w.data(), kDw3x3s1PairOrder, 9, w9.data());
@@ -595,9 +600,8 @@ TEST(QDwconvKernel, Simd3x3Stride1MatchesRef) {
     std::vector<uint8_t> o_ref(g.out_h * g.out_w * c, 2), o_simd(g.out_h * g.out_w * c, 3);
     qx8_dwconv_c8p2_ref(in.data(), c, g, packed.data(), folded.data(), zero_row.data(), o_ref.data(), rq.params);
     uk.run_3x3s1(in.data(), c, g, packed9.data(), folded9.data(), zero_row.data(), o_simd.data(), rq.params);
-    ASSERT_NO_FATAL_FAILURE(check_3x3s1_case(o_ref, o_simd, iter, c, g, &varied_cases));
-  }
-  EXPECT_GE(varied_cases, 90);
+    ASSERT_NO_FATAL_FAILURE(check_3x3s1_case(o_ref, o_simd, iter, c, g, varied_cases));
+  });
 }
 
 // The int8 tap-quad packer refuses weights outside int8 (uint8 models' w - w_zp can reach 255).
