@@ -22,6 +22,7 @@
 #include "quantize/calibration_images.h"
 #include "quantize/fold_constants.h"
 #include "quantize/int4_choice.h"
+#include "quantize/int4_finetune.h"
 #include "quantize/post_training.h"
 #include "quantize/presets.h"
 #include "quantize/report.h"
@@ -63,6 +64,13 @@ const char* kUsage =
     "                           saved first): accuracy (while the summed error stays <= --int4-error,\n"
     "                           default 0.2) or aggressive (all but the first and last layers)\n"
     "  --size-budget BYTES      add INT4 layers, least harmful first, until the file fits\n"
+    "  --int4-finetune EPOCHS   after choosing the INT4 layers, train the float graph for EPOCHS\n"
+    "                           passes over the calibration images to reproduce its own outputs\n"
+    "                           with those layers' weights on their INT4 grids (distillation,\n"
+    "                           straight-through rounding; every weight and bias trained); then\n"
+    "                           calibrate and quantize the trained graph (default 0 = off)\n"
+    "  --int4-finetune-step S   Adam step in INT4 quantization steps (default 0.003)\n"
+    "  --int4-finetune-batch N  images per Adam step (default 1)\n"
     "  --outputs TENSOR...      make these tensors the model outputs (in this order) and drop\n"
     "                           what they do not depend on (default: the model's outputs; the\n"
     "                           yolox preset cuts the head before its final concatenation)\n"
@@ -114,6 +122,7 @@ struct Args {
   std::string int4_mode;    // "", "accuracy" or "aggressive"
   double int4_error = 0.2;  // accuracy mode: bound on the summed model-output error (see README)
   size_t size_budget = 0;    // bytes; 0 = none
+  Int4FinetuneOptions finetune{0};  // --int4-finetune EPOCHS (0: none) and its step options
 };
 
 // Images the INT4 choice measures each candidate layer on.
@@ -192,6 +201,12 @@ Status parse_args(int argc, char** argv, Args* a) {
       const long long v = std::strtoll(argv[++i], nullptr, 10);
       if (v <= 0) return Status::error("--size-budget must be a positive number of bytes");
       a->size_budget = static_cast<size_t>(v);
+    } else if (arg == "--int4-finetune") {
+      FD_RETURN_IF_ERROR(non_negative(&a->finetune.epochs));
+    } else if (arg == "--int4-finetune-batch") {
+      FD_RETURN_IF_ERROR(non_negative(&a->finetune.batch));
+    } else if (arg == "--int4-finetune-step") {
+      FD_RETURN_IF_ERROR(non_negative(&a->finetune.step));
     } else if (arg == "--prune") {
       a->prune = true;
     } else if (arg == "--channels-last-reshapes") {
@@ -218,6 +233,9 @@ Status parse_args(int argc, char** argv, Args* a) {
   }
   if (a->model.empty()) return Status::error("no model given");
   if (a->output.empty()) return Status::error("no output file given (-o OUT.tflite)");
+  if (a->finetune.epochs > 0 && a->int4_weights.empty() && a->int4_mode.empty() && a->size_budget == 0) {
+    return Status::error("--int4-finetune trains around INT4 layers: give --int4, --int4-mode or --size-budget");
+  }
   if (a->float_model && (!a->int4_weights.empty() || !a->int4_mode.empty() || a->size_budget > 0)) {
     return Status::error("--int4, --int4-mode and --size-budget store quantized weights: they do not combine with --float");
   }
@@ -425,6 +443,27 @@ Status run(const Args& a) {
                              std::to_string(file.size()) + " bytes with every candidate layer in INT4");
       }
       FD_RETURN_IF_ERROR(quantize_graph(g, cal.stats, cal.shapes, opt, &out));
+      FD_RETURN_IF_ERROR(serialize(&out, &file));
+    }
+    if (a.finetune.epochs > 0 && !opt.int4_weights.empty()) {
+      // Train the float graph around the chosen INT4 layers, then quantize what it became.
+      FD_RETURN_IF_ERROR(round_int4());
+      std::string missing;
+      const std::vector<bool> chosen = select_nodes(g, opt.int4_weights, &missing);
+      std::vector<int> nodes;
+      for (size_t n = 0; n < chosen.size(); ++n) {
+        if (chosen[n]) nodes.push_back(static_cast<int>(n));
+      }
+      Graph tuned = g;
+      double before = 0, after = 0;
+      FD_RETURN_IF_ERROR(finetune_int4(&tuned, images, nodes, a.finetune, &rounded, &before, &after));
+      std::fprintf(stderr, "INT4 fine-tuning: output error %.5f -> %.5f (mean over %zu images)%s\n", before, after,
+                   images.size(), after > before ? "; worse, the starting weights kept (try a smaller step)" : "");
+      opt.int4_rounded.clear();
+      for (const auto& r : rounded) opt.int4_rounded.push_back(r.second);
+      Calibration tuned_cal;
+      FD_RETURN_IF_ERROR(calibrate_with_images(tuned, images, &tuned_cal));
+      FD_RETURN_IF_ERROR(quantize_graph(tuned, tuned_cal.stats, tuned_cal.shapes, opt, &out));
       FD_RETURN_IF_ERROR(serialize(&out, &file));
     }
     if (!opt.int4_weights.empty()) {

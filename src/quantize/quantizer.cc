@@ -111,8 +111,8 @@ QuantParams per_tensor(const ActivationQuant& q) {
   return p;
 }
 
-// The nodes `selectors` name: "#N" (node N) or the name of a tensor the node produces. The first
-// selector (in sorted order) that matches nothing goes to `*unmatched` (else it is left empty).
+}  // namespace
+
 std::vector<bool> select_nodes(const Graph& g, const std::vector<std::string>& selectors, std::string* unmatched) {
   const std::set<std::string> wanted(selectors.begin(), selectors.end());
   std::set<std::string> missing = wanted;
@@ -130,8 +130,6 @@ std::vector<bool> select_nodes(const Graph& g, const std::vector<std::string>& s
   if (!missing.empty()) *unmatched = *missing.begin();
   return selected;
 }
-
-}  // namespace
 
 bool has_int8_kernel(int32_t code) {
   switch (static_cast<Code>(code)) {

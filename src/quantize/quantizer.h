@@ -84,6 +84,10 @@ struct QuantizeOptions {
 Status quantize_graph(const Graph& float_graph, const std::vector<TensorStats>& stats,
                       const std::vector<Shape>& shapes, const QuantizeOptions& options, Graph* out);
 
+// The nodes `selectors` name: "#N" (node N) or the name of a tensor the node produces. The first
+// selector (in sorted order) that matches nothing goes to `*unmatched` (else it is left empty).
+std::vector<bool> select_nodes(const Graph& g, const std::vector<std::string>& selectors, std::string* unmatched);
+
 // True when TFLite (and featherdet) run `code` on int8 tensors.
 bool has_int8_kernel(int32_t code);
 

@@ -44,6 +44,17 @@ export const CONVERTED = [
       '--calib', `${SHARED}/data/widerface-val/images`, '--calib-limit', '4', '--size-budget', '100000'],
   },
   {
+    // All but the first and last layers INT4, the float graph fine-tuned around them first.
+    id: 'yunet_n_320_int4_finetuned',
+    family: 'yunet',
+    outputs: 12,
+    maxBytes: 90000,
+    finetuned: true,
+    args: [`${SHARED}/models/upstream/yunet_n_320_320.onnx`, '--preset', 'yunet',
+      '--calib', `${SHARED}/data/widerface-val/images`, '--calib-limit', '4', '--int4-mode', 'aggressive',
+      '--int4-finetune', '3'],
+  },
+  {
     // Space-to-depth stem folded, head cut into 9 outputs, stem chain split into channel groups.
     id: 'yolox_nano_416_int8',
     family: 'yolox',
@@ -108,6 +119,12 @@ describe.each(CONVERTED.map((c) => [c.id, c]))('%s', (id, conv) => {
     if (conv.maxBytes) {
       expect(bytes.length).toBeLessThanOrEqual(conv.maxBytes);
       expect(logs[id]).toMatch(/INT4 weights: [1-9]\d* layer/);
+    }
+    if (conv.finetuned) {
+      // The training lowered the INT4 graph's output error on its images.
+      const m = logs[id].match(/INT4 fine-tuning: output error ([\d.]+) -> ([\d.]+)/);
+      expect(m).not.toBeNull();
+      expect(Number(m[2])).toBeLessThan(Number(m[1]));
     }
   });
 

@@ -1,0 +1,71 @@
+// Quantization-aware fine-tuning of INT4 layers by distillation. Post-training rounding (GPTQ,
+// int4_rounding.h) fits each layer alone; with most of a model's weights in INT4 the errors of
+// many layers compound. Here the whole float graph is trained, its INT4 layers' weights
+// fake-quantized on their fixed per-channel grids (straight-through gradient inside the clipping
+// range), to reproduce the float model's own outputs on the calibration images (no labels: the
+// loss is the relative squared error of every channel of every model output against the original
+// float graph).
+// Every CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED weight and bias is trained, so the layers
+// kept in INT8 compensate too. The optimizer is Adam with each weight's step a fraction of its
+// channel's INT4 step and the second moment kept per output channel (per-weight moments move
+// weights with near-zero gradients as far as the others). Gradients come from a reverse pass over
+// the forward values the native interpreter records.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "core/status.h"
+#include "model/graph.h"
+#include "quantize/int4_rounding.h"
+
+namespace fd {
+
+// The distillation loss of a graph and its gradient with respect to its trainable tensors: the
+// constant FLOAT32 weights and biases of CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED nodes.
+class DistillationGradients {
+ public:
+  // Fails, naming the op, when a node on the path to the outputs has no reverse pass here.
+  static Status create(const Graph& graph, std::unique_ptr<DistillationGradients>* out);
+
+  // The trainable tensors (graph tensor indices, ascending).
+  const std::vector<int32_t>& trainable() const { return trainable_; }
+
+  // Runs `graph` (the same structure as at create; constants may hold other values) on `image`
+  // (raw pixels, the input's element count) and adds to `grads` (keyed by tensor, sized on first
+  // use) the gradient of the sum over outputs o of the mean over their channels c (last axis) of
+  // |y_oc - t_oc|^2 / |t_oc|^2, `targets` holding t_o per graph output. Sets *loss to that sum.
+  Status add(const Graph& graph, const std::vector<uint8_t>& image, const std::vector<std::vector<float>>& targets,
+             double* loss, std::map<int32_t, std::vector<float>>* grads);
+
+ private:
+  DistillationGradients() = default;
+  Status movement_map(const Graph& graph, int node, const std::vector<Shape>& shapes);
+
+  std::vector<int32_t> trainable_;
+  std::vector<char> needed_;  // per node: some output feeds a graph output (reverse pass runs)
+  // Per data-movement node (reshape, transpose, concatenation, pad, nearest resize, ...): for
+  // each output tensor, each element's source as (input slot, element), or slot -1 (a constant).
+  std::map<int, std::vector<std::vector<std::pair<int32_t, int64_t>>>> moves_;
+};
+
+struct Int4FinetuneOptions {
+  int epochs = 4;
+  int batch = 1;        // images per Adam step
+  float step = 0.003f;  // Adam learning rate, in INT4 quantization steps of each weight's channel
+};
+
+// Fine-tunes `graph` in place on `images` so that, with the weights of `int4_nodes` rounded to
+// INT4, its outputs match the original graph's. `rounded` (keyed by node) gives the INT4 layers'
+// per-channel scales (a layer without an entry gets max|w| / 7); on return it holds, for every
+// node of `int4_nodes`, those scales and the trained values (no bias correction: the trained bias
+// is in the graph), and the graph holds scale * value as those layers' weights.
+// *before / *after: the mean loss over `images` with the INT4 layers rounded, before and after
+// training; when after > before the graph and `rounded` keep the starting weights.
+Status finetune_int4(Graph* graph, const std::vector<std::vector<uint8_t>>& images, const std::vector<int>& int4_nodes,
+                     const Int4FinetuneOptions& options, std::map<int, Int4Rounding>* rounded, double* before,
+                     double* after);
+
+}  // namespace fd

@@ -1,0 +1,219 @@
+// INT4 fine-tuning (quantize/int4_finetune.h): the reverse pass against finite differences on a
+// graph using every op it covers, and training that lowers the INT4 graph's output error.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "float_graph_builder.h"
+#include "model/graph_edit.h"
+#include "quantize/int4_finetune.h"
+#include "runtime/interpreter.h"
+
+namespace fd {
+namespace {
+
+OpOptions window(int stride, Padding p, Activation a = Activation::kNone) {
+  OpOptions o;
+  o.stride_h = o.stride_w = stride;
+  o.padding = p;
+  o.activation = a;
+  return o;
+}
+
+OpOptions pool(int size, int stride, Padding p) {
+  OpOptions o = window(stride, p);
+  o.filter_h = o.filter_w = size;
+  return o;
+}
+
+// An 8x8x3 input through convolutions, depthwise, pooling, pad, resizes, elementwise ops,
+// concatenation, transpose, reshape, fully connected and softmax, to three outputs.
+Graph every_op_graph() {
+  FloatGraphBuilder b;
+  const int in = b.tensor("in", {1, 8, 8, 3});
+  auto weights = [&](const char* name, Shape s, float scale, uint32_t seed) {
+    const std::vector<float> v = random_floats(static_cast<size_t>(num_elements(s)), -scale, scale, seed);
+    return b.tensor(name, std::move(s), &v);
+  };
+  const int a1 = b.tensor("a1", {});
+  b.node(OpCode::kConv2D, {in, weights("w1", {4, 3, 3, 3}, 0.02f, 1), weights("b1", {4}, 0.5f, 2)}, {a1},
+         window(1, Padding::kSame, Activation::kRelu));
+  const int a2 = b.tensor("a2", {});
+  OpOptions dw = window(2, Padding::kSame);
+  dw.depth_multiplier = 2;
+  b.node(OpCode::kDepthwiseConv2D, {a1, weights("w2", {1, 3, 3, 8}, 0.4f, 3), weights("b2", {8}, 0.2f, 4)}, {a2}, dw);
+  const int a3 = b.tensor("a3", {});
+  b.node(OpCode::kMaxPool2D, {a2}, {a3}, pool(2, 1, Padding::kSame));
+  const int a4 = b.tensor("a4", {});
+  b.node(OpCode::kAdd, {a2, a3}, {a4});
+  const int size = b.int32_tensor("size", {2}, {8, 8});
+  const int a5 = b.tensor("a5", {}), a5b = b.tensor("a5b", {}), a5s = b.tensor("a5s", {}), a6 = b.tensor("a6", {});
+  b.node(OpCode::kResizeNearestNeighbor, {a4, size}, {a5});
+  b.node(OpCode::kResizeBilinear, {a4, size}, {a5b});
+  b.node(OpCode::kLogistic, {a5b}, {a5s});
+  b.node(OpCode::kMul, {a5, a5s}, {a6});
+  const int a7 = b.tensor("a7", {}), a7l = b.tensor("a7l", {});
+  OpOptions cat;
+  cat.axis = 3;
+  b.node(OpCode::kConcatenation, {a6, a1}, {a7}, cat);
+  OpOptions leaky;
+  leaky.alpha = 0.1f;
+  b.node(OpCode::kLeakyRelu, {a7}, {a7l}, leaky);
+  const int a8 = b.tensor("a8", {}), a8g = b.tensor("a8g", {});
+  b.node(OpCode::kConv2D, {a7l, weights("w3", {5, 1, 1, 12}, 0.3f, 5), weights("b3", {5}, 0.2f, 6)}, {a8},
+         window(1, Padding::kSame));
+  b.node(OpCode::kConv2D, {a7l, weights("w3g", {4, 1, 1, 12}, 0.3f, 7), weights("b3g", {4}, 0.2f, 8)}, {a8g},
+         window(1, Padding::kSame));
+  const int a9 = b.tensor("a9", {}), a10 = b.tensor("a10", {}), a11 = b.tensor("a11", {}), out1 = b.tensor("out1", {});
+  b.node(OpCode::kAveragePool2D, {a8}, {a9}, pool(3, 2, Padding::kSame));
+  b.node(OpCode::kReshape, {a9, b.int32_tensor("shape", {2}, {1, 80})}, {a10});
+  b.node(OpCode::kFullyConnected, {a10, weights("w4", {6, 80}, 0.2f, 9), weights("b4", {6}, 0.2f, 10)}, {a11});
+  b.node(OpCode::kSoftmax, {a11}, {out1});
+  const int t = b.tensor("t", {}), out2 = b.tensor("out2", {});
+  b.node(OpCode::kTranspose, {a8g, b.int32_tensor("perm", {4}, {0, 3, 1, 2})}, {t});
+  b.node(OpCode::kLogistic, {t}, {out2});
+  const int p = b.tensor("p", {}), out3 = b.tensor("out3", {});
+  b.node(OpCode::kPad, {a2, b.int32_tensor("pads", {4, 2}, {0, 0, 1, 1, 1, 1, 0, 0})}, {p});
+  b.node(OpCode::kDepthwiseConv2D, {p, weights("w5", {1, 3, 3, 8}, 0.4f, 11), weights("b5", {8}, 0.2f, 12)}, {out3},
+         window(1, Padding::kValid, Activation::kRelu6));
+  b.g.inputs = {in};
+  b.g.outputs = {out1, out2, out3};
+  return b.g;
+}
+
+std::vector<uint8_t> test_image(uint32_t seed) {
+  std::vector<uint8_t> img(8 * 8 * 3);
+  const std::vector<float> v = random_floats(img.size(), 0.0f, 255.0f, seed);
+  for (size_t i = 0; i < img.size(); ++i) img[i] = static_cast<uint8_t>(v[i]);
+  return img;
+}
+
+std::vector<std::vector<float>> outputs_of(const Graph& g, const std::vector<uint8_t>& image) {
+  std::unique_ptr<Interpreter> it;
+  const Status st = Interpreter::create(g, &it);
+  EXPECT_TRUE(st.ok()) << st.message();
+  if (!st.ok()) return {};
+  for (size_t i = 0; i < image.size(); ++i) it->input(0).as<float>()[i] = image[i];
+  EXPECT_TRUE(it->invoke().ok());
+  std::vector<std::vector<float>> out;
+  for (int o = 0; o < it->num_outputs(); ++o) {
+    const RTensor& r = it->output(o);
+    out.emplace_back(r.as<float>(), r.as<float>() + num_elements(r.shape));
+  }
+  return out;
+}
+
+TEST(Int4Finetune, GradientsMatchFiniteDifferences) {
+  Graph g = every_op_graph();
+  const std::vector<uint8_t> image = test_image(21);
+  // Targets: the outputs of the same graph with other weights, so the loss is well away from 0.
+  std::vector<std::vector<float>> targets = outputs_of(g, image);
+  for (auto& t : targets)
+    for (float& v : t) v = v * 0.7f + 0.05f;
+  std::unique_ptr<DistillationGradients> dg;
+  ASSERT_TRUE(DistillationGradients::create(g, &dg).ok());
+  EXPECT_EQ(dg->trainable().size(), 12u);  // six layers, weights and biases
+  std::map<int32_t, std::vector<float>> grads;
+  double loss = 0;
+  ASSERT_TRUE(dg->add(g, image, targets, &loss, &grads).ok());
+  EXPECT_GT(loss, 0.01);
+  auto loss_at = [&](int32_t t, size_t i, float delta) {
+    std::vector<float> v = float_data(g.tensors[t]);
+    v[i] += delta;
+    Graph moved = g;
+    set_float_data(&moved, t, v);
+    std::map<int32_t, std::vector<float>> unused;
+    double l = 0;
+    EXPECT_TRUE(dg->add(moved, image, targets, &l, &unused).ok());
+    return l;
+  };
+  int checked = 0;
+  for (int32_t t : dg->trainable()) {
+    ASSERT_EQ(grads.count(t), 1u) << g.tensors[t].name;
+    const std::vector<float>& gt = grads[t];
+    const std::vector<float> w = float_data(g.tensors[t]);
+    for (size_t i = 0; i < gt.size(); i += 1 + gt.size() / 7) {
+      // Two step sizes: the larger one can straddle a ReLU or max-pool kink, the smaller one
+      // loses the small gradients to float rounding; the analytic value must match one of them.
+      double best = 1e30, numeric = 0;
+      for (float rel : {2e-4f, 3e-5f}) {
+        const float h = rel * std::max(1.0f, std::fabs(w[i]));
+        const double d = (loss_at(t, i, h) - loss_at(t, i, -h)) / (2.0 * h);
+        if (std::fabs(d - gt[i]) < best) best = std::fabs(d - gt[i]), numeric = d;
+      }
+      EXPECT_NEAR(gt[i], numeric, 0.02 * std::fabs(numeric) + 2e-4) << g.tensors[t].name << "[" << i << "]";
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 60);
+}
+
+TEST(Int4Finetune, NamesAnOpWithoutReversePass) {
+  FloatGraphBuilder b;
+  const int in = b.tensor("in", {1, 2, 2, 1}), out = b.tensor("out", {});
+  b.node(OpCode::kSqrt, {in}, {out});
+  b.g.inputs = {in};
+  b.g.outputs = {out};
+  std::unique_ptr<DistillationGradients> dg;
+  const Status st = DistillationGradients::create(b.g, &dg);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("SQRT"), std::string::npos) << st.message();
+}
+
+TEST(Int4Finetune, TrainingLowersTheInt4OutputError) {
+  Graph g = every_op_graph();
+  std::vector<std::vector<uint8_t>> images;
+  for (uint32_t s = 0; s < 8; ++s) images.push_back(test_image(100 + s));
+  const std::vector<std::vector<float>> reference = outputs_of(g, images[0]);
+  Int4FinetuneOptions opt;
+  opt.epochs = 20;
+  opt.batch = 2;
+  std::map<int, Int4Rounding> rounded;
+  double before = 0, after = 0;
+  const std::vector<int> int4_nodes = {1, 10, 11};  // depthwise, both 1x1 convs
+  ASSERT_TRUE(finetune_int4(&g, images, int4_nodes, opt, &rounded, &before, &after).ok());
+  EXPECT_GT(before, 0.0);
+  EXPECT_LT(after, 0.8 * before) << before << " -> " << after;
+  ASSERT_EQ(rounded.size(), 3u);
+  for (int n : int4_nodes) {
+    const Int4Rounding& r = rounded.at(n);
+    const TensorDesc& w = g.tensors[g.nodes[n].inputs[1]];
+    EXPECT_EQ(r.weight_tensor, g.nodes[n].inputs[1]);
+    EXPECT_TRUE(r.bias_correction.empty());
+    const std::vector<float> q = r.dequantized(w.shape);
+    EXPECT_EQ(q, float_data(w));  // the graph holds exactly what INT4 stores
+    for (int8_t v : r.values) EXPECT_LE(std::abs(v), 7);
+  }
+  EXPECT_EQ(outputs_of(g, images[0]).size(), reference.size());
+}
+
+TEST(Int4Finetune, AStepTooLargeKeepsTheStartingWeights) {
+  const Graph original = every_op_graph();
+  Graph g = original;
+  std::vector<std::vector<uint8_t>> images = {test_image(200), test_image(201)};
+  Int4FinetuneOptions opt;
+  opt.epochs = 3;
+  opt.step = 500.0f;
+  std::map<int, Int4Rounding> rounded;
+  double before = 0, after = 0;
+  ASSERT_TRUE(finetune_int4(&g, images, {1}, opt, &rounded, &before, &after).ok());
+  EXPECT_GT(after, before);
+  // Every layer as it was, the INT4 one at its nearest INT4 values (no rounding was given).
+  for (size_t t = 0; t < g.tensors.size(); ++t) {
+    if (!g.tensors[t].is_constant() || g.tensors[t].dtype != DType::kFloat32) continue;
+    std::vector<float> want = float_data(original.tensors[t]);
+    if (static_cast<int32_t>(t) == g.nodes[1].inputs[1]) want = rounded.at(1).dequantized(g.tensors[t].shape);
+    EXPECT_EQ(float_data(g.tensors[t]), want) << g.tensors[t].name;
+  }
+  const std::vector<float> w = float_data(original.tensors[g.nodes[1].inputs[1]]);
+  const Int4Rounding& r = rounded.at(1);
+  for (size_t i = 0; i < w.size(); ++i) {
+    EXPECT_EQ(r.values[i], static_cast<int8_t>(std::nearbyint(w[i] / r.scales[i % r.scales.size()]))) << i;
+  }
+}
+
+}  // namespace
+}  // namespace fd
