@@ -67,9 +67,10 @@ const char* kUsage =
     "  --int4-finetune EPOCHS   after choosing the INT4 layers, train the float graph for EPOCHS\n"
     "                           passes over the calibration images to reproduce its own outputs\n"
     "                           with those layers' weights on their INT4 grids (distillation,\n"
-    "                           straight-through rounding; every weight and bias trained); then\n"
-    "                           calibrate and quantize the trained graph (default 0 = off)\n"
-    "  --int4-finetune-step S   Adam step in INT4 quantization steps (default 0.003)\n"
+    "                           straight-through rounding; every weight and bias trained; every\n"
+    "                           fifth image held out, the best epoch on it kept); then calibrate\n"
+    "                           and quantize the trained graph (default 0 = off)\n"
+    "  --int4-finetune-step S   Adam step in quantization steps (INT4 or INT8; default 0.01)\n"
     "  --int4-finetune-batch N  images per Adam step (default 1)\n"
     "  --outputs TENSOR...      make these tensors the model outputs (in this order) and drop\n"
     "                           what they do not depend on (default: the model's outputs; the\n"
@@ -457,8 +458,8 @@ Status run(const Args& a) {
       Graph tuned = g;
       double before = 0, after = 0;
       FD_RETURN_IF_ERROR(finetune_int4(&tuned, images, nodes, a.finetune, &rounded, &before, &after));
-      std::fprintf(stderr, "INT4 fine-tuning: output error %.5f -> %.5f (mean over %zu images)%s\n", before, after,
-                   images.size(), after > before ? "; worse, the starting weights kept (try a smaller step)" : "");
+      std::fprintf(stderr, "INT4 fine-tuning: held-out output error %.5f -> %.5f%s\n", before, after,
+                   after < before ? "" : " (no epoch did better: the starting weights kept; try a smaller step)");
       opt.int4_rounded.clear();
       for (const auto& r : rounded) opt.int4_rounded.push_back(r.second);
       Calibration tuned_cal;

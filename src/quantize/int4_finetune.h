@@ -7,7 +7,7 @@
 // float graph).
 // Every CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED weight and bias is trained, so the layers
 // kept in INT8 compensate too. The optimizer is Adam with each weight's step a fraction of its
-// channel's INT4 step and the second moment kept per output channel (per-weight moments move
+// channel's quantization step (INT4 or INT8) and the second moment kept per output channel (per-weight moments move
 // weights with near-zero gradients as far as the others). Gradients come from a reverse pass over
 // the forward values the native interpreter records.
 #pragma once
@@ -54,7 +54,7 @@ class DistillationGradients {
 struct Int4FinetuneOptions {
   int epochs = 4;
   int batch = 1;        // images per Adam step
-  float step = 0.003f;  // Adam learning rate, in INT4 quantization steps of each weight's channel
+  float step = 0.01f;   // Adam learning rate, in quantization steps of each weight's channel
 };
 
 // Fine-tunes `graph` in place on `images` so that, with the weights of `int4_nodes` rounded to
@@ -62,8 +62,9 @@ struct Int4FinetuneOptions {
 // per-channel scales (a layer without an entry gets max|w| / 7); on return it holds, for every
 // node of `int4_nodes`, those scales and the trained values (no bias correction: the trained bias
 // is in the graph), and the graph holds scale * value as those layers' weights.
-// *before / *after: the mean loss over `images` with the INT4 layers rounded, before and after
-// training; when after > before the graph and `rounded` keep the starting weights.
+// Every fifth image is held out of training (with fewer than five, all images serve both); the
+// result is the epoch's weights with the lowest loss on the held-out images, the starting ones
+// included. *before / *after: that held-out loss at the start and of the weights returned.
 Status finetune_int4(Graph* graph, const std::vector<std::vector<uint8_t>>& images, const std::vector<int>& int4_nodes,
                      const Int4FinetuneOptions& options, std::map<int, Int4Rounding>* rounded, double* before,
                      double* after);

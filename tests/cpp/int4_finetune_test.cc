@@ -200,7 +200,7 @@ TEST(Int4Finetune, AStepTooLargeKeepsTheStartingWeights) {
   std::map<int, Int4Rounding> rounded;
   double before = 0, after = 0;
   ASSERT_TRUE(finetune_int4(&g, images, {1}, opt, &rounded, &before, &after).ok());
-  EXPECT_GT(after, before);
+  EXPECT_EQ(after, before);  // no epoch did better
   // Every layer as it was, the INT4 one at its nearest INT4 values (no rounding was given).
   for (size_t t = 0; t < g.tensors.size(); ++t) {
     if (!g.tensors[t].is_constant() || g.tensors[t].dtype != DType::kFloat32) continue;
