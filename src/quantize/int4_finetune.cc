@@ -578,12 +578,10 @@ void write_weights(Graph* g, const Trained& p) {
   }
 }
 
-// Graph outputs on `image`, one vector per output (and their shapes, when `shapes` is given).
-Status run_outputs(const Graph& g, const std::vector<uint8_t>& image, std::vector<std::vector<float>>* out,
+// The outputs of `it` on `image`, one vector per output (and their shapes, when `shapes` is given).
+Status run_outputs(Interpreter* it, const std::vector<uint8_t>& image, std::vector<std::vector<float>>* out,
                    std::vector<Shape>* shapes = nullptr) {
-  std::unique_ptr<Interpreter> it;
-  FD_RETURN_IF_ERROR(Interpreter::create(g, &it));
-  FD_RETURN_IF_ERROR(set_image(it.get(), image));
+  FD_RETURN_IF_ERROR(set_image(it, image));
   FD_RETURN_IF_ERROR(it->invoke());
   out->clear();
   for (int o = 0; o < it->num_outputs(); ++o) {
@@ -605,8 +603,12 @@ Status finetune_int4(Graph* g, const std::vector<std::vector<uint8_t>>& images, 
   FD_RETURN_IF_ERROR(DistillationGradients::create(*g, &dg));
   std::vector<std::vector<std::vector<float>>> targets(images.size());
   std::vector<Shape> shapes;
-  for (size_t i = 0; i < images.size(); ++i) {
-    FD_RETURN_IF_ERROR(run_outputs(*g, images[i], &targets[i], i ? nullptr : &shapes));
+  {
+    std::unique_ptr<Interpreter> it;
+    FD_RETURN_IF_ERROR(Interpreter::create(*g, &it));
+    for (size_t i = 0; i < images.size(); ++i) {
+      FD_RETURN_IF_ERROR(run_outputs(it.get(), images[i], &targets[i], i ? nullptr : &shapes));
+    }
   }
 
   // The trained tensors: every layer weight (its step: the INT4 or INT8 step of its channel) and
@@ -681,10 +683,12 @@ Status finetune_int4(Graph* g, const std::vector<std::vector<uint8_t>>& images, 
   if (held_out.empty()) held_out = train;
   auto held_out_loss = [&](double* out) -> Status {
     write_all();
+    std::unique_ptr<Interpreter> it;  // prepared once per evaluation: the weights are fixed here
+    FD_RETURN_IF_ERROR(Interpreter::create(*g, &it));
     double sum = 0;
     for (size_t i : held_out) {
       std::vector<std::vector<float>> y;
-      FD_RETURN_IF_ERROR(run_outputs(*g, images[i], &y));
+      FD_RETURN_IF_ERROR(run_outputs(it.get(), images[i], &y));
       for (size_t o = 0; o < y.size(); ++o) {
         sum += output_loss(y[o], targets[i][o], shapes[o].empty() ? 1 : shapes[o].back(), nullptr);
       }
