@@ -64,6 +64,10 @@ const char* kUsage =
     "                           saved first): accuracy (while the summed error stays <= --int4-error,\n"
     "                           default 0.2) or aggressive (all but the first and last layers)\n"
     "  --size-budget BYTES      add INT4 layers, least harmful first, until the file fits\n"
+    "  --int8-twin FILE         also write the model with its INT4 weights stored as INT8 (the\n"
+    "                           very same values): what a runtime's INT4 path must match\n"
+    "                           (LiteRT.js rounds INT4 depthwise layers unlike their INT8 form;\n"
+    "                           featherdet runs both files identically)\n"
     "  --int4-finetune EPOCHS   after choosing the INT4 layers, train the float graph for EPOCHS\n"
     "                           passes over the calibration images to reproduce its own outputs\n"
     "                           with those layers' weights on their INT4 grids (distillation,\n"
@@ -109,8 +113,16 @@ Status parse_triple(const std::string& flag, const std::string& v, float out[3])
   return Status::error(flag + " needs one number or three separated by commas, got '" + v + "'");
 }
 
+Status write_file(const std::string& path, const std::vector<uint8_t>& bytes) {
+  std::ofstream f(path, std::ios::binary);
+  if (!f || !f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()))) {
+    return Status::error("cannot write '" + path + "'");
+  }
+  return Status();
+}
+
 struct Args {
-  std::string model, output, calib, preset, labels, metadata_json, method = "mse";
+  std::string model, output, int8_twin, calib, preset, labels, metadata_json, method = "mse";
   size_t calib_limit = 100;
   int width = 0, height = 0;
   float mean[3] = {0, 0, 0}, std[3] = {1, 1, 1};
@@ -156,6 +168,8 @@ Status parse_args(int argc, char** argv, Args* a) {
     std::string v;
     if (arg == "-o" || arg == "--output") {
       FD_RETURN_IF_ERROR(value(&a->output));
+    } else if (arg == "--int8-twin") {
+      FD_RETURN_IF_ERROR(value(&a->int8_twin));
     } else if (arg == "--calib") {
       FD_RETURN_IF_ERROR(value(&a->calib));
     } else if (arg == "--calib-limit") {
@@ -489,12 +503,17 @@ Status run(const Args& a) {
     }
   }
   if (a.float_model) FD_RETURN_IF_ERROR(serialize(&out, &file));
-  std::ofstream f(a.output, std::ios::binary);
-  if (!f || !f.write(reinterpret_cast<const char*>(file.data()), static_cast<std::streamsize>(file.size()))) {
-    return Status::error("cannot write '" + a.output + "'");
-  }
+  FD_RETURN_IF_ERROR(write_file(a.output, file));
   std::fprintf(stderr, "wrote %s: %zu bytes, %zu ops, input %s %s\n", a.output.c_str(), file.size(), out.nodes.size(),
                dtype_name(out.tensors[out.inputs[0]].dtype), shape_str(out.tensors[out.inputs[0]].shape).c_str());
+  if (!a.int8_twin.empty()) {
+    Graph twin = out;
+    for (TensorDesc& t : twin.tensors) t.int4 = false;
+    std::vector<uint8_t> bytes;
+    FD_RETURN_IF_ERROR(serialize(&twin, &bytes));
+    FD_RETURN_IF_ERROR(write_file(a.int8_twin, bytes));
+    std::fprintf(stderr, "wrote %s: %zu bytes (the INT8 twin)\n", a.int8_twin.c_str(), bytes.size());
+  }
   return Status();
 }
 

@@ -55,6 +55,18 @@ export const CONVERTED = [
       '--int4-finetune', '3'],
   },
   {
+    // Aggressive mode: INT4 depthwise layers too. LiteRT.js runs those off XNNPACK with other
+    // rounding (1 step apart at such a layer, tens at the outputs), so it runs the INT8 twin
+    // (--int8-twin: the same values stored as INT8), which featherdet's INT4 file must match.
+    id: 'yunet_n_320_int4_aggressive',
+    family: 'yunet',
+    outputs: 12,
+    maxBytes: 85000,
+    twin: true,
+    args: [`${SHARED}/models/upstream/yunet_n_320_320.onnx`, '--preset', 'yunet',
+      '--calib', `${SHARED}/data/widerface-val/images`, '--calib-limit', '4', '--int4-mode', 'aggressive'],
+  },
+  {
     // Space-to-depth stem folded, head cut into 9 outputs, stem chain split into channel groups.
     id: 'yolox_nano_416_int8',
     family: 'yolox',
@@ -75,6 +87,7 @@ const CASE_IMAGES = IMAGES.filter((i) => ['face', 'grace_hopper', 'kite_and_cold
 const HEADER = ['model', 'image', 'outputs', 'fd ms', 'lt ms', 'verdict'];
 const rows = [];
 const files = {};
+const twins = {};
 const logs = {};
 let tmp;
 let server;
@@ -87,9 +100,11 @@ beforeAll(async () => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'featherdet-converted-'));
   for (const c of CONVERTED) {
     const out = path.join(tmp, `${c.id}.tflite`);
-    const r = spawnSync(exe, [...c.args, '-o', out], { encoding: 'utf8' });
+    const twin = path.join(tmp, `${c.id}.twin.tflite`);
+    const r = spawnSync(exe, [...c.args, '-o', out, ...(c.twin ? ['--int8-twin', twin] : [])], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`featherdet-convert failed for ${c.id}: ${r.stderr}`);
     files[c.id] = new Uint8Array(readFileSync(out));
+    if (c.twin) twins[c.id] = new Uint8Array(readFileSync(twin));
     logs[c.id] = r.stderr;
   }
   server = await startServer();
@@ -120,6 +135,10 @@ describe.each(CONVERTED.map((c) => [c.id, c]))('%s', (id, conv) => {
       expect(bytes.length).toBeLessThanOrEqual(conv.maxBytes);
       expect(logs[id]).toMatch(/INT4 weights: [1-9]\d* layer/);
     }
+    if (conv.twin) {
+      // Half a byte more per INT4 weight: the aggressive file holds most of YuNet-n's 74k weights so.
+      expect(twins[id].length).toBeGreaterThan(bytes.length + 30000);
+    }
     if (conv.finetuned) {
       // The training lowered the INT4 graph's output error (on all four images: too few to hold any out).
       const m = logs[id].match(/INT4 fine-tuning: held-out output error ([\d.]+) -> ([\d.]+)/);
@@ -132,7 +151,11 @@ describe.each(CONVERTED.map((c) => [c.id, c]))('%s', (id, conv) => {
     const bytes = files[id];
     const result = await page.evaluate(
       (args) => window.harness.runCase(args),
-      { modelBase64: Buffer.from(bytes).toString('base64'), imageUrl: image.url },
+      {
+        modelBase64: Buffer.from(bytes).toString('base64'),
+        litertModelBase64: twins[id] && Buffer.from(twins[id]).toString('base64'),
+        imageUrl: image.url,
+      },
     );
     expect(result.input.dtype).toBe('int8');
     const fdOutputs = result.featherdet.outputs.map(decodeTensor);

@@ -261,22 +261,24 @@ async function kernels() {
 
 /**
  * Runs modelUrl on imageUrl in each runtime of `runtimes` (default both); modelBase64 /
- * imageBase64 give the bytes directly instead (e.g. a patched model). Resolves to
+ * imageBase64 give the bytes directly instead (e.g. a patched model), litertModelBase64 other
+ * bytes for LiteRT.js alone (an INT4 file's INT8 twin). Resolves to
  * { input: { dtype, shape, bytes }, <runtime>: { loadMs, runMs, outputs: [wire tensors] } }.
  * Both runtimes get the very same input array; featherdet's output quantization is copied
  * onto the LiteRT.js outputs of the same index (LiteRT.js does not expose it).
  */
-async function runCase({ modelUrl, imageUrl, modelBase64, imageBase64, runtimes = ['featherdet', 'litert'] }) {
+async function runCase({ modelUrl, imageUrl, modelBase64, imageBase64, litertModelBase64, runtimes = ['featherdet', 'litert'] }) {
   const [modelBytes, imageBytes] = await Promise.all([
     modelBase64 ? fromBase64(modelBase64) : fetchBytes(modelUrl),
     imageBase64 ? fromBase64(imageBase64) : fetchBytes(imageUrl),
   ]);
+  const litertBytes = litertModelBase64 ? fromBase64(litertModelBase64) : modelBytes;
   const result = {};
   const models = {};
   try {
     for (const name of runtimes) {
       const t0 = performance.now();
-      models[name] = await OPENERS[name](modelBytes.slice());
+      models[name] = await OPENERS[name]((name === 'litert' ? litertBytes : modelBytes).slice());
       result[name] = { loadMs: performance.now() - t0 };
     }
     const ref = models[runtimes[0]].input;
