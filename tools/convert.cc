@@ -71,11 +71,15 @@ const char* kUsage =
     "  --int4-finetune EPOCHS   after choosing the INT4 layers, train the float graph for EPOCHS\n"
     "                           passes over the calibration images to reproduce its own outputs\n"
     "                           with those layers' weights on their INT4 grids (distillation,\n"
-    "                           straight-through rounding; every weight and bias trained; every\n"
-    "                           fifth image held out, the best epoch on it kept); then calibrate\n"
+    "                           straight-through rounding; every weight and bias trained, and\n"
+    "                           the INT4 layers' scales; every fifth image held out, the best\n"
+    "                           epoch on it kept); then calibrate\n"
     "                           and quantize the trained graph (default 0 = off)\n"
     "  --int4-finetune-step S   Adam step in quantization steps (INT4 or INT8; default 0.01)\n"
     "  --int4-finetune-batch N  images per Adam step (default 1)\n"
+    "  --int4-finetune-plain    train on the images as they are (default: a random mirrored,\n"
+    "                           cropped and relit variant of each image in every epoch)\n"
+    "  --int4-finetune-fixed-scales  keep the INT4 layers' scales as rounding chose them\n"
     "  --outputs TENSOR...      make these tensors the model outputs (in this order) and drop\n"
     "                           what they do not depend on (default: the model's outputs; the\n"
     "                           yolox preset cuts the head before its final concatenation)\n"
@@ -222,6 +226,10 @@ Status parse_args(int argc, char** argv, Args* a) {
       FD_RETURN_IF_ERROR(non_negative(&a->finetune.batch));
     } else if (arg == "--int4-finetune-step") {
       FD_RETURN_IF_ERROR(non_negative(&a->finetune.step));
+    } else if (arg == "--int4-finetune-plain") {
+      a->finetune.augment = false;
+    } else if (arg == "--int4-finetune-fixed-scales") {
+      a->finetune.train_scales = false;
     } else if (arg == "--prune") {
       a->prune = true;
     } else if (arg == "--channels-last-reshapes") {

@@ -106,20 +106,10 @@ std::vector<std::vector<float>> outputs_of(const Graph& g, const std::vector<uin
   return out;
 }
 
-TEST(Int4Finetune, GradientsMatchFiniteDifferences) {
-  Graph g = every_op_graph();
-  const std::vector<uint8_t> image = test_image(21);
-  // Targets: the outputs of the same graph with other weights, so the loss is well away from 0.
-  std::vector<std::vector<float>> targets = outputs_of(g, image);
-  for (auto& t : targets)
-    for (float& v : t) v = v * 0.7f + 0.05f;
-  std::unique_ptr<DistillationGradients> dg;
-  ASSERT_TRUE(DistillationGradients::create(g, &dg).ok());
-  EXPECT_EQ(dg->trainable().size(), 12u);  // six layers, weights and biases
-  std::map<int32_t, std::vector<float>> grads;
-  double loss = 0;
-  ASSERT_TRUE(dg->add(g, image, targets, &loss, &grads).ok());
-  EXPECT_GT(loss, 0.01);
+// Central finite differences of dg's loss at about 8 elements of every trainable tensor against
+// `grads`, its analytic gradient at g.
+void check_gradients(const Graph& g, const std::vector<uint8_t>& image, const std::vector<std::vector<float>>& targets,
+                     DistillationGradients* dg, std::map<int32_t, std::vector<float>>& grads) {
   auto loss_at = [&](int32_t t, size_t i, float delta) {
     std::vector<float> v = float_data(g.tensors[t]);
     v[i] += delta;
@@ -151,6 +141,41 @@ TEST(Int4Finetune, GradientsMatchFiniteDifferences) {
   EXPECT_GT(checked, 60);
 }
 
+TEST(Int4Finetune, GradientsMatchFiniteDifferences) {
+  Graph g = every_op_graph();
+  const std::vector<uint8_t> image = test_image(21);
+  // Targets: the outputs of the same graph with other weights, so the loss is well away from 0.
+  std::vector<std::vector<float>> targets = outputs_of(g, image);
+  for (auto& t : targets)
+    for (float& v : t) v = v * 0.7f + 0.05f;
+  std::unique_ptr<DistillationGradients> dg;
+  ASSERT_TRUE(DistillationGradients::create(g, &dg).ok());
+  EXPECT_EQ(dg->trainable().size(), 12u);  // six layers, weights and biases
+  std::map<int32_t, std::vector<float>> grads;
+  double loss = 0;
+  ASSERT_TRUE(dg->add(g, image, targets, &loss, &grads).ok());
+  EXPECT_GT(loss, 0.01);
+  check_gradients(g, image, targets, dg.get(), grads);
+
+  // The same with fixed per-channel energies (what fine-tuning sets): another loss, checked too.
+  std::vector<std::vector<double>> energy;
+  {
+    std::unique_ptr<Interpreter> it;
+    ASSERT_TRUE(Interpreter::create(g, &it).ok());
+    for (int o = 0; o < it->num_outputs(); ++o) {
+      const int64_t c = it->output(o).shape.back();
+      energy.emplace_back(static_cast<size_t>(c));
+      for (int64_t k = 0; k < c; ++k) energy.back()[static_cast<size_t>(k)] = 0.5 + 0.25 * static_cast<double>(k);
+    }
+  }
+  dg->set_channel_energy(energy);
+  std::map<int32_t, std::vector<float>> fixed_grads;
+  double fixed_loss = 0;
+  ASSERT_TRUE(dg->add(g, image, targets, &fixed_loss, &fixed_grads).ok());
+  EXPECT_GT(std::fabs(fixed_loss - loss), 0.01 * loss) << "the energies were not used";
+  check_gradients(g, image, targets, dg.get(), fixed_grads);
+}
+
 TEST(Int4Finetune, NamesAnOpWithoutReversePass) {
   FloatGraphBuilder b;
   const int in = b.tensor("in", {1, 2, 2, 1}), out = b.tensor("out", {});
@@ -163,7 +188,10 @@ TEST(Int4Finetune, NamesAnOpWithoutReversePass) {
   EXPECT_NE(st.message().find("SQRT"), std::string::npos) << st.message();
 }
 
-TEST(Int4Finetune, TrainingLowersTheInt4OutputError) {
+class Int4FinetuneTraining : public ::testing::TestWithParam<bool> {};
+
+// On random variants of the images (the default) and on the images as they are.
+TEST_P(Int4FinetuneTraining, LowersTheInt4OutputError) {
   Graph g = every_op_graph();
   std::vector<std::vector<uint8_t>> images;
   for (uint32_t s = 0; s < 8; ++s) images.push_back(test_image(100 + s));
@@ -171,6 +199,7 @@ TEST(Int4Finetune, TrainingLowersTheInt4OutputError) {
   Int4FinetuneOptions opt;
   opt.epochs = 20;
   opt.batch = 2;
+  opt.augment = GetParam();
   std::map<int, Int4Rounding> rounded;
   double before = 0, after = 0;
   const std::vector<int> int4_nodes = {1, 10, 11};  // depthwise, both 1x1 convs
@@ -188,6 +217,51 @@ TEST(Int4Finetune, TrainingLowersTheInt4OutputError) {
     for (int8_t v : r.values) EXPECT_LE(std::abs(v), 7);
   }
   EXPECT_EQ(outputs_of(g, images[0]).size(), reference.size());
+}
+
+INSTANTIATE_TEST_SUITE_P(Variants, Int4FinetuneTraining, ::testing::Bool());
+
+// A depthwise layer whose INT4 scales start at four times max|w| / 7 (its weights on -2..2 of the
+// grid): training the scales too brings them down and the error below what training the weights
+// alone reaches on those scales.
+TEST(Int4Finetune, TrainsScalesThatStartTooLarge) {
+  const Graph original = every_op_graph();
+  std::vector<std::vector<uint8_t>> images;
+  for (uint32_t s = 0; s < 8; ++s) images.push_back(test_image(300 + s));
+  const int node = 1;
+  const TensorDesc& wd = original.tensors[original.nodes[node].inputs[1]];
+  const std::vector<float> w = float_data(wd);
+  const size_t channels = static_cast<size_t>(wd.shape.back());
+  Int4Rounding start;
+  start.weight_tensor = original.nodes[node].inputs[1];
+  start.axis = 3;
+  start.scales.assign(channels, 0.0f);
+  for (size_t i = 0; i < w.size(); ++i) start.scales[i % channels] = std::max(start.scales[i % channels], std::fabs(w[i]) * 4 / 7);
+  for (size_t i = 0; i < w.size(); ++i) {
+    start.values.push_back(static_cast<int8_t>(std::nearbyint(w[i] / start.scales[i % channels])));
+  }
+  double after[2] = {0, 0};
+  std::vector<float> scales;
+  for (bool train : {false, true}) {
+    Graph g = original;
+    std::map<int, Int4Rounding> rounded = {{node, start}};
+    Int4FinetuneOptions opt;
+    opt.epochs = 40;
+    opt.batch = 2;
+    opt.step = 0.1f;  // 120 steps: the scales may move by up to 60 %
+    opt.train_scales = train;
+    double before = 0;
+    ASSERT_TRUE(finetune_int4(&g, images, {node}, opt, &rounded, &before, &after[train]).ok());
+    if (train) {
+      scales = rounded.at(node).scales;
+    } else {
+      EXPECT_EQ(rounded.at(node).scales, start.scales);
+    }
+  }
+  double ratio = 0;
+  for (size_t c = 0; c < channels; ++c) ratio += scales[c] / start.scales[c] / static_cast<double>(channels);
+  EXPECT_LT(ratio, 0.98);  // measured 0.95
+  EXPECT_LT(after[1], 0.9 * after[0]) << "fixed scales " << after[0] << ", trained " << after[1];  // 0.191, 0.147
 }
 
 TEST(Int4Finetune, AStepTooLargeKeepsTheStartingWeights) {
