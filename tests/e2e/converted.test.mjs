@@ -4,7 +4,8 @@
 // into a temporary file, then compared on photos in headless Chromium with the runtime-core
 // limits (compare.mjs: quantized outputs within 3 steps everywhere, within 1 step on >= 99%).
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -86,6 +87,7 @@ export const CONVERTED = [
 const CASE_IMAGES = IMAGES.filter((i) => ['face', 'grace_hopper', 'kite_and_cold'].includes(i.id));
 const HEADER = ['model', 'image', 'outputs', 'fd ms', 'lt ms', 'verdict'];
 const rows = [];
+const run = promisify(execFile);
 const files = {};
 const twins = {};
 const logs = {};
@@ -101,8 +103,10 @@ beforeAll(async () => {
   for (const c of CONVERTED) {
     const out = path.join(tmp, `${c.id}.tflite`);
     const twin = path.join(tmp, `${c.id}.twin.tflite`);
-    const r = spawnSync(exe, [...c.args, '-o', out, ...(c.twin ? ['--int8-twin', twin] : [])], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`featherdet-convert failed for ${c.id}: ${r.stderr}`);
+    // Asynchronous: the conversions take over a minute together, and a worker whose event loop is
+    // blocked that long misses its RPC deadline with the Vitest main process.
+    const r = await run(exe, [...c.args, '-o', out, ...(c.twin ? ['--int8-twin', twin] : [])], { encoding: 'utf8' })
+      .catch((e) => { throw new Error(`featherdet-convert failed for ${c.id}: ${e.stderr ?? e.message}`); });
     files[c.id] = new Uint8Array(readFileSync(out));
     if (c.twin) twins[c.id] = new Uint8Array(readFileSync(twin));
     logs[c.id] = r.stderr;
