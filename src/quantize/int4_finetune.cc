@@ -104,12 +104,12 @@ std::vector<int64_t> broadcast_offsets(const Shape& in, const Shape& out) {
 double output_loss(const std::vector<float>& y, const std::vector<float>& t, int64_t channels,
                    const std::vector<double>* fixed, float* grad) {
   const size_t c = static_cast<size_t>(std::max<int64_t>(1, channels));
-  std::vector<double> energy(c, 1e-12), err(c, 0.0);
+  std::vector<double> own(fixed ? 0 : c, 1e-12), err(c, 0.0);
   for (size_t i = 0; i < y.size(); ++i) {
-    energy[i % c] += static_cast<double>(t[i]) * t[i];
+    if (!fixed) own[i % c] += static_cast<double>(t[i]) * t[i];
     err[i % c] += static_cast<double>(y[i] - t[i]) * (y[i] - t[i]);
   }
-  if (fixed && fixed->size() == c) energy = *fixed;
+  const std::vector<double>& energy = fixed ? *fixed : own;
   double loss = 0;
   for (size_t k = 0; k < c; ++k) loss += err[k] / energy[k];
   if (grad) {
@@ -475,8 +475,12 @@ Status DistillationGradients::add(const Graph& g, const std::vector<uint8_t>& im
     const int32_t t = g.outputs[o];
     const std::vector<float>& y = tp.value[t];
     if (y.size() != targets[o].size()) return Status::error("INT4 fine-tuning: a target does not match its output");
-    *loss += output_loss(y, targets[o], tp.shape[t].empty() ? 1 : tp.shape[t].back(),
-                         o < energy_.size() ? &energy_[o] : nullptr, tp.grad_of(t));
+    const int64_t channels = tp.shape[t].empty() ? 1 : std::max<int64_t>(1, tp.shape[t].back());
+    const bool fixed = o < energy_.size();
+    if (fixed && energy_[o].size() != static_cast<size_t>(channels)) {
+      return Status::error("INT4 fine-tuning: the channel energies do not match output " + std::to_string(o));
+    }
+    *loss += output_loss(y, targets[o], channels, fixed ? &energy_[o] : nullptr, tp.grad_of(t));
   }
 
   for (size_t k = g.nodes.size(); k-- > 0;) {
