@@ -80,6 +80,10 @@ const char* kUsage =
     "  --int4-finetune-plain    train on the images as they are (default: a random mirrored,\n"
     "                           cropped and relit variant of each image in every epoch)\n"
     "  --int4-finetune-fixed-scales  keep the INT4 layers' scales as rounding chose them\n"
+    "  --int4-finetune-uniform  weigh every output cell alike (default for presets whose family\n"
+    "                           has an objectness output, yolox, yunet and fastestdet: each\n"
+    "                           cell's error weighs 0.05 + the float model's objectness there)\n"
+    "  --int4-finetune-floor F  that 0.05\n"
     "  --outputs TENSOR...      make these tensors the model outputs (in this order) and drop\n"
     "                           what they do not depend on (default: the model's outputs; the\n"
     "                           yolox preset cuts the head before its final concatenation)\n"
@@ -139,7 +143,12 @@ struct Args {
   std::string int4_mode;    // "", "accuracy" or "aggressive"
   double int4_error = 0.2;  // accuracy mode: bound on the summed model-output error (see README)
   size_t size_budget = 0;    // bytes; 0 = none
-  Int4FinetuneOptions finetune{0};  // --int4-finetune EPOCHS (0: none) and its step options
+  Int4FinetuneOptions finetune = [] {  // --int4-finetune EPOCHS (0: none) and its options
+    Int4FinetuneOptions o;
+    o.epochs = 0;
+    return o;
+  }();
+  bool finetune_uniform = false;    // --int4-finetune-uniform
 };
 
 // Images the INT4 choice measures each candidate layer on.
@@ -230,6 +239,10 @@ Status parse_args(int argc, char** argv, Args* a) {
       a->finetune.augment = false;
     } else if (arg == "--int4-finetune-fixed-scales") {
       a->finetune.train_scales = false;
+    } else if (arg == "--int4-finetune-uniform") {
+      a->finetune_uniform = true;
+    } else if (arg == "--int4-finetune-floor") {
+      FD_RETURN_IF_ERROR(non_negative(&a->finetune.weight_floor));
     } else if (arg == "--prune") {
       a->prune = true;
     } else if (arg == "--channels-last-reshapes") {
@@ -479,7 +492,10 @@ Status run(const Args& a) {
       }
       Graph tuned = g;
       double before = 0, after = 0;
-      FD_RETURN_IF_ERROR(finetune_int4(&tuned, images, nodes, a.finetune, &rounded, &before, &after));
+      Int4FinetuneOptions fo = a.finetune;
+      if (has_preset && !a.finetune_uniform) fo.weighting = preset_row_weighting(preset, g);
+      if (!fo.weighting.empty()) std::fprintf(stderr, "INT4 fine-tuning: output cells weighted by objectness\n");
+      FD_RETURN_IF_ERROR(finetune_int4(&tuned, images, nodes, fo, &rounded, &before, &after));
       std::fprintf(stderr, "INT4 fine-tuning: held-out output error %.5f -> %.5f%s\n", before, after,
                    after < before ? "" : " (no epoch did better: the starting weights kept; try a smaller step)");
       opt.int4_rounded.clear();

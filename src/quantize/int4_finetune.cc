@@ -95,25 +95,29 @@ std::vector<int64_t> broadcast_offsets(const Shape& in, const Shape& out) {
 }
 
 // The distillation loss of one output: the mean over its channels (last axis) of
-// |y_c - t_c|^2 / |t_c|^2, or / fixed[c] when `fixed` gives every channel's energy; its gradient
-// is added to `grad` when given. Per channel, so that in a
+// sum_r w_r |y_rc - t_rc|^2 / sum_r w_r |t_rc|^2 over its rows r (w_r = rows[r], or 1 when `rows`
+// is empty), or / fixed[c] when `fixed` gives every channel's energy; its gradient is added to
+// `grad` when given. Per channel, so that in a
 // detector output mixing box offsets, objectness and class scores each counts, not only the
 // largest values (FastestDet, one [x, y, w, h, obj, 80 classes] tensor, on its 128 calibration
 // images: fidelity of the fine-tuned INT8 detections to fp32 42.6 vs 39.9 for one norm over the
 // whole tensor; YuNet-n, whose outputs are already split by role: 87.3 vs 85.8).
 double output_loss(const std::vector<float>& y, const std::vector<float>& t, int64_t channels,
-                   const std::vector<double>* fixed, float* grad) {
+                   const std::vector<double>* fixed, const std::vector<double>& rows, float* grad) {
   const size_t c = static_cast<size_t>(std::max<int64_t>(1, channels));
   std::vector<double> own(fixed ? 0 : c, 1e-12), err(c, 0.0);
+  auto weight = [&](size_t i) { return rows.empty() ? 1.0 : rows[i / c]; };
   for (size_t i = 0; i < y.size(); ++i) {
-    if (!fixed) own[i % c] += static_cast<double>(t[i]) * t[i];
-    err[i % c] += static_cast<double>(y[i] - t[i]) * (y[i] - t[i]);
+    if (!fixed) own[i % c] += weight(i) * t[i] * t[i];
+    err[i % c] += weight(i) * (y[i] - t[i]) * (y[i] - t[i]);
   }
   const std::vector<double>& energy = fixed ? *fixed : own;
   double loss = 0;
   for (size_t k = 0; k < c; ++k) loss += err[k] / energy[k];
   if (grad) {
-    for (size_t i = 0; i < y.size(); ++i) grad[i] += static_cast<float>(2.0 * (y[i] - t[i]) / (energy[i % c] * c));
+    for (size_t i = 0; i < y.size(); ++i) {
+      grad[i] += static_cast<float>(2.0 * weight(i) * (y[i] - t[i]) / (energy[i % c] * c));
+    }
   }
   return loss / static_cast<double>(c);
 }
@@ -438,6 +442,34 @@ Status DistillationGradients::movement_map(const Graph& g, int node, const std::
   return Status();
 }
 
+Status row_weights(const std::vector<RowWeighting>& weighting, double weight_floor,
+                   const std::vector<std::vector<float>>& t, const std::vector<Shape>& shapes, size_t o,
+                   std::vector<double>* out) {
+  out->clear();
+  if (o >= weighting.size() || weighting[o].source < 0) return Status();
+  const RowWeighting& w = weighting[o];
+  const size_t s = static_cast<size_t>(w.source);
+  auto last = [&](size_t k) -> int64_t { return shapes[k].empty() ? 1 : std::max<int64_t>(1, shapes[k].back()); };
+  if (s >= t.size() || s >= shapes.size() || o >= t.size() || o >= shapes.size()) {
+    return Status::error("INT4 fine-tuning: row weights of output " + std::to_string(o) + " from output " +
+                         std::to_string(w.source) + ", which the model does not have");
+  }
+  const size_t rows = t[o].size() / static_cast<size_t>(last(o));
+  const int64_t sc = last(s);
+  if (w.channel < 0 || w.channel >= sc || t[s].size() / static_cast<size_t>(sc) != rows) {
+    return Status::error("INT4 fine-tuning: output " + std::to_string(o) + " (" + std::to_string(rows) +
+                         " rows) cannot take its row weights from channel " + std::to_string(w.channel) +
+                         " of output " + std::to_string(w.source) + " (" +
+                         std::to_string(t[s].size() / static_cast<size_t>(sc)) + " rows of " + std::to_string(sc) + ")");
+  }
+  out->resize(rows);
+  for (size_t r = 0; r < rows; ++r) {
+    const float v = t[s][r * static_cast<size_t>(sc) + static_cast<size_t>(w.channel)];
+    (*out)[r] = weight_floor + std::min(1.0, std::max(0.0, static_cast<double>(v)));
+  }
+  return Status();
+}
+
 Status DistillationGradients::add(const Graph& g, const std::vector<uint8_t>& image,
                                   const std::vector<std::vector<float>>& targets, double* loss,
                                   std::map<int32_t, std::vector<float>>* grads) {
@@ -471,6 +503,8 @@ Status DistillationGradients::add(const Graph& g, const std::vector<uint8_t>& im
   for (int32_t t : trainable_) tp.wants[t] = 1;
 
   *loss = 0;
+  std::vector<Shape> tp_shapes;
+  for (int32_t t : g.outputs) tp_shapes.push_back(tp.shape[t]);
   for (size_t o = 0; o < g.outputs.size(); ++o) {
     const int32_t t = g.outputs[o];
     const std::vector<float>& y = tp.value[t];
@@ -480,7 +514,9 @@ Status DistillationGradients::add(const Graph& g, const std::vector<uint8_t>& im
     if (fixed && energy_[o].size() != static_cast<size_t>(channels)) {
       return Status::error("INT4 fine-tuning: the channel energies do not match output " + std::to_string(o));
     }
-    *loss += output_loss(y, targets[o], channels, fixed ? &energy_[o] : nullptr, tp.grad_of(t));
+    std::vector<double> rows;
+    FD_RETURN_IF_ERROR(row_weights(weighting_, floor_, targets, tp_shapes, o, &rows));
+    *loss += output_loss(y, targets[o], channels, fixed ? &energy_[o] : nullptr, rows, tp.grad_of(t));
   }
 
   for (size_t k = g.nodes.size(); k-- > 0;) {
@@ -665,10 +701,15 @@ Status finetune_int4(Graph* g, const std::vector<std::vector<uint8_t>>& images, 
     const size_t c = static_cast<size_t>(shapes[o].empty() ? 1 : std::max<int64_t>(1, shapes[o].back()));
     energy[o].assign(c, 1e-12);
     for (const auto& t : targets) {
-      for (size_t i = 0; i < t[o].size(); ++i) energy[o][i % c] += static_cast<double>(t[o][i]) * t[o][i] / targets.size();
+      std::vector<double> rows;
+      FD_RETURN_IF_ERROR(row_weights(opt.weighting, opt.weight_floor, t, shapes, o, &rows));
+      for (size_t i = 0; i < t[o].size(); ++i) {
+        energy[o][i % c] += (rows.empty() ? 1.0 : rows[i / c]) * t[o][i] * t[o][i] / static_cast<double>(targets.size());
+      }
     }
   }
   dg->set_channel_energy(energy);
+  dg->set_row_weighting(opt.weighting, opt.weight_floor);
   const Shape& input = g->tensors[static_cast<size_t>(g->inputs[0])].shape;
   const bool augmenting = opt.augment && input.size() == 4 && input[0] == 1 && input[3] == 3;
   const int width = augmenting ? static_cast<int>(input[2]) : 0, height = augmenting ? static_cast<int>(input[1]) : 0;
@@ -758,7 +799,9 @@ Status finetune_int4(Graph* g, const std::vector<std::vector<uint8_t>>& images, 
       std::vector<std::vector<float>> y;
       FD_RETURN_IF_ERROR(run_outputs(it.get(), images[i], &y));
       for (size_t o = 0; o < y.size(); ++o) {
-        sum += output_loss(y[o], targets[i][o], shapes[o].empty() ? 1 : shapes[o].back(), &energy[o], nullptr);
+        std::vector<double> rows;
+        FD_RETURN_IF_ERROR(row_weights(opt.weighting, opt.weight_floor, targets[i], shapes, o, &rows));
+        sum += output_loss(y[o], targets[i][o], shapes[o].empty() ? 1 : shapes[o].back(), &energy[o], rows, nullptr);
       }
     }
     *out = sum / static_cast<double>(held_out.size());

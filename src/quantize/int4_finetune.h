@@ -4,7 +4,7 @@
 // fake-quantized on per-channel grids (straight-through gradient inside the clipping range; the
 // grids' scales trained too), to reproduce the float model's own outputs (no labels: the loss is
 // the squared error of every channel of every model output against the original float graph,
-// relative to that channel's energy) on random variants of the calibration images (mirrored,
+// relative to that channel's energy; a detector's cells weighted by its objectness there) on random variants of the calibration images (mirrored,
 // cropped, relit: on the plain 50-128 images the held-out error stopped falling after one or two
 // epochs).
 // Every CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED weight and bias is trained, so the layers
@@ -26,6 +26,22 @@
 
 namespace fd {
 
+// Where one output's rows (its elements grouped by the last axis: one cell, anchor or position
+// of a detector) take their weight in the distillation loss: weight_floor + t, t the float
+// model's value, clamped to [0, 1], of channel `channel` of output `source` at the same row (a
+// detector's objectness), so that errors count where the model sees something (weight_floor
+// keeps the background's false positives in the loss). source -1: all rows weigh 1.
+struct RowWeighting {
+  int source = -1;
+  int64_t channel = 0;
+};
+
+// The per-row weights of output `o` under `weighting` for targets `t` (one vector per output),
+// empty when that output's rows all weigh 1. Fails when the source output has another row count.
+Status row_weights(const std::vector<RowWeighting>& weighting, double weight_floor,
+                   const std::vector<std::vector<float>>& t, const std::vector<Shape>& shapes, size_t o,
+                   std::vector<double>* out);
+
 // The distillation loss of a graph and its gradient with respect to its trainable tensors: the
 // constant FLOAT32 weights and biases of CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED nodes.
 class DistillationGradients {
@@ -36,14 +52,21 @@ class DistillationGradients {
   // Per graph output, per channel: the |t_oc|^2 that `add` divides by instead of each image's own.
   void set_channel_energy(std::vector<std::vector<double>> energy) { energy_ = std::move(energy); }
 
+  // Per graph output, how its rows are weighted (row_weights); missing outputs: uniformly.
+  void set_row_weighting(std::vector<RowWeighting> weighting, double weight_floor) {
+    weighting_ = std::move(weighting);
+    floor_ = weight_floor;
+  }
+
   // The trainable tensors (graph tensor indices, ascending).
   const std::vector<int32_t>& trainable() const { return trainable_; }
 
   // Runs `graph` (the same structure as at create; constants may hold other values) on `image`
   // (raw pixels, the input's element count) and adds to `grads` (keyed by tensor, sized on first
   // use) the gradient of the sum over outputs o of the mean over their channels c (last axis) of
-  // |y_oc - t_oc|^2 / |t_oc|^2 (or / the energy set_channel_energy gave), `targets` holding t_o per
-  // graph output. Sets *loss to that sum.
+  // sum_r w_r |y_orc - t_orc|^2 / sum_r w_r |t_orc|^2 (or / the energy set_channel_energy gave),
+  // w_r the row weights (set_row_weighting; 1 by default), `targets` holding t_o per graph
+  // output. Sets *loss to that sum.
   Status add(const Graph& graph, const std::vector<uint8_t>& image, const std::vector<std::vector<float>>& targets,
              double* loss, std::map<int32_t, std::vector<float>>* grads);
 
@@ -53,6 +76,8 @@ class DistillationGradients {
 
   std::vector<int32_t> trainable_;
   std::vector<std::vector<double>> energy_;  // set_channel_energy (empty: each image's own)
+  std::vector<RowWeighting> weighting_;
+  double floor_ = 0;
   std::vector<char> needed_;  // per node: some output feeds a graph output (reverse pass runs)
   // Per data-movement node (reshape, transpose, concatenation, pad, nearest resize, ...): for
   // each output tensor, each element's source as (input slot, element), or slot -1 (a constant).
@@ -65,6 +90,9 @@ struct Int4FinetuneOptions {
   float step = 0.01f;   // Adam learning rate, in quantization steps of each weight's channel
   bool augment = true;  // train on random variants of the images (mirrored, cropped, lit)
   bool train_scales = true;  // train the INT4 layers' per-channel scales too
+  // Per graph output, how the loss weighs its rows (empty: uniformly), and the weight's floor.
+  std::vector<RowWeighting> weighting;
+  double weight_floor = 0.05;
 };
 
 // Fine-tunes `graph` in place on `images` so that, with the weights of `int4_nodes` rounded to

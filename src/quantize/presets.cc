@@ -180,6 +180,36 @@ Status cut_preset_head(Graph* g, Preset* p) {
   return Status();
 }
 
+std::vector<RowWeighting> preset_row_weighting(const Preset& p, const Graph& g) {
+  auto output_named = [&](const std::string& name) {
+    for (size_t o = 0; o < g.outputs.size(); ++o) {
+      if (g.tensors[static_cast<size_t>(g.outputs[o])].name == name) return static_cast<int>(o);
+    }
+    return -1;
+  };
+  std::vector<RowWeighting> w(g.outputs.size());
+  if (p.family == "fastestdet" && g.outputs.size() == 1) {
+    const Shape& s = g.tensors[static_cast<size_t>(g.outputs[0])].shape;
+    if (s.size() == 4 && s[3] >= 6) return {RowWeighting{0, 0}};
+    return {};
+  }
+  if (p.family != "yolox" && p.family != "yunet") return {};
+  const std::vector<std::string>* obj = nullptr;
+  for (const auto& role : p.outputs) {
+    if (role.first == "obj") obj = &role.second;
+  }
+  if (!obj || obj->size() != p.strides.size()) return {};
+  for (const auto& role : p.outputs) {
+    if (role.second.size() != obj->size()) return {};
+    for (size_t k = 0; k < role.second.size(); ++k) {
+      const int o = output_named(role.second[k]), source = output_named((*obj)[k]);
+      if (o < 0 || source < 0) return {};
+      w[static_cast<size_t>(o)] = RowWeighting{source, 0};
+    }
+  }
+  return w;
+}
+
 JsonValue preset_metadata(const Preset& p, int width, int height, const std::vector<std::string>& labels,
                           const std::string& source_file, const std::string& sha256,
                           const std::vector<std::string>& model_outputs) {

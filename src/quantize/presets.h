@@ -8,6 +8,7 @@
 
 #include "core/status.h"
 #include "model/graph.h"
+#include "quantize/int4_finetune.h"
 #include "vision/decoder_config.h"
 #include "vision/json.h"
 
@@ -45,6 +46,13 @@ Status find_preset(const std::string& name, Preset* out);
 // "reg", "obj" and "cls". Other presets, or a yolox graph without that head, stay as they are.
 // Needs the graph's shapes filled in.
 Status cut_preset_head(Graph* graph, Preset* p);
+
+// How INT4 fine-tuning weighs the rows of `graph`'s outputs (int4_finetune.h) for `p`'s family:
+// by the model's own objectness, where the family has one. yolox and yunet: each stride's
+// outputs by that stride's "obj" output; fastestdet: its NHWC [1, H, W, 5+C] "pred" by channel 0.
+// Empty (every row weighs 1) for other families (nanodet has no objectness) and for graphs whose
+// outputs are not laid out that way.
+std::vector<RowWeighting> preset_row_weighting(const Preset& p, const Graph& graph);
 
 // Builds the "featherdet" metadata object for `p` at `width` x `height` with `labels`, the
 // source file's name and sha256, and the model's output tensor names (used by presets whose

@@ -1,5 +1,6 @@
 // INT4 fine-tuning (quantize/int4_finetune.h): the reverse pass against finite differences on a
-// graph using every op it covers, and training that lowers the INT4 graph's output error.
+// graph using every op it covers, the loss's row weights, and training that lowers the INT4
+// graph's output error.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -10,6 +11,7 @@
 #include "float_graph_builder.h"
 #include "model/graph_edit.h"
 #include "quantize/int4_finetune.h"
+#include "quantize/presets.h"
 #include "runtime/interpreter.h"
 
 namespace fd {
@@ -174,6 +176,78 @@ TEST(Int4Finetune, GradientsMatchFiniteDifferences) {
   ASSERT_TRUE(dg->add(g, image, targets, &fixed_loss, &fixed_grads).ok());
   EXPECT_GT(std::fabs(fixed_loss - loss), 0.01 * loss) << "the energies were not used";
   check_gradients(g, image, targets, dg.get(), fixed_grads);
+
+  // And with rows weighted: out2 ([1, 4, H, W] after a sigmoid) by its own channel 0, out3 by
+  // channel 2 of itself; out1 alike.
+  dg->set_row_weighting({RowWeighting{}, RowWeighting{1, 0}, RowWeighting{2, 2}}, 0.05);
+  std::map<int32_t, std::vector<float>> weighted_grads;
+  double weighted_loss = 0;
+  ASSERT_TRUE(dg->add(g, image, targets, &weighted_loss, &weighted_grads).ok());
+  EXPECT_GT(std::fabs(weighted_loss - fixed_loss), 0.01 * fixed_loss) << "the row weights were not used";
+  check_gradients(g, image, targets, dg.get(), weighted_grads);
+}
+
+TEST(Int4Finetune, RowWeightsComeFromTheSourceChannel) {
+  // Output 0: 3 rows of 2 channels; output 1: 3 rows of 4 (its channel 1 the weight source);
+  // output 2: 2 rows.
+  const std::vector<Shape> shapes = {{1, 3, 2}, {1, 3, 4}, {1, 2, 3}};
+  const std::vector<std::vector<float>> t = {
+      {0, 0, 0, 0, 0, 0}, {9, 0.5f, 9, 9, 9, -2.0f, 9, 9, 9, 4.0f, 9, 9}, {0, 0, 0, 0, 0, 0}};
+  std::vector<double> rows;
+  ASSERT_TRUE(row_weights({RowWeighting{1, 1}}, 0.1, t, shapes, 0, &rows).ok());
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_DOUBLE_EQ(rows[0], 0.6);
+  EXPECT_DOUBLE_EQ(rows[1], 0.1);  // clamped to [0, 1]
+  EXPECT_DOUBLE_EQ(rows[2], 1.1);
+  ASSERT_TRUE(row_weights({RowWeighting{1, 1}}, 0.1, t, shapes, 1, &rows).ok());
+  EXPECT_TRUE(rows.empty());  // no weighting given for output 1
+  const std::vector<RowWeighting> bad = {RowWeighting{}, RowWeighting{}, RowWeighting{1, 1}};
+  Status st = row_weights(bad, 0.1, t, shapes, 2, &rows);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("2 rows"), std::string::npos) << st.message();
+  st = row_weights({RowWeighting{1, 4}}, 0.1, t, shapes, 0, &rows);
+  EXPECT_FALSE(st.ok());
+  st = row_weights({RowWeighting{5, 0}}, 0.1, t, shapes, 0, &rows);
+  EXPECT_FALSE(st.ok());
+}
+
+// A graph with no nodes whose outputs are tensors named and shaped as given (what
+// preset_row_weighting reads).
+Graph outputs_only(const std::vector<std::pair<std::string, Shape>>& outputs) {
+  FloatGraphBuilder b;
+  for (const auto& o : outputs) b.g.outputs.push_back(b.tensor(o.first, o.second));
+  return b.g;
+}
+
+TEST(Int4Finetune, PresetsWeighRowsByTheirObjectness) {
+  Preset p;
+  ASSERT_TRUE(find_preset("yolox", &p).ok());
+  p.outputs = {{"reg", {"r8", "r16", "r32"}}, {"obj", {"o8", "o16", "o32"}}, {"cls", {"c8", "c16", "c32"}}};
+  // Outputs in another order than the roles.
+  const Graph yolox = outputs_only({{"c8", {1, 4, 4, 80}}, {"o8", {1, 4, 4, 1}}, {"r8", {1, 4, 4, 4}},
+                                    {"r16", {1, 2, 2, 4}}, {"o16", {1, 2, 2, 1}}, {"c16", {1, 2, 2, 80}},
+                                    {"r32", {1, 1, 1, 4}}, {"o32", {1, 1, 1, 1}}, {"c32", {1, 1, 1, 80}}});
+  const std::vector<RowWeighting> w = preset_row_weighting(p, yolox);
+  ASSERT_EQ(w.size(), 9u);
+  const int source[9] = {1, 1, 1, 4, 4, 4, 7, 7, 7};
+  for (size_t o = 0; o < 9; ++o) {
+    EXPECT_EQ(w[o].source, source[o]) << o;
+    EXPECT_EQ(w[o].channel, 0) << o;
+  }
+  // Before the head is cut (one concatenated output), nothing to weigh by.
+  Preset uncut;
+  ASSERT_TRUE(find_preset("yolox", &uncut).ok());
+  EXPECT_TRUE(preset_row_weighting(uncut, outputs_only({{"output", {1, 21, 85}}})).empty());
+
+  ASSERT_TRUE(find_preset("fastestdet", &p).ok());
+  const std::vector<RowWeighting> f = preset_row_weighting(p, outputs_only({{"758", {1, 22, 22, 85}}}));
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].source, 0);
+  EXPECT_EQ(f[0].channel, 0);
+  EXPECT_TRUE(preset_row_weighting(p, outputs_only({{"758", {1, 85, 22, 4}}})).empty());  // NCHW
+
+  ASSERT_TRUE(find_preset("nanodet", &p).ok());
+  EXPECT_TRUE(preset_row_weighting(p, outputs_only({{"792", {1, 52, 52, 80}}})).empty());
 }
 
 TEST(Int4Finetune, NamesAnOpWithoutReversePass) {

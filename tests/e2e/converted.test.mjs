@@ -45,7 +45,8 @@ export const CONVERTED = [
       '--calib', `${SHARED}/data/widerface-val/images`, '--calib-limit', '4', '--size-budget', '100000'],
   },
   {
-    // The same INT4 layers, the float graph fine-tuned around them first.
+    // The same INT4 layers, the float graph fine-tuned around them first (cells weighted by
+    // objectness).
     id: 'yunet_n_320_int4_finetuned',
     family: 'yunet',
     outputs: 12,
@@ -148,6 +149,8 @@ describe.each(CONVERTED.map((c) => [c.id, c]))('%s', (id, conv) => {
       const m = logs[id].match(/INT4 fine-tuning: held-out output error ([\d.]+) -> ([\d.]+)/);
       expect(m).not.toBeNull();
       expect(Number(m[2])).toBeLessThan(Number(m[1]));
+      // YuNet has objectness outputs: the loss weighs each cell by it.
+      expect(logs[id]).toContain('INT4 fine-tuning: output cells weighted by objectness');
     }
   });
 
