@@ -4,9 +4,9 @@
 // fake-quantized on per-channel grids (straight-through gradient inside the clipping range; the
 // grids' scales trained too), to reproduce the float model's own outputs (no labels: the loss is
 // the squared error of every channel of every model output against the original float graph,
-// relative to that channel's energy; a detector's cells weighted by its objectness there) on random variants of the calibration images (mirrored,
-// cropped, relit: on the plain 50-128 images the held-out error stopped falling after one or two
-// epochs).
+// relative to that channel's energy; a detector's cells weighted by its objectness there) on
+// random variants of the calibration images (mirrored, cropped, relit: on the plain 50-128 images
+// the held-out error stopped falling after one or two epochs).
 // Every CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED weight and bias is trained, so the layers
 // kept in INT8 compensate too. The optimizer is Adam with each weight's step a fraction of its
 // channel's quantization step (INT4 or INT8) and the second moment kept per output channel
