@@ -24,16 +24,16 @@ int candidate_axis(const Graph& g, const Node& n) {
   return dw ? static_cast<int>(w.shape.size()) - 1 : 0;
 }
 
-// All outputs of one run, concatenated.
-Status run_outputs(Interpreter* it, const std::vector<uint8_t>& px, std::vector<float>* out) {
+// The outputs of one run, one vector per graph output.
+Status run_outputs(Interpreter* it, const std::vector<uint8_t>& px, std::vector<std::vector<float>>* out) {
   RTensor& in = it->input(0);
   if (px.size() != static_cast<size_t>(num_elements(in.shape))) return Status::error("sample image does not match the model input");
   for (size_t i = 0; i < px.size(); ++i) in.as<float>()[i] = px[i];
   FD_RETURN_IF_ERROR(it->invoke());
-  out->clear();
+  out->resize(static_cast<size_t>(it->num_outputs()));
   for (int o = 0; o < it->num_outputs(); ++o) {
     const RTensor& t = it->output(o);
-    out->insert(out->end(), t.as<float>(), t.as<float>() + num_elements(t.shape));
+    (*out)[static_cast<size_t>(o)].assign(t.as<float>(), t.as<float>() + num_elements(t.shape));
   }
   return Status();
 }
@@ -66,7 +66,7 @@ Status rank_int4_candidates(const Graph& g, const std::vector<std::vector<uint8_
   if (images.empty()) return Status::error("the INT4 choice needs at least one sample image");
   std::unique_ptr<Interpreter> base;
   FD_RETURN_IF_ERROR(Interpreter::create(g, &base));
-  std::vector<std::vector<float>> ref(images.size());
+  std::vector<std::vector<std::vector<float>>> ref(images.size());
   for (size_t i = 0; i < images.size(); ++i) FD_RETURN_IF_ERROR(run_outputs(base.get(), images[i], &ref[i]));
   // Which candidates a graph output reaches through non-candidates only ("last" layers).
   std::vector<int> producer(g.tensors.size(), -1);
@@ -133,15 +133,18 @@ Status rank_int4_candidates(const Graph& g, const std::vector<std::vector<uint8_
     trial.nodes[n].inputs[1] = add_float_const(&trial, wt.name, wt.shape, w);
     std::unique_ptr<Interpreter> it;
     FD_RETURN_IF_ERROR(Interpreter::create(trial, &it));
-    std::vector<float> got;
+    std::vector<std::vector<float>> got;
     for (size_t i = 0; i < images.size(); ++i) {
       FD_RETURN_IF_ERROR(run_outputs(it.get(), images[i], &got));
-      double err = 0, norm = 0;
-      for (size_t k = 0; k < got.size(); ++k) {
-        err += (static_cast<double>(got[k]) - ref[i][k]) * (static_cast<double>(got[k]) - ref[i][k]);
-        norm += static_cast<double>(ref[i][k]) * ref[i][k];
+      for (size_t o = 0; o < got.size(); ++o) {
+        double err = 0, norm = 0;
+        for (size_t k = 0; k < got[o].size(); ++k) {
+          const double d = static_cast<double>(got[o][k]) - ref[i][o][k];
+          err += d * d;
+          norm += static_cast<double>(ref[i][o][k]) * ref[i][o][k];
+        }
+        c.error += std::sqrt(err / std::max(norm, 1e-30)) / static_cast<double>(images.size() * got.size());
       }
-      c.error += std::sqrt(err / std::max(norm, 1e-30)) / static_cast<double>(images.size());
     }
     ranked->push_back(c);
   }

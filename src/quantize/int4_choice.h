@@ -1,6 +1,9 @@
 // Which layers store INT4 weights, chosen by measurement: each candidate layer's weights are
 // rounded to INT4 alone in the float graph and the model outputs compared with the float ones on
-// sample images; layers are then taken in order of least added error per byte saved.
+// sample images; layers are then taken in order of least added error per byte saved. Each model
+// output's relative L2 counts alike (mean over outputs), so a detector whose outputs are split by
+// role (boxes, objectness, class scores) is measured on its scores too, not mainly on its larger
+// box values.
 #pragma once
 
 #include <cstddef>
@@ -21,7 +24,7 @@ struct Int4Candidate {
   int node = -1;
   std::string selector;    // "#N": the quantizer's node selector
   size_t weights = 0;      // weight count (INT4 saves half a byte each)
-  double error = 0.0;      // model-output relative L2 with only this layer in INT4, mean over images
+  double error = 0.0;      // with only this layer in INT4: each output's relative L2, mean over outputs and images
   bool first = false;      // reads the graph input
   bool last = false;       // a graph output depends on it through no other candidate
 };

@@ -331,6 +331,45 @@ TEST(Int4Choice, RoundsPerChannelAndRanksByErrorPerByte) {
   EXPECT_EQ(big[0].node, 0);  // conv1: 4 x 3 x 3 x 3 = 108 weights, the largest
 }
 
+TEST(Int4Choice, EachOutputCountsAlike) {
+  // Two 1x1 convolutions, each feeding its own output. A layer's error is the mean over the outputs
+  // of their relative L2: scaling one branch by 1024 (exact in float; per-channel INT4 scales with
+  // it) leaves both layers' errors as they were. Over the outputs concatenated, the small branch's
+  // error would all but vanish next to the large one's values.
+  auto build = [](float gain) {
+    FloatGraphBuilder b;
+    auto wa = random_floats(5 * 1 * 1 * 3, -0.5f, 0.5f, 51), ba = random_floats(5, -0.5f, 0.5f, 52);
+    auto wb = random_floats(4 * 1 * 1 * 3, -0.5f, 0.5f, 53), bb = random_floats(4, -0.5f, 0.5f, 54);
+    for (float& v : wa) v *= gain;
+    for (float& v : ba) v *= gain;
+    int x = b.tensor("input", {1, 4, 4, 3});
+    int cwa = b.tensor("wa", {5, 1, 1, 3}, &wa), cba = b.tensor("ba", {5}, &ba);
+    int cwb = b.tensor("wb", {4, 1, 1, 3}, &wb), cbb = b.tensor("bb", {4}, &bb);
+    int ya = b.tensor("a", {}), yb = b.tensor("b", {});
+    b.node(OpCode::kConv2D, {x, cwa, cba}, {ya}, OpOptions{});
+    b.node(OpCode::kConv2D, {x, cwb, cbb}, {yb}, OpOptions{});
+    b.g.inputs = {x};
+    b.g.outputs = {ya, yb};
+    return b.g;
+  };
+  const auto images = random_images(2, 4 * 4 * 3, 55);
+  std::vector<Int4Candidate> plain, scaled;
+  ASSERT_TRUE(rank_int4_candidates(build(1.0f), images, &plain).ok());
+  ASSERT_TRUE(rank_int4_candidates(build(1024.0f), images, &scaled).ok());
+  ASSERT_EQ(plain.size(), 2u);
+  ASSERT_EQ(scaled.size(), 2u);
+  auto error_of = [](const std::vector<Int4Candidate>& r, int node) {
+    for (const Int4Candidate& c : r) {
+      if (c.node == node) return c.error;
+    }
+    return -1.0;
+  };
+  for (int node : {0, 1}) {
+    EXPECT_GT(error_of(plain, node), 1e-4) << node;
+    EXPECT_NEAR(error_of(scaled, node), error_of(plain, node), 1e-9 * error_of(plain, node)) << node;
+  }
+}
+
 TEST(Quantize, TinyGraphTracksFloat) {
   Graph fg = tiny_graph();
   auto calib = random_images(16, 8 * 8 * 3, 11);
