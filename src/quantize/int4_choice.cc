@@ -24,21 +24,31 @@ int candidate_axis(const Graph& g, const Node& n) {
   return dw ? static_cast<int>(w.shape.size()) - 1 : 0;
 }
 
-// The outputs of one run, one vector per graph output.
-Status run_outputs(Interpreter* it, const std::vector<uint8_t>& px, std::vector<std::vector<float>>* out) {
+}  // namespace
+
+Status set_float_image(Interpreter* it, const std::vector<uint8_t>& image) {
   RTensor& in = it->input(0);
-  if (px.size() != static_cast<size_t>(num_elements(in.shape))) return Status::error("sample image does not match the model input");
-  for (size_t i = 0; i < px.size(); ++i) in.as<float>()[i] = px[i];
-  FD_RETURN_IF_ERROR(it->invoke());
-  out->resize(static_cast<size_t>(it->num_outputs()));
-  for (int o = 0; o < it->num_outputs(); ++o) {
-    const RTensor& t = it->output(o);
-    (*out)[static_cast<size_t>(o)].assign(t.as<float>(), t.as<float>() + num_elements(t.shape));
+  if (image.size() != static_cast<size_t>(num_elements(in.shape))) {
+    return Status::error("a sample image does not match the model input");
   }
+  for (size_t i = 0; i < image.size(); ++i) in.as<float>()[i] = image[i];
   return Status();
 }
 
-}  // namespace
+Status run_float_outputs(Interpreter* it, const std::vector<uint8_t>& image, std::vector<std::vector<float>>* out,
+                         std::vector<Shape>* shapes) {
+  FD_RETURN_IF_ERROR(set_float_image(it, image));
+  FD_RETURN_IF_ERROR(it->invoke());
+  out->resize(static_cast<size_t>(it->num_outputs()));
+  if (shapes) shapes->clear();
+  for (int o = 0; o < it->num_outputs(); ++o) {
+    const RTensor& r = it->output(o);
+    if (r.dtype != DType::kFloat32) return Status::error("INT4 layer measurements need float model outputs");
+    (*out)[static_cast<size_t>(o)].assign(r.as<float>(), r.as<float>() + num_elements(r.shape));
+    if (shapes) shapes->push_back(r.shape);
+  }
+  return Status();
+}
 
 void round_weights_to_int4(std::vector<float>* w, const Shape& shape, int axis) {
   std::vector<int8_t> q;
@@ -67,7 +77,7 @@ Status rank_int4_candidates(const Graph& g, const std::vector<std::vector<uint8_
   std::unique_ptr<Interpreter> base;
   FD_RETURN_IF_ERROR(Interpreter::create(g, &base));
   std::vector<std::vector<std::vector<float>>> ref(images.size());
-  for (size_t i = 0; i < images.size(); ++i) FD_RETURN_IF_ERROR(run_outputs(base.get(), images[i], &ref[i]));
+  for (size_t i = 0; i < images.size(); ++i) FD_RETURN_IF_ERROR(run_float_outputs(base.get(), images[i], &ref[i]));
   // Which candidates a graph output reaches through non-candidates only ("last" layers).
   std::vector<int> producer(g.tensors.size(), -1);
   for (size_t n = 0; n < g.nodes.size(); ++n) {
@@ -135,7 +145,7 @@ Status rank_int4_candidates(const Graph& g, const std::vector<std::vector<uint8_
     FD_RETURN_IF_ERROR(Interpreter::create(trial, &it));
     std::vector<std::vector<float>> got;
     for (size_t i = 0; i < images.size(); ++i) {
-      FD_RETURN_IF_ERROR(run_outputs(it.get(), images[i], &got));
+      FD_RETURN_IF_ERROR(run_float_outputs(it.get(), images[i], &got));
       for (size_t o = 0; o < got.size(); ++o) {
         double err = 0, norm = 0;
         for (size_t k = 0; k < got[o].size(); ++k) {

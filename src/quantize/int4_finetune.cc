@@ -9,6 +9,7 @@
 #include <string>
 
 #include "model/graph_edit.h"
+#include "quantize/int4_choice.h"
 #include "ops/padding.h"
 #include "ops/resize_taps.h"
 #include "runtime/interpreter.h"
@@ -24,16 +25,6 @@ bool is(const Node& n, OpCode c) { return n.code == static_cast<int32_t>(c); }
 
 bool is_layer(const Node& n) {
   return is(n, OpCode::kConv2D) || is(n, OpCode::kDepthwiseConv2D) || is(n, OpCode::kFullyConnected);
-}
-
-// Writes `image` (raw pixels) into the interpreter's float input.
-Status set_image(Interpreter* it, const std::vector<uint8_t>& image) {
-  RTensor& in = it->input(0);
-  if (image.size() != static_cast<size_t>(num_elements(in.shape))) {
-    return Status::error("INT4 fine-tuning: a sample image does not match the model input");
-  }
-  for (size_t i = 0; i < image.size(); ++i) in.as<float>()[i] = image[i];
-  return Status();
 }
 
 // Ops whose outputs only rearrange, repeat or drop their inputs' elements (or add constants): their
@@ -497,7 +488,7 @@ Status DistillationGradients::add(const Graph& g, const std::vector<uint8_t>& im
       if (t >= 0 && tp.shape[t].empty() && it->tensor(t).is_constant) keep(t);
     }
   });
-  FD_RETURN_IF_ERROR(set_image(it.get(), image));
+  FD_RETURN_IF_ERROR(set_float_image(it.get(), image));
   for (int32_t t : g.inputs) keep(t);
   FD_RETURN_IF_ERROR(it->invoke());
   for (const Node& n : g.nodes)
@@ -630,21 +621,6 @@ void write_weights(Graph* g, const Trained& p) {
   }
 }
 
-// The outputs of `it` on `image`, one vector per output (and their shapes, when `shapes` is given).
-Status run_outputs(Interpreter* it, const std::vector<uint8_t>& image, std::vector<std::vector<float>>* out,
-                   std::vector<Shape>* shapes = nullptr) {
-  FD_RETURN_IF_ERROR(set_image(it, image));
-  FD_RETURN_IF_ERROR(it->invoke());
-  out->clear();
-  for (int o = 0; o < it->num_outputs(); ++o) {
-    const RTensor& r = it->output(o);
-    if (r.dtype != DType::kFloat32) return Status::error("INT4 fine-tuning needs float model outputs");
-    out->emplace_back(r.as<float>(), r.as<float>() + num_elements(r.shape));
-    if (shapes) shapes->push_back(r.shape);
-  }
-  return Status();
-}
-
 // A random variant of a calibration image (`w` x `h` RGB) for one training step: mirrored with
 // probability 1/2, a window of 1/1.3 to all of each side cropped at a random place and scaled back to
 // the full size, contrast changed by up to 1/8 and brightness by up to 16 levels. The teacher's outputs are
@@ -692,7 +668,7 @@ Status finetune_int4(Graph* g, const std::vector<std::vector<uint8_t>>& images, 
   std::unique_ptr<Interpreter> teacher;
   FD_RETURN_IF_ERROR(Interpreter::create(*g, &teacher));
   for (size_t i = 0; i < images.size(); ++i) {
-    FD_RETURN_IF_ERROR(run_outputs(teacher.get(), images[i], &targets[i], i ? nullptr : &shapes));
+    FD_RETURN_IF_ERROR(run_float_outputs(teacher.get(), images[i], &targets[i], i ? nullptr : &shapes));
   }
   // Each output channel's error is taken relative to that channel's mean energy over the images,
   // not the image's own: on variants, a channel near zero in one image blew its relative error up
@@ -806,7 +782,7 @@ Status finetune_int4(Graph* g, const std::vector<std::vector<uint8_t>>& images, 
     double sum = 0;
     for (size_t i : held_out) {
       std::vector<std::vector<float>> y;
-      FD_RETURN_IF_ERROR(run_outputs(it.get(), images[i], &y));
+      FD_RETURN_IF_ERROR(run_float_outputs(it.get(), images[i], &y));
       for (size_t o = 0; o < y.size(); ++o) {
         sum += output_loss(y[o], targets[i][o], last_axis(shapes[o]), &energy[o], rows[i][o], nullptr);
       }
@@ -845,7 +821,7 @@ Status finetune_int4(Graph* g, const std::vector<std::vector<uint8_t>>& images, 
           std::vector<uint8_t> variant;
           std::vector<std::vector<float>> variant_targets;
           FD_RETURN_IF_ERROR(augment(images[order[i]], width, height, &rng, &variant));
-          FD_RETURN_IF_ERROR(run_outputs(teacher.get(), variant, &variant_targets));
+          FD_RETURN_IF_ERROR(run_float_outputs(teacher.get(), variant, &variant_targets));
           FD_RETURN_IF_ERROR(dg->add(*g, variant, variant_targets, &loss, &grads));
         } else {
           FD_RETURN_IF_ERROR(dg->add(*g, images[order[i]], targets[order[i]], &loss, &grads));

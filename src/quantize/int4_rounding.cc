@@ -8,6 +8,7 @@
 
 #include "model/graph_edit.h"
 #include "ops/padding.h"
+#include "quantize/int4_choice.h"
 #include "runtime/interpreter.h"
 
 namespace fd {
@@ -191,11 +192,8 @@ Status gather_inputs(const Graph& g, const std::vector<std::vector<uint8_t>>& im
   it->set_observer([&](int node) {
     for (int32_t t : it->graph().nodes[node].outputs) take(t);
   });
-  RTensor& in = it->input(0);
-  const size_t n = static_cast<size_t>(num_elements(in.shape));
   for (; image < images.size(); ++image) {
-    if (images[image].size() != n) return Status::error("sample image does not match the model input");
-    for (size_t i = 0; i < n; ++i) in.as<float>()[i] = images[image][i];
+    FD_RETURN_IF_ERROR(set_float_image(it.get(), images[image]));
     for (int32_t t : g.inputs) take(t);
     FD_RETURN_IF_ERROR(it->invoke());
   }
