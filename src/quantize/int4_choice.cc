@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "model/graph_edit.h"
+#include "quantize/calibration_images.h"
 #include "quantize/quantizer.h"
 #include "runtime/interpreter.h"
 
@@ -25,30 +26,6 @@ int candidate_axis(const Graph& g, const Node& n) {
 }
 
 }  // namespace
-
-Status set_float_image(Interpreter* it, const std::vector<uint8_t>& image) {
-  RTensor& in = it->input(0);
-  if (image.size() != static_cast<size_t>(num_elements(in.shape))) {
-    return Status::error("a sample image does not match the model input");
-  }
-  for (size_t i = 0; i < image.size(); ++i) in.as<float>()[i] = image[i];
-  return Status();
-}
-
-Status run_float_outputs(Interpreter* it, const std::vector<uint8_t>& image, std::vector<std::vector<float>>* out,
-                         std::vector<Shape>* shapes) {
-  FD_RETURN_IF_ERROR(set_float_image(it, image));
-  FD_RETURN_IF_ERROR(it->invoke());
-  out->resize(static_cast<size_t>(it->num_outputs()));
-  if (shapes) shapes->clear();
-  for (int o = 0; o < it->num_outputs(); ++o) {
-    const RTensor& r = it->output(o);
-    if (r.dtype != DType::kFloat32) return Status::error("INT4 layer measurements need float model outputs");
-    (*out)[static_cast<size_t>(o)].assign(r.as<float>(), r.as<float>() + num_elements(r.shape));
-    if (shapes) shapes->push_back(r.shape);
-  }
-  return Status();
-}
 
 void round_weights_to_int4(std::vector<float>* w, const Shape& shape, int axis) {
   std::vector<int8_t> q;

@@ -18,16 +18,6 @@
 
 namespace fd {
 
-class Interpreter;
-
-// Sets input 0 of `it` (FLOAT32) to the raw pixels `image` (its element count).
-Status set_float_image(Interpreter* it, const std::vector<uint8_t>& image);
-
-// Runs `it` on `image` (set_float_image) and returns each graph output, which must be FLOAT32, as
-// its own vector (and their shapes, when `shapes` is given).
-Status run_float_outputs(Interpreter* it, const std::vector<uint8_t>& image, std::vector<std::vector<float>>* out,
-                         std::vector<Shape>* shapes = nullptr);
-
 // A layer that can store INT4 weights (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED with constant
 // FLOAT32 weights).
 struct Int4Candidate {

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "model/graph_edit.h"
-#include "quantize/int4_choice.h"
+#include "quantize/calibration_images.h"
 #include "ops/padding.h"
 #include "ops/resize_taps.h"
 #include "runtime/interpreter.h"

@@ -8,7 +8,7 @@
 
 #include "model/graph_edit.h"
 #include "ops/padding.h"
-#include "quantize/int4_choice.h"
+#include "quantize/calibration_images.h"
 #include "runtime/interpreter.h"
 
 namespace fd {

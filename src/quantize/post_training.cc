@@ -7,6 +7,7 @@
 
 #include "model/channel_split.h"
 #include "quantize/calibration.h"
+#include "quantize/calibration_images.h"
 #include "runtime/interpreter.h"
 
 namespace fd {
@@ -62,11 +63,8 @@ Status channel_max_abs(const Graph& float_graph, const std::vector<std::vector<u
       for (size_t i = 0; i < n; ++i) m[i % c] = std::max(m[i % c], std::fabs(v[i]));
     }
   });
-  RTensor& in = it->input(0);
-  const size_t n = static_cast<size_t>(num_elements(in.shape));
   for (const std::vector<uint8_t>& img : images) {
-    if (img.size() != n) return Status::error("calibration image does not match the model input");
-    for (size_t i = 0; i < n; ++i) in.as<float>()[i] = img[i];
+    FD_RETURN_IF_ERROR(set_float_image(it.get(), img));
     FD_RETURN_IF_ERROR(it->invoke());
   }
   return Status();
